@@ -1,0 +1,63 @@
+import { NotFoundError } from '../errors.js'
+import type { DeliveryRecord } from '../store/records.js'
+import type { AdminContext } from './context.js'
+import type { DeliveryDetail } from './deliveries.js'
+import { Deliveries } from './deliveries.js'
+
+/** The dead-letter queue (`outbox.deadLetters`): deliveries whose retries ran out. */
+export class DeadLetters {
+  readonly #ctx: AdminContext
+  readonly #deliveries: Deliveries
+  constructor(ctx: AdminContext) {
+    this.#ctx = ctx
+    this.#deliveries = new Deliveries(ctx)
+  }
+
+  /** Dead deliveries, oldest first; page with `after`. */
+  list(options: { collection?: string; endpointId?: string; after?: string; limit?: number } = {}): Promise<DeliveryRecord[]> {
+    return this.#deliveries.list({ ...options, state: 'dead' })
+  }
+
+  /** One dead letter with its message and attempt log. */
+  async get(id: string): Promise<DeliveryDetail> {
+    const d = await this.#deliveries.get(id)
+    if (d.state !== 'dead') throw new NotFoundError('dead letter', id)
+    return d
+  }
+
+  /** Sends a dead letter again with a fresh schedule. */
+  async replay(id: string): Promise<void> {
+    const done = await this.#ctx.store.requeue([id], this.#ctx.clock.now(), ['dead'])
+    if (done.length === 0) throw new NotFoundError('dead letter', id)
+    this.#ctx.changed()
+  }
+
+  /** Replays the given dead letters, or every one (in batches) when no ids are given. Returns how many. */
+  async replayMany(ids?: string[]): Promise<number> {
+    const now = this.#ctx.clock.now()
+    if (ids) {
+      const n = (await this.#ctx.store.requeue(ids, now, ['dead'])).length
+      this.#ctx.changed()
+      return n
+    }
+    let total = 0
+    for (;;) {
+      const batch = await this.list({ limit: 500 })
+      if (batch.length === 0) break
+      total += (await this.#ctx.store.requeue(batch.map((d) => d.id), now, ['dead'])).length
+    }
+    this.#ctx.changed()
+    return total
+  }
+
+  /** Deletes the given dead letters, or all of them. Returns how many. */
+  async purge(ids?: string[]): Promise<number> {
+    if (ids) return this.#ctx.store.deleteDeliveries(ids, ['dead'])
+    let total = 0
+    for (;;) {
+      const batch = await this.list({ limit: 500 })
+      if (batch.length === 0) return total
+      total += await this.#ctx.store.deleteDeliveries(batch.map((d) => d.id), ['dead'])
+    }
+  }
+}

@@ -1,0 +1,42 @@
+import { NotFoundError } from '../errors.js'
+import type { AttemptRecord, DeliveryRecord, MessageRecord } from '../store/records.js'
+import type { DeliveryQuery } from '../store/store.js'
+import type { AdminContext } from './context.js'
+
+/** A delivery with its message and the log of every attempt. */
+export interface DeliveryDetail extends DeliveryRecord {
+  message: MessageRecord
+  attemptLog: AttemptRecord[]
+}
+
+/** Filter for `outbox.deliveries.list`. */
+export type DeliveryFilter = DeliveryQuery
+
+/** Read access to deliveries and their attempt logs (`outbox.deliveries`). */
+export class Deliveries {
+  readonly #ctx: AdminContext
+  constructor(ctx: AdminContext) {
+    this.#ctx = ctx
+  }
+
+  /** The delivery with its message and attempt log, or a {@link NotFoundError}. */
+  async get(id: string): Promise<DeliveryDetail> {
+    const { store } = this.#ctx
+    const delivery = await store.getDelivery(id)
+    if (!delivery) throw new NotFoundError('delivery', id)
+    const [message, attemptLog] = await Promise.all([store.getMessage(delivery.messageId), store.listAttempts(id)])
+    if (!message) throw new NotFoundError('message', delivery.messageId)
+    return { ...delivery, message, attemptLog }
+  }
+
+  /** Deliveries matching the filter, oldest first; page with `after` (the last id seen). */
+  list(filter: DeliveryFilter = {}): Promise<DeliveryRecord[]> {
+    return this.#ctx.store.listDeliveries({ ...filter, limit: Math.min(filter.limit ?? 100, 1000) })
+  }
+
+  /** Deliveries raised by one request id, each with its attempt log. */
+  async byRequestId(requestId: string): Promise<DeliveryDetail[]> {
+    const list = await this.#ctx.store.listDeliveries({ requestId, limit: 1000 })
+    return Promise.all(list.map((d) => this.get(d.id)))
+  }
+}

@@ -1,0 +1,249 @@
+import type { EventEmitter } from 'eventemitter3'
+import pRetry from 'p-retry'
+import type { Clock } from '../clock.js'
+import type { DeliveryEvent, OutboxEvents } from '../events.js'
+import { newId } from '../ids.js'
+import type { Logger } from '../logger.js'
+import type { Claim, Completion, Store } from '../store/store.js'
+import { planDeliveries } from './plan.js'
+import { sendAttempt, type SendContext, type SentAttempt } from './send-attempt.js'
+import { applyCompletion, settle, type SkippedAttempt } from './settle.js'
+
+/** Tuning of the in-process dispatcher. */
+export interface DispatcherOptions {
+  /** Deliveries in flight at once in this process (default 32). */
+  concurrency: number
+  /** Most rows claimed or expanded per query (default 100). */
+  batchSize: number
+  /** Safety-net poll when nothing wakes the dispatcher (default 1000 ms). */
+  pollIntervalMs: number
+  /** How long a claim is held before another dispatcher may take it over (default 30 s). */
+  leaseMs: number
+}
+
+/** Defaults of {@link DispatcherOptions}. */
+export const defaultDispatcherOptions: DispatcherOptions = { concurrency: 32, batchSize: 100, pollIntervalMs: 1000, leaseMs: 30_000 }
+
+interface DispatcherDeps {
+  store: Store
+  clock: Clock
+  logger: Logger
+  emitter: EventEmitter<OutboxEvents>
+  send: SendContext
+  options: DispatcherOptions
+  /** Called after a final state is durable (the `onDeadLetter` hook hangs here). */
+  onFinal?: (state: 'delivered' | 'failed' | 'dead', event: DeliveryEvent) => Promise<void>
+}
+
+/**
+ * Moves work from the outbox to receivers: expands new messages into deliveries, leases due
+ * deliveries in batches, sends them with bounded concurrency, and writes outcomes back in
+ * batches. It never throws; failures are emitted as `error` and retried on the next pass.
+ */
+export class Dispatcher {
+  readonly owner = newId()
+  readonly #d: DispatcherDeps
+  readonly #inFlight = new Set<Promise<void>>()
+  #buffer: Array<{ completion: Completion; emit: () => void; done: () => void }> = []
+  #flushing: Promise<void> | null = null
+  #running = false
+  #loop: Promise<void> | null = null
+  #wake: (() => void) | null = null
+  #woken = false
+
+  constructor(deps: DispatcherDeps) {
+    this.#d = deps
+  }
+
+  /** Whether the background loop is running. */
+  get running(): boolean {
+    return this.#running
+  }
+
+  /** Starts the background loop (idempotent). */
+  start(): void {
+    if (this.#running) return
+    this.#running = true
+    this.#loop = this.#run()
+  }
+
+  /** Asks the loop to look for work now instead of at the next poll. */
+  wake(): void {
+    this.#woken = true
+    this.#wake?.()
+  }
+
+  /**
+   * Stops claiming, waits up to `timeoutMs` for attempts in flight and writes their outcomes.
+   * Attempts still running after that keep their lease and are retried by whichever dispatcher
+   * claims them next: nothing is lost, a few may be sent twice.
+   */
+  async stop(timeoutMs = 30_000): Promise<void> {
+    if (!this.#running) return
+    this.#running = false
+    this.wake()
+    await this.#loop
+    let timer: NodeJS.Timeout | undefined
+    const timedOut = new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))
+    await Promise.race([Promise.allSettled([...this.#inFlight]), timedOut])
+    clearTimeout(timer)
+    await this.#flush()
+  }
+
+  /**
+   * One full pass, awaited to the end: expands new messages, then claims and delivers due
+   * deliveries until none are left at the current clock time. Returns how many rounds ran.
+   * Meant for tests with a manual clock, cron-style hosts and scripts.
+   */
+  async runOnce(): Promise<number> {
+    let total = 0
+    for (;;) {
+      while ((await this.#expand()) === this.#d.options.batchSize);
+      const claims = await this.#claim(this.#d.options.batchSize)
+      if (claims.length === 0) return total
+      total += claims.length
+      await Promise.all(claims.map((c) => this.#process(c)))
+      await this.#flush()
+    }
+  }
+
+  async #run(): Promise<void> {
+    const { options, emitter } = this.#d
+    let failures = 0
+    while (this.#running) {
+      let busy = false
+      try {
+        this.#woken = false
+        busy = (await this.#expand()) === options.batchSize
+        const free = options.concurrency - this.#inFlight.size
+        if (free > 0) {
+          const claims = await this.#claim(Math.min(free, options.batchSize))
+          for (const claim of claims) this.#track(this.#process(claim))
+          busy ||= claims.length === Math.min(free, options.batchSize)
+        }
+        failures = 0
+      } catch (error) {
+        emitter.emit('error', { error, phase: 'dispatch' })
+        failures++
+      }
+      if (!this.#running) break
+      if (failures > 0) await this.#sleep(Math.min(options.pollIntervalMs * 2 ** failures, 30_000))
+      else if (!busy || this.#inFlight.size >= options.concurrency) await this.#sleep(options.pollIntervalMs)
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    if (this.#woken) {
+      this.#woken = false
+      return Promise.resolve()
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms)
+      function done() {
+        clearTimeout(timer)
+        resolve()
+      }
+      this.#wake = () => {
+        this.#wake = null
+        done()
+      }
+    })
+  }
+
+  #track(p: Promise<void>): void {
+    this.#inFlight.add(p)
+    p.finally(() => {
+      this.#inFlight.delete(p)
+      this.wake()
+    })
+  }
+
+  #expand(): Promise<number> {
+    return this.#d.store.expand({ limit: this.#d.options.batchSize, now: this.#d.clock.now() }, planDeliveries)
+  }
+
+  #claim(limit: number): Promise<Claim[]> {
+    const { store, clock, options } = this.#d
+    return store.claim({ limit, now: clock.now(), leaseMs: options.leaseMs, owner: this.owner })
+  }
+
+  async #process(claim: Claim): Promise<void> {
+    const { clock, emitter, send } = this.#d
+    try {
+      const { delivery, message, collection } = claim
+      const byId = new Map(claim.endpoints.map((e) => [e.id, e]))
+      const skipped: SkippedAttempt[] = []
+      const toSend = []
+      for (const id of delivery.targets) {
+        if (delivery.progress[id]) continue
+        const endpoint = byId.get(id)
+        if (!endpoint) skipped.push({ endpointId: id, reason: 'endpoint was deleted', permanent: true })
+        else if (!endpoint.enabled) skipped.push({ endpointId: id, reason: 'endpoint is disabled', permanent: false })
+        else toSend.push(endpoint)
+      }
+      const timeout = Math.min(collection.policy.timeoutMs, this.#d.options.leaseMs - 1000)
+      const sent: SentAttempt[] = await Promise.all(toSend.map((e) => sendAttempt(send, message, e, timeout)))
+      const now = clock.now()
+      const { completion, failedEndpoints } = settle(claim, sent, skipped, now)
+      for (const a of completion.attemptLog)
+        emitter.emit('attempt', {
+          deliveryId: delivery.id,
+          messageId: message.id,
+          requestId: message.requestId,
+          type: message.type,
+          endpointId: a.endpointId,
+          url: a.url,
+          round: a.round,
+          outcome: a.outcome,
+          statusCode: a.statusCode,
+          latencyMs: a.latencyMs,
+          error: a.error,
+        })
+      const after = applyCompletion(delivery, completion, now)
+      const payload = { delivery: after, type: message.type, requestId: message.requestId, failedEndpoints, error: completion.lastError }
+      await this.#enqueueCompletion(completion, () => {
+        for (const d of completion.disableEndpoints) emitter.emit('endpoint.disabled', { endpointId: d.id, reason: d.reason })
+        if (after.state === 'pending') emitter.emit('retrying', { ...payload, nextAttemptAt: after.nextAttemptAt ?? now })
+        else {
+          emitter.emit(after.state, payload)
+          if (this.#d.onFinal) void this.#d.onFinal(after.state, payload)
+        }
+      })
+    } catch (error) {
+      emitter.emit('error', { error, phase: 'deliver' })
+    }
+  }
+
+  /** Queues a write-back; resolves once it is durable. Batches what finishes together. */
+  #enqueueCompletion(completion: Completion, emit: () => void): Promise<void> {
+    return new Promise((done) => {
+      this.#buffer.push({ completion, emit, done })
+      if (this.#buffer.length >= this.#d.options.batchSize) void this.#flush()
+      else setImmediate(() => void this.#flush())
+    })
+  }
+
+  async #flush(): Promise<void> {
+    while (this.#flushing) await this.#flushing
+    if (this.#buffer.length === 0) return
+    const batch = this.#buffer
+    this.#buffer = []
+    this.#flushing = (async () => {
+      try {
+        await pRetry(() => this.#d.store.complete(batch.map((b) => b.completion)), {
+          retries: 5,
+          minTimeout: 50,
+          onFailedAttempt: ({ error }) => this.#d.logger.warn('hookbox: write-back failed, retrying', { error: error.message }),
+        })
+        for (const b of batch) b.emit()
+      } catch (error) {
+        // The leases run out and the deliveries are attempted again: at-least-once holds.
+        this.#d.emitter.emit('error', { error, phase: 'complete' })
+      } finally {
+        for (const b of batch) b.done()
+        this.#flushing = null
+      }
+    })()
+    await this.#flushing
+  }
+}

@@ -1,0 +1,72 @@
+import type { Authenticator, AttemptContext } from '../http/authenticator.js'
+import type { HttpTransport, SendResult } from '../http/transport.js'
+import { newId } from '../ids.js'
+import type { Clock } from '../clock.js'
+import type { EndpointRecord, MessageRecord } from '../store/records.js'
+import { requestUrl } from './request-url.js'
+
+/** What the dispatcher needs to send one attempt. */
+export interface SendContext {
+  transport: HttpTransport
+  authenticator: Authenticator
+  clock: Clock
+  userAgent: string
+}
+
+/** One attempt's result with the identifiers it was sent under. */
+export interface SentAttempt {
+  attemptId: string
+  endpoint: EndpointRecord
+  url: string
+  startedAt: number
+  result: SendResult
+}
+
+/**
+ * Sends a message to one endpoint. The `webhook-id` header is the message id, identical on
+ * every retry and every endpoint, so receivers can de-duplicate. A 401 gives the authenticator
+ * one chance to refresh its credentials and resend.
+ */
+export async function sendAttempt(ctx: SendContext, message: MessageRecord, endpoint: EndpointRecord, timeoutMs: number): Promise<SentAttempt> {
+  const url = requestUrl(endpoint.url, message.requestId, endpoint.appendRequestId)
+  const startedAt = ctx.clock.now()
+  const attemptId = newId(startedAt)
+  const attempt: AttemptContext = {
+    endpoint,
+    messageId: message.id,
+    attemptId,
+    eventType: message.type,
+    body: message.payload,
+    url,
+    timestamp: Math.floor(startedAt / 1000),
+  }
+  const send = async (): Promise<SendResult> => {
+    let auth: Record<string, string>
+    try {
+      auth = await ctx.authenticator.headers(attempt)
+    } catch (err) {
+      return { ok: false, latencyMs: 0, error: { kind: 'other', message: `authentication failed: ${(err as Error).message}` } }
+    }
+    return ctx.transport.send({
+      url,
+      body: message.payload,
+      timeoutMs: endpoint.timeoutMs ?? timeoutMs,
+      headers: {
+        'user-agent': ctx.userAgent,
+        ...endpoint.headers,
+        'content-type': 'application/json',
+        'webhook-id': message.id,
+        'webhook-timestamp': String(attempt.timestamp),
+        'x-hookbox-event-type': message.type,
+        'x-hookbox-request-id': message.requestId,
+        ...auth,
+      },
+    })
+  }
+  let result = await send()
+  if (result.ok && result.response.status === 401 && ctx.authenticator.onUnauthorized) {
+    const retry = await ctx.authenticator.onUnauthorized(attempt).catch(() => false)
+    if (retry) result = await send()
+  }
+  return { attemptId, endpoint, url, startedAt, result }
+}

@@ -1,0 +1,115 @@
+import { nextAttemptAt } from '../policies/next-attempt.js'
+import { disables, judge } from '../success-rule.js'
+import type { AttemptRecord, DeliveryRecord, DeliveryState, EndpointProgress } from '../store/records.js'
+import type { Claim, Completion } from '../store/store.js'
+import type { SentAttempt } from './send-attempt.js'
+
+/** A settled round: the row to write back and what to tell listeners. */
+export interface Settlement {
+  completion: Completion
+  /** Endpoints that did not acknowledge (majority: the tolerated or retried ones). */
+  failedEndpoints: string[]
+}
+
+/** An attempt that could not be made (endpoint gone or disabled), still logged as a failure. */
+export interface SkippedAttempt {
+  endpointId: string
+  reason: string
+  /** A deleted endpoint is never retried; a disabled one may come back. */
+  permanent: boolean
+}
+
+function describe(a: SentAttempt): string {
+  return a.result.ok ? `HTTP ${a.result.response.status}` : `${a.result.error.kind}: ${a.result.error.message}`
+}
+
+/**
+ * Applies the collection's success rule, failure mode and policy to one round of attempts.
+ * `each`: the single endpoint acknowledges, stops (dead) or retries. `majority`: the round fails
+ * when more than half of the targets have not acknowledged; it is then retried to the
+ * unacknowledged ones only; otherwise the delivery is delivered and the minority is reported.
+ */
+export function settle(claim: Claim, sent: SentAttempt[], skipped: SkippedAttempt[], now: number, random?: () => number): Settlement {
+  const { delivery, collection } = claim
+  const policy = collection.policy
+  const round = delivery.attempts + 1
+  const progress: Record<string, EndpointProgress> = { ...delivery.progress }
+  const log: AttemptRecord[] = []
+  const disable: Completion['disableEndpoints'] = []
+  let retryAfterMs: number | null = null
+  let lastError: string | null = null
+
+  for (const a of sent) {
+    const rule = a.endpoint.success ?? collection.success
+    const res = a.result.ok ? a.result.response : null
+    const outcome = res ? judge(rule, res.status, res.contentType) : 'error'
+    if (outcome === 'ack') progress[a.endpoint.id] = 'acked'
+    else {
+      lastError = describe(a)
+      if (outcome === 'stop') progress[a.endpoint.id] = 'stopped'
+      if (res && disables(rule, res.status)) disable.push({ id: a.endpoint.id, reason: `responded ${res.status}` })
+      if (res?.retryAfterMs != null && (res.status === 429 || res.status === 503))
+        retryAfterMs = Math.max(retryAfterMs ?? 0, res.retryAfterMs)
+    }
+    log.push({
+      id: a.attemptId,
+      deliveryId: delivery.id,
+      endpointId: a.endpoint.id,
+      round,
+      url: a.url,
+      startedAt: a.startedAt,
+      latencyMs: a.result.latencyMs,
+      statusCode: res?.status ?? null,
+      outcome,
+      error: a.result.ok ? null : `${a.result.error.kind}: ${a.result.error.message}`,
+      responseSnippet: res?.snippet ?? null,
+    })
+  }
+  for (const s of skipped) {
+    lastError = s.reason
+    if (s.permanent) progress[s.endpointId] = 'stopped'
+  }
+
+  const targets = delivery.targets
+  const notAcked = targets.filter((id) => progress[id] !== 'acked')
+  const retryable = notAcked.filter((id) => progress[id] !== 'stopped')
+  const roundFailed = delivery.failureMode === 'majority' ? notAcked.length * 2 > targets.length : notAcked.length > 0
+
+  let state: DeliveryState = 'delivered'
+  let next: number | null = null
+  if (roundFailed) {
+    next =
+      retryable.length === 0 ? null : nextAttemptAt({ policy, attemptsMade: round, windowStart: delivery.windowStart, now, retryAfterMs, random })
+    state = next === null ? policy.onExhausted : 'pending'
+  }
+  const final = state !== 'pending'
+  return {
+    failedEndpoints: notAcked,
+    completion: {
+      deliveryId: delivery.id,
+      leaseToken: claim.leaseToken,
+      state,
+      attempts: round,
+      nextAttemptAt: next,
+      progress,
+      lastError: state === 'delivered' && notAcked.length === 0 ? null : lastError,
+      completedAt: final ? now : null,
+      attemptLog: log,
+      disableEndpoints: disable,
+    },
+  }
+}
+
+/** The delivery as it reads after a completion, for event payloads. */
+export function applyCompletion(d: DeliveryRecord, c: Completion, now: number): DeliveryRecord {
+  return {
+    ...d,
+    state: c.state,
+    attempts: c.attempts,
+    nextAttemptAt: c.nextAttemptAt,
+    progress: c.progress,
+    lastError: c.lastError,
+    completedAt: c.completedAt,
+    updatedAt: now,
+  }
+}

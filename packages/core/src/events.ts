@@ -1,0 +1,80 @@
+import type { DeliveryRecord, DeliveryState } from './store/records.js'
+
+/** Payload of the `attempt` event: one HTTP attempt to one endpoint. */
+export interface AttemptEvent {
+  deliveryId: string
+  messageId: string
+  requestId: string
+  type: string
+  endpointId: string
+  url: string
+  round: number
+  /** `ack`, `stop`, `retry`, or `error` when no response came. */
+  outcome: 'ack' | 'stop' | 'retry' | 'error'
+  statusCode: number | null
+  latencyMs: number
+  error: string | null
+}
+
+/** Payload of `delivered`, `retrying`, `failed` and `dead`. */
+export interface DeliveryEvent {
+  delivery: DeliveryRecord
+  /** The event type of the message. */
+  type: string
+  requestId: string
+  /** Endpoints that did not acknowledge (a tolerated minority in `majority` mode). */
+  failedEndpoints: string[]
+  /** Last error seen, if any. */
+  error: string | null
+}
+
+/** Payload of `retrying`. */
+export interface RetryingEvent extends DeliveryEvent {
+  nextAttemptAt: number
+}
+
+/** Payload of `error`: something went wrong in the dispatcher itself (not a receiver). */
+export interface ErrorEvent {
+  error: unknown
+  /** Where it happened: `expand`, `claim`, `complete`, `deliver`, `wake`, `hook`, `purge`. */
+  phase: string
+}
+
+/** Payload of `endpoint.disabled`. */
+export interface EndpointDisabledEvent {
+  endpointId: string
+  reason: string
+}
+
+/**
+ * Events an outbox emits. Listen for `error` first: a dispatcher never throws, it reports.
+ *
+ * @example
+ * ```ts
+ * outbox.on('error', ({ error, phase }) => log.error({ error, phase }, 'hookbox'))
+ * outbox.on('dead', ({ delivery }) => pageSupport(delivery))
+ * ```
+ */
+export interface OutboxEvents {
+  /** Every HTTP attempt, successful or not. */
+  attempt: [AttemptEvent]
+  /** A delivery reached `delivered`. */
+  delivered: [DeliveryEvent]
+  /** A round failed and another is scheduled. */
+  retrying: [RetryingEvent]
+  /** A delivery reached `failed` (no retries left, no dead letter: fireOnce). */
+  failed: [DeliveryEvent]
+  /** A delivery was dead-lettered. */
+  dead: [DeliveryEvent]
+  /** An endpoint was disabled by a response (410 Gone by default). */
+  'endpoint.disabled': [EndpointDisabledEvent]
+  /** A dispatcher-side failure; work is retried by the next pass. */
+  error: [ErrorEvent]
+}
+
+/** Terminal states and the event each emits. */
+export const stateEvent: Record<Exclude<DeliveryState, 'pending'>, 'delivered' | 'failed' | 'dead'> = {
+  delivered: 'delivered',
+  failed: 'failed',
+  dead: 'dead',
+}

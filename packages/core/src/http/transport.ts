@@ -1,0 +1,144 @@
+import { Agent, errors, request, type Dispatcher } from 'undici'
+
+/** One POST to send. */
+export interface OutgoingRequest {
+  url: string
+  headers: Record<string, string>
+  body: string
+  timeoutMs: number
+}
+
+/** What came back, trimmed to what the engine keeps. */
+export interface TransportResponse {
+  status: number
+  contentType: string | undefined
+  /** `Retry-After` in ms, if the receiver sent a usable one. */
+  retryAfterMs: number | null
+  /** First bytes of the body, decoded as UTF-8. */
+  snippet: string
+}
+
+/** Why no response was obtained. */
+export type TransportErrorKind = 'timeout' | 'connection' | 'blocked' | 'other'
+
+/** Either a response or an error, with the time taken. */
+export type SendResult =
+  | { ok: true; response: TransportResponse; latencyMs: number }
+  | { ok: false; error: { kind: TransportErrorKind; message: string }; latencyMs: number }
+
+/** Options of {@link HttpTransport}. */
+export interface HttpTransportOptions {
+  /** Keep-alive connections per origin (default 16). */
+  connectionsPerOrigin?: number
+  /** Bytes of each response body kept for the attempt log (default 1024). */
+  snippetBytes?: number
+  /** Bytes read from a response before the connection is dropped (default 64 KiB). */
+  maxResponseBytes?: number
+  /** Extra options for undici's `Agent` (e.g. `connect` for a custom lookup). */
+  agentOptions?: Agent.Options
+  /** Overrides the dispatcher entirely (the SSRF guard supplies one). */
+  dispatcher?: Dispatcher
+}
+
+/**
+ * Sends webhook POSTs over undici with a keep-alive pool per origin. Redirects are never
+ * followed, the whole attempt is bounded by one timeout, and at most `maxResponseBytes` of a
+ * body is read, so a slow, huge or hostile receiver cannot stall a dispatcher.
+ */
+export class HttpTransport {
+  readonly #dispatcher: Dispatcher
+  readonly #owned: boolean
+  readonly #snippetBytes: number
+  readonly #maxResponseBytes: number
+
+  constructor(options: HttpTransportOptions = {}) {
+    this.#owned = !options.dispatcher
+    this.#dispatcher =
+      options.dispatcher ??
+      new Agent({ connections: options.connectionsPerOrigin ?? 16, keepAliveTimeout: 10_000, ...options.agentOptions })
+    this.#snippetBytes = options.snippetBytes ?? 1024
+    this.#maxResponseBytes = Math.max(options.maxResponseBytes ?? 64 * 1024, this.#snippetBytes)
+  }
+
+  /** Sends one request; never throws. */
+  async send(req: OutgoingRequest): Promise<SendResult> {
+    const started = performance.now()
+    const signal = AbortSignal.timeout(req.timeoutMs)
+    const elapsed = () => Math.round(performance.now() - started)
+    try {
+      const res = await request(req.url, {
+        method: 'POST',
+        headers: req.headers,
+        body: req.body,
+        dispatcher: this.#dispatcher,
+        signal,
+        headersTimeout: req.timeoutMs,
+        bodyTimeout: req.timeoutMs,
+      })
+      const snippet = await this.#readCapped(res.body)
+      const header = (name: string) => {
+        const v = res.headers[name]
+        return Array.isArray(v) ? v[0] : v
+      }
+      return {
+        ok: true,
+        latencyMs: elapsed(),
+        response: {
+          status: res.statusCode,
+          contentType: header('content-type'),
+          retryAfterMs: parseRetryAfter(header('retry-after')),
+          snippet,
+        },
+      }
+    } catch (err) {
+      return { ok: false, latencyMs: elapsed(), error: classify(err, signal) }
+    }
+  }
+
+  async #readCapped(body: Dispatcher.ResponseData['body']): Promise<string> {
+    const chunks: Buffer[] = []
+    let read = 0
+    try {
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        if (read < this.#snippetBytes) chunks.push(chunk)
+        read += chunk.length
+        if (read >= this.#maxResponseBytes) break
+      }
+    } catch {
+      // A body cut short still leaves a usable status; the snippet is best effort.
+    } finally {
+      if (!body.destroyed) body.destroy()
+    }
+    return Buffer.concat(chunks).subarray(0, this.#snippetBytes).toString('utf8')
+  }
+
+  /** Closes pooled connections (only those this transport created). */
+  async close(): Promise<void> {
+    if (this.#owned) await this.#dispatcher.close()
+  }
+}
+
+function classify(err: unknown, signal: AbortSignal): { kind: TransportErrorKind; message: string } {
+  const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string; message?: string } }
+  if (
+    signal.aborted ||
+    err instanceof errors.HeadersTimeoutError ||
+    err instanceof errors.BodyTimeoutError ||
+    err instanceof errors.ConnectTimeoutError
+  )
+    return { kind: 'timeout', message: 'timed out' }
+  if (e?.code === 'HOOKBOX_SSRF' || e?.cause?.code === 'HOOKBOX_SSRF')
+    return { kind: 'blocked', message: e.cause?.message ?? e.message ?? 'blocked address' }
+  const code = e?.code ?? e?.cause?.code
+  if (err instanceof errors.SocketError || (code && /^(ECONN|EPIPE|ENOTFOUND|EAI_|EHOST|ENETUNREACH|UND_ERR_SOCKET)/.test(code)))
+    return { kind: 'connection', message: code ? `${code}: ${e.message ?? ''}`.trim() : (e.message ?? 'connection error') }
+  return { kind: 'other', message: e?.message ?? String(err) }
+}
+
+/** Parses `Retry-After` as seconds or an HTTP date; null when absent or unusable. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | null {
+  if (!value) return null
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000
+  const at = Date.parse(value)
+  return Number.isNaN(at) ? null : Math.max(0, at - now)
+}

@@ -1,0 +1,205 @@
+import { EventEmitter } from 'eventemitter3'
+import { systemClock, type Clock } from './clock.js'
+import { Collections } from './admin/collections.js'
+import type { AdminContext } from './admin/context.js'
+import { DeadLetters } from './admin/dead-letters.js'
+import { Deliveries } from './admin/deliveries.js'
+import { plainEndpointSecurity, type EndpointSecurity } from './admin/endpoint-security.js'
+import { Endpoints } from './admin/endpoints.js'
+import { defaultDispatcherOptions, Dispatcher, type DispatcherOptions } from './dispatcher/dispatcher.js'
+import { ValidationError } from './errors.js'
+import type { DeliveryEvent, OutboxEvents } from './events.js'
+import { noAuthentication, type Authenticator } from './http/authenticator.js'
+import { HttpTransport, type HttpTransportOptions } from './http/transport.js'
+import { silentLogger, type Logger } from './logger.js'
+import { toMessageRecord, type MessageLimits, type NotifyOptions, type NotifyResult, type OutboxEvent } from './message.js'
+import type { EnqueueOutcome, Store } from './store/store.js'
+
+/** A synchronous SQLite handle (better-sqlite3 `Database`): `notify` writes through it at once. */
+export interface SyncTransaction {
+  prepare(sql: string): unknown
+  readonly inTransaction: boolean
+}
+
+/** Options of {@link createOutbox}. */
+export interface OutboxOptions {
+  /** Where messages, deliveries and configuration live. */
+  store: Store
+  /** Time source; pass a `ManualClock` in tests. */
+  clock?: Clock
+  /** Receives warnings and errors; silent by default. */
+  logger?: Logger
+  /** Dispatcher tuning. */
+  dispatcher?: Partial<DispatcherOptions>
+  /** HTTP transport tuning, and whether `http:` endpoint URLs are accepted (default false). */
+  http?: HttpTransportOptions & { allowHttp?: boolean; userAgent?: string }
+  /** Adds credentials to outgoing requests (default: none). */
+  authenticator?: Authenticator
+  /** Prepares and redacts endpoint credentials (default: stored as given). */
+  endpointSecurity?: EndpointSecurity
+  /** Largest accepted payload, in bytes of JSON (default 256 KiB). */
+  maxPayloadBytes?: number
+  /** When set, only these event types may be notified. */
+  eventTypes?: string[]
+  /** How long an idempotency key suppresses repeats (default 24 h). */
+  idempotencyWindowMs?: number
+  /** Called once a delivery is dead-lettered (after the state is durable). */
+  onDeadLetter?: (event: DeliveryEvent) => void | Promise<void>
+}
+
+/** Sends with a synchronous handle return at once; all others return a promise. */
+type NotifyReturn<O> = O extends { transaction: SyncTransaction } ? NotifyResult : Promise<NotifyResult>
+type NotifyManyReturn<O> = O extends { transaction: SyncTransaction } ? NotifyResult[] : Promise<NotifyResult[]>
+
+/** The handle returned by {@link createOutbox}. */
+export interface Outbox extends AsyncDisposable {
+  /** Creates or upgrades the store's tables; safe to call twice and concurrently. */
+  migrate(): Promise<void>
+  /**
+   * Writes an event to the outbox in the caller's transaction. With a better-sqlite3 `Database`
+   * the row is written before `notify` returns and the result is returned directly (so it works
+   * inside `db.transaction()`); otherwise a promise. Bad input throws before anything is written.
+   */
+  notify<O extends NotifyOptions = NotifyOptions>(event: OutboxEvent, options?: O): NotifyReturn<O>
+  /** Writes many events in one statement; same transaction rules as {@link Outbox.notify}. */
+  notifyMany<O extends NotifyOptions = NotifyOptions>(events: OutboxEvent[], options?: O): NotifyManyReturn<O>
+  /** Starts the dispatcher in this process. */
+  start(): void
+  /** Stops claiming, waits up to `timeout` ms (default 30 s) for attempts in flight, then resolves. */
+  stop(options?: { timeout?: number }): Promise<void>
+  /** Stops the dispatcher and releases connections the outbox or its store opened. */
+  close(): Promise<void>
+  /** Runs one complete dispatch pass and resolves when it is done (for tests, cron, scripts). */
+  drain(): Promise<number>
+  /** Collections: named groups of endpoints with a filter, policy and failure mode. */
+  readonly collections: Collections
+  /** Endpoints: where webhooks go. */
+  readonly endpoints: Endpoints
+  /** Deliveries and their attempt logs. */
+  readonly deliveries: Deliveries
+  /** The dead-letter queue. */
+  readonly deadLetters: DeadLetters
+  /** Subscribes to an event; see {@link OutboxEvents}. */
+  on<E extends keyof OutboxEvents>(event: E, listener: (...args: OutboxEvents[E]) => void): this
+  /** Subscribes once. */
+  once<E extends keyof OutboxEvents>(event: E, listener: (...args: OutboxEvents[E]) => void): this
+  /** Unsubscribes. */
+  off<E extends keyof OutboxEvents>(event: E, listener: (...args: OutboxEvents[E]) => void): this
+  /** The store, for its own extra methods. */
+  readonly store: Store
+}
+
+/**
+ * Creates an outbox over a store. Nothing runs until `start()`; call `migrate()` once first.
+ *
+ * @example
+ * ```ts
+ * const outbox = createOutbox({ store: sqliteStore({ database: db }) })
+ * await outbox.migrate()
+ * outbox.start()
+ * ```
+ */
+export function createOutbox(options: OutboxOptions): Outbox {
+  if (!options?.store) throw new ValidationError('createOutbox needs a store, e.g. sqliteStore({ database })')
+  const { store } = options
+  const clock = options.clock ?? systemClock
+  const logger = options.logger ?? silentLogger
+  const emitter = new EventEmitter<OutboxEvents>()
+  const limits: MessageLimits = {
+    maxPayloadBytes: options.maxPayloadBytes ?? 256 * 1024,
+    eventTypes: options.eventTypes ? new Set(options.eventTypes) : null,
+  }
+  const idempotencyWindowMs = options.idempotencyWindowMs ?? 24 * 60 * 60 * 1000
+  const dispatcherOptions = { ...defaultDispatcherOptions, ...options.dispatcher }
+  if (dispatcherOptions.leaseMs < 5_000) logger.warn('hookbox: leaseMs under 5 s risks duplicate sends', { leaseMs: dispatcherOptions.leaseMs })
+  const transport = new HttpTransport(options.http)
+  const dispatcher = new Dispatcher({
+    store,
+    clock,
+    logger,
+    emitter,
+    options: dispatcherOptions,
+    send: { transport, clock, authenticator: options.authenticator ?? noAuthentication, userAgent: options.http?.userAgent ?? 'Hookbox/0.1' },
+    onFinal: async (state, event) => {
+      if (state !== 'dead' || !options.onDeadLetter) return
+      try {
+        await options.onDeadLetter(event)
+      } catch (error) {
+        emitter.emit('error', { error, phase: 'hook' })
+      }
+    },
+  })
+  let unsubscribe: (() => Promise<void>) | null = null
+
+  /** Wakes the dispatcher now, and again shortly, since an async caller commits later. */
+  const wakeSoon = () => {
+    if (!dispatcher.running) return
+    dispatcher.wake()
+    setTimeout(() => dispatcher.wake(), 20).unref()
+  }
+  const admin: AdminContext = { store, clock, allowHttp: options.http?.allowHttp ?? false, changed: wakeSoon }
+
+  const write = (events: OutboxEvent[], o: NotifyOptions = {}): NotifyResult[] | Promise<NotifyResult[]> => {
+    if (!Array.isArray(events)) throw new ValidationError('notifyMany expects an array of events')
+    const now = clock.now()
+    const messages = events.map((e) => toMessageRecord(e, o, limits, now))
+    const toResult = (outcomes: EnqueueOutcome[]) => {
+      wakeSoon()
+      return outcomes.map((r) => ({ messageId: r.messageId, requestId: r.requestId, duplicate: r.duplicate }))
+    }
+    const written = store.enqueue({ messages, idempotencySince: now - idempotencyWindowMs }, o.transaction)
+    if (store.isSyncTransaction(o.transaction)) return toResult(written as EnqueueOutcome[])
+    return Promise.resolve(written).then(toResult)
+  }
+
+  const outbox: Outbox = {
+    store,
+    collections: new Collections(admin),
+    endpoints: new Endpoints(admin, options.endpointSecurity ?? plainEndpointSecurity),
+    deliveries: new Deliveries(admin),
+    deadLetters: new DeadLetters(admin),
+    migrate: () => store.migrate(),
+    notify(event, o) {
+      const r = write([event], o)
+      return (Array.isArray(r) ? r[0] : r.then((x) => x[0])) as never
+    },
+    notifyMany(events, o) {
+      if (o?.idempotencyKey) throw new ValidationError('notifyMany takes idempotency keys per event, not in options')
+      return write(events, o) as never
+    },
+    start() {
+      dispatcher.start()
+      if (store.subscribe && !unsubscribe) {
+        const pending = store.subscribe(() => dispatcher.wake())
+        unsubscribe = async () => (await pending)()
+        pending.catch((error) => emitter.emit('error', { error, phase: 'wake' }))
+      }
+    },
+    async stop(o = {}) {
+      const unsub = unsubscribe
+      unsubscribe = null
+      await unsub?.().catch((error) => emitter.emit('error', { error, phase: 'wake' }))
+      await dispatcher.stop(o.timeout)
+    },
+    drain: () => dispatcher.runOnce(),
+    on(event, listener) {
+      emitter.on(event, listener as never)
+      return this
+    },
+    once(event, listener) {
+      emitter.once(event, listener as never)
+      return this
+    },
+    off(event, listener) {
+      emitter.off(event, listener as never)
+      return this
+    },
+    async close() {
+      await outbox.stop()
+      await transport.close()
+      await store.close()
+    },
+    [Symbol.asyncDispose]: () => outbox.close(),
+  }
+  return outbox
+}

@@ -1,0 +1,107 @@
+import type { RetryPolicy } from '../policies/policy.js'
+import type { SuccessRule } from '../success-rule.js'
+
+/** How a collection decides that a message has been delivered. */
+export type FailureMode = 'majority' | 'each'
+
+/** Lifecycle of a delivery. `pending` may be retried; the other three are final until replayed. */
+export type DeliveryState = 'pending' | 'delivered' | 'failed' | 'dead'
+
+/** An outbox row, as written by `notify`. Times are epoch milliseconds. */
+export interface MessageRecord {
+  id: string
+  type: string
+  /** The payload as JSON text, exactly as it will be sent. */
+  payload: string
+  requestId: string
+  entityId: string | null
+  orderingKey: string | null
+  idempotencyKey: string | null
+  createdAt: number
+}
+
+/** A collection as stored. */
+export interface CollectionRecord {
+  name: string
+  /** Event types or globs; null means every event. */
+  events: string[] | null
+  policy: RetryPolicy
+  failureMode: FailureMode
+  success: SuccessRule | null
+  createdAt: number
+  updatedAt: number
+}
+
+/** An endpoint as stored. Secrets in `auth` are stored as the auth layer hands them over. */
+export interface EndpointRecord {
+  id: string
+  collection: string
+  url: string
+  enabled: boolean
+  disabledReason: string | null
+  /** Narrows the collection's filter for this endpoint; null means the collection's. */
+  events: string[] | null
+  headers: Record<string, string>
+  timeoutMs: number | null
+  success: SuccessRule | null
+  appendRequestId: boolean
+  auth: Record<string, unknown> | null
+  description: string | null
+  createdAt: number
+  updatedAt: number
+}
+
+/** Per-endpoint progress inside a majority delivery. */
+export type EndpointProgress = 'acked' | 'stopped'
+
+/** A message owed to a collection (majority) or to one endpoint (each). */
+export interface DeliveryRecord {
+  id: string
+  messageId: string
+  collection: string
+  failureMode: FailureMode
+  /** The endpoint, in `each` mode; null in `majority` mode. */
+  endpointId: string | null
+  /** Endpoints this delivery goes to, fixed when the message was expanded. */
+  targets: string[]
+  /** Which targets acknowledged or stopped for good. */
+  progress: Record<string, EndpointProgress>
+  state: DeliveryState
+  /** Rounds attempted since the schedule began. */
+  attempts: number
+  nextAttemptAt: number | null
+  /** Start of the current schedule: creation, or the last replay. */
+  windowStart: number
+  lastError: string | null
+  orderingKey: string | null
+  createdAt: number
+  updatedAt: number
+  completedAt: number | null
+}
+
+/** One HTTP attempt to one endpoint. */
+export interface AttemptRecord {
+  id: string
+  deliveryId: string
+  endpointId: string
+  /** The delivery's attempt round this belongs to (1 = first). */
+  round: number
+  url: string
+  startedAt: number
+  latencyMs: number
+  statusCode: number | null
+  /** `ack`, `stop`, `retry` or, with no response, `error`. */
+  outcome: 'ack' | 'stop' | 'retry' | 'error'
+  error: string | null
+  /** First bytes of the response body. */
+  responseSnippet: string | null
+}
+
+/** A stored result for FrankieOne `/retrieve` and Attestr GetAsyncResponse. */
+export interface ResultRecord {
+  requestId: string
+  status: number
+  body: unknown
+  createdAt: number
+  expiresAt: number
+}

@@ -1,0 +1,177 @@
+import type {
+  AttemptRecord,
+  CollectionRecord,
+  DeliveryRecord,
+  DeliveryState,
+  EndpointRecord,
+  MessageRecord,
+  ResultRecord,
+} from './records.js'
+
+/** Result of writing one message; `duplicate` when an idempotency key matched an earlier one. */
+export interface EnqueueOutcome {
+  messageId: string
+  requestId: string
+  duplicate: boolean
+}
+
+/** Arguments of {@link Store.enqueue}. */
+export interface EnqueueRequest {
+  messages: MessageRecord[]
+  /** Idempotency keys older than this (epoch ms) no longer match. */
+  idempotencySince: number
+}
+
+/** A delivery to create when a message is expanded. */
+export type DeliveryDraft = Pick<DeliveryRecord, 'id' | 'collection' | 'failureMode' | 'endpointId' | 'targets'>
+
+/** Routing data read in the same transaction that claims messages to expand. */
+export interface RoutingSnapshot {
+  collections: CollectionRecord[]
+  endpoints: EndpointRecord[]
+}
+
+/** Decides which deliveries a message needs. Must be synchronous and pure. */
+export type Planner = (message: MessageRecord, routing: RoutingSnapshot) => DeliveryDraft[]
+
+/** A delivery leased to one dispatcher, with what it needs to send it. */
+export interface Claim {
+  delivery: DeliveryRecord
+  message: MessageRecord
+  collection: CollectionRecord
+  /** The delivery's targets that still exist, enabled or not. */
+  endpoints: EndpointRecord[]
+  /** Fencing token: the write-back only applies while it still matches. */
+  leaseToken: string
+}
+
+/** The outcome of one claimed delivery, written back in a batch. */
+export interface Completion {
+  deliveryId: string
+  leaseToken: string
+  state: DeliveryState
+  attempts: number
+  nextAttemptAt: number | null
+  progress: DeliveryRecord['progress']
+  lastError: string | null
+  completedAt: number | null
+  attemptLog: AttemptRecord[]
+  /** Endpoints to disable (e.g. after 410 Gone), with the reason. */
+  disableEndpoints: Array<{ id: string; reason: string }>
+}
+
+/** Filter for {@link Store.listDeliveries}. */
+export interface DeliveryQuery {
+  requestId?: string
+  messageId?: string
+  state?: DeliveryState
+  collection?: string
+  endpointId?: string
+  /** Return deliveries with an id greater than this (ULID cursor). */
+  after?: string
+  limit?: number
+}
+
+/** Filter for {@link Store.listEndpoints}. */
+export interface EndpointQuery {
+  collection?: string
+  enabled?: boolean
+}
+
+/** How many rows a retention pass removed. */
+export interface PurgeCounts {
+  messages: number
+  deliveries: number
+  attempts: number
+  results: number
+}
+
+/**
+ * Persistence behind an outbox. Core holds no SQL: each store implements this against its
+ * database and passes the shared conformance suite. Times are epoch milliseconds from the
+ * outbox's clock, never the database's, so a fake clock governs everything.
+ */
+export interface Store {
+  /** Short name for logs: `sqlite`, `postgres`. */
+  readonly name: string
+
+  /** Creates or upgrades the store's tables. Safe to call twice and from several processes. */
+  migrate(): Promise<void>
+
+  /**
+   * Writes messages through the caller's transaction handle, or the store's own connection
+   * when `transaction` is undefined. A store whose handle is synchronous (better-sqlite3) must
+   * write before returning and return a plain array; otherwise it returns a promise.
+   * Throws {@link InvalidTransactionError} for a handle it does not understand.
+   */
+  enqueue(request: EnqueueRequest, transaction?: unknown): EnqueueOutcome[] | Promise<EnqueueOutcome[]>
+
+  /** True when `transaction` is a synchronous handle that {@link enqueue} writes through at once. */
+  isSyncTransaction(transaction: unknown): boolean
+
+  upsertCollection(collection: CollectionRecord): Promise<CollectionRecord>
+  getCollection(name: string): Promise<CollectionRecord | undefined>
+  listCollections(): Promise<CollectionRecord[]>
+  /** Deletes a collection that has no endpoints; returns whether it existed. */
+  deleteCollection(name: string): Promise<boolean>
+
+  insertEndpoint(endpoint: EndpointRecord): Promise<void>
+  /** Replaces the stored endpoint with the same id; returns false when there is none. */
+  updateEndpoint(endpoint: EndpointRecord): Promise<boolean>
+  getEndpoint(id: string): Promise<EndpointRecord | undefined>
+  listEndpoints(query?: EndpointQuery): Promise<EndpointRecord[]>
+  deleteEndpoint(id: string): Promise<boolean>
+
+  /**
+   * Takes up to `limit` messages not yet expanded (oldest first), asks `plan` for their
+   * deliveries and writes them, all in one transaction, so a crash never half-expands a
+   * message and two dispatchers never expand the same one. Returns how many were expanded.
+   */
+  expand(options: { limit: number; now: number }, plan: Planner): Promise<number>
+
+  /**
+   * Leases up to `limit` pending deliveries due at `now` (oldest due first), skipping those
+   * leased by others until `leaseUntil`, those whose only endpoint is disabled, and those held
+   * back by an earlier message with the same ordering key to the same target.
+   */
+  claim(options: { limit: number; now: number; leaseMs: number; owner: string }): Promise<Claim[]>
+
+  /** Applies a batch of outcomes; one whose lease token no longer matches only logs attempts. */
+  complete(completions: Completion[]): Promise<void>
+
+  getDelivery(id: string): Promise<DeliveryRecord | undefined>
+  listDeliveries(query: DeliveryQuery): Promise<DeliveryRecord[]>
+  listAttempts(deliveryId: string): Promise<AttemptRecord[]>
+  getMessage(id: string): Promise<MessageRecord | undefined>
+
+  /**
+   * Puts final deliveries (dead or failed) back to pending, due at `now`, with a fresh schedule.
+   * Returns the ids that were requeued.
+   */
+  requeue(ids: string[], now: number, fromStates: DeliveryState[]): Promise<string[]>
+
+  /** Deletes deliveries (and their attempts) by id when in one of `states`. */
+  deleteDeliveries(ids: string[], states: DeliveryState[]): Promise<number>
+
+  putResult(result: ResultRecord): Promise<void>
+  getResult(requestId: string, now: number): Promise<ResultRecord | undefined>
+
+  /**
+   * Removes, at most `limit` rows of each kind, final deliveries completed before
+   * `finishedBefore`, messages with no delivery left that were created before it, and results
+   * expired at `now`.
+   */
+  purge(options: { finishedBefore: number; now: number; limit: number }): Promise<PurgeCounts>
+
+  /**
+   * Optional: calls `onWake` when another process may have new work (Postgres LISTEN).
+   * Returns an unsubscribe function.
+   */
+  subscribe?(onWake: () => void): Promise<() => Promise<void>>
+
+  /** Optional: tells other processes there is new work, outside any transaction. */
+  wake?(): Promise<void>
+
+  /** Releases what the store opened itself (not the caller's connection). */
+  close(): Promise<void>
+}
