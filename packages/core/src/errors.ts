@@ -90,3 +90,39 @@ export class StoppedError extends HookboxError {
     super('STOPPED', message)
   }
 }
+
+/** An endpoint address is loopback, private, link-local, metadata… and not allow-listed. */
+export class SsrfBlockedError extends HookboxError {
+  /** The host name of the URL, as given. */
+  readonly host: string
+  /** The address that was refused (the host itself when it is a literal IP). */
+  readonly address: string
+  /** The ipaddr.js range it falls in, e.g. `loopback`, `private`, `linkLocal`. */
+  readonly range: string
+  constructor(host: string, address: string, range: string) {
+    super('SSRF_BLOCKED', `address ${address}${host !== address ? ` of ${host}` : ''} is ${range}; allow-list it with security.ssrf.allow`)
+    this.host = host
+    this.address = address
+    this.range = range
+  }
+}
+
+/** Outgoing credentials could not be produced, or a receiver rejected a token (`verifyJwt`). */
+export class AuthError extends HookboxError {
+  /** Short machine-readable reason, e.g. `missing_token`, `body_mismatch`, `replayed`. */
+  readonly reason: string
+  constructor(reason: string, message: string, options?: { cause?: unknown }) {
+    super('AUTH', message, options)
+    this.reason = reason
+  }
+}
+
+/** A webhook signature did not verify (`verifySignature`). */
+export class SignatureError extends HookboxError {
+  /** Short machine-readable reason, e.g. `missing_headers`, `timestamp_too_old`, `no_match`. */
+  readonly reason: string
+  constructor(reason: string, message: string) {
+    super('SIGNATURE', message)
+    this.reason = reason
+  }
+}

@@ -6,12 +6,15 @@ import { DeadLetters } from './admin/dead-letters.js'
 import { Deliveries } from './admin/deliveries.js'
 import { plainEndpointSecurity, type EndpointSecurity } from './admin/endpoint-security.js'
 import { Endpoints } from './admin/endpoints.js'
+import type { OutboxSecurity, SecurityOptions } from './auth/outbox-security.js'
+import { wireSecurity } from './auth/wire-security.js'
 import { defaultDispatcherOptions, Dispatcher, type DispatcherOptions } from './dispatcher/dispatcher.js'
 import { ValidationError } from './errors.js'
 import type { DeliveryEvent, OutboxEvents } from './events.js'
 import { noAuthentication, type Authenticator } from './http/authenticator.js'
 import { HttpTransport, type HttpTransportOptions } from './http/transport.js'
 import { silentLogger, type Logger } from './logger.js'
+import { GuardedEndpoints } from './ssrf/guarded-endpoints.js'
 import { toMessageRecord, type MessageLimits, type NotifyOptions, type NotifyResult, type OutboxEvent } from './message.js'
 import type { EnqueueOutcome, Store } from './store/store.js'
 
@@ -37,6 +40,11 @@ export interface OutboxOptions {
   authenticator?: Authenticator
   /** Prepares and redacts endpoint credentials (default: stored as given). */
   endpointSecurity?: EndpointSecurity
+  /**
+   * Endpoint auth (JWT, Basic, OAuth2, HMAC, Ed25519), secrets encrypted at rest and the SSRF
+   * guard: options, or the result of `createSecurity`. `authenticator`/`endpointSecurity` win.
+   */
+  security?: SecurityOptions | OutboxSecurity
   /** Largest accepted payload, in bytes of JSON (default 256 KiB). */
   maxPayloadBytes?: number
   /** When set, only these event types may be notified. */
@@ -112,14 +120,15 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const idempotencyWindowMs = options.idempotencyWindowMs ?? 24 * 60 * 60 * 1000
   const dispatcherOptions = { ...defaultDispatcherOptions, ...options.dispatcher }
   if (dispatcherOptions.leaseMs < 5_000) logger.warn('hookbox: leaseMs under 5 s risks duplicate sends', { leaseMs: dispatcherOptions.leaseMs })
-  const transport = new HttpTransport(options.http)
+  const wired = wireSecurity(options.security, options.http, clock)
+  const transport = new HttpTransport(wired.http)
   const dispatcher = new Dispatcher({
     store,
     clock,
     logger,
     emitter,
     options: dispatcherOptions,
-    send: { transport, clock, authenticator: options.authenticator ?? noAuthentication, userAgent: options.http?.userAgent ?? 'Hookbox/0.1' },
+    send: { transport, clock, authenticator: options.authenticator ?? wired.security?.authenticator ?? noAuthentication, userAgent: options.http?.userAgent ?? 'Hookbox/0.1' },
     onFinal: async (state, event) => {
       if (state !== 'dead' || !options.onDeadLetter) return
       try {
@@ -130,6 +139,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     },
   })
   let unsubscribe: (() => Promise<void>) | null = null
+  let closed: Promise<void> | null = null
 
   /** Wakes the dispatcher now, and again shortly, since an async caller commits later. */
   const wakeSoon = () => {
@@ -155,7 +165,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const outbox: Outbox = {
     store,
     collections: new Collections(admin),
-    endpoints: new Endpoints(admin, options.endpointSecurity ?? plainEndpointSecurity),
+    endpoints: new (wired.guard ? GuardedEndpoints : Endpoints)(
+      admin,
+      options.endpointSecurity ?? wired.security?.endpointSecurity ?? plainEndpointSecurity,
+      wired.guard!,
+    ),
     deliveries: new Deliveries(admin),
     deadLetters: new DeadLetters(admin),
     migrate: () => store.migrate(),
@@ -194,10 +208,14 @@ export function createOutbox(options: OutboxOptions): Outbox {
       emitter.off(event, listener as never)
       return this
     },
-    async close() {
-      await outbox.stop()
-      await transport.close()
-      await store.close()
+    close() {
+      closed ??= (async () => {
+        await outbox.stop()
+        await transport.close()
+        await wired.close()
+        await store.close()
+      })()
+      return closed
     },
     [Symbol.asyncDispose]: () => outbox.close(),
   }

@@ -127,12 +127,19 @@ function classify(err: unknown, signal: AbortSignal): { kind: TransportErrorKind
     err instanceof errors.ConnectTimeoutError
   )
     return { kind: 'timeout', message: 'timed out' }
-  if (e?.code === 'HOOKBOX_SSRF' || e?.cause?.code === 'HOOKBOX_SSRF')
-    return { kind: 'blocked', message: e.cause?.message ?? e.message ?? 'blocked address' }
+  const ssrf = blockedCause(err)
+  if (ssrf) return { kind: 'blocked', message: ssrf.message ?? 'blocked address' }
   const code = e?.code ?? e?.cause?.code
   if (err instanceof errors.SocketError || (code && /^(ECONN|EPIPE|ENOTFOUND|EAI_|EHOST|ENETUNREACH|UND_ERR_SOCKET)/.test(code)))
     return { kind: 'connection', message: code ? `${code}: ${e.message ?? ''}`.trim() : (e.message ?? 'connection error') }
   return { kind: 'other', message: e?.message ?? String(err) }
+}
+
+/** The SSRF refusal in an error's cause chain (undici may wrap the connector's error). */
+function blockedCause(err: unknown): { message?: string } | null {
+  for (let e = err as { code?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++)
+    if (e.code === 'SSRF_BLOCKED' || e.code === 'HOOKBOX_SSRF') return e
+  return null
 }
 
 /** Parses `Retry-After` as seconds or an HTTP date; null when absent or unusable. */

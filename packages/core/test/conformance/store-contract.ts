@@ -1,0 +1,287 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import {
+  newId,
+  planDeliveries,
+  policies,
+  type CollectionRecord,
+  type Completion,
+  type EndpointRecord,
+  type MessageRecord,
+  type Store,
+} from '../../src/index.js'
+import type { ConformanceTarget } from './target.js'
+
+const T0 = Date.UTC(2026, 0, 1)
+
+function message(over: Partial<MessageRecord> = {}): MessageRecord {
+  const id = newId(T0)
+  return { id, type: 'entity.changed', payload: '{"a":1}', requestId: id, entityId: null, orderingKey: null, idempotencyKey: null, createdAt: T0, ...over }
+}
+
+function collection(over: Partial<CollectionRecord> = {}): CollectionRecord {
+  return { name: 'events', events: null, policy: policies.fixed(), failureMode: 'each', success: null, createdAt: T0, updatedAt: T0, ...over }
+}
+
+function endpoint(over: Partial<EndpointRecord> = {}): EndpointRecord {
+  return {
+    id: newId(T0),
+    collection: 'events',
+    url: 'https://example.com/hook',
+    enabled: true,
+    disabledReason: null,
+    events: null,
+    headers: {},
+    timeoutMs: null,
+    success: null,
+    appendRequestId: false,
+    auth: null,
+    description: null,
+    createdAt: T0,
+    updatedAt: T0,
+    ...over,
+  }
+}
+
+function completion(claim: { delivery: { id: string; attempts: number }; leaseToken: string }, over: Partial<Completion> = {}): Completion {
+  return {
+    deliveryId: claim.delivery.id,
+    leaseToken: claim.leaseToken,
+    state: 'delivered',
+    attempts: claim.delivery.attempts + 1,
+    nextAttemptAt: null,
+    progress: {},
+    lastError: null,
+    completedAt: T0,
+    attemptLog: [],
+    disableEndpoints: [],
+    ...over,
+  }
+}
+
+const claimOpts = (now = T0, limit = 10) => ({ now, limit, leaseMs: 30_000, owner: 'test' })
+
+/** The raw `Store` contract, method by method. */
+export function describeStoreContract(target: ConformanceTarget): void {
+  describe(`${target.name}: Store contract`, () => {
+    let store: Store
+    let cleanup: () => Promise<void>
+
+    beforeEach(async () => {
+      ;({ store, cleanup } = await target.makeStore())
+      await store.migrate()
+    })
+    afterEach(async () => {
+      await store.close()
+      await cleanup()
+    })
+
+    async function setup(mode: 'each' | 'majority' = 'each', n = 1) {
+      await store.upsertCollection(collection({ failureMode: mode }))
+      const eps = Array.from({ length: n }, () => endpoint())
+      for (const e of eps) await store.insertEndpoint(e)
+      return eps
+    }
+
+    it('migrate() is idempotent', async () => {
+      await store.migrate()
+      await store.migrate()
+      expect(await store.listCollections()).toEqual([])
+    })
+
+    it('round-trips collections and endpoints, JSON fields included', async () => {
+      const c = collection({ events: ['entity.*'], success: { acknowledge: [204, { status: 200, contentType: 'application/json' }] } })
+      expect(await store.upsertCollection(c)).toEqual(c)
+      const changed = { ...c, failureMode: 'majority' as const, policy: policies.exponential(), updatedAt: T0 + 1 }
+      expect(await store.upsertCollection(changed)).toEqual(changed)
+      expect(await store.listCollections()).toEqual([changed])
+      const e = endpoint({ headers: { 'x-tenant': 'a' }, events: ['entity.changed'], auth: { type: 'basic', token: 'x' }, appendRequestId: true, timeoutMs: 1234 })
+      await store.insertEndpoint(e)
+      expect(await store.getEndpoint(e.id)).toEqual(e)
+      const updated = { ...e, url: 'https://example.org/x', enabled: false, disabledReason: 'off' }
+      expect(await store.updateEndpoint(updated)).toBe(true)
+      expect(await store.listEndpoints({ enabled: false })).toEqual([updated])
+      expect(await store.listEndpoints({ enabled: true })).toEqual([])
+      expect(await store.updateEndpoint({ ...e, id: 'missing' })).toBe(false)
+      expect(await store.deleteEndpoint(e.id)).toBe(true)
+      expect(await store.getEndpoint(e.id)).toBeUndefined()
+      expect(await store.deleteCollection('events')).toBe(true)
+      expect(await store.getCollection('events')).toBeUndefined()
+    })
+
+    it('expands a message once into the planned deliveries', async () => {
+      const eps = await setup('each', 2)
+      const m = message()
+      await store.enqueue({ messages: [m], idempotencySince: 0 })
+      expect(await store.expand({ limit: 10, now: T0 }, planDeliveries)).toBe(1)
+      expect(await store.expand({ limit: 10, now: T0 }, planDeliveries)).toBe(0)
+      const ds = await store.listDeliveries({ messageId: m.id })
+      expect(ds.map((d) => d.endpointId).sort()).toEqual(eps.map((e) => e.id).sort())
+      expect(ds.every((d) => d.state === 'pending' && d.attempts === 0 && d.nextAttemptAt === T0)).toBe(true)
+    })
+
+    it('leases claims: not claimable again until the lease runs out, then with a new token', async () => {
+      await setup()
+      await store.enqueue({ messages: [message()], idempotencySince: 0 })
+      await store.expand({ limit: 10, now: T0 }, planDeliveries)
+      const [first] = await store.claim(claimOpts())
+      expect(first).toBeDefined()
+      expect(first!.message.payload).toBe('{"a":1}')
+      expect(first!.collection.name).toBe('events')
+      expect(first!.endpoints).toHaveLength(1)
+      expect(await store.claim(claimOpts(T0 + 29_999))).toEqual([])
+      const [again] = await store.claim(claimOpts(T0 + 30_000))
+      expect(again!.delivery.id).toBe(first!.delivery.id)
+      expect(again!.leaseToken).not.toBe(first!.leaseToken)
+
+      // The stale holder's write-back logs its attempt but does not change the state.
+      const attempt = { id: newId(), deliveryId: first!.delivery.id, endpointId: first!.endpoints[0]!.id, round: 1, url: 'u', startedAt: T0, latencyMs: 5, statusCode: 200, outcome: 'ack' as const, error: null, responseSnippet: 'ok' }
+      await store.complete([completion(first!, { attemptLog: [attempt] })])
+      expect((await store.getDelivery(first!.delivery.id))!.state).toBe('pending')
+      expect(await store.listAttempts(first!.delivery.id)).toEqual([attempt])
+      await store.complete([completion(again!)])
+      const done = await store.getDelivery(first!.delivery.id)
+      expect(done!.state).toBe('delivered')
+      expect(done!.completedAt).toBe(T0)
+      expect(await store.claim(claimOpts(T0 + 60_000))).toEqual([])
+    })
+
+    it('does not claim deliveries that are not due yet', async () => {
+      await setup()
+      await store.enqueue({ messages: [message()], idempotencySince: 0 })
+      await store.expand({ limit: 10, now: T0 }, planDeliveries)
+      const [c] = await store.claim(claimOpts())
+      await store.complete([completion(c!, { state: 'pending', nextAttemptAt: T0 + 900_000, completedAt: null })])
+      expect(await store.claim(claimOpts(T0 + 899_999))).toEqual([])
+      expect(await store.claim(claimOpts(T0 + 900_000))).toHaveLength(1)
+    })
+
+    it('claims up to the limit, oldest due first', async () => {
+      await setup()
+      const ms = Array.from({ length: 5 }, (_, i) => message({ createdAt: T0 + i }))
+      await store.enqueue({ messages: ms, idempotencySince: 0 })
+      await store.expand({ limit: 10, now: T0 + 10 }, planDeliveries)
+      const first = await store.claim(claimOpts(T0 + 10, 3))
+      expect(first.map((c) => c.message.id)).toEqual(ms.slice(0, 3).map((m) => m.id))
+      const rest = await store.claim(claimOpts(T0 + 10, 3))
+      expect(rest.map((c) => c.message.id)).toEqual(ms.slice(3).map((m) => m.id))
+    })
+
+    it('holds back a later message with the same ordering key until the earlier one is final', async () => {
+      await setup()
+      const a = message({ orderingKey: 'k1' })
+      const b = message({ orderingKey: 'k1' })
+      const other = message({ orderingKey: 'k2' })
+      await store.enqueue({ messages: [a, b, other], idempotencySince: 0 })
+      await store.expand({ limit: 10, now: T0 }, planDeliveries)
+      const claims = await store.claim(claimOpts())
+      expect(claims.map((c) => c.message.id).sort()).toEqual([a.id, other.id].sort())
+      const ca = claims.find((c) => c.message.id === a.id)!
+      await store.complete([completion(ca, { state: 'pending', nextAttemptAt: T0, completedAt: null })])
+      expect((await store.claim(claimOpts())).map((c) => c.message.id)).toEqual([a.id])
+      const [ca2] = await store.claim(claimOpts(T0 + 30_000))
+      await store.complete([completion(ca2!, { state: 'dead' })])
+      expect((await store.claim(claimOpts(T0 + 30_000))).map((c) => c.message.id)).toEqual([b.id])
+    })
+
+    it('skips each-mode deliveries whose endpoint is disabled, and resumes when enabled', async () => {
+      const [e] = await setup()
+      await store.enqueue({ messages: [message()], idempotencySince: 0 })
+      await store.expand({ limit: 10, now: T0 }, planDeliveries)
+      await store.updateEndpoint({ ...e!, enabled: false })
+      expect(await store.claim(claimOpts())).toEqual([])
+      await store.updateEndpoint({ ...e!, enabled: true })
+      expect(await store.claim(claimOpts())).toHaveLength(1)
+    })
+
+    it('disables endpoints listed in a completion', async () => {
+      const [e] = await setup()
+      await store.enqueue({ messages: [message()], idempotencySince: 0 })
+      await store.expand({ limit: 10, now: T0 }, planDeliveries)
+      const [c] = await store.claim(claimOpts())
+      await store.complete([completion(c!, { state: 'dead', disableEndpoints: [{ id: e!.id, reason: 'responded 410' }] })])
+      const after = await store.getEndpoint(e!.id)
+      expect(after!.enabled).toBe(false)
+      expect(after!.disabledReason).toBe('responded 410')
+    })
+
+    it('honours idempotency keys within the window only', async () => {
+      const first = message({ idempotencyKey: 'key-1' })
+      const [r1] = await store.enqueue({ messages: [first], idempotencySince: T0 - 1000 })
+      expect(r1).toEqual({ messageId: first.id, requestId: first.requestId, duplicate: false })
+      const [r2] = await store.enqueue({ messages: [message({ idempotencyKey: 'key-1' })], idempotencySince: T0 - 1000 })
+      expect(r2).toEqual({ messageId: first.id, requestId: first.requestId, duplicate: true })
+      const late = message({ idempotencyKey: 'key-1', createdAt: T0 + 10_000 })
+      const [r3] = await store.enqueue({ messages: [late], idempotencySince: T0 + 1 })
+      expect(r3).toEqual({ messageId: late.id, requestId: late.requestId, duplicate: false })
+      expect(await store.getMessage(late.id)).toBeDefined()
+    })
+
+    it('writes many messages at once and de-duplicates keys inside one batch', async () => {
+      const ms = Array.from({ length: 1200 }, () => message())
+      const dup = message({ idempotencyKey: 'same' })
+      const out = await store.enqueue({ messages: [...ms, dup, message({ idempotencyKey: 'same' })], idempotencySince: 0 })
+      expect(out).toHaveLength(1202)
+      expect(out[1201]).toEqual({ messageId: dup.id, requestId: dup.requestId, duplicate: true })
+      await store.upsertCollection(collection())
+      await store.insertEndpoint(endpoint())
+      let expanded = 0
+      for (let n; (n = await store.expand({ limit: 500, now: T0 }, planDeliveries)); ) expanded += n
+      expect(expanded).toBe(1201)
+    })
+
+    it('requeues final deliveries with a fresh schedule and deletes by state', async () => {
+      await setup()
+      await store.enqueue({ messages: [message(), message()], idempotencySince: 0 })
+      await store.expand({ limit: 10, now: T0 }, planDeliveries)
+      const claims = await store.claim(claimOpts())
+      await store.complete(claims.map((c) => completion(c, { state: 'dead', attempts: 51, progress: { x: 'stopped' } })))
+      const [a, b] = claims.map((c) => c.delivery.id)
+      expect(await store.requeue([a!, 'missing'], T0 + 5, ['dead'])).toEqual([a])
+      const re = await store.getDelivery(a!)
+      expect(re).toMatchObject({ state: 'pending', attempts: 0, nextAttemptAt: T0 + 5, windowStart: T0 + 5, progress: {}, completedAt: null })
+      expect(await store.requeue([a!], T0 + 5, ['dead'])).toEqual([])
+      expect(await store.deleteDeliveries([a!, b!], ['dead'])).toBe(1)
+      expect(await store.getDelivery(b!)).toBeUndefined()
+      expect(await store.getDelivery(a!)).toBeDefined()
+    })
+
+    it('lists deliveries by request id, state, endpoint and cursor', async () => {
+      const [e1, e2] = await setup('each', 2)
+      const m = message({ requestId: 'req-1' })
+      await store.enqueue({ messages: [m, message()], idempotencySince: 0 })
+      await store.expand({ limit: 10, now: T0 }, planDeliveries)
+      expect(await store.listDeliveries({ requestId: 'req-1' })).toHaveLength(2)
+      expect(await store.listDeliveries({ endpointId: e1!.id })).toHaveLength(2)
+      expect(await store.listDeliveries({ endpointId: e2!.id, requestId: 'req-1' })).toHaveLength(1)
+      expect(await store.listDeliveries({ state: 'dead' })).toHaveLength(0)
+      const all = await store.listDeliveries({ limit: 10 })
+      expect(all).toHaveLength(4)
+      expect(await store.listDeliveries({ after: all[1]!.id })).toEqual(all.slice(2))
+    })
+
+    it('stores results until they expire', async () => {
+      await store.putResult({ requestId: 'r1', status: 202, body: { ok: true }, createdAt: T0, expiresAt: T0 + 1000 })
+      expect(await store.getResult('r1', T0 + 999)).toEqual({ requestId: 'r1', status: 202, body: { ok: true }, createdAt: T0, expiresAt: T0 + 1000 })
+      expect(await store.getResult('r1', T0 + 1000)).toBeUndefined()
+      await store.putResult({ requestId: 'r1', status: 200, body: 'replaced', createdAt: T0, expiresAt: T0 + 5000 })
+      expect((await store.getResult('r1', T0 + 1000))!.body).toBe('replaced')
+    })
+
+    it('purges old final records in bounded batches and keeps pending ones', async () => {
+      await setup()
+      const ms = Array.from({ length: 5 }, () => message())
+      await store.enqueue({ messages: ms, idempotencySince: 0 })
+      await store.expand({ limit: 10, now: T0 }, planDeliveries)
+      const claims = await store.claim(claimOpts())
+      const attempt = (c: (typeof claims)[0]) => ({ id: newId(), deliveryId: c.delivery.id, endpointId: c.endpoints[0]!.id, round: 1, url: 'u', startedAt: T0, latencyMs: 1, statusCode: 200, outcome: 'ack' as const, error: null, responseSnippet: null })
+      await store.complete(claims.slice(0, 4).map((c) => completion(c, { attemptLog: [attempt(c)] })))
+      await store.putResult({ requestId: 'old', status: 200, body: null, createdAt: T0, expiresAt: T0 + 10 })
+      const first = await store.purge({ finishedBefore: T0 + 1, now: T0 + 10, limit: 3 })
+      expect(first).toEqual({ deliveries: 3, attempts: 3, messages: 3, results: 1 })
+      const second = await store.purge({ finishedBefore: T0 + 1, now: T0 + 10, limit: 3 })
+      expect(second).toEqual({ deliveries: 1, attempts: 1, messages: 1, results: 0 })
+      expect(await store.listDeliveries({})).toHaveLength(1)
+      expect(await store.getMessage(claims[4]!.message.id)).toBeDefined()
+    })
+  })
+}

@@ -1,0 +1,147 @@
+import type { AttemptRecord, CollectionRecord, DeliveryRecord, EndpointRecord, MessageRecord } from '@hookbox/core'
+import type { Selectable } from 'kysely'
+import type { AttemptsTable, CollectionsTable, DeliveriesTable, EndpointsTable, MessagesTable } from './schema.js'
+
+const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v))
+const parse = <T>(v: string | null): T | null => (v === null ? null : (JSON.parse(v) as T))
+
+export function messageFromRow(r: Selectable<MessagesTable>): MessageRecord {
+  return {
+    id: r.id,
+    type: r.type,
+    payload: r.payload,
+    requestId: r.request_id,
+    entityId: r.entity_id,
+    orderingKey: r.ordering_key,
+    idempotencyKey: r.idempotency_key,
+    createdAt: r.created_at,
+  }
+}
+
+export function messageToRow(m: MessageRecord) {
+  return {
+    id: m.id,
+    type: m.type,
+    payload: m.payload,
+    request_id: m.requestId,
+    entity_id: m.entityId,
+    ordering_key: m.orderingKey,
+    idempotency_key: m.idempotencyKey,
+    created_at: m.createdAt,
+  }
+}
+
+export function collectionFromRow(r: Selectable<CollectionsTable>): CollectionRecord {
+  return {
+    name: r.name,
+    events: parse(r.events),
+    policy: JSON.parse(r.policy),
+    failureMode: r.failure_mode as CollectionRecord['failureMode'],
+    success: parse(r.success),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  }
+}
+
+export function collectionToRow(c: CollectionRecord): CollectionsTable {
+  return {
+    name: c.name,
+    events: json(c.events),
+    policy: JSON.stringify(c.policy),
+    failure_mode: c.failureMode,
+    success: json(c.success),
+    created_at: c.createdAt,
+    updated_at: c.updatedAt,
+  }
+}
+
+export function endpointFromRow(r: Selectable<EndpointsTable>): EndpointRecord {
+  return {
+    id: r.id,
+    collection: r.collection,
+    url: r.url,
+    enabled: r.enabled === 1,
+    disabledReason: r.disabled_reason,
+    events: parse(r.events),
+    headers: JSON.parse(r.headers),
+    timeoutMs: r.timeout_ms,
+    success: parse(r.success),
+    appendRequestId: r.append_request_id === 1,
+    auth: parse(r.auth),
+    description: r.description,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  }
+}
+
+export function endpointToRow(e: EndpointRecord): EndpointsTable {
+  return {
+    id: e.id,
+    collection: e.collection,
+    url: e.url,
+    enabled: e.enabled ? 1 : 0,
+    disabled_reason: e.disabledReason,
+    events: json(e.events),
+    headers: JSON.stringify(e.headers),
+    timeout_ms: e.timeoutMs,
+    success: json(e.success),
+    append_request_id: e.appendRequestId ? 1 : 0,
+    auth: json(e.auth),
+    description: e.description,
+    created_at: e.createdAt,
+    updated_at: e.updatedAt,
+  }
+}
+
+export function deliveryFromRow(r: Selectable<DeliveriesTable>): DeliveryRecord {
+  return {
+    id: r.id,
+    messageId: r.message_id,
+    collection: r.collection,
+    failureMode: r.failure_mode as DeliveryRecord['failureMode'],
+    endpointId: r.endpoint_id,
+    targets: JSON.parse(r.targets),
+    progress: JSON.parse(r.progress),
+    state: r.state as DeliveryRecord['state'],
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+    windowStart: r.window_start,
+    lastError: r.last_error,
+    orderingKey: r.ordering_key,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    completedAt: r.completed_at,
+  }
+}
+
+export function attemptFromRow(r: Selectable<AttemptsTable>): AttemptRecord {
+  return {
+    id: r.id,
+    deliveryId: r.delivery_id,
+    endpointId: r.endpoint_id,
+    round: r.round,
+    url: r.url,
+    startedAt: r.started_at,
+    latencyMs: r.latency_ms,
+    statusCode: r.status_code,
+    outcome: r.outcome as AttemptRecord['outcome'],
+    error: r.error,
+    responseSnippet: r.response_snippet,
+  }
+}
+
+export function attemptToRow(a: AttemptRecord): AttemptsTable {
+  return {
+    id: a.id,
+    delivery_id: a.deliveryId,
+    endpoint_id: a.endpointId,
+    round: a.round,
+    url: a.url,
+    started_at: a.startedAt,
+    latency_ms: a.latencyMs,
+    status_code: a.statusCode,
+    outcome: a.outcome,
+    error: a.error,
+    response_snippet: a.responseSnippet,
+  }
+}

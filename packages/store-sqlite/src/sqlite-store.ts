@@ -1,0 +1,431 @@
+import type {
+  AttemptRecord,
+  Claim,
+  CollectionRecord,
+  Completion,
+  DeliveryQuery,
+  DeliveryRecord,
+  DeliveryState,
+  EndpointQuery,
+  EndpointRecord,
+  EnqueueOutcome,
+  EnqueueRequest,
+  MessageRecord,
+  Planner,
+  PurgeCounts,
+  ResultRecord,
+  Store,
+} from '@hookbox/core'
+import { randomUUID } from 'node:crypto'
+import { sql, type CompiledQuery } from 'kysely'
+import { migrations } from './migrations/index.js'
+import {
+  attemptFromRow,
+  attemptToRow,
+  collectionFromRow,
+  collectionToRow,
+  deliveryFromRow,
+  endpointFromRow,
+  endpointToRow,
+  messageFromRow,
+  messageToRow,
+} from './rows.js'
+import type { SqliteDatabase, SqliteStoreConfig } from './sqlite-store-config.js'
+import { SyncExecutor } from './sync-executor.js'
+import { classifyHandle, isSyncHandle, type KyselyHandle } from './transaction-handle.js'
+
+const INSERT_CHUNK = 500
+
+/** Hookbox's `Store` on SQLite through better-sqlite3, queries built with kysely. */
+export class SqliteStore implements Store {
+  readonly name = 'sqlite'
+  readonly #x: SyncExecutor
+  readonly #db: SqliteDatabase
+  readonly #config: SqliteStoreConfig
+
+  constructor(config: SqliteStoreConfig) {
+    this.#config = config
+    this.#db = config.database
+    this.#x = new SyncExecutor(config.database)
+    // Another process writing the same file should make us wait briefly, not fail at once.
+    if (this.#db.pragma('busy_timeout', { simple: true }) === 0) this.#db.pragma('busy_timeout = 5000')
+  }
+
+  /**
+   * Runs a store operation once no host transaction is open on the shared connection, so our
+   * writes never become part of a host's async (kysely) transaction.
+   */
+  async #idle<T>(fn: () => T): Promise<T> {
+    while (this.#db.inTransaction) await new Promise((r) => setTimeout(r, 2))
+    return fn()
+  }
+
+  async migrate(): Promise<void> {
+    await this.#idle(() =>
+      this.#x.tx(() => {
+        this.#db.exec('CREATE TABLE IF NOT EXISTS hookbox_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)')
+        const done = new Set(this.#x.all(this.#x.qb.selectFrom('hookbox_migrations').select('version')).map((r) => r.version))
+        for (const m of migrations) {
+          if (done.has(m.version)) continue
+          this.#db.exec(m.sql)
+          this.#x.run(this.#x.qb.insertInto('hookbox_migrations').values({ version: m.version, applied_at: Date.now() }))
+        }
+      }),
+    )
+  }
+
+  isSyncTransaction(transaction: unknown): boolean {
+    return isSyncHandle(transaction)
+  }
+
+  enqueue(request: EnqueueRequest, transaction?: unknown): EnqueueOutcome[] | Promise<EnqueueOutcome[]> {
+    const handle = classifyHandle(transaction)
+    if (handle.kind === 'kysely') return this.#enqueueKysely(request, handle.trx)
+    const x = handle.kind === 'sync' && handle.db !== this.#db ? new SyncExecutor(handle.db) : this.#x
+    const write = () => this.#enqueueSync(request, x)
+    if (handle.kind === 'sync') return x.db.inTransaction ? write() : x.tx(write)
+    return this.#idle(() => this.#x.tx(write))
+  }
+
+  #enqueueSync(request: EnqueueRequest, x: SyncExecutor): EnqueueOutcome[] {
+    const { fresh, outcomes, expired } = this.#dedupe(request, (keys) =>
+      x.all(x.qb.selectFrom('hookbox_messages').select(['id', 'request_id', 'idempotency_key', 'created_at']).where('idempotency_key', 'in', keys)),
+    )
+    if (expired.length) x.run(this.#clearKeys(expired))
+    for (let i = 0; i < fresh.length; i += INSERT_CHUNK) x.run(this.#insertMessages(fresh.slice(i, i + INSERT_CHUNK)))
+    return outcomes
+  }
+
+  async #enqueueKysely(request: EnqueueRequest, trx: KyselyHandle): Promise<EnqueueOutcome[]> {
+    const exec = <R>(q: { compile(): CompiledQuery<R> }) => trx.executeQuery(q.compile()).then((r) => r.rows)
+    const keys = request.messages.map((m) => m.idempotencyKey).filter((k): k is string => k !== null)
+    const existing = keys.length
+      ? await exec(this.#x.qb.selectFrom('hookbox_messages').select(['id', 'request_id', 'idempotency_key', 'created_at']).where('idempotency_key', 'in', keys))
+      : []
+    const { fresh, outcomes, expired } = this.#dedupe(request, () => existing)
+    if (expired.length) await exec(this.#clearKeys(expired))
+    for (let i = 0; i < fresh.length; i += INSERT_CHUNK) await exec(this.#insertMessages(fresh.slice(i, i + INSERT_CHUNK)))
+    return outcomes
+  }
+
+  /** Splits messages into new ones and repeats of a live idempotency key. */
+  #dedupe(
+    request: EnqueueRequest,
+    lookup: (keys: string[]) => Array<{ id: string; request_id: string; idempotency_key: string | null; created_at: number }>,
+  ) {
+    const keys = request.messages.map((m) => m.idempotencyKey).filter((k): k is string => k !== null)
+    const live = new Map<string, { id: string; requestId: string }>()
+    const expired: string[] = []
+    if (keys.length)
+      for (const row of lookup(keys)) {
+        if (row.created_at >= request.idempotencySince) live.set(row.idempotency_key!, { id: row.id, requestId: row.request_id })
+        else expired.push(row.idempotency_key!)
+      }
+    const fresh: MessageRecord[] = []
+    const outcomes = request.messages.map((m) => {
+      const hit = m.idempotencyKey ? live.get(m.idempotencyKey) : undefined
+      if (hit) return { messageId: hit.id, requestId: hit.requestId, duplicate: true }
+      if (m.idempotencyKey) live.set(m.idempotencyKey, { id: m.id, requestId: m.requestId })
+      fresh.push(m)
+      return { messageId: m.id, requestId: m.requestId, duplicate: false }
+    })
+    return { fresh, outcomes, expired }
+  }
+
+  #clearKeys(keys: string[]) {
+    return this.#x.qb.updateTable('hookbox_messages').set({ idempotency_key: null }).where('idempotency_key', 'in', keys)
+  }
+
+  #insertMessages(messages: MessageRecord[]) {
+    return this.#x.qb.insertInto('hookbox_messages').values(messages.map(messageToRow))
+  }
+
+  async upsertCollection(c: CollectionRecord): Promise<CollectionRecord> {
+    const row = collectionToRow(c)
+    const { name: _name, created_at: _created, ...changes } = row
+    await this.#idle(() => this.#x.run(this.#x.qb.insertInto('hookbox_collections').values(row).onConflict((oc) => oc.column('name').doUpdateSet(changes))))
+    return (await this.getCollection(c.name))!
+  }
+
+  async getCollection(name: string): Promise<CollectionRecord | undefined> {
+    const r = this.#x.one(this.#x.qb.selectFrom('hookbox_collections').selectAll().where('name', '=', name))
+    return r && collectionFromRow(r)
+  }
+
+  async listCollections(): Promise<CollectionRecord[]> {
+    return this.#x.all(this.#x.qb.selectFrom('hookbox_collections').selectAll().orderBy('name')).map(collectionFromRow)
+  }
+
+  async deleteCollection(name: string): Promise<boolean> {
+    return (await this.#idle(() => this.#x.run(this.#x.qb.deleteFrom('hookbox_collections').where('name', '=', name)))) > 0
+  }
+
+  async insertEndpoint(e: EndpointRecord): Promise<void> {
+    await this.#idle(() => this.#x.run(this.#x.qb.insertInto('hookbox_endpoints').values(endpointToRow(e))))
+  }
+
+  async updateEndpoint(e: EndpointRecord): Promise<boolean> {
+    const { id, created_at: _c, ...changes } = endpointToRow(e)
+    return (await this.#idle(() => this.#x.run(this.#x.qb.updateTable('hookbox_endpoints').set(changes).where('id', '=', id)))) > 0
+  }
+
+  async getEndpoint(id: string): Promise<EndpointRecord | undefined> {
+    const r = this.#x.one(this.#x.qb.selectFrom('hookbox_endpoints').selectAll().where('id', '=', id))
+    return r && endpointFromRow(r)
+  }
+
+  async listEndpoints(query: EndpointQuery = {}): Promise<EndpointRecord[]> {
+    let q = this.#x.qb.selectFrom('hookbox_endpoints').selectAll().orderBy('id')
+    if (query.collection !== undefined) q = q.where('collection', '=', query.collection)
+    if (query.enabled !== undefined) q = q.where('enabled', '=', query.enabled ? 1 : 0)
+    return this.#x.all(q).map(endpointFromRow)
+  }
+
+  async deleteEndpoint(id: string): Promise<boolean> {
+    return (await this.#idle(() => this.#x.run(this.#x.qb.deleteFrom('hookbox_endpoints').where('id', '=', id)))) > 0
+  }
+
+  async expand(options: { limit: number; now: number }, plan: Planner): Promise<number> {
+    const { qb } = this.#x
+    return this.#idle(() =>
+      this.#x.tx(() => {
+        const rows = this.#x.all(qb.selectFrom('hookbox_messages').selectAll().where('expanded', '=', 0).orderBy('seq').limit(options.limit))
+        if (rows.length === 0) return 0
+        const routing = {
+          collections: this.#x.all(qb.selectFrom('hookbox_collections').selectAll()).map(collectionFromRow),
+          endpoints: this.#x.all(qb.selectFrom('hookbox_endpoints').selectAll()).map(endpointFromRow),
+        }
+        const deliveries = rows.flatMap((row) =>
+          plan(messageFromRow(row), routing).map((d) => ({
+            id: d.id,
+            message_id: row.id,
+            message_seq: row.seq,
+            collection: d.collection,
+            failure_mode: d.failureMode,
+            endpoint_id: d.endpointId,
+            targets: JSON.stringify(d.targets),
+            progress: '{}',
+            state: 'pending',
+            attempts: 0,
+            next_attempt_at: row.created_at,
+            window_start: row.created_at,
+            last_error: null,
+            ordering_key: row.ordering_key,
+            lease_owner: null,
+            lease_until: null,
+            lease_token: null,
+            created_at: options.now,
+            updated_at: options.now,
+            completed_at: null,
+          })),
+        )
+        for (let i = 0; i < deliveries.length; i += INSERT_CHUNK)
+          this.#x.run(qb.insertInto('hookbox_deliveries').values(deliveries.slice(i, i + INSERT_CHUNK)))
+        this.#x.run(qb.updateTable('hookbox_messages').set({ expanded: 1 }).where('seq', 'in', rows.map((r) => r.seq)))
+        return rows.length
+      }),
+    )
+  }
+
+  async claim(options: { limit: number; now: number; leaseMs: number; owner: string }): Promise<Claim[]> {
+    const { qb } = this.#x
+    const { now } = options
+    return this.#idle(() =>
+      this.#x.tx(() => {
+        const rows = this.#x.all(
+          qb
+            .selectFrom('hookbox_deliveries as d')
+            .leftJoin('hookbox_endpoints as e', 'e.id', 'd.endpoint_id')
+            .selectAll('d')
+            .where('d.state', '=', 'pending')
+            .where('d.next_attempt_at', '<=', now)
+            .where((w) => w.or([w('d.lease_until', 'is', null), w('d.lease_until', '<=', now)]))
+            .where((w) => w.or([w('d.endpoint_id', 'is', null), w('e.id', 'is', null), w('e.enabled', '=', 1)]))
+            .where(
+              (w) => w.or([
+                w('d.ordering_key', 'is', null),
+                w.and([
+                  w.not(w.exists(
+                    w.selectFrom('hookbox_deliveries as p').select(sql.lit(1).as('one'))
+                      .whereRef('p.ordering_key', '=', 'd.ordering_key')
+                      .whereRef('p.collection', '=', 'd.collection')
+                      .where(sql<boolean>`p.endpoint_id IS d.endpoint_id`)
+                      .where('p.state', '=', 'pending')
+                      .whereRef('p.message_seq', '<', 'd.message_seq'),
+                  )),
+                  w.not(w.exists(
+                    w.selectFrom('hookbox_messages as m').select(sql.lit(1).as('one'))
+                      .where('m.expanded', '=', 0)
+                      .whereRef('m.ordering_key', '=', 'd.ordering_key')
+                      .whereRef('m.seq', '<', 'd.message_seq'),
+                  )),
+                ]),
+              ]),
+            )
+            .orderBy('d.next_attempt_at')
+            .orderBy('d.message_seq')
+            .limit(options.limit),
+        )
+        if (rows.length === 0) return []
+        const token = randomUUID()
+        this.#x.run(
+          qb.updateTable('hookbox_deliveries')
+            .set({ lease_owner: options.owner, lease_until: now + options.leaseMs, lease_token: token, updated_at: now })
+            .where('id', 'in', rows.map((r) => r.id)),
+        )
+        return this.#hydrate(rows.map(deliveryFromRow), token)
+      }),
+    )
+  }
+
+  /** Loads the messages, collections and endpoints a batch of claimed deliveries needs. */
+  #hydrate(deliveries: DeliveryRecord[], token: string): Claim[] {
+    const { qb } = this.#x
+    const messages = new Map(
+      this.#x.all(qb.selectFrom('hookbox_messages').selectAll().where('id', 'in', [...new Set(deliveries.map((d) => d.messageId))])).map((r) => [r.id, messageFromRow(r)]),
+    )
+    const collections = new Map(
+      this.#x.all(qb.selectFrom('hookbox_collections').selectAll().where('name', 'in', [...new Set(deliveries.map((d) => d.collection))])).map((r) => [r.name, collectionFromRow(r)]),
+    )
+    const endpointIds = [...new Set(deliveries.flatMap((d) => d.targets))]
+    const endpoints = new Map(
+      this.#x.all(qb.selectFrom('hookbox_endpoints').selectAll().where('id', 'in', endpointIds)).map((r) => [r.id, endpointFromRow(r)]),
+    )
+    return deliveries.flatMap((delivery) => {
+      const message = messages.get(delivery.messageId)
+      const collection = collections.get(delivery.collection)
+      if (!message || !collection) return []
+      const eps = delivery.targets.map((id) => endpoints.get(id)).filter((e): e is EndpointRecord => !!e)
+      return [{ delivery, message, collection, endpoints: eps, leaseToken: token }]
+    })
+  }
+
+  async complete(completions: Completion[]): Promise<void> {
+    const { qb } = this.#x
+    await this.#idle(() =>
+      this.#x.tx(() => {
+        for (const c of completions) {
+          this.#x.run(
+            qb.updateTable('hookbox_deliveries')
+              .set({
+                state: c.state,
+                attempts: c.attempts,
+                next_attempt_at: c.nextAttemptAt,
+                progress: JSON.stringify(c.progress),
+                last_error: c.lastError,
+                completed_at: c.completedAt,
+                updated_at: c.completedAt ?? Date.now(),
+                lease_owner: null,
+                lease_until: null,
+                lease_token: null,
+              })
+              .where('id', '=', c.deliveryId)
+              .where('lease_token', '=', c.leaseToken),
+          )
+          for (const d of c.disableEndpoints)
+            this.#x.run(qb.updateTable('hookbox_endpoints').set({ enabled: 0, disabled_reason: d.reason }).where('id', '=', d.id))
+        }
+        const attempts = completions.flatMap((c) => c.attemptLog.map(attemptToRow))
+        for (let i = 0; i < attempts.length; i += INSERT_CHUNK)
+          this.#x.run(qb.insertInto('hookbox_attempts').values(attempts.slice(i, i + INSERT_CHUNK)))
+      }),
+    )
+  }
+
+  async getDelivery(id: string): Promise<DeliveryRecord | undefined> {
+    const r = this.#x.one(this.#x.qb.selectFrom('hookbox_deliveries').selectAll().where('id', '=', id))
+    return r && deliveryFromRow(r)
+  }
+
+  async listDeliveries(query: DeliveryQuery): Promise<DeliveryRecord[]> {
+    let q = this.#x.qb.selectFrom('hookbox_deliveries as d').selectAll('d').orderBy('d.id').limit(query.limit ?? 100)
+    if (query.requestId !== undefined)
+      q = q.where('d.message_id', 'in', this.#x.qb.selectFrom('hookbox_messages').select('id').where('request_id', '=', query.requestId))
+    if (query.messageId !== undefined) q = q.where('d.message_id', '=', query.messageId)
+    if (query.state !== undefined) q = q.where('d.state', '=', query.state)
+    if (query.collection !== undefined) q = q.where('d.collection', '=', query.collection)
+    if (query.endpointId !== undefined) q = q.where(sql<boolean>`EXISTS (SELECT 1 FROM json_each(d.targets) WHERE value = ${query.endpointId})`)
+    if (query.after !== undefined) q = q.where('d.id', '>', query.after)
+    return this.#x.all(q).map(deliveryFromRow)
+  }
+
+  async listAttempts(deliveryId: string): Promise<AttemptRecord[]> {
+    return this.#x.all(this.#x.qb.selectFrom('hookbox_attempts').selectAll().where('delivery_id', '=', deliveryId).orderBy('id')).map(attemptFromRow)
+  }
+
+  async getMessage(id: string): Promise<MessageRecord | undefined> {
+    const r = this.#x.one(this.#x.qb.selectFrom('hookbox_messages').selectAll().where('id', '=', id))
+    return r && messageFromRow(r)
+  }
+
+  async requeue(ids: string[], now: number, fromStates: DeliveryState[]): Promise<string[]> {
+    if (ids.length === 0) return []
+    const { qb } = this.#x
+    return this.#idle(() =>
+      this.#x.tx(() => {
+        const found = this.#x.all(qb.selectFrom('hookbox_deliveries').select('id').where('id', 'in', ids).where('state', 'in', fromStates)).map((r) => r.id)
+        if (found.length)
+          this.#x.run(
+            qb.updateTable('hookbox_deliveries')
+              .set({ state: 'pending', attempts: 0, next_attempt_at: now, window_start: now, progress: '{}', completed_at: null, lease_owner: null, lease_until: null, lease_token: null, updated_at: now })
+              .where('id', 'in', found),
+          )
+        return found
+      }),
+    )
+  }
+
+  async deleteDeliveries(ids: string[], states: DeliveryState[]): Promise<number> {
+    if (ids.length === 0) return 0
+    const { qb } = this.#x
+    return this.#idle(() =>
+      this.#x.tx(() => {
+        const found = this.#x.all(qb.selectFrom('hookbox_deliveries').select('id').where('id', 'in', ids).where('state', 'in', states)).map((r) => r.id)
+        if (found.length === 0) return 0
+        this.#x.run(qb.deleteFrom('hookbox_attempts').where('delivery_id', 'in', found))
+        return this.#x.run(qb.deleteFrom('hookbox_deliveries').where('id', 'in', found))
+      }),
+    )
+  }
+
+  async putResult(r: ResultRecord): Promise<void> {
+    const row = { request_id: r.requestId, status: r.status, body: JSON.stringify(r.body ?? null), created_at: r.createdAt, expires_at: r.expiresAt }
+    const { request_id: _id, ...changes } = row
+    await this.#idle(() => this.#x.run(this.#x.qb.insertInto('hookbox_results').values(row).onConflict((oc) => oc.column('request_id').doUpdateSet(changes))))
+  }
+
+  async getResult(requestId: string, now: number): Promise<ResultRecord | undefined> {
+    const r = this.#x.one(this.#x.qb.selectFrom('hookbox_results').selectAll().where('request_id', '=', requestId).where('expires_at', '>', now))
+    return r && { requestId: r.request_id, status: r.status, body: JSON.parse(r.body), createdAt: r.created_at, expiresAt: r.expires_at }
+  }
+
+  async purge(options: { finishedBefore: number; now: number; limit: number }): Promise<PurgeCounts> {
+    const { qb } = this.#x
+    return this.#idle(() =>
+      this.#x.tx(() => {
+        const ids = this.#x
+          .all(qb.selectFrom('hookbox_deliveries').select('id').where('state', '<>', 'pending').where('completed_at', '<', options.finishedBefore).limit(options.limit))
+          .map((r) => r.id)
+        const attempts = ids.length ? this.#x.run(qb.deleteFrom('hookbox_attempts').where('delivery_id', 'in', ids)) : 0
+        const deliveries = ids.length ? this.#x.run(qb.deleteFrom('hookbox_deliveries').where('id', 'in', ids)) : 0
+        const messageIds = this.#x
+          .all(
+            qb.selectFrom('hookbox_messages as m').select('m.seq')
+              .where('m.expanded', '=', 1)
+              .where('m.created_at', '<', options.finishedBefore)
+              .where((w) => w.not(w.exists(w.selectFrom('hookbox_deliveries as d').select(sql.lit(1).as('one')).whereRef('d.message_id', '=', 'm.id'))))
+              .limit(options.limit),
+          )
+          .map((r) => r.seq)
+        const messages = messageIds.length ? this.#x.run(qb.deleteFrom('hookbox_messages').where('seq', 'in', messageIds)) : 0
+        const resultKeys = this.#x.all(qb.selectFrom('hookbox_results').select('request_id').where('expires_at', '<=', options.now).limit(options.limit)).map((r) => r.request_id)
+        const results = resultKeys.length ? this.#x.run(qb.deleteFrom('hookbox_results').where('request_id', 'in', resultKeys)) : 0
+        return { messages, deliveries, attempts, results }
+      }),
+    )
+  }
+
+  async close(): Promise<void> {
+    if (this.#config.closeDatabase && this.#db.open) this.#db.close()
+  }
+}

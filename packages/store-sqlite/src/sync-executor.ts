@@ -1,0 +1,63 @@
+import {
+  DummyDriver,
+  Kysely,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  type Compilable,
+} from 'kysely'
+import type { HookboxSqliteSchema } from './schema.js'
+import type { SqliteDatabase, SqliteStatement } from './sqlite-store-config.js'
+
+/**
+ * Builds queries with kysely and runs them synchronously on better-sqlite3. Synchronous on
+ * purpose: a store transaction never spans an `await`, so it can never interleave with (or be
+ * swallowed by) a host transaction on the same connection.
+ */
+export class SyncExecutor {
+  /** A kysely instance that only compiles; it has no connection. */
+  readonly qb = new Kysely<HookboxSqliteSchema>({
+    dialect: {
+      createAdapter: () => new SqliteAdapter(),
+      createDriver: () => new DummyDriver(),
+      createIntrospector: (db) => new SqliteIntrospector(db),
+      createQueryCompiler: () => new SqliteQueryCompiler(),
+    },
+  })
+  readonly #statements = new Map<string, SqliteStatement>()
+
+  constructor(readonly db: SqliteDatabase) {}
+
+  #prepare(sql: string): SqliteStatement {
+    let s = this.#statements.get(sql)
+    if (!s) {
+      s = this.db.prepare(sql)
+      if (this.#statements.size > 500) this.#statements.clear()
+      this.#statements.set(sql, s)
+    }
+    return s
+  }
+
+  /** Rows of a select (or a statement with RETURNING). */
+  all<R>(query: Compilable<R>): R[] {
+    const { sql, parameters } = query.compile()
+    return this.#prepare(sql).all(...parameters) as R[]
+  }
+
+  /** The first row, or undefined. */
+  one<R>(query: Compilable<R>): R | undefined {
+    const { sql, parameters } = query.compile()
+    return this.#prepare(sql).get(...parameters) as R | undefined
+  }
+
+  /** Runs a write; returns the number of rows changed. */
+  run(query: Compilable<unknown>): number {
+    const { sql, parameters } = query.compile()
+    return this.#prepare(sql).run(...parameters).changes
+  }
+
+  /** Runs `fn` in an IMMEDIATE transaction (a savepoint if one is open). */
+  tx<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate()
+  }
+}
