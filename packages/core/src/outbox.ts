@@ -5,7 +5,7 @@ import type { AdminContext } from './admin/context.js'
 import { DeadLetters } from './admin/dead-letters.js'
 import { Deliveries } from './admin/deliveries.js'
 import { plainEndpointSecurity, type EndpointSecurity } from './admin/endpoint-security.js'
-import { Endpoints } from './admin/endpoints.js'
+import type { Endpoints } from './admin/endpoints.js'
 import type { OutboxSecurity, SecurityOptions } from './auth/outbox-security.js'
 import { wireSecurity } from './auth/wire-security.js'
 import { defaultDispatcherOptions, Dispatcher, type DispatcherOptions } from './dispatcher/dispatcher.js'
@@ -165,11 +165,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const outbox: Outbox = {
     store,
     collections: new Collections(admin),
-    endpoints: new (wired.guard ? GuardedEndpoints : Endpoints)(
-      admin,
-      options.endpointSecurity ?? wired.security?.endpointSecurity ?? plainEndpointSecurity,
-      wired.guard!,
-    ),
+    endpoints: new GuardedEndpoints(admin, options.endpointSecurity ?? wired.security?.endpointSecurity ?? plainEndpointSecurity, wired.guard),
     deliveries: new Deliveries(admin),
     deadLetters: new DeadLetters(admin),
     migrate: () => store.migrate(),
