@@ -6,6 +6,7 @@ import { DeadLetters } from './admin/dead-letters.js'
 import { Deliveries } from './admin/deliveries.js'
 import { plainEndpointSecurity, type EndpointSecurity } from './admin/endpoint-security.js'
 import type { Endpoints } from './admin/endpoints.js'
+import { Results } from './admin/results.js'
 import type { OutboxSecurity, SecurityOptions } from './auth/outbox-security.js'
 import { wireSecurity } from './auth/wire-security.js'
 import { defaultDispatcherOptions, Dispatcher, type DispatcherOptions } from './dispatcher/dispatcher.js'
@@ -16,7 +17,8 @@ import { HttpTransport, type HttpTransportOptions } from './http/transport.js'
 import { silentLogger, type Logger } from './logger.js'
 import { GuardedEndpoints } from './ssrf/guarded-endpoints.js'
 import { toMessageRecord, type MessageLimits, type NotifyOptions, type NotifyResult, type OutboxEvent } from './message.js'
-import type { EnqueueOutcome, Store } from './store/store.js'
+import { defaultRetention, purgeExpired, type RetentionOptions } from './retention.js'
+import type { EnqueueOutcome, PurgeCounts, Store } from './store/store.js'
 
 /** A synchronous SQLite handle (better-sqlite3 `Database`): `notify` writes through it at once. */
 export interface SyncTransaction {
@@ -51,6 +53,10 @@ export interface OutboxOptions {
   eventTypes?: string[]
   /** How long an idempotency key suppresses repeats (default 24 h). */
   idempotencyWindowMs?: number
+  /** How long `outbox.results` keeps a result (default 7 days). */
+  resultsTtlMs?: number
+  /** Clean-up of final records and expired results. */
+  retention?: RetentionOptions
   /** Called once a delivery is dead-lettered (after the state is durable). */
   onDeadLetter?: (event: DeliveryEvent) => void | Promise<void>
 }
@@ -87,6 +93,10 @@ export interface Outbox extends AsyncDisposable {
   readonly deliveries: Deliveries
   /** The dead-letter queue. */
   readonly deadLetters: DeadLetters
+  /** Cached responses by request id (FrankieOne `/retrieve`, Attestr GetAsyncResponse). */
+  readonly results: Results
+  /** Deletes records past their retention now, in batches; the running dispatcher also does this on a schedule. */
+  purge(): Promise<PurgeCounts>
   /** Subscribes to an event; see {@link OutboxEvents}. */
   on<E extends keyof OutboxEvents>(event: E, listener: (...args: OutboxEvents[E]) => void): this
   /** Subscribes once. */
@@ -140,6 +150,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
   })
   let unsubscribe: (() => Promise<void>) | null = null
   let closed: Promise<void> | null = null
+  const retention = { ...defaultRetention, ...options.retention }
+  let retentionTimer: NodeJS.Timeout | null = null
+  const purge = () => purgeExpired(store, clock, retention)
 
   /** Wakes the dispatcher now, and again shortly, since an async caller commits later. */
   const wakeSoon = () => {
@@ -168,6 +181,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
     endpoints: new GuardedEndpoints(admin, options.endpointSecurity ?? wired.security?.endpointSecurity ?? plainEndpointSecurity, wired.guard),
     deliveries: new Deliveries(admin),
     deadLetters: new DeadLetters(admin),
+    results: new Results(admin, options.resultsTtlMs ?? 7 * 24 * 60 * 60 * 1000),
+    purge,
     migrate: () => store.migrate(),
     notify(event, o) {
       const r = write([event], o)
@@ -179,6 +194,10 @@ export function createOutbox(options: OutboxOptions): Outbox {
     },
     start() {
       dispatcher.start()
+      if (retention.everyMs > 0 && !retentionTimer) {
+        retentionTimer = setInterval(() => purge().catch((error) => emitter.emit('error', { error, phase: 'purge' })), retention.everyMs)
+        retentionTimer.unref()
+      }
       if (store.subscribe && !unsubscribe) {
         const pending = store.subscribe(() => dispatcher.wake())
         unsubscribe = async () => (await pending)()
@@ -186,6 +205,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
       }
     },
     async stop(o = {}) {
+      if (retentionTimer) clearInterval(retentionTimer)
+      retentionTimer = null
       const unsub = unsubscribe
       unsubscribe = null
       await unsub?.().catch((error) => emitter.emit('error', { error, phase: 'wake' }))

@@ -1,4 +1,5 @@
 import { describeDeliveryBehaviour } from './delivery-behaviour.js'
+import { describeFeatures } from './features.js'
 import { describeStoreContract } from './store-contract.js'
 import type { ConformanceTarget } from './target.js'
 
@@ -11,4 +12,5 @@ export type { ConformanceTarget } from './target.js'
 export function runStoreConformance(target: ConformanceTarget): void {
   describeStoreContract(target)
   describeDeliveryBehaviour(target)
+  describeFeatures(target)
 }

@@ -1,0 +1,50 @@
+import { ValidationError } from '../errors.js'
+import type { ResultRecord } from '../store/records.js'
+import type { AdminContext } from './context.js'
+
+/** A stored response, as FrankieOne's `/retrieve/{requestId}` returns it. */
+export interface StoredResult {
+  status: number
+  body: unknown
+  createdAt: number
+  expiresAt: number
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._~:-]{1,128}$/
+
+/**
+ * The results cache (`outbox.results`): the status and body a background request would have
+ * returned, kept by request id for `resultsTtlMs` (7 days by default), in the same store.
+ */
+export class Results {
+  readonly #ctx: AdminContext
+  readonly #ttlMs: number
+  constructor(ctx: AdminContext, ttlMs: number) {
+    this.#ctx = ctx
+    this.#ttlMs = ttlMs
+  }
+
+  /** Stores (or replaces) the result of a request. */
+  async put(requestId: string, result: { status: number; body: unknown }, options: { ttlMs?: number } = {}): Promise<StoredResult> {
+    if (typeof requestId !== 'string' || !REQUEST_ID.test(requestId)) throw new ValidationError(`invalid requestId ${JSON.stringify(requestId)}`)
+    if (!Number.isInteger(result?.status) || result.status < 100 || result.status > 599) throw new ValidationError(`status must be an HTTP status code, got ${result?.status}`)
+    let body: unknown
+    try {
+      body = JSON.parse(JSON.stringify(result.body ?? null))
+    } catch (err) {
+      throw new ValidationError(`result body is not JSON-serialisable: ${(err as Error).message}`, 'PAYLOAD_NOT_SERIALIZABLE')
+    }
+    const ttl = options.ttlMs ?? this.#ttlMs
+    if (!(ttl > 0)) throw new ValidationError(`ttlMs must be > 0, got ${ttl}`)
+    const now = this.#ctx.clock.now()
+    const record: ResultRecord = { requestId, status: result.status, body, createdAt: now, expiresAt: now + ttl }
+    await this.#ctx.store.putResult(record)
+    return { status: record.status, body, createdAt: now, expiresAt: record.expiresAt }
+  }
+
+  /** The stored result, or undefined when there is none or it has expired. */
+  async get(requestId: string): Promise<StoredResult | undefined> {
+    const r = await this.#ctx.store.getResult(requestId, this.#ctx.clock.now())
+    return r && { status: r.status, body: r.body, createdAt: r.createdAt, expiresAt: r.expiresAt }
+  }
+}
