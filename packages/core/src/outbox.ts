@@ -155,10 +155,14 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const purge = () => purgeExpired(store, clock, retention)
 
   /** Wakes the dispatcher now, and again shortly, since an async caller commits later. */
+  let followUp: NodeJS.Timeout | null = null
   const wakeSoon = () => {
     if (!dispatcher.running) return
     dispatcher.wake()
-    setTimeout(() => dispatcher.wake(), 20).unref()
+    followUp ??= setTimeout(() => {
+      followUp = null
+      dispatcher.wake()
+    }, 20).unref()
   }
   const admin: AdminContext = { store, clock, allowHttp: options.http?.allowHttp ?? false, changed: wakeSoon }
 

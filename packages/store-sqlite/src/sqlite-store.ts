@@ -314,7 +314,7 @@ export class SqliteStore implements Store {
                 progress: JSON.stringify(c.progress),
                 last_error: c.lastError,
                 completed_at: c.completedAt,
-                updated_at: c.completedAt ?? Date.now(),
+                updated_at: c.updatedAt,
                 lease_owner: null,
                 lease_until: null,
                 lease_token: null,

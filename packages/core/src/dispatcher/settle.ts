@@ -94,6 +94,7 @@ export function settle(claim: Claim, sent: SentAttempt[], skipped: SkippedAttemp
       progress,
       lastError: state === 'delivered' && notAcked.length === 0 ? null : lastError,
       completedAt: final ? now : null,
+      updatedAt: now,
       attemptLog: log,
       disableEndpoints: disable,
     },

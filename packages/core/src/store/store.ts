@@ -55,6 +55,8 @@ export interface Completion {
   progress: DeliveryRecord['progress']
   lastError: string | null
   completedAt: number | null
+  /** When the round was settled (outbox clock). */
+  updatedAt: number
   attemptLog: AttemptRecord[]
   /** Endpoints to disable (e.g. after 410 Gone), with the reason. */
   disableEndpoints: Array<{ id: string; reason: string }>

@@ -52,6 +52,7 @@ function completion(claim: { delivery: { id: string; attempts: number }; leaseTo
     progress: {},
     lastError: null,
     completedAt: T0,
+    updatedAt: T0,
     attemptLog: [],
     disableEndpoints: [],
     ...over,
