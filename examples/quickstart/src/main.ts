@@ -25,7 +25,8 @@ db.exec("CREATE TABLE entity (id TEXT PRIMARY KEY, state TEXT NOT NULL); INSERT 
 
 const outbox = createOutbox({
   store: sqliteStore({ database: db }),
-  http: { allowHttp: true }, // the demo receiver is plain http on loopback
+  http: { allowHttp: true }, // the demo receiver is plain http on loopback…
+  security: { ssrf: { allow: ['127.0.0.1'] } }, // …which the SSRF guard refuses unless allow-listed
 })
 outbox.on('error', ({ error, phase }) => console.error('hookbox error', phase, error))
 outbox.on('delivered', ({ delivery, type }) => console.log(`delivered ${type} → ${delivery.state} after ${delivery.attempts} attempt(s)`))

@@ -1,7 +1,10 @@
 import { createOutbox, ManualClock, type Outbox, type OutboxOptions, type Store } from '../../src/index.js'
 
 /** Options every test outbox needs to reach receivers on 127.0.0.1. */
-export const localReceivers: Pick<OutboxOptions, 'http'> = { http: { allowHttp: true } }
+export const localReceivers: Pick<OutboxOptions, 'http' | 'security'> = {
+  http: { allowHttp: true },
+  security: { ssrf: { allow: ['127.0.0.1', '::1', 'localhost'] } },
+}
 
 /** An outbox on `store` with a manual clock, allowed to call local test receivers. */
 export function testOutbox(store: Store, extra: Partial<OutboxOptions> = {}): { outbox: Outbox; clock: ManualClock } {
