@@ -123,6 +123,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const clock = options.clock ?? systemClock
   const logger = options.logger ?? silentLogger
   const emitter = new EventEmitter<OutboxEvents>()
+  // Dispatcher-side failures also reach the logger, so they are seen even without a listener.
+  emitter.on('error', ({ error, phase }) => logger.error(`hookbox: ${phase} failed`, { error }))
   const limits: MessageLimits = {
     maxPayloadBytes: options.maxPayloadBytes ?? 256 * 1024,
     eventTypes: options.eventTypes ? new Set(options.eventTypes) : null,

@@ -10,7 +10,7 @@ import { createSecurity, type OutboxSecurity, type SecurityOptions } from './out
  * Whether an outbox created without a `security` option still refuses private addresses.
  * On: an SSRF guard is the safe default for URLs that tenants type in.
  */
-export const SSRF_GUARD_BY_DEFAULT = false
+export const SSRF_GUARD_BY_DEFAULT = true
 
 /** What `createOutbox` takes from its `security` option. */
 export interface SecurityWiring {

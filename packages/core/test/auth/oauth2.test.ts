@@ -1,0 +1,97 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { Outbox } from '../../src/index.js'
+import { TestReceiver } from '../support/receiver.js'
+import { deliverOne, secureOutbox } from './support.js'
+
+/** A client-credentials token server on 127.0.0.1 that counts requests and issues tok-1, tok-2… */
+async function tokenServer(expiresIn = 3600) {
+  const seen: Array<{ authorization?: string; body: string }> = []
+  const server: Server = createServer(async (req, res) => {
+    let body = ''
+    for await (const c of req) body += c
+    seen.push({ authorization: req.headers.authorization, body })
+    await new Promise((r) => setTimeout(r, 20)) // widen the window for concurrent callers
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: `tok-${seen.length}`, token_type: 'Bearer', expires_in: expiresIn }))
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  return { seen, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/oauth/token`, close: () => new Promise((r) => server.close(r)) }
+}
+
+describe('auth: OAuth2 bearer (Incode)', () => {
+  let receiver: TestReceiver
+  let tokens: Awaited<ReturnType<typeof tokenServer>>
+  const outboxes: Outbox[] = []
+
+  beforeEach(async () => {
+    receiver = await TestReceiver.start()
+    tokens = await tokenServer()
+  })
+  afterEach(async () => {
+    for (const o of outboxes.splice(0)) await o.close()
+    await receiver.close()
+    await tokens.close()
+  })
+
+  async function setup() {
+    const made = await secureOutbox({}, { dispatcher: { concurrency: 100, batchSize: 100 } })
+    outboxes.push(made.outbox)
+    const e = await made.outbox.endpoints.create({
+      collection: 'events',
+      url: `${receiver.url}/hook`,
+      headers: { 'x-api-key': 'custom' },
+      auth: { type: 'oauth2', tokenUrl: tokens.url, clientId: 'hookbox', clientSecret: 'client-s3cret', scope: 'webhooks' },
+    })
+    return { ...made, endpoint: e }
+  }
+
+  it('fetches one token for 100 concurrent deliveries and one more after expiry', async () => {
+    const { outbox, clock, endpoint } = await setup()
+    expect(endpoint.auth).toMatchObject({ type: 'oauth2', tokenUrl: tokens.url, clientId: 'hookbox', scope: 'webhooks', clientSecret: '[redacted]' })
+    await outbox.notifyMany(Array.from({ length: 100 }, (_, n) => ({ type: 'entity.changed', payload: { n } })))
+    await outbox.drain()
+    expect(receiver.requests).toHaveLength(100)
+    expect(tokens.seen).toHaveLength(1)
+    expect(tokens.seen[0]!.authorization).toBe(`Basic ${Buffer.from('hookbox:client-s3cret').toString('base64')}`)
+    expect(new URLSearchParams(tokens.seen[0]!.body).get('grant_type')).toBe('client_credentials')
+    expect(new Set(receiver.requests.map((r) => r.headers.authorization))).toEqual(new Set(['Bearer tok-1']))
+    expect(receiver.requests[0]!.headers['x-api-key']).toBe('custom')
+
+    clock.advance(3600_000) // past expiry (refreshed 60 s early)
+    await outbox.notifyMany(Array.from({ length: 100 }, (_, n) => ({ type: 'entity.changed', payload: { n } })))
+    await outbox.drain()
+    expect(tokens.seen).toHaveLength(2)
+    expect(receiver.requests.slice(100).every((r) => r.headers.authorization === 'Bearer tok-2')).toBe(true)
+  })
+
+  it('refreshes once on a 401 and resends before counting a failure', async () => {
+    receiver.on('/hook', (r) => (r.headers.authorization === 'Bearer tok-1' ? 401 : 200))
+    const { outbox } = await setup()
+    const d = await deliverOne(outbox)
+    expect(tokens.seen).toHaveLength(2)
+    expect(receiver.requests.map((r) => r.headers.authorization)).toEqual(['Bearer tok-1', 'Bearer tok-2'])
+    expect(d.state).toBe('delivered')
+    expect(d.attemptLog).toHaveLength(1)
+    expect(d.attemptLog[0]).toMatchObject({ outcome: 'ack', statusCode: 200 })
+  })
+
+  it('a burst of 401s still causes a single refresh', async () => {
+    receiver.on('/hook', (r) => (r.headers.authorization === 'Bearer tok-1' ? 401 : 200))
+    const { outbox } = await setup()
+    await outbox.notifyMany(Array.from({ length: 20 }, (_, n) => ({ type: 'entity.changed', payload: { n } })))
+    await outbox.drain()
+    expect(tokens.seen).toHaveLength(2)
+    expect((await outbox.deliveries.list()).every((d) => d.state === 'delivered')).toBe(true)
+  })
+
+  it('a failing token endpoint is an authentication error without the client secret', async () => {
+    const { outbox } = await setup()
+    await tokens.close()
+    const d = await deliverOne(outbox)
+    expect(receiver.requests).toHaveLength(0)
+    expect(d.attemptLog[0]).toMatchObject({ outcome: 'error' })
+    expect(d.attemptLog[0]!.error).toMatch(/authentication failed: token request to http:\/\/127\.0\.0\.1:\d+\/oauth\/token failed/)
+    expect(JSON.stringify(d)).not.toContain('client-s3cret')
+  })
+})
