@@ -97,7 +97,7 @@ export class SqliteStore implements Store {
   }
 
   async #enqueueKysely(request: EnqueueRequest, trx: KyselyHandle): Promise<EnqueueOutcome[]> {
-    const exec = <R>(q: { compile(): CompiledQuery<R> }) => trx.executeQuery(q.compile()).then((r) => r.rows)
+    const exec = <R>(q: { compile(): CompiledQuery<R> } | CompiledQuery<R>) => trx.executeQuery('compile' in q ? q.compile() : q).then((r) => r.rows)
     const keys = request.messages.map((m) => m.idempotencyKey).filter((k): k is string => k !== null)
     const existing = keys.length
       ? await exec(this.#x.qb.selectFrom('hookbox_messages').select(['id', 'request_id', 'idempotency_key', 'created_at']).where('idempotency_key', 'in', keys))
@@ -137,7 +137,7 @@ export class SqliteStore implements Store {
   }
 
   #insertMessages(messages: MessageRecord[]) {
-    return this.#x.qb.insertInto('hookbox_messages').values(messages.map(messageToRow))
+    return this.#x.insert('hookbox_messages', messages.map(messageToRow))
   }
 
   async upsertCollection(c: CollectionRecord): Promise<CollectionRecord> {
@@ -189,7 +189,7 @@ export class SqliteStore implements Store {
     const { qb } = this.#x
     return this.#idle(() =>
       this.#x.tx(() => {
-        const rows = this.#x.all(qb.selectFrom('hookbox_messages').selectAll().where('expanded', '=', 0).orderBy('seq').limit(options.limit))
+        const rows = this.#x.all(qb.selectFrom('hookbox_messages').selectAll().where('expanded', '=', sql.lit(0)).orderBy('seq').limit(options.limit))
         if (rows.length === 0) return 0
         const routing = {
           collections: this.#x.all(qb.selectFrom('hookbox_collections').selectAll()).map(collectionFromRow),
@@ -237,7 +237,7 @@ export class SqliteStore implements Store {
             .selectFrom('hookbox_deliveries as d')
             .leftJoin('hookbox_endpoints as e', 'e.id', 'd.endpoint_id')
             .selectAll('d')
-            .where('d.state', '=', 'pending')
+            .where('d.state', '=', sql.lit('pending'))
             .where('d.next_attempt_at', '<=', now)
             .where((w) => w.or([w('d.lease_until', 'is', null), w('d.lease_until', '<=', now)]))
             .where((w) => w.or([w('d.endpoint_id', 'is', null), w('e.id', 'is', null), w('e.enabled', '=', 1)]))
@@ -250,12 +250,12 @@ export class SqliteStore implements Store {
                       .whereRef('p.ordering_key', '=', 'd.ordering_key')
                       .whereRef('p.collection', '=', 'd.collection')
                       .where(sql<boolean>`p.endpoint_id IS d.endpoint_id`)
-                      .where('p.state', '=', 'pending')
+                      .where('p.state', '=', sql.lit('pending'))
                       .whereRef('p.message_seq', '<', 'd.message_seq'),
                   )),
                   w.not(w.exists(
                     w.selectFrom('hookbox_messages as m').select(sql.lit(1).as('one'))
-                      .where('m.expanded', '=', 0)
+                      .where('m.expanded', '=', sql.lit(0))
                       .whereRef('m.ordering_key', '=', 'd.ordering_key')
                       .whereRef('m.seq', '<', 'd.message_seq'),
                   )),

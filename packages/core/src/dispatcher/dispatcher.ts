@@ -48,7 +48,9 @@ export class Dispatcher {
   #flushing: Promise<void> | null = null
   #running = false
   #loop: Promise<void> | null = null
-  #wake: (() => void) | null = null
+  #resume: (() => void) | null = null
+  /** Set when new messages may be waiting to be expanded (notify, LISTEN, config change, poll). */
+  #newWork = true
   #woken = false
 
   constructor(deps: DispatcherDeps) {
@@ -67,10 +69,16 @@ export class Dispatcher {
     this.#loop = this.#run()
   }
 
-  /** Asks the loop to look for work now instead of at the next poll. */
+  /** Asks the loop to look for new work now instead of at the next poll. */
   wake(): void {
+    this.#newWork = true
+    this.#nudge()
+  }
+
+  /** Lets a sleeping loop run again (a slot freed, or new work). */
+  #nudge(): void {
     this.#woken = true
-    this.#wake?.()
+    this.#resume?.()
   }
 
   /**
@@ -109,44 +117,55 @@ export class Dispatcher {
 
   async #run(): Promise<void> {
     const { options, emitter } = this.#d
+    // Claim only once a quarter of the slots are free, so claims come in batches, not one by one.
+    const lowWater = Math.max(1, Math.floor(options.concurrency / 4))
     let failures = 0
+    let expandFull = false
     while (this.#running) {
-      let busy = false
+      let more = false
       try {
         this.#woken = false
-        busy = (await this.#expand()) === options.batchSize
+        if (this.#newWork || expandFull) {
+          this.#newWork = false
+          expandFull = (await this.#expand()) === options.batchSize
+        }
         const free = options.concurrency - this.#inFlight.size
-        if (free > 0) {
-          const claims = await this.#claim(Math.min(free, options.batchSize))
+        if (free >= lowWater || this.#inFlight.size === 0) {
+          const limit = Math.min(free, options.batchSize)
+          const claims = await this.#claim(limit)
           for (const claim of claims) this.#track(this.#process(claim))
-          busy ||= claims.length === Math.min(free, options.batchSize)
+          more = claims.length === limit
         }
         failures = 0
       } catch (error) {
         emitter.emit('error', { error, phase: 'dispatch' })
         failures++
+        this.#newWork = true
       }
       if (!this.#running) break
+      const full = options.concurrency - this.#inFlight.size < lowWater
       if (failures > 0) await this.#sleep(Math.min(options.pollIntervalMs * 2 ** failures, 30_000))
-      else if (!busy || this.#inFlight.size >= options.concurrency) await this.#sleep(options.pollIntervalMs)
+      else if (full || !(more || expandFull)) await this.#sleep(options.pollIntervalMs)
     }
   }
 
+  /** Waits for a nudge or the poll interval; a poll always looks for new work. */
   #sleep(ms: number): Promise<void> {
     if (this.#woken) {
       this.#woken = false
       return Promise.resolve()
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms)
-      function done() {
+      const timer = setTimeout(() => {
+        this.#newWork = true
+        done()
+      }, ms)
+      const done = () => {
         clearTimeout(timer)
+        this.#resume = null
         resolve()
       }
-      this.#wake = () => {
-        this.#wake = null
-        done()
-      }
+      this.#resume = done
     })
   }
 
@@ -154,7 +173,7 @@ export class Dispatcher {
     this.#inFlight.add(p)
     p.finally(() => {
       this.#inFlight.delete(p)
-      this.wake()
+      this.#nudge()
     })
   }
 

@@ -67,7 +67,7 @@ CREATE TABLE hookbox_deliveries (
   updated_at INTEGER NOT NULL,
   completed_at INTEGER
 );
-CREATE INDEX hookbox_deliveries_due ON hookbox_deliveries (next_attempt_at) WHERE state = 'pending';
+CREATE INDEX hookbox_deliveries_due ON hookbox_deliveries (next_attempt_at, message_seq) WHERE state = 'pending';
 CREATE INDEX hookbox_deliveries_message ON hookbox_deliveries (message_id);
 CREATE INDEX hookbox_deliveries_final ON hookbox_deliveries (state, completed_at) WHERE state <> 'pending';
 CREATE INDEX hookbox_deliveries_ordering ON hookbox_deliveries (ordering_key, collection, message_seq)
