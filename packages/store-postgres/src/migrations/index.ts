@@ -1,0 +1,38 @@
+import { quoteIdent } from '../identifiers.js'
+import { initialMigration } from './000001-initial.js'
+import type { Migration } from './migration.js'
+
+export type { Migration } from './migration.js'
+
+/** Every migration of this version of the package, in order. */
+export const migrations: readonly Migration[] = [initialMigration]
+
+/** SQL that creates the schema and its `migrations` book-keeping table. */
+export function bootstrapSql(schema: string): string {
+  const s = quoteIdent(schema)
+  return `CREATE SCHEMA IF NOT EXISTS ${s};
+CREATE TABLE IF NOT EXISTS ${s}.migrations (
+  id integer PRIMARY KEY,
+  name text NOT NULL,
+  applied_at timestamptz NOT NULL DEFAULT now()
+);`
+}
+
+/**
+ * The full SQL of every migration for `schema` (default `hookbox`), for teams that run their
+ * own migration tool. It records each step in `<schema>.migrations`, so `outbox.migrate()`
+ * later finds nothing to do.
+ *
+ * @example
+ * ```ts
+ * import { migrationSql } from '@hookbox/store-postgres'
+ * await fs.writeFile('migrations/20260101_hookbox.sql', migrationSql('hookbox'))
+ * ```
+ */
+export function migrationSql(schema = 'hookbox'): string {
+  const s = quoteIdent(schema)
+  const steps = migrations.map(
+    (m) => `-- ${String(m.id).padStart(6, '0')} ${m.name}\n${m.sql(s).trim()}\nINSERT INTO ${s}.migrations (id, name) VALUES (${m.id}, '${m.name}') ON CONFLICT (id) DO NOTHING;`,
+  )
+  return [bootstrapSql(schema), ...steps].join('\n\n') + '\n'
+}

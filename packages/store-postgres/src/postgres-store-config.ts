@@ -1,0 +1,63 @@
+import type { Kysely, PostgresPool } from 'kysely'
+
+/**
+ * The subset of a pg `Client` the LISTEN connection uses. A `pg.Client` fits; so does any
+ * client with the same `connect`, `query`, `on` and `end`.
+ */
+export interface PgListenClient {
+  connect(): Promise<unknown>
+  query(text: string): Promise<unknown>
+  on(event: 'notification', listener: (message: { channel: string; payload?: string }) => void): unknown
+  on(event: 'error', listener: (error: Error) => void): unknown
+  on(event: 'end', listener: () => void): unknown
+  end(): Promise<void>
+}
+
+/**
+ * The subset of a `pg.Pool` the store uses: kysely's `PostgresPool`, plus the pool's own
+ * `options` and `Client` class (both present on `pg.Pool`) to open the LISTEN connection.
+ */
+export type PgPoolLike = PostgresPool & {
+  options?: object
+  Client?: new (config?: object) => PgListenClient
+}
+
+/** How a committed `notify` reaches dispatchers in other processes. */
+export type WakeMode = 'notify' | 'poll'
+
+/** Options of {@link postgresStore}. Give exactly one of `pool` or `db`. */
+export interface PostgresStoreConfig {
+  /** A `pg.Pool`; the store builds its kysely instance over it and never ends it. */
+  pool?: PgPoolLike
+  /**
+   * A kysely instance on the `PostgresDialect`, instead of `pool`. The store never destroys it.
+   * With only `db`, LISTEN needs `listenConnectionString` or `listenClient` (kysely does not
+   * expose its pool); without them dispatchers rely on their poll interval.
+   */
+  db?: Kysely<any>
+  /** Schema holding the tables (default `hookbox`); created by `migrate()`. */
+  schema?: string
+  /**
+   * `notify` (default): `notify()` adds `pg_notify` to its INSERT, so dispatchers listening
+   * anywhere wake when the host transaction commits (and never on rollback). `poll`: no
+   * NOTIFY and no LISTEN; dispatchers find work on their `pollIntervalMs` (use it behind
+   * PgBouncer in transaction mode, or to shave the last bit of commit cost).
+   */
+  wake?: WakeMode
+  /**
+   * Connection string for the LISTEN connection, when the pool goes through a proxy that
+   * cannot hold LISTEN (PgBouncer in transaction mode): point it straight at Postgres.
+   */
+  listenConnectionString?: string
+  /** Opens the LISTEN connection yourself (called again after each reconnect). Wins over `listenConnectionString`. */
+  listenClient?: () => PgListenClient | Promise<PgListenClient>
+  /**
+   * Whether `notify` through a pg client (or the store's own pool) uses a named prepared
+   * statement, parsed and planned once per connection (default true). Set false behind
+   * PgBouncer in transaction mode older than 1.21 (or without `max_prepared_statements`).
+   * Kysely transactions never use one: kysely does not name statements.
+   */
+  preparedStatements?: boolean
+  /** Longest wait between LISTEN reconnect attempts, in ms (default 30 000). */
+  listenMaxBackoffMs?: number
+}

@@ -1,0 +1,184 @@
+import type {
+  AttemptRecord,
+  CollectionRecord,
+  DeliveryRecord,
+  DeliveryState,
+  EndpointRecord,
+  FailureMode,
+  MessageRecord,
+  ResultRecord,
+} from '@hookbox/core'
+import type { Selectable } from 'kysely'
+import type { AttemptsTable, CollectionsTable, DeliveriesTable, EndpointsTable, MessagesTable, ResultsTable } from './schema.js'
+
+/** A `bigint` as pg (string) or `to_jsonb` (number) returns it, as a number. */
+export function toMs(value: string | number): number {
+  return typeof value === 'number' ? value : Number(value)
+}
+
+/** A nullable `bigint`, as a number or null. */
+export function toMsOrNull(value: string | number | null | undefined): number | null {
+  return value === null || value === undefined ? null : toMs(value)
+}
+
+/** JSON text for a `jsonb` parameter. */
+export function json(value: unknown): string {
+  return JSON.stringify(value)
+}
+
+/** JSON text for a nullable `jsonb` parameter (undefined and null both store SQL null). */
+export function jsonOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value)
+}
+
+/** A `messages` row as a record. */
+export function toMessage(r: Selectable<MessagesTable>): MessageRecord {
+  return {
+    id: r.id,
+    type: r.type,
+    payload: r.payload,
+    requestId: r.request_id,
+    entityId: r.entity_id,
+    orderingKey: r.ordering_key,
+    idempotencyKey: r.idempotency_key,
+    createdAt: toMs(r.created_at),
+  }
+}
+
+/** A `collections` row as a record. */
+export function toCollection(r: Selectable<CollectionsTable>): CollectionRecord {
+  return {
+    name: r.name,
+    events: r.events,
+    policy: r.policy as CollectionRecord['policy'],
+    failureMode: r.failure_mode as FailureMode,
+    success: (r.success ?? null) as CollectionRecord['success'],
+    createdAt: toMs(r.created_at),
+    updatedAt: toMs(r.updated_at),
+  }
+}
+
+/** A collection record as column values. */
+export function fromCollection(c: CollectionRecord) {
+  return {
+    name: c.name,
+    events: jsonOrNull(c.events),
+    policy: json(c.policy),
+    failure_mode: c.failureMode,
+    success: jsonOrNull(c.success),
+    created_at: c.createdAt,
+    updated_at: c.updatedAt,
+  }
+}
+
+/** An `endpoints` row as a record. */
+export function toEndpoint(r: Selectable<EndpointsTable>): EndpointRecord {
+  return {
+    id: r.id,
+    collection: r.collection,
+    url: r.url,
+    enabled: r.enabled,
+    disabledReason: r.disabled_reason,
+    events: r.events,
+    headers: r.headers ?? {},
+    timeoutMs: r.timeout_ms,
+    success: (r.success ?? null) as EndpointRecord['success'],
+    appendRequestId: r.append_request_id,
+    auth: r.auth,
+    description: r.description,
+    createdAt: toMs(r.created_at),
+    updatedAt: toMs(r.updated_at),
+  }
+}
+
+/** An endpoint record as column values. */
+export function fromEndpoint(e: EndpointRecord) {
+  return {
+    id: e.id,
+    collection: e.collection,
+    url: e.url,
+    enabled: e.enabled,
+    disabled_reason: e.disabledReason,
+    events: jsonOrNull(e.events),
+    headers: json(e.headers ?? {}),
+    timeout_ms: e.timeoutMs,
+    success: jsonOrNull(e.success),
+    append_request_id: e.appendRequestId,
+    auth: jsonOrNull(e.auth),
+    description: e.description,
+    created_at: e.createdAt,
+    updated_at: e.updatedAt,
+  }
+}
+
+/** A `deliveries` row as a record (the lease columns stay in the database). */
+export function toDelivery(r: Selectable<DeliveriesTable>): DeliveryRecord {
+  return {
+    id: r.id,
+    messageId: r.message_id,
+    collection: r.collection,
+    failureMode: r.failure_mode as FailureMode,
+    endpointId: r.endpoint_id,
+    targets: r.targets,
+    progress: r.progress as DeliveryRecord['progress'],
+    state: r.state as DeliveryState,
+    attempts: r.attempts,
+    nextAttemptAt: toMsOrNull(r.next_attempt_at),
+    windowStart: toMs(r.window_start),
+    lastError: r.last_error,
+    orderingKey: r.ordering_key,
+    createdAt: toMs(r.created_at),
+    updatedAt: toMs(r.updated_at),
+    completedAt: toMsOrNull(r.completed_at),
+  }
+}
+
+/** An `attempts` row as a record. */
+export function toAttempt(r: Selectable<AttemptsTable>): AttemptRecord {
+  return {
+    id: r.id,
+    deliveryId: r.delivery_id,
+    endpointId: r.endpoint_id,
+    round: r.round,
+    url: r.url,
+    startedAt: toMs(r.started_at),
+    latencyMs: r.latency_ms,
+    statusCode: r.status_code,
+    outcome: r.outcome as AttemptRecord['outcome'],
+    error: r.error,
+    responseSnippet: r.response_snippet,
+  }
+}
+
+/** Text Postgres can store: `text` and `jsonb` reject NUL, which a response body may contain. */
+export function storable(text: string | null): string | null {
+  return text === null ? null : text.replace(/\u0000/g, '\uFFFD')
+}
+
+/** An attempt record as a row for `jsonb_to_recordset` (see `complete`). */
+export function fromAttempt(a: AttemptRecord) {
+  return {
+    id: a.id,
+    delivery_id: a.deliveryId,
+    endpoint_id: a.endpointId,
+    round: a.round,
+    url: a.url,
+    started_at: a.startedAt,
+    latency_ms: Math.round(a.latencyMs),
+    status_code: a.statusCode,
+    outcome: a.outcome,
+    error: storable(a.error),
+    response_snippet: storable(a.responseSnippet),
+  }
+}
+
+/** A `results` row as a record. */
+export function toResult(r: Selectable<ResultsTable>): ResultRecord {
+  return {
+    requestId: r.request_id,
+    status: r.status,
+    body: r.body,
+    createdAt: toMs(r.created_at),
+    expiresAt: toMs(r.expires_at),
+  }
+}

@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import pg from 'pg'
+
+/** The test server: `DATABASE_URL`, or the local trust-auth server's `test` database. */
+export const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+
+/** A uniquely named schema for one test file, and a pool; `drop()` removes both. */
+export interface TestSchema {
+  schema: string
+  pool: pg.Pool
+  drop(): Promise<void>
+}
+
+/** Creates a pool and picks a fresh schema name (`migrate()` creates the schema itself). */
+export function testSchema(prefix = 'hb_test', max = 6): TestSchema {
+  const schema = `${prefix}_${randomBytes(5).toString('hex')}`
+  const pool = new pg.Pool({ connectionString: databaseUrl, max })
+  return {
+    schema,
+    pool,
+    async drop() {
+      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+      await pool.end()
+    },
+  }
+}
+
+/** One request the receiver got. */
+export interface Received {
+  webhookId: string
+  body: string
+  headers: IncomingMessage['headers']
+}
+
+/** A real HTTP receiver on 127.0.0.1 that records what it gets and answers 200 (or `respond`). */
+export interface Receiver {
+  url: string
+  received: Received[]
+  /** Resolves once `n` requests have arrived (rejects after `timeoutMs`). */
+  waitFor(n: number, timeoutMs?: number): Promise<void>
+  close(): Promise<void>
+}
+
+export async function startReceiver(respond?: (req: IncomingMessage, res: ServerResponse, body: string) => void): Promise<Receiver> {
+  const received: Received[] = []
+  const waiters: Array<{ n: number; resolve: () => void }> = []
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8')
+      received.push({ webhookId: String(req.headers['webhook-id']), body, headers: req.headers })
+      if (respond) respond(req, res, body)
+      else res.writeHead(200).end('ok')
+      for (const w of [...waiters]) if (received.length >= w.n) (waiters.splice(waiters.indexOf(w), 1), w.resolve())
+    })
+  })
+  server.keepAliveTimeout = 1000
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    received,
+    waitFor(n, timeoutMs = 10_000) {
+      if (received.length >= n) return Promise.resolve()
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`receiver got ${received.length} of ${n} requests in ${timeoutMs} ms`)), timeoutMs)
+        waiters.push({ n, resolve: () => (clearTimeout(timer), resolve()) })
+      })
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections()
+        server.close(() => r())
+      }),
+  }
+}
+
+/** Polls `check` until it returns true (rejects after `timeoutMs`). */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, everyMs = 25): Promise<void> {
+  const until = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`)
+    await new Promise((r) => setTimeout(r, everyMs))
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms))
+}

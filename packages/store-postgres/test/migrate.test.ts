@@ -1,0 +1,40 @@
+import pg from 'pg'
+import { afterAll, describe, expect, it } from 'vitest'
+import { migrations, migrationSql, postgresStore } from '../src/index.js'
+import { databaseUrl, testSchema } from './helpers.js'
+
+const t = testSchema('hb_migrate')
+const other = new pg.Pool({ connectionString: databaseUrl, max: 2 })
+const sqlSchema = `${t.schema}_sql`
+
+afterAll(async () => {
+  await other.query(`DROP SCHEMA IF EXISTS "${sqlSchema}" CASCADE`)
+  await other.end()
+  await t.drop()
+})
+
+describe('migrate', () => {
+  it('succeeds when two pools (processes) migrate the same schema at once, and again', async () => {
+    const a = postgresStore({ pool: t.pool, schema: t.schema })
+    const b = postgresStore({ pool: other, schema: t.schema })
+    await Promise.all([a.migrate(), b.migrate(), a.migrate(), b.migrate()])
+    await Promise.all([a.migrate(), b.migrate()])
+    const { rows } = await t.pool.query(`SELECT id FROM "${t.schema}".migrations ORDER BY id`)
+    expect(rows.map((r) => r.id)).toEqual(migrations.map((m) => m.id))
+    expect(await a.listCollections()).toEqual([])
+  })
+
+  it('exports SQL that a migration tool can run, after which migrate() has nothing to do', async () => {
+    const text = migrationSql(sqlSchema)
+    expect(text).toContain(`CREATE TABLE "${sqlSchema}".messages`)
+    await other.query(text)
+    const store = postgresStore({ pool: other, schema: sqlSchema })
+    await store.migrate()
+    const { rows } = await other.query(`SELECT count(*)::int AS n FROM "${sqlSchema}".migrations`)
+    expect(rows[0].n).toBe(migrations.length)
+  })
+
+  it('refuses schema names that are not plain identifiers', () => {
+    expect(() => postgresStore({ pool: t.pool, schema: 'a"; drop table x; --' })).toThrow(/schema must be/)
+  })
+})

@@ -1,0 +1,68 @@
+import { createOutbox } from '@hookbox/core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { postgresStore } from '../src/index.js'
+import { sleep, startReceiver, testSchema, type Receiver } from './helpers.js'
+
+const t = testSchema('hb_wake')
+let receiver: Receiver
+
+beforeAll(async () => {
+  receiver = await startReceiver()
+})
+afterAll(async () => {
+  await receiver.close()
+  await t.drop()
+})
+
+describe('wake modes', () => {
+  it("poll mode sends no NOTIFY and opens no LISTEN: work waits for the poll", async () => {
+    const store = postgresStore({ pool: t.pool, schema: t.schema, wake: 'poll' })
+    expect(store.subscribe).toBeUndefined()
+    const consumer = createOutbox({ store, http: { allowHttp: true },
+    security: { ssrf: { allow: ['127.0.0.1'] } }, dispatcher: { pollIntervalMs: 60_000 } })
+    const producer = createOutbox({ store: postgresStore({ pool: t.pool, schema: t.schema, wake: 'poll' }) })
+    await consumer.migrate()
+    await consumer.collections.upsert({ name: 'main' })
+    await consumer.endpoints.create({ collection: 'main', url: receiver.url })
+    consumer.start()
+    await sleep(200)
+    const { messageId } = await producer.notify({ type: 'a.b', payload: 1 })
+    await sleep(700)
+    expect(receiver.received.map((r) => r.webhookId)).not.toContain(messageId)
+    await consumer.drain()
+    expect(receiver.received.map((r) => r.webhookId)).toContain(messageId)
+    await consumer.close()
+  })
+
+  it('wake() notifies listeners outside any transaction', async () => {
+    const store = postgresStore({ pool: t.pool, schema: t.schema })
+    let woken = 0
+    const unsubscribe = await store.subscribe!(() => woken++)
+    const afterConnect = woken
+    await store.wake()
+    await (async () => {
+      for (let i = 0; i < 100 && woken === afterConnect; i++) await sleep(10)
+    })()
+    expect(woken).toBeGreaterThan(afterConnect)
+    await unsubscribe()
+    await store.close()
+  })
+
+  it('listens through listenConnectionString and reconnects after the connection is killed', async () => {
+    const { databaseUrl } = await import('./helpers.js')
+    const store = postgresStore({ pool: t.pool, schema: t.schema, listenConnectionString: databaseUrl, listenMaxBackoffMs: 200 })
+    let woken = 0
+    const unsubscribe = await store.subscribe!(() => woken++)
+    const killed = await t.pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN %${t.schema}%'`)
+    expect(killed.rowCount).toBe(1)
+    const listening = async () =>
+      (await t.pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'LISTEN %${t.schema}%' AND state = 'idle'`)).rows[0].n
+    for (let i = 0; i < 100 && (await listening()) === 0; i++) await sleep(20)
+    await sleep(100)
+    const before = woken
+    await store.wake()
+    for (let i = 0; i < 100 && woken === before; i++) await sleep(10)
+    expect(woken).toBeGreaterThan(before)
+    await unsubscribe()
+  })
+})
