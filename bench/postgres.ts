@@ -45,7 +45,7 @@ async function hookboxOnPostgres(receiver: Receiver, url: string, n: number) {
   const schema = `hb_bench_${randomBytes(4).toString('hex')}`
   const pool = new pg.Pool({ connectionString: url, max: 12 })
   const outbox = createOutbox({
-    store: postgresStore({ pool, schema, wake: 'notify' }),
+    store: postgresStore({ pool, schema }),
     dispatcher: { concurrency: 32 },
     http: { allowHttp: true },
     security: { ssrf: { allow: ['127.0.0.1'] } },
@@ -102,7 +102,7 @@ export async function postgresBench(receiver: Receiver, options: { n?: number; s
       overhead.map((r, i) => [r.variant, num(r.transactions), num(r.txPerSec), ratio(r.ratio), i === 0 ? '—' : r.ratio >= 0.75 ? 'met' : '**missed**']),
     ),
     `Lowest ratio with notify: ${ratio(worst)}.`,
-    `**Delivery throughput** — Hookbox on Postgres (\`wake: 'notify'\`, fresh schema, pool of 12, dispatcher concurrency 32), ${num(n)} messages committed by 4 concurrent producers ` +
+    `**Delivery throughput** — Hookbox on Postgres (default \`wake: 'coalesced'\`, fresh schema, pool of 12, dispatcher concurrency 32), ${num(n)} messages committed by 4 concurrent producers ` +
       '(each: BEGIN; notify; COMMIT on a pooled client), after 500 messages of warm-up; vs raw undici as in benchmark 2, measured just before it in this run. Receiver in a ' +
       `**${receiver.where}**.`,
     table(deliveryHeaders, [rawRow('raw undici, Agent default connections (baseline)', raw, raw.perSecond), hookboxRow('Hookbox on Postgres, defaults', hb, raw.perSecond)]),

@@ -38,6 +38,7 @@ const VARIANTS: readonly Variant[] = [
   { name: 'host transaction only', wake: null },
   { name: "+ notify, wake: 'poll'", wake: 'poll' },
   { name: "+ notify, wake: 'notify'", wake: 'notify' },
+  { name: "+ notify, wake: 'coalesced' (default)", wake: 'coalesced' },
 ]
 
 async function measure(pool: pg.Pool, schema: string, outbox: Outbox | null, clients: number, seconds: number): Promise<number> {

@@ -23,7 +23,7 @@ export type PgPoolLike = PostgresPool & {
 }
 
 /** How a committed `notify` reaches dispatchers in other processes. */
-export type WakeMode = 'notify' | 'poll'
+export type WakeMode = 'notify' | 'coalesced' | 'poll'
 
 /** Options of {@link postgresStore}. Give exactly one of `pool` or `db`. */
 export interface PostgresStoreConfig {
@@ -38,12 +38,19 @@ export interface PostgresStoreConfig {
   /** Schema holding the tables (default `hookbox`); created by `migrate()`. */
   schema?: string
   /**
-   * `notify` (default): `notify()` adds `pg_notify` to its INSERT, so dispatchers listening
-   * anywhere wake when the host transaction commits (and never on rollback). `poll`: no
-   * NOTIFY and no LISTEN; dispatchers find work on their `pollIntervalMs` (use it behind
-   * PgBouncer in transaction mode, or to shave the last bit of commit cost).
+   * How dispatchers learn of new messages.
+   * - `coalesced` (default): like `notify`, but each process adds `pg_notify` to at most one
+   *   `notify()` per `coalesceMs`; listeners look again shortly after each wake-up to pick up
+   *   the transactions that rode along. Busy hosts pay for NOTIFY's commit lock a few times a
+   *   second instead of on every transaction.
+   * - `notify`: every `notify()` adds `pg_notify` to its INSERT, so dispatchers listening
+   *   anywhere wake when that transaction commits (never on rollback).
+   * - `poll`: no NOTIFY and no LISTEN; dispatchers find work on their `pollIntervalMs` (use it
+   *   behind PgBouncer in transaction mode, or to shave the last bit of commit cost).
    */
   wake?: WakeMode
+  /** Window of the `coalesced` wake mode, in ms (default 50). */
+  coalesceMs?: number
   /**
    * Connection string for the LISTEN connection, when the pool goes through a proxy that
    * cannot hold LISTEN (PgBouncer in transaction mode): point it straight at Postgres.

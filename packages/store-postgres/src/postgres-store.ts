@@ -49,7 +49,10 @@ export class PostgresStore implements Store {
   readonly #openListener: (() => Promise<PgListenClient>) | null
   readonly #maxBackoffMs: number
   readonly #unsubscribers = new Set<() => Promise<void>>()
-  readonly #planEnqueue: (request: EnqueueRequest) => EnqueuePlan
+  readonly #planQuiet: (request: EnqueueRequest) => EnqueuePlan
+  readonly #planWaking: (request: EnqueueRequest) => EnqueuePlan
+  readonly #coalesceMs: number
+  #lastWake = Number.NEGATIVE_INFINITY
   readonly #ownPool: PgClientHandle | undefined
   readonly #prepared: boolean
 
@@ -63,8 +66,11 @@ export class PostgresStore implements Store {
     if (!config || (!config.pool && !config.db)) throw new ValidationError('postgresStore needs a pg Pool ({ pool }) or a kysely instance ({ db })')
     if (config.pool && config.db) throw new ValidationError('postgresStore takes either pool or db, not both')
     this.schema = checkSchemaName(config.schema ?? 'hookbox')
-    this.wakeMode = config.wake ?? 'notify'
-    if (this.wakeMode !== 'notify' && this.wakeMode !== 'poll') throw new ValidationError(`wake must be 'notify' or 'poll', got ${JSON.stringify(config.wake)}`)
+    this.wakeMode = config.wake ?? 'coalesced'
+    if (!['notify', 'coalesced', 'poll'].includes(this.wakeMode))
+      throw new ValidationError(`wake must be 'coalesced', 'notify' or 'poll', got ${JSON.stringify(config.wake)}`)
+    this.#coalesceMs = config.coalesceMs ?? 50
+    if (!(this.#coalesceMs >= 0)) throw new ValidationError(`coalesceMs must be >= 0, got ${config.coalesceMs}`)
     this.#root = config.db ?? new Kysely<any>({ dialect: new PostgresDialect({ pool: config.pool! }) })
     this.db = this.#root.withSchema(this.schema) as Kysely<HookboxDatabase>
     this.#channel = wakeChannel(this.schema)
@@ -73,8 +79,9 @@ export class PostgresStore implements Store {
     this.#ownPool = config.pool as PgClientHandle | undefined
     this.#prepared = config.preparedStatements ?? true
     if (config.pool && typeof (config.pool as Partial<PgClientHandle>).query !== 'function') this.#ownPool = undefined
-    this.#planEnqueue = enqueuePlanner(this.#root, this.schema, this.wakeMode === 'notify' ? this.#channel : null)
-    if (this.wakeMode === 'notify' && this.#openListener) this.subscribe = (onWake) => this.#subscribe(onWake)
+    this.#planQuiet = enqueuePlanner(this.#root, this.schema, null)
+    this.#planWaking = this.wakeMode === 'poll' ? this.#planQuiet : enqueuePlanner(this.#root, this.schema, this.#channel)
+    if (this.wakeMode !== 'poll' && this.#openListener) this.subscribe = (onWake) => this.#subscribe(onWake)
   }
 
   async migrate(): Promise<void> {
@@ -84,7 +91,7 @@ export class PostgresStore implements Store {
   enqueue(request: EnqueueRequest, transaction?: unknown): Promise<EnqueueOutcome[]> {
     const run = queryRunnerFor(transaction, this.#root, this.#ownPool)
     if (request.messages.length === 0) return Promise.resolve([])
-    const plan = this.#planEnqueue(request)
+    const plan = (this.#wakesNow() ? this.#planWaking : this.#planQuiet)(request)
     return run(plan.query, this.#prepared ? plan.name : undefined).then(plan.outcomes)
   }
 
@@ -180,7 +187,7 @@ export class PostgresStore implements Store {
       .orderBy('id')
       .limit(query.limit ?? 100)
     if (query.requestId !== undefined)
-      q = q.where('message_id', 'in', this.db.selectFrom('messages').select('id').where('request_id', '=', query.requestId))
+      q = q.where('request_id', '=', query.requestId)
     if (query.messageId !== undefined) q = q.where('message_id', '=', query.messageId)
     if (query.state !== undefined) q = q.where('state', '=', query.state)
     if (query.collection !== undefined) q = q.where('collection', '=', query.collection)
@@ -262,12 +269,44 @@ export class PostgresStore implements Store {
 
   /** Sends a wake-up to every listening dispatcher now, outside any transaction (no-op in `poll` mode). */
   async wake(): Promise<void> {
-    if (this.wakeMode !== 'notify') return
+    if (this.wakeMode === 'poll') return
     await sql`SELECT pg_notify(${this.#channel}, '')`.execute(this.#root)
   }
 
+  /** Whether this `notify()` carries a `pg_notify` (in `coalesced` mode, one per window). */
+  #wakesNow(): boolean {
+    if (this.wakeMode !== 'coalesced') return this.wakeMode === 'notify'
+    const now = performance.now()
+    if (now - this.#lastWake < this.#coalesceMs) return false
+    this.#lastWake = now
+    return true
+  }
+
+  /**
+   * In `coalesced` mode the transactions that rode along with a wake-up may commit a little
+   * after it: look again after two windows, and once more later, before the poll would.
+   */
+  #withFollowUps(onWake: () => void): () => void {
+    let pending: NodeJS.Timeout[] = []
+    return () => {
+      onWake()
+      if (pending.length) return
+      pending = [2, 10].map((n) =>
+        setTimeout(() => {
+          onWake()
+          if (n === 10) pending = []
+        }, n * this.#coalesceMs).unref(),
+      )
+    }
+  }
+
   async #subscribe(onWake: () => void): Promise<() => Promise<void>> {
-    const stop = await listenForWakeUps({ channel: this.#channel, open: this.#openListener!, onWake, maxBackoffMs: this.#maxBackoffMs })
+    const stop = await listenForWakeUps({
+      channel: this.#channel,
+      open: this.#openListener!,
+      onWake: this.wakeMode === 'coalesced' ? this.#withFollowUps(onWake) : onWake,
+      maxBackoffMs: this.#maxBackoffMs,
+    })
     const unsubscribe = async () => {
       if (this.#unsubscribers.delete(unsubscribe)) await stop()
     }

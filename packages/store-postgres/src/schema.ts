@@ -68,6 +68,7 @@ export interface DeliveriesTable {
   id: string
   message_id: string
   message_seq: Int8
+  request_id: string
   collection: string
   failure_mode: string
   endpoint_id: string | null

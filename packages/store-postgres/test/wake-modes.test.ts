@@ -1,7 +1,8 @@
 import { createOutbox } from '@hookbox/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { postgresStore } from '../src/index.js'
-import { sleep, startReceiver, testSchema, type Receiver } from './helpers.js'
+import pg from 'pg'
+import { databaseUrl, eventually, sleep, startReceiver, testSchema, type Receiver } from './helpers.js'
 
 const t = testSchema('hb_wake')
 let receiver: Receiver
@@ -32,6 +33,40 @@ describe('wake modes', () => {
     await consumer.drain()
     expect(receiver.received.map((r) => r.webhookId)).toContain(messageId)
     await consumer.close()
+  })
+
+  it('coalesced mode: a burst of commits sends few NOTIFYs and is still delivered without a poll', async () => {
+    const listener = new pg.Client({ connectionString: databaseUrl })
+    await listener.connect()
+    let notifications = 0
+    listener.on('notification', () => notifications++)
+    await listener.query(`LISTEN "hookbox_wake:${t.schema}"`)
+    const consumer = createOutbox({
+      store: postgresStore({ pool: t.pool, schema: t.schema }),
+      http: { allowHttp: true },
+      security: { ssrf: { allow: ['127.0.0.1'] } },
+      dispatcher: { pollIntervalMs: 60_000 },
+    })
+    const producer = createOutbox({ store: postgresStore({ pool: t.pool, schema: t.schema, coalesceMs: 200 }) })
+    await consumer.migrate()
+    await consumer.collections.upsert({ name: 'burst', events: ['burst.*'] })
+    await consumer.endpoints.create({ collection: 'burst', url: `${receiver.url}/burst` })
+    consumer.start()
+    await sleep(200)
+    const ids: string[] = []
+    for (let i = 0; i < 20; i++) {
+      const client = await t.pool.connect()
+      await client.query('BEGIN')
+      ids.push((await producer.notify({ type: 'burst.item', payload: i }, { transaction: client })).messageId)
+      await client.query('COMMIT')
+      client.release()
+    }
+    await eventually(() => ids.every((id) => receiver.received.some((r) => r.webhookId === id)), 3_000)
+    expect(notifications).toBeGreaterThanOrEqual(1)
+    expect(notifications).toBeLessThan(20)
+    await consumer.close()
+    await producer.close()
+    await listener.end()
   })
 
   it('wake() notifies listeners outside any transaction', async () => {

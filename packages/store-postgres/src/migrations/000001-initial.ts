@@ -23,7 +23,6 @@ CREATE TABLE ${s}.messages (
 );
 CREATE INDEX messages_unexpanded ON ${s}.messages (seq) WHERE NOT expanded;
 CREATE INDEX messages_unexpanded_ordering ON ${s}.messages (ordering_key, seq) WHERE NOT expanded AND ordering_key IS NOT NULL;
-CREATE INDEX messages_request_id ON ${s}.messages (request_id);
 -- Only expanded messages can be purged; leaving the rest out spares notify one index insert.
 CREATE INDEX messages_purgeable ON ${s}.messages (created_at) WHERE expanded;
 
@@ -67,6 +66,8 @@ CREATE TABLE ${s}.deliveries (
   id text PRIMARY KEY,
   message_id text NOT NULL,
   message_seq bigint NOT NULL,
+  -- Copied from the message at expansion, so notify's insert carries one index fewer.
+  request_id text NOT NULL,
   collection text NOT NULL,
   failure_mode text NOT NULL,
   endpoint_id text,
@@ -88,6 +89,7 @@ CREATE TABLE ${s}.deliveries (
 CREATE INDEX deliveries_due ON ${s}.deliveries (next_attempt_at, id) WHERE state = 'pending';
 CREATE INDEX deliveries_ordering ON ${s}.deliveries (ordering_key, collection, message_seq) WHERE state = 'pending' AND ordering_key IS NOT NULL;
 CREATE INDEX deliveries_message_id ON ${s}.deliveries (message_id);
+CREATE INDEX deliveries_request_id ON ${s}.deliveries (request_id);
 CREATE INDEX deliveries_state_id ON ${s}.deliveries (state, id);
 CREATE INDEX deliveries_finished ON ${s}.deliveries (completed_at) WHERE state <> 'pending';
 

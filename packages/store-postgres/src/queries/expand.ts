@@ -33,6 +33,7 @@ export async function expandMessages(db: Kysely<any>, schema: string, options: {
         id: d.id,
         message_id: message.id,
         message_seq: toMs(row.seq),
+        request_id: message.requestId,
         collection: d.collection,
         failure_mode: d.failureMode,
         endpoint_id: d.endpointId,
@@ -42,11 +43,11 @@ export async function expandMessages(db: Kysely<any>, schema: string, options: {
     })
     await sql`
       WITH inserted AS (
-        INSERT INTO ${t('deliveries')} (id, message_id, message_seq, collection, failure_mode, endpoint_id, targets,
+        INSERT INTO ${t('deliveries')} (id, message_id, message_seq, request_id, collection, failure_mode, endpoint_id, targets,
           progress, state, attempts, next_attempt_at, window_start, ordering_key, created_at, updated_at)
-        SELECT x.id, x.message_id, x.message_seq, x.collection, x.failure_mode, x.endpoint_id, x.targets,
+        SELECT x.id, x.message_id, x.message_seq, x.request_id, x.collection, x.failure_mode, x.endpoint_id, x.targets,
           '{}'::jsonb, 'pending', 0, ${now}::bigint, ${now}::bigint, x.ordering_key, ${now}::bigint, ${now}::bigint
-        FROM jsonb_to_recordset(${JSON.stringify(deliveries)}::jsonb) AS x(id text, message_id text, message_seq bigint,
+        FROM jsonb_to_recordset(${JSON.stringify(deliveries)}::jsonb) AS x(id text, message_id text, message_seq bigint, request_id text,
           collection text, failure_mode text, endpoint_id text, targets jsonb, ordering_key text)
         RETURNING 1
       )
