@@ -21,6 +21,9 @@ export interface DispatcherOptions {
   leaseMs: number
 }
 
+/** How long wake-ups are gathered before the loop runs (ms). */
+const WAKE_COALESCE_MS = 2
+
 /** Defaults of {@link DispatcherOptions}. */
 export const defaultDispatcherOptions: DispatcherOptions = { concurrency: 32, batchSize: 100, pollIntervalMs: 1000, leaseMs: 30_000 }
 
@@ -49,6 +52,7 @@ export class Dispatcher {
   #running = false
   #loop: Promise<void> | null = null
   #resume: (() => void) | null = null
+  #wakeTimer: NodeJS.Timeout | null = null
   /** Set when new messages may be waiting to be expanded (notify, LISTEN, config change, poll). */
   #newWork = true
   #woken = false
@@ -69,10 +73,16 @@ export class Dispatcher {
     this.#loop = this.#run()
   }
 
-  /** Asks the loop to look for new work now instead of at the next poll. */
+  /**
+   * Asks the loop to look for new work now instead of at the next poll. Wake-ups within a
+   * couple of milliseconds are merged, so a burst of commits is expanded and claimed together.
+   */
   wake(): void {
     this.#newWork = true
-    this.#nudge()
+    this.#wakeTimer ??= setTimeout(() => {
+      this.#wakeTimer = null
+      this.#nudge()
+    }, WAKE_COALESCE_MS)
   }
 
   /** Lets a sleeping loop run again (a slot freed, or new work). */
