@@ -137,7 +137,10 @@ export class Endpoints {
     return this.#view(next, revealed)
   }
 
-  /** Stops sending to the endpoint; pending deliveries wait until it is enabled again. */
+  /**
+   * Stops sending to the endpoint. Deliveries already owed to it wait until it is enabled
+   * again; messages notified while it is disabled are not planned for it at all.
+   */
   disable(id: string, reason = 'disabled by request'): Promise<Endpoint> {
     return this.#setEnabled(id, false, reason)
   }
