@@ -9,11 +9,9 @@ export type HookboxErrorCode =
   | 'NOT_FOUND'
   | 'INVALID_POLICY'
   | 'INVALID_TRANSACTION'
-  | 'NOT_MIGRATED'
   | 'SSRF_BLOCKED'
   | 'AUTH'
   | 'SIGNATURE'
-  | 'STOPPED'
 
 /**
  * Base class of every error Hookbox throws on purpose. Check `code` rather than the message;
@@ -81,13 +79,6 @@ export class NotFoundError extends HookboxError {
 export class InvalidTransactionError extends HookboxError {
   constructor(message: string) {
     super('INVALID_TRANSACTION', message)
-  }
-}
-
-/** The outbox was used after `stop()` or before `migrate()` where that matters. */
-export class StoppedError extends HookboxError {
-  constructor(message = 'the outbox dispatcher is stopped') {
-    super('STOPPED', message)
   }
 }
 

@@ -46,7 +46,8 @@ export interface MessageLimits {
   eventTypes: ReadonlySet<string> | null
 }
 
-const TOKEN = /^[A-Za-z0-9._~:-]{1,128}$/
+/** Request ids, ordering and idempotency keys: URL-safe (request ids are appended to paths). */
+export const TOKEN = /^[A-Za-z0-9._~:-]{1,128}$/
 const TYPE = /^[A-Za-z0-9_\-:]+(\.[A-Za-z0-9_\-:]+)*$/
 
 function checkToken(name: string, value: unknown): string | null {

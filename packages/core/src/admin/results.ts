@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors.js'
+import { TOKEN } from '../message.js'
 import type { ResultRecord } from '../store/records.js'
 import type { AdminContext } from './context.js'
 
@@ -9,8 +10,6 @@ export interface StoredResult {
   createdAt: number
   expiresAt: number
 }
-
-const REQUEST_ID = /^[A-Za-z0-9._~:-]{1,128}$/
 
 /**
  * The results cache (`outbox.results`): the status and body a background request would have
@@ -26,7 +25,7 @@ export class Results {
 
   /** Stores (or replaces) the result of a request. */
   async put(requestId: string, result: { status: number; body: unknown }, options: { ttlMs?: number } = {}): Promise<StoredResult> {
-    if (typeof requestId !== 'string' || !REQUEST_ID.test(requestId)) throw new ValidationError(`invalid requestId ${JSON.stringify(requestId)}`)
+    if (typeof requestId !== 'string' || !TOKEN.test(requestId)) throw new ValidationError(`invalid requestId ${JSON.stringify(requestId)}`)
     if (!Number.isInteger(result?.status) || result.status < 100 || result.status > 599) throw new ValidationError(`status must be an HTTP status code, got ${result?.status}`)
     let body: unknown
     try {
