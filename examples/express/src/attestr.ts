@@ -69,8 +69,7 @@ export function attestrRoutes(ctx: AppContext): Router {
       const result = fail
         ? { status: 422, body: { requestId, api, status: 'ERRORED', error: { code: 'SOURCE_UNAVAILABLE', message: 'the source did not answer' } } }
         : { status: 200, body: { requestId, api, status: 'COMPLETED', output: { valid: true, input: req.body?.input ?? null } } }
-      await outbox.results.put(requestId, result)
-      await ctx.db.commit(outbox, [], [{ type: fail ? 'async.errored' : 'async.completed', payload: result.body, requestId }])
+      await ctx.db.commit(outbox, [], [{ type: fail ? 'async.errored' : 'async.completed', payload: result.body, requestId }], [{ requestId, ...result }])
     })
   })
 

@@ -14,13 +14,23 @@ export interface RecordWrite {
  * The host application's database, reduced to what the example needs: a JSON record table and
  * one operation that writes records and outbox events in the same transaction.
  */
+/** A response to keep for later retrieval by request id. */
+export interface CachedResult {
+  requestId: string
+  status: number
+  body: unknown
+}
+
 export interface HostDb {
   readonly kind: 'sqlite' | 'postgres'
   /** Creates the host's table (the outbox creates its own in `outbox.migrate()`). */
   init(): Promise<void>
   get<T>(kind: string, id: string): Promise<T | undefined>
-  /** Writes `records` and notifies `events` atomically: both commit, or neither does. */
-  commit(outbox: Outbox, records: RecordWrite[], events: OutboxEvent[]): Promise<NotifyResult[]>
+  /**
+   * Writes `records`, caches `results` (FrankieOne `/retrieve`, Attestr GetAsyncResponse) and
+   * notifies `events` atomically: all commit, or none does.
+   */
+  commit(outbox: Outbox, records: RecordWrite[], events: OutboxEvent[], results?: CachedResult[]): Promise<NotifyResult[]>
 }
 
 /** The host database on better-sqlite3: `notify` runs inside `db.transaction(() => …)()`. */
@@ -34,11 +44,12 @@ export function sqliteHost(db: Database.Database): HostDb {
       const row = db.prepare('SELECT data FROM app_records WHERE kind = ? AND id = ?').get(kind, id) as { data: string } | undefined
       return row ? (JSON.parse(row.data) as T) : undefined
     },
-    async commit(outbox, records, events) {
+    async commit(outbox, records, events, results = []) {
       const upsert = db.prepare('INSERT INTO app_records (kind, id, data) VALUES (?, ?, ?) ON CONFLICT (kind, id) DO UPDATE SET data = excluded.data')
       // better-sqlite3 transactions are synchronous, so notify writes its rows before returning.
       return db.transaction(() => {
         for (const r of records) upsert.run(r.kind, r.id, JSON.stringify(r.data))
+        for (const r of results) outbox.results.put(r.requestId, r, { transaction: db })
         return events.length ? outbox.notifyMany(events, { transaction: db }) : []
       })()
     },
@@ -59,7 +70,7 @@ export function postgresHost(pool: pg.Pool, schema = 'public'): HostDb {
       const row = await db.selectFrom('app_records').select('data').where('kind', '=', kind).where('id', '=', id).executeTakeFirst()
       return row?.data as T | undefined
     },
-    commit(outbox, records, events) {
+    commit(outbox, records, events, results = []) {
       return root.transaction().execute(async (trx) => {
         for (const r of records)
           await trx
@@ -68,6 +79,7 @@ export function postgresHost(pool: pg.Pool, schema = 'public'): HostDb {
             .values({ kind: r.kind, id: r.id, data: JSON.stringify(r.data) })
             .onConflict((oc) => oc.columns(['kind', 'id']).doUpdateSet({ data: JSON.stringify(r.data) }))
             .execute()
+        for (const r of results) await outbox.results.put(r.requestId, r, { transaction: trx })
         return events.length ? outbox.notifyMany(events, { transaction: trx }) : []
       })
     },

@@ -78,8 +78,8 @@ async function verifyEntity(ctx: AppContext, entityId: string, input: { outcome:
   const entity = await ctx.db.get<Entity>('entity', entityId)
   if (!entity) {
     const result = { status: 404, body: { requestId, errorCode: 'ENTITY_NOT_FOUND', errorMsg: `no entity ${entityId}` } }
-    await ctx.outbox.results.put(requestId, result)
-    if (background) await ctx.db.commit(ctx.outbox, [], [notification({ entityId, requestId, checkId: '', function: 'VerifyEntity', functionResult: 'FAILED', notificationType: 'FUNCTION', message: result.body.errorMsg })])
+    const events = background ? [notification({ entityId, requestId, checkId: '', function: 'VerifyEntity', functionResult: 'FAILED', notificationType: 'FUNCTION', message: result.body.errorMsg })] : []
+    await ctx.db.commit(ctx.outbox, [], events, [{ requestId, ...result }])
     return result
   }
   const checkId = randomUUID()
@@ -92,10 +92,10 @@ async function verifyEntity(ctx: AppContext, entityId: string, input: { outcome:
   if (next.status !== entity.status)
     events.push(notification({ ...base, function: 'UpdateCheckEntity', notificationType: 'RESULT', message: `Entity status changed from ${entity.status} to ${next.status}` }))
   if (background) events.push(notification({ ...base, function: 'VerifyEntity', notificationType: 'FUNCTION', message: 'Background request complete: GET /retrieve/{requestId} for the result' }))
-  // Stored before the webhooks commit, so a receiver reacting to FUNCTION finds it at once.
-  const result = await ctx.outbox.results.put(requestId, { status: 200, body })
-  await ctx.db.commit(ctx.outbox, [{ kind: 'entity', id: entityId, data: next }], events)
-  return { status: result.status, body }
+  // The cached response commits with the entity and the webhooks: a receiver reacting to
+  // FUNCTION finds it, and a rolled-back verification leaves none behind.
+  await ctx.db.commit(ctx.outbox, [{ kind: 'entity', id: entityId, data: next }], events, [{ requestId, status: 200, body }])
+  return { status: 200, body }
 }
 
 /** The outbox event of one v1 notification; the collection follows from `notificationType`. */

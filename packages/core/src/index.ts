@@ -25,7 +25,7 @@ export type { Collections, CollectionInput, Collection } from './admin/collectio
 export type { Endpoints, EndpointInput, EndpointPatch, Endpoint, EndpointWithSecrets } from './admin/endpoints.js'
 export type { Deliveries, DeliveryDetail, DeliveryFilter } from './admin/deliveries.js'
 export type { DeadLetters } from './admin/dead-letters.js'
-export type { Results, StoredResult } from './admin/results.js'
+export type { Results, StoredResult, ResultPutOptions } from './admin/results.js'
 export { defaultRetention } from './retention.js'
 export type { RetentionOptions } from './retention.js'
 export type { DispatcherOptions } from './dispatcher/dispatcher.js'

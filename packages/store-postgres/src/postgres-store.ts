@@ -243,7 +243,7 @@ export class PostgresStore implements Store {
     return Number(rows[0]?.n ?? 0)
   }
 
-  async putResult(result: ResultRecord): Promise<void> {
+  async putResult(result: ResultRecord, transaction?: unknown): Promise<void> {
     const values = {
       request_id: result.requestId,
       status: result.status,
@@ -251,11 +251,12 @@ export class PostgresStore implements Store {
       created_at: result.createdAt,
       expires_at: result.expiresAt,
     }
-    await this.db
+    const query = this.db
       .insertInto('results')
       .values(values)
       .onConflict((oc) => oc.column('request_id').doUpdateSet({ status: values.status, body: values.body, created_at: values.created_at, expires_at: values.expires_at }))
-      .execute()
+      .compile()
+    await queryRunnerFor(transaction, this.#root, this.#ownPool)(query)
   }
 
   async getResult(requestId: string, now: number): Promise<ResultRecord | undefined> {

@@ -99,6 +99,31 @@ describe('notify in the host transaction', () => {
     expect(await consumer.store.getMessage(messageId)).toBeUndefined()
   })
 
+  it('results.put joins the host transaction (kysely and pg client), and rolls back with it', async () => {
+    await db.transaction().execute((trx) => producer.results.put('r-kysely', { status: 200, body: { ok: 1 } }, { transaction: trx }))
+    await expect(
+      db.transaction().execute(async (trx) => {
+        await producer.results.put('r-lost', { status: 200, body: {} }, { transaction: trx })
+        throw new Error('rollback')
+      }),
+    ).rejects.toThrow('rollback')
+    const client = await t.pool.connect()
+    try {
+      await client.query('BEGIN')
+      await producer.results.put('r-client', { status: 202, body: 'queued' }, { transaction: client })
+      await client.query('COMMIT')
+      await client.query('BEGIN')
+      await producer.results.put('r-client-lost', { status: 202, body: null }, { transaction: client })
+      await client.query('ROLLBACK')
+    } finally {
+      client.release()
+    }
+    expect(await producer.results.get('r-kysely')).toMatchObject({ status: 200, body: { ok: 1 } })
+    expect(await producer.results.get('r-client')).toMatchObject({ status: 202, body: 'queued' })
+    expect(await producer.results.get('r-lost')).toBeUndefined()
+    expect(await producer.results.get('r-client-lost')).toBeUndefined()
+  })
+
   it('wakes the dispatcher through LISTEN at commit, with a 60 s poll interval', async () => {
     const timings: number[] = []
     for (let i = 0; i < 5; i++) {

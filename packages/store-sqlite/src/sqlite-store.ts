@@ -388,10 +388,17 @@ export class SqliteStore implements Store {
     )
   }
 
-  async putResult(r: ResultRecord): Promise<void> {
+  putResult(r: ResultRecord, transaction?: unknown): void | Promise<void> {
     const row = { request_id: r.requestId, status: r.status, body: JSON.stringify(r.body ?? null), created_at: r.createdAt, expires_at: r.expiresAt }
     const { request_id: _id, ...changes } = row
-    await this.#idle(() => this.#x.run(this.#x.qb.insertInto('hookbox_results').values(row).onConflict((oc) => oc.column('request_id').doUpdateSet(changes))))
+    const query = this.#x.qb.insertInto('hookbox_results').values(row).onConflict((oc) => oc.column('request_id').doUpdateSet(changes))
+    const handle = classifyHandle(transaction)
+    if (handle.kind === 'kysely') return handle.trx.executeQuery(query.compile()).then(() => undefined)
+    if (handle.kind === 'sync') {
+      ;(handle.db === this.#db ? this.#x : new SyncExecutor(handle.db)).run(query)
+      return
+    }
+    return this.#idle(() => void this.#x.run(query))
   }
 
   async getResult(requestId: string, now: number): Promise<ResultRecord | undefined> {

@@ -102,6 +102,31 @@ describe('sqlite: notify inside the host transaction', () => {
     expect(receiver.requests.map((r) => JSON.parse(r.body).n).sort()).toEqual([1, 2, 3])
   })
 
+  it('results.put joins the host transaction: committed with it, or rolled back with it', async () => {
+    const stored = t.db.transaction(() => {
+      update()
+      outbox.notify({ type: 'entity.state_changed', payload: {}, requestId: 'req-ok' }, { transaction: t.db })
+      return outbox.results.put('req-ok', { status: 200, body: { state: 'PASS' } }, { transaction: t.db })
+    })()
+    expect(stored.status).toBe(200)
+    expect(() =>
+      t.db.transaction(() => {
+        outbox.results.put('req-lost', { status: 200, body: {} }, { transaction: t.db })
+        throw new Error('rollback')
+      })(),
+    ).toThrow('rollback')
+    expect(await outbox.results.get('req-ok')).toMatchObject({ status: 200, body: { state: 'PASS' } })
+    expect(await outbox.results.get('req-lost')).toBeUndefined()
+    const k = new Kysely<{ entity: { id: string; state: string } }>({ dialect: new SqliteDialect({ database: t.db }) })
+    await expect(
+      k.transaction().execute(async (trx) => {
+        await outbox.results.put('req-kysely', { status: 202, body: null }, { transaction: trx })
+        throw new Error('rollback')
+      }),
+    ).rejects.toThrow('rollback')
+    expect(await outbox.results.get('req-kysely')).toBeUndefined()
+  })
+
   it('rejects an unknown transaction handle with a typed error', () => {
     expect(() => outbox.notify({ type: 'entity.changed', payload: {} }, { transaction: { not: 'a handle' } })).toThrow(
       expect.objectContaining({ code: 'INVALID_TRANSACTION' }),

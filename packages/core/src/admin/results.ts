@@ -1,5 +1,6 @@
 import { ValidationError } from '../errors.js'
 import { TOKEN } from '../message.js'
+import type { SyncTransaction } from '../outbox.js'
 import type { ResultRecord } from '../store/records.js'
 import type { AdminContext } from './context.js'
 
@@ -9,6 +10,14 @@ export interface StoredResult {
   body: unknown
   createdAt: number
   expiresAt: number
+}
+
+/** Options of `outbox.results.put`. */
+export interface ResultPutOptions {
+  /** How long to keep it; defaults to the outbox's `resultsTtlMs`. */
+  ttlMs?: number
+  /** The host's open transaction, as for `notify`. */
+  transaction?: unknown
 }
 
 /**
@@ -23,8 +32,17 @@ export class Results {
     this.#ttlMs = ttlMs
   }
 
-  /** Stores (or replaces) the result of a request. */
-  async put(requestId: string, result: { status: number; body: unknown }, options: { ttlMs?: number } = {}): Promise<StoredResult> {
+  /**
+   * Stores (or replaces) the result of a request. Pass the host's `transaction` (as for
+   * `notify`) so the result commits with the change and the webhooks that announce it; with a
+   * better-sqlite3 `Database` it is written before `put` returns and returned directly.
+   * Bad input throws before anything is written.
+   */
+  put<O extends ResultPutOptions = ResultPutOptions>(
+    requestId: string,
+    result: { status: number; body: unknown },
+    options?: O,
+  ): O extends { transaction: SyncTransaction } ? StoredResult : Promise<StoredResult> {
     if (typeof requestId !== 'string' || !TOKEN.test(requestId)) throw new ValidationError(`invalid requestId ${JSON.stringify(requestId)}`)
     if (!Number.isInteger(result?.status) || result.status < 100 || result.status > 599) throw new ValidationError(`status must be an HTTP status code, got ${result?.status}`)
     let body: unknown
@@ -33,12 +51,14 @@ export class Results {
     } catch (err) {
       throw new ValidationError(`result body is not JSON-serialisable: ${(err as Error).message}`, 'PAYLOAD_NOT_SERIALIZABLE')
     }
-    const ttl = options.ttlMs ?? this.#ttlMs
+    const ttl = options?.ttlMs ?? this.#ttlMs
     if (!(ttl > 0)) throw new ValidationError(`ttlMs must be > 0, got ${ttl}`)
     const now = this.#ctx.clock.now()
     const record: ResultRecord = { requestId, status: result.status, body, createdAt: now, expiresAt: now + ttl }
-    await this.#ctx.store.putResult(record)
-    return { status: record.status, body, createdAt: now, expiresAt: record.expiresAt }
+    const stored: StoredResult = { status: record.status, body, createdAt: now, expiresAt: record.expiresAt }
+    const written = this.#ctx.store.putResult(record, options?.transaction)
+    if (this.#ctx.store.isSyncTransaction(options?.transaction)) return stored as never
+    return Promise.resolve(written).then(() => stored) as never
   }
 
   /** The stored result, or undefined when there is none or it has expired. */

@@ -155,7 +155,11 @@ export interface Store {
   /** Deletes deliveries (and their attempts) by id when in one of `states`. */
   deleteDeliveries(ids: string[], states: DeliveryState[]): Promise<number>
 
-  putResult(result: ResultRecord): Promise<void>
+  /**
+   * Stores (or replaces) a result, through the caller's transaction handle when given (the same
+   * handles as {@link enqueue}, and synchronous for a synchronous one).
+   */
+  putResult(result: ResultRecord, transaction?: unknown): void | Promise<void>
   getResult(requestId: string, now: number): Promise<ResultRecord | undefined>
 
   /**
