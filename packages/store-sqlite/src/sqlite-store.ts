@@ -189,7 +189,9 @@ export class SqliteStore implements Store {
     const { qb } = this.#x
     return this.#idle(() =>
       this.#x.tx(() => {
-        const rows = this.#x.all(qb.selectFrom('hookbox_messages').selectAll().where('expanded', '=', sql.lit(0)).orderBy('seq').limit(options.limit))
+        const rows = this.#x.all(
+          this.#x.shaped('unexpanded', [options.limit], () => qb.selectFrom('hookbox_messages').selectAll().where('expanded', '=', sql.lit(0)).orderBy('seq').limit(options.limit)),
+        )
         if (rows.length === 0) return 0
         const routing = {
           collections: this.#x.all(qb.selectFrom('hookbox_collections').selectAll()).map(collectionFromRow),
@@ -220,7 +222,7 @@ export class SqliteStore implements Store {
           })),
         )
         for (let i = 0; i < deliveries.length; i += INSERT_CHUNK)
-          this.#x.run(qb.insertInto('hookbox_deliveries').values(deliveries.slice(i, i + INSERT_CHUNK)))
+          this.#x.run(this.#x.insert('hookbox_deliveries', deliveries.slice(i, i + INSERT_CHUNK)))
         this.#x.run(qb.updateTable('hookbox_messages').set({ expanded: 1 }).where('seq', 'in', rows.map((r) => r.seq)))
         return rows.length
       }),
@@ -233,6 +235,7 @@ export class SqliteStore implements Store {
     return this.#idle(() =>
       this.#x.tx(() => {
         const rows = this.#x.all(
+          this.#x.shaped('claim', [now, now, options.limit], () =>
           qb
             .selectFrom('hookbox_deliveries as d')
             .leftJoin('hookbox_endpoints as e', 'e.id', 'd.endpoint_id')
@@ -240,7 +243,7 @@ export class SqliteStore implements Store {
             .where('d.state', '=', sql.lit('pending'))
             .where('d.next_attempt_at', '<=', now)
             .where((w) => w.or([w('d.lease_until', 'is', null), w('d.lease_until', '<=', now)]))
-            .where((w) => w.or([w('d.endpoint_id', 'is', null), w('e.id', 'is', null), w('e.enabled', '=', 1)]))
+            .where((w) => w.or([w('d.endpoint_id', 'is', null), w('e.id', 'is', null), w('e.enabled', '=', sql.lit(1))]))
             .where(
               (w) => w.or([
                 w('d.ordering_key', 'is', null),
@@ -264,14 +267,18 @@ export class SqliteStore implements Store {
             )
             .orderBy('d.next_attempt_at')
             .orderBy('d.message_seq')
-            .limit(options.limit),
+            .limit(options.limit)),
         )
         if (rows.length === 0) return []
         const token = randomUUID()
+        const ids = rows.map((r) => r.id)
+        const lease = [options.owner, now + options.leaseMs, token, now]
         this.#x.run(
-          qb.updateTable('hookbox_deliveries')
-            .set({ lease_owner: options.owner, lease_until: now + options.leaseMs, lease_token: token, updated_at: now })
-            .where('id', 'in', rows.map((r) => r.id)),
+          this.#x.shaped(`lease:${ids.length}`, [...lease, ...ids], () =>
+            qb.updateTable('hookbox_deliveries')
+              .set({ lease_owner: options.owner, lease_until: now + options.leaseMs, lease_token: token, updated_at: now })
+              .where('id', 'in', ids),
+          ),
         )
         return this.#hydrate(rows.map(deliveryFromRow), token)
       }),
@@ -281,15 +288,23 @@ export class SqliteStore implements Store {
   /** Loads the messages, collections and endpoints a batch of claimed deliveries needs. */
   #hydrate(deliveries: DeliveryRecord[], token: string): Claim[] {
     const { qb } = this.#x
+    const messageIds = [...new Set(deliveries.map((d) => d.messageId))]
+    const names = [...new Set(deliveries.map((d) => d.collection))]
+    const endpointIds = [...new Set(deliveries.flatMap((d) => d.targets))]
     const messages = new Map(
-      this.#x.all(qb.selectFrom('hookbox_messages').selectAll().where('id', 'in', [...new Set(deliveries.map((d) => d.messageId))])).map((r) => [r.id, messageFromRow(r)]),
+      this.#x
+        .all(this.#x.shaped(`messages:${messageIds.length}`, messageIds, () => qb.selectFrom('hookbox_messages').selectAll().where('id', 'in', messageIds)))
+        .map((r) => [r.id, messageFromRow(r)]),
     )
     const collections = new Map(
-      this.#x.all(qb.selectFrom('hookbox_collections').selectAll().where('name', 'in', [...new Set(deliveries.map((d) => d.collection))])).map((r) => [r.name, collectionFromRow(r)]),
+      this.#x
+        .all(this.#x.shaped(`collections:${names.length}`, names, () => qb.selectFrom('hookbox_collections').selectAll().where('name', 'in', names)))
+        .map((r) => [r.name, collectionFromRow(r)]),
     )
-    const endpointIds = [...new Set(deliveries.flatMap((d) => d.targets))]
     const endpoints = new Map(
-      this.#x.all(qb.selectFrom('hookbox_endpoints').selectAll().where('id', 'in', endpointIds)).map((r) => [r.id, endpointFromRow(r)]),
+      this.#x
+        .all(this.#x.shaped(`endpoints:${endpointIds.length}`, endpointIds, () => qb.selectFrom('hookbox_endpoints').selectAll().where('id', 'in', endpointIds)))
+        .map((r) => [r.id, endpointFromRow(r)]),
     )
     return deliveries.flatMap((delivery) => {
       const message = messages.get(delivery.messageId)
@@ -305,29 +320,29 @@ export class SqliteStore implements Store {
     await this.#idle(() =>
       this.#x.tx(() => {
         for (const c of completions) {
+          const outcome = {
+            state: c.state,
+            attempts: c.attempts,
+            next_attempt_at: c.nextAttemptAt,
+            progress: JSON.stringify(c.progress),
+            last_error: c.lastError,
+            completed_at: c.completedAt,
+            updated_at: c.updatedAt,
+            lease_owner: null,
+            lease_until: null,
+            lease_token: null,
+          }
           this.#x.run(
-            qb.updateTable('hookbox_deliveries')
-              .set({
-                state: c.state,
-                attempts: c.attempts,
-                next_attempt_at: c.nextAttemptAt,
-                progress: JSON.stringify(c.progress),
-                last_error: c.lastError,
-                completed_at: c.completedAt,
-                updated_at: c.updatedAt,
-                lease_owner: null,
-                lease_until: null,
-                lease_token: null,
-              })
-              .where('id', '=', c.deliveryId)
-              .where('lease_token', '=', c.leaseToken),
+            this.#x.shaped('complete', [...Object.values(outcome), c.deliveryId, c.leaseToken], () =>
+              qb.updateTable('hookbox_deliveries').set(outcome).where('id', '=', c.deliveryId).where('lease_token', '=', c.leaseToken),
+            ),
           )
           for (const d of c.disableEndpoints)
             this.#x.run(qb.updateTable('hookbox_endpoints').set({ enabled: 0, disabled_reason: d.reason }).where('id', '=', d.id))
         }
         const attempts = completions.flatMap((c) => c.attemptLog.map(attemptToRow))
         for (let i = 0; i < attempts.length; i += INSERT_CHUNK)
-          this.#x.run(qb.insertInto('hookbox_attempts').values(attempts.slice(i, i + INSERT_CHUNK)))
+          this.#x.run(this.#x.insert('hookbox_attempts', attempts.slice(i, i + INSERT_CHUNK) as unknown as Array<Record<string, unknown>>))
       }),
     )
   }

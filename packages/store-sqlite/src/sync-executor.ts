@@ -27,6 +27,7 @@ export class SyncExecutor {
   })
   readonly #statements = new Map<string, SqliteStatement>()
   readonly #inserts = new Map<string, string>()
+  readonly #shapes = new Map<string, string>()
 
   constructor(readonly db: SqliteDatabase) {}
 
@@ -41,8 +42,8 @@ export class SyncExecutor {
   }
 
   /** Rows of a select (or a statement with RETURNING). */
-  all<R>(query: Compilable<R>): R[] {
-    const { sql, parameters } = query.compile()
+  all<R>(query: Compilable<R> | CompiledQuery<R>): R[] {
+    const { sql, parameters } = 'compile' in query ? query.compile() : query
     return this.#prepare(sql).all(...parameters) as R[]
   }
 
@@ -50,6 +51,24 @@ export class SyncExecutor {
   one<R>(query: Compilable<R>): R | undefined {
     const { sql, parameters } = query.compile()
     return this.#prepare(sql).get(...parameters) as R | undefined
+  }
+
+  /**
+   * A hot-path query whose SQL depends only on `key`. kysely builds it once; later calls reuse
+   * the text with `values`, which must be the parameters in kysely's order (checked on the
+   * first build, so a mismatch fails loudly in tests rather than binding wrong values).
+   */
+  shaped<R>(key: string, values: unknown[], build: () => Compilable<R>): CompiledQuery<R> {
+    let text = this.#shapes.get(key)
+    if (text === undefined) {
+      const compiled = build().compile()
+      if (compiled.parameters.length !== values.length || compiled.parameters.some((p, i) => p !== values[i]))
+        throw new Error(`hookbox: parameters of query shape "${key}" are not in the expected order`)
+      text = compiled.sql
+      if (this.#shapes.size > 500) this.#shapes.clear()
+      this.#shapes.set(key, text)
+    }
+    return CompiledQuery.raw(text, values) as CompiledQuery<R>
   }
 
   /** Runs a write; returns the number of rows changed. */
