@@ -81,8 +81,11 @@ export interface Outbox extends AsyncDisposable {
   start(): void
   /** Stops claiming, waits up to `timeout` ms (default 30 s) for attempts in flight, then resolves. */
   stop(options?: { timeout?: number }): Promise<void>
-  /** Stops the dispatcher and releases connections the outbox or its store opened. */
-  close(): Promise<void>
+  /**
+   * Stops the dispatcher and releases connections the outbox or its store opened; `timeout`
+   * (ms) bounds both the wait for attempts in flight and the closing of connections.
+   */
+  close(options?: { timeout?: number }): Promise<void>
   /** Runs one complete dispatch pass and resolves when it is done (for tests, cron, scripts). */
   drain(): Promise<number>
   /** Collections: named groups of endpoints with a filter, policy and failure mode. */
@@ -131,9 +134,14 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
   const idempotencyWindowMs = options.idempotencyWindowMs ?? 24 * 60 * 60 * 1000
   const dispatcherOptions = { ...defaultDispatcherOptions, ...options.dispatcher }
+  for (const [k, min] of [['concurrency', 1], ['batchSize', 1], ['pollIntervalMs', 1], ['leaseMs', 2_000]] as const)
+    if (!Number.isInteger(dispatcherOptions[k]) || dispatcherOptions[k] < min)
+      throw new ValidationError(`dispatcher.${k} must be an integer >= ${min}, got ${dispatcherOptions[k]}`)
   if (dispatcherOptions.leaseMs < 5_000) logger.warn('hookbox: leaseMs under 5 s risks duplicate sends', { leaseMs: dispatcherOptions.leaseMs })
   const wired = wireSecurity(options.security, options.http, clock)
-  const transport = new HttpTransport(wired.http)
+  // As many connections per origin as deliveries in flight: a request queued for a socket
+  // would spend its timeout waiting and be counted as failed although it was then sent.
+  const transport = new HttpTransport({ connectionsPerOrigin: dispatcherOptions.concurrency, ...wired.http })
   const dispatcher = new Dispatcher({
     store,
     clock,
@@ -154,7 +162,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   let closed: Promise<void> | null = null
   const retention = { ...defaultRetention, ...options.retention }
   let retentionTimer: NodeJS.Timeout | null = null
-  const purge = () => purgeExpired(store, clock, retention)
+  const purge = () => purgeExpired(store, clock, retention, idempotencyWindowMs)
 
   /** Wakes the dispatcher now, and again shortly, since an async caller commits later. */
   let followUp: NodeJS.Timeout | null = null
@@ -231,10 +239,10 @@ export function createOutbox(options: OutboxOptions): Outbox {
       emitter.off(event, listener as never)
       return this
     },
-    close() {
+    close(o = {}) {
       closed ??= (async () => {
-        await outbox.stop()
-        await transport.close()
+        await outbox.stop(o)
+        await transport.close(o.timeout ?? 30_000)
         await wired.close()
         await store.close()
       })()

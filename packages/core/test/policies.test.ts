@@ -34,6 +34,11 @@ describe('policies', () => {
     expect(next(p, 1, { retryAfterMs: 1_000 })).toBe(T0 + 60_000)
   })
 
+  it('Retry-After past the age limit is cut to the deadline instead of ending the schedule', () => {
+    const p = policies.fixed({ intervalMs: 60_000, maxAgeMs: 300_000, maxRetryAfterMs: 3_600_000 })
+    expect(next(p, 1, { retryAfterMs: 3_600_000 })).toBe(T0 + 300_000)
+  })
+
   it('jitter only adds, up to the given fraction', () => {
     const p = policies.fixed({ intervalMs: 1000, jitter: 0.5 })
     expect(next(p, 1, { random: () => 0 })).toBe(T0 + 1000)

@@ -26,7 +26,7 @@ import { claimDeliveries, type ClaimOptions } from './queries/claim.js'
 import { completeDeliveries } from './queries/complete.js'
 import { enqueuePlanner, type EnqueuePlan } from './queries/enqueue.js'
 import { expandMessages } from './queries/expand.js'
-import { purgeFinished } from './queries/purge.js'
+import { purgeFinished, type PurgeOptions } from './queries/purge.js'
 import { fromCollection, fromEndpoint, jsonOrNull, toAttempt, toCollection, toDelivery, toEndpoint, toMessage, toResult } from './rows.js'
 import type { HookboxDatabase } from './schema.js'
 import { queryRunnerFor, type PgClientHandle } from './transaction-handle.js'
@@ -171,7 +171,7 @@ export class PostgresStore implements Store {
     return claimDeliveries(this.#root, this.schema, options)
   }
 
-  complete(completions: Completion[]): Promise<void> {
+  complete(completions: Completion[]): Promise<string[]> {
     return completeDeliveries(this.#root, this.schema, completions)
   }
 
@@ -218,7 +218,9 @@ export class PostgresStore implements Store {
         attempts: 0,
         next_attempt_at: now,
         window_start: now,
-        progress: '{}',
+        // Keep acknowledgements: a replayed majority delivery never resends to an endpoint that
+        // acknowledged. Other entries (stopped, gone) are cleared; last_error is kept.
+        progress: sql<string>`(SELECT coalesce(jsonb_object_agg(key, value), '{}'::jsonb) FROM jsonb_each(progress) WHERE value = '"acked"'::jsonb)`,
         completed_at: null,
         lease_owner: null,
         lease_until: null,
@@ -264,7 +266,7 @@ export class PostgresStore implements Store {
     return row && toResult(row)
   }
 
-  purge(options: { finishedBefore: number; now: number; limit: number }): Promise<PurgeCounts> {
+  purge(options: PurgeOptions): Promise<PurgeCounts> {
     return purgeFinished(this.#root, this.schema, options)
   }
 

@@ -16,6 +16,7 @@ import type {
   ResultRecord,
   Store,
 } from '@hookbox/core'
+import { InvalidTransactionError } from '@hookbox/core'
 import { randomUUID } from 'node:crypto'
 import { sql, type CompiledQuery } from 'kysely'
 import { migrations } from './migrations/index.js'
@@ -84,6 +85,10 @@ export class SqliteStore implements Store {
     const x = handle.kind === 'sync' && handle.db !== this.#db ? new SyncExecutor(handle.db) : this.#x
     const write = () => this.#enqueueSync(request, x)
     if (handle.kind === 'sync') return x.db.inTransaction ? write() : x.tx(write)
+    if (this.#db.inTransaction)
+      throw new InvalidTransactionError(
+        'a transaction is open on the outbox database: pass it as { transaction: db } so the event commits (or rolls back) with it',
+      )
     return this.#idle(() => this.#x.tx(write))
   }
 
@@ -209,8 +214,8 @@ export class SqliteStore implements Store {
             progress: '{}',
             state: 'pending',
             attempts: 0,
-            next_attempt_at: row.created_at,
-            window_start: row.created_at,
+            next_attempt_at: options.now,
+            window_start: options.now,
             last_error: null,
             ordering_key: row.ordering_key,
             lease_owner: null,
@@ -315,10 +320,11 @@ export class SqliteStore implements Store {
     })
   }
 
-  async complete(completions: Completion[]): Promise<void> {
+  async complete(completions: Completion[]): Promise<string[]> {
     const { qb } = this.#x
-    await this.#idle(() =>
+    return this.#idle(() =>
       this.#x.tx(() => {
+        const applied: string[] = []
         for (const c of completions) {
           const outcome = {
             state: c.state,
@@ -332,17 +338,21 @@ export class SqliteStore implements Store {
             lease_until: null,
             lease_token: null,
           }
-          this.#x.run(
+          const changed = this.#x.run(
             this.#x.shaped('complete', [...Object.values(outcome), c.deliveryId, c.leaseToken], () =>
               qb.updateTable('hookbox_deliveries').set(outcome).where('id', '=', c.deliveryId).where('lease_token', '=', c.leaseToken),
             ),
           )
+          // A fenced-off (stale) outcome must not disable an endpoint either.
+          if (changed === 0) continue
+          applied.push(c.deliveryId)
           for (const d of c.disableEndpoints)
-            this.#x.run(qb.updateTable('hookbox_endpoints').set({ enabled: 0, disabled_reason: d.reason }).where('id', '=', d.id))
+            this.#x.run(qb.updateTable('hookbox_endpoints').set({ enabled: 0, disabled_reason: d.reason, updated_at: c.updatedAt }).where('id', '=', d.id))
         }
         const attempts = completions.flatMap((c) => c.attemptLog.map(attemptToRow))
         for (let i = 0; i < attempts.length; i += INSERT_CHUNK)
           this.#x.run(this.#x.insert('hookbox_attempts', attempts.slice(i, i + INSERT_CHUNK) as unknown as Array<Record<string, unknown>>))
+        return applied
       }),
     )
   }
@@ -382,7 +392,19 @@ export class SqliteStore implements Store {
         if (found.length)
           this.#x.run(
             qb.updateTable('hookbox_deliveries')
-              .set({ state: 'pending', attempts: 0, next_attempt_at: now, window_start: now, progress: '{}', completed_at: null, lease_owner: null, lease_until: null, lease_token: null, updated_at: now })
+              .set({
+                state: 'pending',
+                attempts: 0,
+                next_attempt_at: now,
+                window_start: now,
+                // Keep acknowledgements: a replay never resends to an endpoint that acknowledged.
+                progress: sql<string>`(SELECT coalesce(json_group_object(key, value), '{}') FROM json_each(progress) WHERE value = 'acked')`,
+                completed_at: null,
+                lease_owner: null,
+                lease_until: null,
+                lease_token: null,
+                updated_at: now,
+              })
               .where('id', 'in', found),
           )
         return found
@@ -421,7 +443,7 @@ export class SqliteStore implements Store {
     return r && { requestId: r.request_id, status: r.status, body: JSON.parse(r.body), createdAt: r.created_at, expiresAt: r.expires_at }
   }
 
-  async purge(options: { finishedBefore: number; now: number; limit: number }): Promise<PurgeCounts> {
+  async purge(options: { finishedBefore: number; now: number; limit: number; keepIdempotencySince: number }): Promise<PurgeCounts> {
     const { qb } = this.#x
     return this.#idle(() =>
       this.#x.tx(() => {
@@ -435,6 +457,7 @@ export class SqliteStore implements Store {
             qb.selectFrom('hookbox_messages as m').select('m.seq')
               .where('m.expanded', '=', 1)
               .where('m.created_at', '<', options.finishedBefore)
+              .where((w) => w.or([w('m.idempotency_key', 'is', null), w('m.created_at', '<', options.keepIdempotencySince)]))
               .where((w) => w.not(w.exists(w.selectFrom('hookbox_deliveries as d').select(sql.lit(1).as('one')).whereRef('d.message_id', '=', 'm.id'))))
               .limit(options.limit),
           )

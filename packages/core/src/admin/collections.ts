@@ -74,10 +74,12 @@ export class Collections {
     return this.#ctx.store.listCollections()
   }
 
-  /** Deletes a collection with no endpoints left. */
+  /** Deletes a collection with no endpoints and no pending deliveries left. */
   async delete(name: string): Promise<void> {
     if ((await this.#ctx.store.listEndpoints({ collection: name })).length > 0)
       throw new ValidationError(`collection ${name} still has endpoints; delete them first`)
+    if ((await this.#ctx.store.listDeliveries({ collection: name, state: 'pending', limit: 1 })).length > 0)
+      throw new ValidationError(`collection ${name} still has pending deliveries; let them finish first`)
     if (!(await this.#ctx.store.deleteCollection(name))) throw new NotFoundError('collection', name)
   }
 }

@@ -40,10 +40,13 @@ export class DeadLetters {
       this.#ctx.changed()
       return n
     }
+    // Page by id, so letters that die again during the call are not replayed twice.
     let total = 0
+    let after: string | undefined
     for (;;) {
-      const batch = await this.list({ limit: 500 })
+      const batch = await this.list({ limit: 500, after })
       if (batch.length === 0) break
+      after = batch.at(-1)!.id
       total += (await this.#ctx.store.requeue(batch.map((d) => d.id), now, ['dead'])).length
     }
     this.#ctx.changed()
@@ -54,9 +57,11 @@ export class DeadLetters {
   async purge(ids?: string[]): Promise<number> {
     if (ids) return this.#ctx.store.deleteDeliveries(ids, ['dead'])
     let total = 0
+    let after: string | undefined
     for (;;) {
-      const batch = await this.list({ limit: 500 })
+      const batch = await this.list({ limit: 500, after })
       if (batch.length === 0) return total
+      after = batch.at(-1)!.id
       total += await this.#ctx.store.deleteDeliveries(batch.map((d) => d.id), ['dead'])
     }
   }

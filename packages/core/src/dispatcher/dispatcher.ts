@@ -24,6 +24,17 @@ export interface DispatcherOptions {
 /** How long wake-ups are gathered before the loop runs (ms). */
 const WAKE_COALESCE_MS = 2
 
+/** Time kept free at the end of a lease: attempts must be over (and written back) by then. */
+export function leaseMargin(leaseMs: number): number {
+  return Math.min(5_000, Math.max(1_000, leaseMs / 5))
+}
+
+const retryWriteBack = (logger: Logger) => ({
+  retries: 5,
+  minTimeout: 50,
+  onFailedAttempt: ({ error }: { error: Error }) => logger.warn('hookbox: write-back failed, retrying', { error: error.message }),
+})
+
 /** Defaults of {@link DispatcherOptions}. */
 export const defaultDispatcherOptions: DispatcherOptions = { concurrency: 32, batchSize: 100, pollIntervalMs: 1000, leaseMs: 30_000 }
 
@@ -117,7 +128,7 @@ export class Dispatcher {
     let total = 0
     for (;;) {
       while ((await this.#expand()) === this.#d.options.batchSize);
-      const claims = await this.#claim(this.#d.options.batchSize)
+      const claims = await this.#claim(Math.min(this.#d.options.batchSize, this.#d.options.concurrency))
       if (claims.length === 0) return total
       total += claims.length
       await Promise.all(claims.map((c) => this.#process(c)))
@@ -210,8 +221,12 @@ export class Dispatcher {
         else if (!endpoint.enabled) skipped.push({ endpointId: id, reason: 'endpoint is disabled', permanent: false })
         else toSend.push(endpoint)
       }
-      const timeout = Math.min(collection.policy.timeoutMs, this.#d.options.leaseMs - 1000)
-      const sent: SentAttempt[] = await Promise.all(toSend.map((e) => sendAttempt(send, message, e, timeout)))
+      // Every attempt (a 401 resend included) ends well inside the lease, so no other dispatcher
+      // can claim this delivery while it is still in flight.
+      const budget = this.#d.options.leaseMs - leaseMargin(this.#d.options.leaseMs)
+      const sent: SentAttempt[] = await Promise.all(
+        toSend.map((e) => sendAttempt(send, message, e, Math.min(e.timeoutMs ?? collection.policy.timeoutMs, budget))),
+      )
       const now = clock.now()
       const { completion, failedEndpoints } = settle(claim, sent, skipped, now)
       for (const a of completion.attemptLog)
@@ -259,12 +274,9 @@ export class Dispatcher {
     this.#buffer = []
     this.#flushing = (async () => {
       try {
-        await pRetry(() => this.#d.store.complete(batch.map((b) => b.completion)), {
-          retries: 5,
-          minTimeout: 50,
-          onFailedAttempt: ({ error }) => this.#d.logger.warn('hookbox: write-back failed, retrying', { error: error.message }),
-        })
-        for (const b of batch) b.emit()
+        const applied = new Set(await pRetry(() => this.#d.store.complete(batch.map((b) => b.completion)), retryWriteBack(this.#d.logger)))
+        // A write-back fenced off by a newer lease changed nothing: its outcome is not announced.
+        for (const b of batch) if (applied.has(b.completion.deliveryId)) b.emit()
       } catch (error) {
         // The leases run out and the deliveries are attempted again: at-least-once holds.
         this.#d.emitter.emit('error', { error, phase: 'complete' })

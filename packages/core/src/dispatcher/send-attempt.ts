@@ -25,9 +25,10 @@ export interface SentAttempt {
 /**
  * Sends a message to one endpoint. The `webhook-id` header is the message id, identical on
  * every retry and every endpoint, so receivers can de-duplicate. A 401 gives the authenticator
- * one chance to refresh its credentials and resend.
+ * one chance to refresh its credentials and resend. Everything, resend included, fits in
+ * `budgetMs`.
  */
-export async function sendAttempt(ctx: SendContext, message: MessageRecord, endpoint: EndpointRecord, timeoutMs: number): Promise<SentAttempt> {
+export async function sendAttempt(ctx: SendContext, message: MessageRecord, endpoint: EndpointRecord, budgetMs: number): Promise<SentAttempt> {
   const url = requestUrl(endpoint.url, message.requestId, endpoint.appendRequestId)
   const startedAt = ctx.clock.now()
   const attemptId = newId(startedAt)
@@ -40,6 +41,7 @@ export async function sendAttempt(ctx: SendContext, message: MessageRecord, endp
     url,
     timestamp: Math.floor(startedAt / 1000),
   }
+  const deadline = performance.now() + budgetMs
   const send = async (): Promise<SendResult> => {
     let auth: Record<string, string>
     try {
@@ -47,10 +49,13 @@ export async function sendAttempt(ctx: SendContext, message: MessageRecord, endp
     } catch (err) {
       return { ok: false, latencyMs: 0, error: { kind: 'other', message: `authentication failed: ${(err as Error).message}` } }
     }
+    // Fetching credentials (an OAuth2 token) spends the same budget as the request.
+    const left = Math.floor(deadline - performance.now())
+    if (left <= 0) return { ok: false, latencyMs: budgetMs, error: { kind: 'timeout', message: 'timed out' } }
     return ctx.transport.send({
       url,
       body: message.payload,
-      timeoutMs: endpoint.timeoutMs ?? timeoutMs,
+      timeoutMs: left,
       headers: {
         'user-agent': ctx.userAgent,
         ...endpoint.headers,

@@ -4,6 +4,9 @@ import type { AttemptRecord, DeliveryRecord, DeliveryState, EndpointProgress } f
 import type { Claim, Completion } from '../store/store.js'
 import type { SentAttempt } from './send-attempt.js'
 
+/** How soon a round held back only by disabled endpoints is looked at again. */
+const DISABLED_RECHECK_MS = 60_000
+
 /** A settled round: the row to write back and what to tell listeners. */
 export interface Settlement {
   completion: Completion
@@ -38,6 +41,7 @@ export function settle(claim: Claim, sent: SentAttempt[], skipped: SkippedAttemp
   const disable: Completion['disableEndpoints'] = []
   let retryAfterMs: number | null = null
   let lastError: string | null = null
+  let sentFailures = 0
 
   for (const a of sent) {
     const rule = a.endpoint.success ?? collection.success
@@ -46,6 +50,7 @@ export function settle(claim: Claim, sent: SentAttempt[], skipped: SkippedAttemp
     if (outcome === 'ack') progress[a.endpoint.id] = 'acked'
     else {
       lastError = describe(a)
+      sentFailures++
       if (outcome === 'stop') progress[a.endpoint.id] = 'stopped'
       if (res && disables(rule, res.status)) disable.push({ id: a.endpoint.id, reason: `responded ${res.status}` })
       if (res?.retryAfterMs != null && (res.status === 429 || res.status === 503))
@@ -67,20 +72,35 @@ export function settle(claim: Claim, sent: SentAttempt[], skipped: SkippedAttemp
   }
   for (const s of skipped) {
     lastError = s.reason
-    if (s.permanent) progress[s.endpointId] = 'stopped'
+    if (s.permanent) progress[s.endpointId] = 'gone'
   }
 
-  const targets = delivery.targets
-  const notAcked = targets.filter((id) => progress[id] !== 'acked')
+  // Deleted endpoints no longer count: the majority is taken over those that still exist.
+  const live = delivery.targets.filter((id) => progress[id] !== 'gone')
+  const notAcked = live.filter((id) => progress[id] !== 'acked')
   const retryable = notAcked.filter((id) => progress[id] !== 'stopped')
-  const roundFailed = delivery.failureMode === 'majority' ? notAcked.length * 2 > targets.length : notAcked.length > 0
+  const roundFailed = delivery.failureMode === 'majority' ? notAcked.length * 2 > live.length : notAcked.length > 0
 
   let state: DeliveryState = 'delivered'
   let next: number | null = null
-  if (roundFailed) {
-    next =
-      retryable.length === 0 ? null : nextAttemptAt({ policy, attemptsMade: round, windowStart: delivery.windowStart, now, retryAfterMs, random })
-    state = next === null ? policy.onExhausted : 'pending'
+  let attempts = round
+  if (live.length === 0) {
+    state = 'failed'
+    lastError = 'every endpoint of this delivery was deleted'
+  } else if (roundFailed && sentFailures === 0 && skipped.some((s) => !s.permanent)) {
+    // Only disabled endpoints held the round back: it does not use up a retry; look again later.
+    attempts = delivery.attempts
+    state = 'pending'
+    next = now + DISABLED_RECHECK_MS
+  } else if (roundFailed) {
+    try {
+      next = retryable.length === 0 ? null : nextAttemptAt({ policy, attemptsMade: round, windowStart: delivery.windowStart, now, retryAfterMs, random })
+      state = next === null ? policy.onExhausted : 'pending'
+    } catch (err) {
+      // e.g. a custom policy not registered in this process: dead-letter (replayable) rather than resend forever.
+      state = 'dead'
+      lastError = `cannot schedule a retry: ${(err as Error).message}`
+    }
   }
   const final = state !== 'pending'
   return {
@@ -89,7 +109,7 @@ export function settle(claim: Claim, sent: SentAttempt[], skipped: SkippedAttemp
       deliveryId: delivery.id,
       leaseToken: claim.leaseToken,
       state,
-      attempts: round,
+      attempts,
       nextAttemptAt: next,
       progress,
       lastError: state === 'delivered' && notAcked.length === 0 ? null : lastError,

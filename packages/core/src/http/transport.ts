@@ -112,9 +112,17 @@ export class HttpTransport {
     return Buffer.concat(chunks).subarray(0, this.#snippetBytes).toString('utf8')
   }
 
-  /** Closes pooled connections (only those this transport created). */
-  async close(): Promise<void> {
-    if (this.#owned) await this.#dispatcher.close()
+  /**
+   * Closes pooled connections (only those this transport created), waiting at most
+   * `timeoutMs` for requests still in flight before cutting them off.
+   */
+  async close(timeoutMs = 30_000): Promise<void> {
+    if (!this.#owned) return
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), timeoutMs)))
+    const closed = await Promise.race([this.#dispatcher.close().then(() => 'closed' as const), late])
+    clearTimeout(timer)
+    if (closed === 'late') await this.#dispatcher.destroy()
   }
 }
 

@@ -29,9 +29,11 @@ export function nextAttemptAt(input: NextAttemptInput): number | null {
   } else {
     delay = policy.delaysMs[attemptsMade - 1] ?? policy.delaysMs.at(-1) ?? 0
   }
+  if (!Number.isFinite(delay) || delay < 0) throw new Error(`policy ${policy.name ?? policy.kind} gave an invalid delay: ${delay}`)
   if (policy.jitter > 0) delay += delay * policy.jitter * (input.random ?? Math.random)()
-  if (input.retryAfterMs != null && input.retryAfterMs > delay) delay = Math.max(delay, Math.min(input.retryAfterMs, policy.maxRetryAfterMs))
-  const at = now + Math.max(0, Math.round(delay))
-  if (policy.maxAgeMs !== null && at > input.windowStart + policy.maxAgeMs) return null
-  return at
+  const deadline = policy.maxAgeMs === null ? Number.POSITIVE_INFINITY : input.windowStart + policy.maxAgeMs
+  if (now + delay > deadline) return null
+  // Retry-After may stretch the delay, but not past the deadline the schedule itself keeps.
+  if (input.retryAfterMs != null && input.retryAfterMs > delay) delay = Math.min(input.retryAfterMs, policy.maxRetryAfterMs, deadline - now)
+  return now + Math.max(0, Math.round(delay))
 }

@@ -51,8 +51,11 @@ export interface EndpointRecord {
   updatedAt: number
 }
 
-/** Per-endpoint progress inside a majority delivery. */
-export type EndpointProgress = 'acked' | 'stopped'
+/**
+ * Per-endpoint progress inside a delivery: acknowledged, stopped for good by its answer (e.g.
+ * 400), or gone (the endpoint was deleted; it no longer counts towards the majority).
+ */
+export type EndpointProgress = 'acked' | 'stopped' | 'gone'
 
 /** A message owed to a collection (majority) or to one endpoint (each). */
 export interface DeliveryRecord {

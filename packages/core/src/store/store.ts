@@ -138,8 +138,12 @@ export interface Store {
    */
   claim(options: { limit: number; now: number; leaseMs: number; owner: string }): Promise<Claim[]>
 
-  /** Applies a batch of outcomes; one whose lease token no longer matches only logs attempts. */
-  complete(completions: Completion[]): Promise<void>
+  /**
+   * Applies a batch of outcomes and returns the ids of the deliveries it updated. One whose
+   * lease token no longer matches (another dispatcher took it over) only logs its attempts:
+   * its state and its `disableEndpoints` are ignored.
+   */
+  complete(completions: Completion[]): Promise<string[]>
 
   getDelivery(id: string): Promise<DeliveryRecord | undefined>
   listDeliveries(query: DeliveryQuery): Promise<DeliveryRecord[]>
@@ -148,7 +152,8 @@ export interface Store {
 
   /**
    * Puts final deliveries (dead or failed) back to pending, due at `now`, with a fresh schedule.
-   * Returns the ids that were requeued.
+   * `acked` progress entries are kept (a replay never resends to an endpoint that acknowledged);
+   * the others are cleared. Returns the ids that were requeued.
    */
   requeue(ids: string[], now: number, fromStates: DeliveryState[]): Promise<string[]>
 
@@ -163,11 +168,12 @@ export interface Store {
   getResult(requestId: string, now: number): Promise<ResultRecord | undefined>
 
   /**
-   * Removes, at most `limit` rows of each kind, final deliveries completed before
-   * `finishedBefore`, messages with no delivery left that were created before it, and results
-   * expired at `now`.
+   * Removes up to `limit` final deliveries completed before `finishedBefore` (with all their
+   * attempts), up to `limit` messages with no delivery left created before it (but not those
+   * whose idempotency key is still inside its window: created at or after
+   * `keepIdempotencySince`), and up to `limit` results expired at `now`.
    */
-  purge(options: { finishedBefore: number; now: number; limit: number }): Promise<PurgeCounts>
+  purge(options: { finishedBefore: number; now: number; limit: number; keepIdempotencySince: number }): Promise<PurgeCounts>
 
   /**
    * Optional: calls `onWake` when another process may have new work (Postgres LISTEN).

@@ -134,12 +134,16 @@ export function describeStoreContract(target: ConformanceTarget): void {
       expect(again!.delivery.id).toBe(first!.delivery.id)
       expect(again!.leaseToken).not.toBe(first!.leaseToken)
 
-      // The stale holder's write-back logs its attempt but does not change the state.
-      const attempt = { id: newId(), deliveryId: first!.delivery.id, endpointId: first!.endpoints[0]!.id, round: 1, url: 'u', startedAt: T0, latencyMs: 5, statusCode: 200, outcome: 'ack' as const, error: null, responseSnippet: 'ok' }
-      await store.complete([completion(first!, { attemptLog: [attempt] })])
+      // The stale holder's write-back logs its attempt but changes nothing else, not even the
+      // endpoint its late 410 asks to disable.
+      const endpointId = first!.endpoints[0]!.id
+      const attempt = { id: newId(), deliveryId: first!.delivery.id, endpointId, round: 1, url: 'u', startedAt: T0, latencyMs: 5, statusCode: 410, outcome: 'stop' as const, error: null, responseSnippet: 'gone' }
+      const stale = completion(first!, { state: 'dead', attemptLog: [attempt], disableEndpoints: [{ id: endpointId, reason: 'responded 410' }] })
+      expect(await store.complete([stale])).toEqual([])
       expect((await store.getDelivery(first!.delivery.id))!.state).toBe('pending')
       expect(await store.listAttempts(first!.delivery.id)).toEqual([attempt])
-      await store.complete([completion(again!)])
+      expect((await store.getEndpoint(endpointId))!.enabled).toBe(true)
+      expect(await store.complete([completion(again!)])).toEqual([again!.delivery.id])
       const done = await store.getDelivery(first!.delivery.id)
       expect(done!.state).toBe('delivered')
       expect(done!.completedAt).toBe(T0)
@@ -240,6 +244,11 @@ export function describeStoreContract(target: ConformanceTarget): void {
       expect(await store.requeue([a!, 'missing'], T0 + 5, ['dead'])).toEqual([a])
       const re = await store.getDelivery(a!)
       expect(re).toMatchObject({ state: 'pending', attempts: 0, nextAttemptAt: T0 + 5, windowStart: T0 + 5, progress: {}, completedAt: null })
+      // Acknowledgements survive a replay; other progress is cleared.
+      const [c] = await store.claim(claimOpts(T0 + 5))
+      await store.complete([completion(c!, { state: 'dead', progress: { e1: 'acked', e2: 'stopped', e3: 'gone' } })])
+      await store.requeue([a!], T0 + 6, ['dead'])
+      expect((await store.getDelivery(a!))!.progress).toEqual({ e1: 'acked' })
       expect(await store.requeue([a!], T0 + 5, ['dead'])).toEqual([])
       expect(await store.deleteDeliveries([a!, b!], ['dead'])).toBe(1)
       expect(await store.getDelivery(b!)).toBeUndefined()
@@ -268,6 +277,27 @@ export function describeStoreContract(target: ConformanceTarget): void {
       expect((await store.getResult('r1', T0 + 1000))!.body).toBe('replaced')
     })
 
+    it('purges whole deliveries with all their attempts, and keeps idempotency keys inside their window', async () => {
+      await setup()
+      const keyed = message({ idempotencyKey: 'still-live' })
+      const plain = message()
+      await store.enqueue({ messages: [keyed, plain], idempotencySince: 0 })
+      await store.expand({ limit: 10, now: T0 }, planDeliveries)
+      const claims = await store.claim(claimOpts())
+      const attempts = (c: (typeof claims)[0]) =>
+        Array.from({ length: 5 }, (_, i) => ({ id: newId(), deliveryId: c.delivery.id, endpointId: c.endpoints[0]!.id, round: i + 1, url: 'u', startedAt: T0, latencyMs: 1, statusCode: 500, outcome: 'retry' as const, error: null, responseSnippet: null }))
+      await store.complete(claims.map((c) => completion(c, { state: 'dead', attemptLog: attempts(c) })))
+      const counts = await store.purge({ finishedBefore: T0 + 1, now: T0 + 1, limit: 1, keepIdempotencySince: T0 })
+      expect(counts).toMatchObject({ deliveries: 1, attempts: 5 })
+      const again = await store.purge({ finishedBefore: T0 + 1, now: T0 + 1, limit: 10, keepIdempotencySince: T0 })
+      expect(again).toMatchObject({ deliveries: 1, attempts: 5 })
+      expect(counts.messages + again.messages).toBe(1)
+      expect(await store.getMessage(plain.id)).toBeUndefined()
+      expect(await store.getMessage(keyed.id)).toBeDefined()
+      const [dup] = await store.enqueue({ messages: [message({ idempotencyKey: 'still-live' })], idempotencySince: T0 })
+      expect(dup).toMatchObject({ messageId: keyed.id, duplicate: true })
+    })
+
     it('purges old final records in bounded batches and keeps pending ones', async () => {
       await setup()
       const ms = Array.from({ length: 5 }, () => message())
@@ -277,9 +307,9 @@ export function describeStoreContract(target: ConformanceTarget): void {
       const attempt = (c: (typeof claims)[0]) => ({ id: newId(), deliveryId: c.delivery.id, endpointId: c.endpoints[0]!.id, round: 1, url: 'u', startedAt: T0, latencyMs: 1, statusCode: 200, outcome: 'ack' as const, error: null, responseSnippet: null })
       await store.complete(claims.slice(0, 4).map((c) => completion(c, { attemptLog: [attempt(c)] })))
       await store.putResult({ requestId: 'old', status: 200, body: null, createdAt: T0, expiresAt: T0 + 10 })
-      const first = await store.purge({ finishedBefore: T0 + 1, now: T0 + 10, limit: 3 })
+      const first = await store.purge({ finishedBefore: T0 + 1, now: T0 + 10, limit: 3, keepIdempotencySince: 0 })
       expect(first).toEqual({ deliveries: 3, attempts: 3, messages: 3, results: 1 })
-      const second = await store.purge({ finishedBefore: T0 + 1, now: T0 + 10, limit: 3 })
+      const second = await store.purge({ finishedBefore: T0 + 1, now: T0 + 10, limit: 3, keepIdempotencySince: 0 })
       expect(second).toEqual({ deliveries: 1, attempts: 1, messages: 1, results: 0 })
       expect(await store.listDeliveries({})).toHaveLength(1)
       expect(await store.getMessage(claims[4]!.message.id)).toBeDefined()

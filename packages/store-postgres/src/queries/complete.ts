@@ -6,11 +6,13 @@ import { fromAttempt, storable } from '../rows.js'
  * Writes a batch of outcomes in ONE statement. Each delivery is updated only while its lease
  * token still matches (fencing: a dispatcher whose lease expired and was taken over changes
  * nothing), and its lease is cleared. Attempts are logged either way (idempotent on their id,
- * so a retried write-back does not log twice). Endpoints listed in `disableEndpoints` are
- * disabled with their reason.
+ * so a retried write-back does not log twice). Endpoints listed in a completion's
+ * `disableEndpoints` are disabled with their reason only when that completion's update applied:
+ * a stale dispatcher's late 410 must not disable an endpoint. Returns the ids of the deliveries
+ * updated, in the order of `completions`.
  */
-export async function completeDeliveries(db: Kysely<any>, schema: string, completions: Completion[]): Promise<void> {
-  if (completions.length === 0) return
+export async function completeDeliveries(db: Kysely<any>, schema: string, completions: Completion[]): Promise<string[]> {
+  if (completions.length === 0) return []
   const t = (name: string) => sql.table(`${schema}.${name}`)
   const outcomes = completions.map((c) => ({
     delivery_id: c.deliveryId,
@@ -24,8 +26,9 @@ export async function completeDeliveries(db: Kysely<any>, schema: string, comple
     updated_at: c.updatedAt,
   }))
   const attempts = completions.flatMap((c) => c.attemptLog.map(fromAttempt))
-  const disable = completions.flatMap((c) => c.disableEndpoints.map((d) => ({ id: d.id, reason: storable(d.reason), at: c.updatedAt })))
-  await sql`
+  const disable = completions.flatMap((c) => c.disableEndpoints.map((d) => ({ delivery_id: c.deliveryId, id: d.id, reason: storable(d.reason), at: c.updatedAt })))
+  // Data-modifying CTEs all run whatever the final SELECT reads; it only reports the updated ids.
+  const { rows } = await sql<{ id: string }>`
     WITH outcome AS (
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(outcomes)}::jsonb) AS x(delivery_id text, lease_token text, state text,
         attempts integer, next_attempt_at bigint, progress jsonb, last_error text, completed_at bigint, updated_at bigint)
@@ -35,7 +38,7 @@ export async function completeDeliveries(db: Kysely<any>, schema: string, comple
         progress = o.progress, last_error = o.last_error, completed_at = o.completed_at,
         updated_at = coalesce(o.updated_at, d.updated_at), lease_owner = NULL, lease_until = NULL, lease_token = NULL
       FROM outcome o WHERE d.id = o.delivery_id AND d.lease_token = o.lease_token
-      RETURNING 1
+      RETURNING d.id
     ),
     logged AS (
       INSERT INTO ${t('attempts')} (id, delivery_id, endpoint_id, round, url, started_at, latency_ms, status_code, outcome, error, response_snippet)
@@ -46,9 +49,13 @@ export async function completeDeliveries(db: Kysely<any>, schema: string, comple
     ),
     disabled AS (
       UPDATE ${t('endpoints')} e SET enabled = false, disabled_reason = x.reason, updated_at = coalesce(x.at, e.updated_at)
-      FROM jsonb_to_recordset(${JSON.stringify(disable)}::jsonb) AS x(id text, reason text, at bigint)
+      FROM jsonb_to_recordset(${JSON.stringify(disable)}::jsonb) AS x(delivery_id text, id text, reason text, at bigint)
+      JOIN updated u ON u.id = x.delivery_id
       WHERE e.id = x.id
       RETURNING 1
     )
-    SELECT (SELECT count(*) FROM updated) AS updated, (SELECT count(*) FROM logged) AS logged, (SELECT count(*) FROM disabled) AS disabled`.execute(db)
+    SELECT id FROM updated`.execute(db)
+  const applied = new Set(rows.map((r) => r.id))
+  // Each id once, in the order of the batch (a set deletes as it goes).
+  return completions.map((c) => c.deliveryId).filter((id) => applied.delete(id))
 }

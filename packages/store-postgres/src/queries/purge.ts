@@ -1,58 +1,71 @@
 import type { PurgeCounts } from '@hookbox/core'
 import { sql, type Kysely } from 'kysely'
 
-const FINAL = sql`('delivered', 'failed', 'dead')`
+/** Options of {@link purgeFinished}, as `Store.purge` receives them. */
+export interface PurgeOptions {
+  finishedBefore: number
+  now: number
+  limit: number
+  /** Messages with an idempotency key created at or after this are kept (the key must keep working). */
+  keepIdempotencySince: number
+}
 
 /**
- * One bounded retention pass, at most `limit` rows of each kind, in this order so nothing is
- * orphaned: attempts of final deliveries completed before `finishedBefore`; those deliveries
- * once no attempt is left; expanded messages created before it with no delivery left (and the
- * idempotency keys that pointed at them); results expired at `now`. Call it again until it
- * returns zeros to catch up with a backlog.
+ * One bounded retention pass, in this order so nothing is orphaned:
+ *
+ * 1. up to `limit` final deliveries completed before `finishedBefore` (oldest first, skipping
+ *    rows another transaction holds) with ALL their attempts, in one statement, so every pass
+ *    removes whole deliveries however many attempts each has;
+ * 2. up to `limit` expanded messages created before it with no delivery left (this sees step
+ *    1's deletions), except those whose idempotency key is still inside its window, and the
+ *    idempotency keys that pointed at them;
+ * 3. up to `limit` results expired at `now`.
+ *
+ * Call it again until it returns fewer than `limit` of each to catch up with a backlog.
  */
-export async function purgeFinished(
-  db: Kysely<any>,
-  schema: string,
-  o: { finishedBefore: number; now: number; limit: number },
-): Promise<PurgeCounts> {
+export async function purgeFinished(db: Kysely<any>, schema: string, o: PurgeOptions): Promise<PurgeCounts> {
   const t = (name: string) => sql.table(`${schema}.${name}`)
-  const count = async (q: ReturnType<typeof sql<{ n: string }>>) => Number((await q.execute(db)).rows[0]?.n ?? 0)
-  const attempts = await count(sql<{ n: string }>`
-    WITH gone AS (
-      DELETE FROM ${t('attempts')} WHERE id IN (
-        SELECT a.id FROM ${t('deliveries')} d JOIN ${t('attempts')} a ON a.delivery_id = d.id
-        WHERE d.state IN ${FINAL} AND d.completed_at < ${o.finishedBefore}
-        LIMIT ${o.limit})
-      RETURNING 1)
-    SELECT count(*) AS n FROM gone`)
-  const deliveries = await count(sql<{ n: string }>`
-    WITH gone AS (
-      DELETE FROM ${t('deliveries')} WHERE id IN (
-        SELECT d.id FROM ${t('deliveries')} d
-        WHERE d.state IN ${FINAL} AND d.completed_at < ${o.finishedBefore}
-          AND NOT EXISTS (SELECT 1 FROM ${t('attempts')} a WHERE a.delivery_id = d.id)
-        LIMIT ${o.limit}
-        FOR UPDATE SKIP LOCKED)
-      RETURNING 1)
-    SELECT count(*) AS n FROM gone`)
-  const messages = await count(sql<{ n: string }>`
+  const { rows: finished } = await sql<{ deliveries: string; attempts: string }>`
+    WITH picked AS (
+      SELECT id FROM ${t('deliveries')}
+      WHERE state <> 'pending' AND completed_at < ${o.finishedBefore}
+      ORDER BY completed_at
+      LIMIT ${o.limit}
+      FOR UPDATE SKIP LOCKED
+    ),
+    attempts_gone AS (
+      DELETE FROM ${t('attempts')} a USING picked p WHERE a.delivery_id = p.id RETURNING 1
+    ),
+    deliveries_gone AS (
+      DELETE FROM ${t('deliveries')} d USING picked p WHERE d.id = p.id RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM deliveries_gone) AS deliveries, (SELECT count(*) FROM attempts_gone) AS attempts`.execute(db)
+  const { rows: gone } = await sql<{ n: string }>`
     WITH gone AS (
       DELETE FROM ${t('messages')} WHERE id IN (
         SELECT m.id FROM ${t('messages')} m
         WHERE m.expanded AND m.created_at < ${o.finishedBefore}
+          AND (m.idempotency_key IS NULL OR m.created_at < ${o.keepIdempotencySince})
           AND NOT EXISTS (SELECT 1 FROM ${t('deliveries')} d WHERE d.message_id = m.id)
         ORDER BY m.created_at
         LIMIT ${o.limit}
         FOR UPDATE SKIP LOCKED)
       RETURNING id, idempotency_key),
     keys AS (
-      DELETE FROM ${t('idempotency_keys')} k USING gone g WHERE k.key = g.idempotency_key AND k.message_id = g.id)
-    SELECT count(*) AS n FROM gone`)
-  const results = await count(sql<{ n: string }>`
+      DELETE FROM ${t('idempotency_keys')} k USING gone g
+      WHERE k.key = g.idempotency_key AND k.message_id = g.id AND k.created_at < ${o.keepIdempotencySince})
+    SELECT count(*) AS n FROM gone`.execute(db)
+  const { rows: expired } = await sql<{ n: string }>`
     WITH gone AS (
       DELETE FROM ${t('results')} WHERE request_id IN (
-        SELECT request_id FROM ${t('results')} WHERE expires_at <= ${o.now} ORDER BY expires_at LIMIT ${o.limit})
+        SELECT request_id FROM ${t('results')} WHERE expires_at <= ${o.now} ORDER BY expires_at LIMIT ${o.limit}
+        FOR UPDATE SKIP LOCKED)
       RETURNING 1)
-    SELECT count(*) AS n FROM gone`)
-  return { messages, deliveries, attempts, results }
+    SELECT count(*) AS n FROM gone`.execute(db)
+  return {
+    messages: Number(gone[0]?.n ?? 0),
+    deliveries: Number(finished[0]?.deliveries ?? 0),
+    attempts: Number(finished[0]?.attempts ?? 0),
+    results: Number(expired[0]?.n ?? 0),
+  }
 }
