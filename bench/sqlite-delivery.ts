@@ -117,7 +117,7 @@ export async function sqliteDeliveryBench(receiver: Receiver, options: { n?: num
   const raw1 = await runRaw(receiver, n, { concurrency: 32 })
   const hb = await hookboxBurst(receiver, n)
   const raw2 = await runRaw(receiver, n, { concurrency: 32 })
-  const hb32 = await hookboxBurst(receiver, n, { http: { allowHttp: true, connectionsPerOrigin: 32 } })
+  const hb16 = await hookboxBurst(receiver, n, { http: { allowHttp: true, connectionsPerOrigin: 16 } })
   const raw16 = await runRaw(receiver, n, { concurrency: 32, connections: 16 })
   const paced = await hookboxPaced(receiver, 2000, 500)
   const backlog = await hookboxBacklog(receiver, n)
@@ -135,8 +135,8 @@ export async function sqliteDeliveryBench(receiver: Receiver, options: { n?: num
       rawRow('raw undici, Agent default connections (baseline, run 1)', raw1, base),
       rawRow('raw undici, Agent default connections (baseline, run 2)', raw2, base),
       rawRow('raw undici, Agent connections: 16', raw16, base),
-      hookboxRow('Hookbox, defaults (16 connections per origin)', hb, base),
-      hookboxRow('Hookbox, http.connectionsPerOrigin: 32', hb32, base),
+      hookboxRow('Hookbox, defaults (connections per origin = concurrency = 32)', hb, base),
+      hookboxRow('Hookbox, http.connectionsPerOrigin: 16', hb16, base),
     ]),
     'Dispatcher alone: the same N committed beforehand with `notifyMany` (a backlog, as after an outage), then `outbox.start()`; ' +
       'time runs from start to the last `delivered` event. Unlike the burst above, the producer does not share the event loop.',

@@ -11,15 +11,17 @@ export function validateEndpointUrl(raw: unknown, allowHttp: boolean): string {
   try {
     url = new URL(raw)
   } catch {
-    throw new InvalidUrlError(`endpoint url is not a valid absolute URL: ${JSON.stringify(raw)}`)
+    // Not echoed: a malformed URL may still carry credentials.
+    throw new InvalidUrlError('endpoint url is not a valid absolute URL')
   }
+  if (url.username || url.password) throw new InvalidUrlError('endpoint url must not carry credentials; use endpoint auth instead')
+  const shown = `${url.protocol}//${url.host}${url.pathname}`
   if (url.protocol !== 'https:' && !(allowHttp && url.protocol === 'http:'))
     throw new InvalidUrlError(
       url.protocol === 'http:'
-        ? `endpoint url must use https (set http.allowHttp to allow http): ${raw}`
+        ? `endpoint url must use https (set http.allowHttp to allow http): ${shown}`
         : `endpoint url must use https, got ${url.protocol}`,
     )
-  if (url.username || url.password) throw new InvalidUrlError('endpoint url must not carry credentials; use endpoint auth instead')
   if (url.hash) throw new InvalidUrlError('endpoint url must not have a fragment')
   return url.toString()
 }

@@ -47,7 +47,7 @@ export type OAuth2AuthInput =
       type: 'oauth2'
       tokenUrl: string
       clientId: string
-      /** Omitted on update to keep the stored one. */
+      /** Omitted on update to keep the stored one (only while `tokenUrl` stays the same). */
       clientSecret?: string
       scope?: string
       audience?: string

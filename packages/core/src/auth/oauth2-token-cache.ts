@@ -104,7 +104,8 @@ export class OAuth2TokenCache {
         dispatcher: this.#o.dispatcher,
         signal: AbortSignal.timeout(this.#o.timeoutMs ?? 10_000),
       })
-      const text = await res.body.text()
+      const text = await readCapped(res.body, MAX_TOKEN_RESPONSE_BYTES)
+      if (text === null) throw new AbortError(new AuthError('token_request_failed', `token endpoint ${where} answered with a body too large`))
       if (res.statusCode !== 200) {
         const err = new AuthError('token_request_failed', `token endpoint ${where} answered ${res.statusCode}${oauthError(text)}`)
         // 4xx other than 429 will not get better by asking again.
@@ -129,6 +130,25 @@ export class OAuth2TokenCache {
       throw new AuthError('token_request_failed', `token request to ${where} failed: ${(err as Error).message}`)
     }
   }
+}
+
+// A token response is a few KiB at most; the token URL is tenant input, so a hostile server
+// must not be able to make the process buffer an unbounded body.
+const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024
+
+/** The body as UTF-8, or null (and the connection dropped) once it exceeds `max` bytes. */
+async function readCapped(body: Dispatcher.ResponseData['body'], max: number): Promise<string | null> {
+  const chunks: Buffer[] = []
+  let read = 0
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    read += chunk.length
+    if (read > max) {
+      body.destroy()
+      return null
+    }
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks).toString('utf8')
 }
 
 /** The standard `error` code of an OAuth2 error response, for the message; nothing else. */

@@ -62,8 +62,12 @@ export async function prepareAuth(raw: unknown, previous: Record<string, unknown
       const tokenUrl = validateEndpointUrl(input.tokenUrl, ctx.allowHttp)
       if (ctx.guard) checkEndpointUrl(tokenUrl, ctx.guard)
       const clientId = str(input, 'clientId')
-      const clientSecret = str(input, 'clientSecret') ?? (prev?.stored.tokenUrl ? prev.secrets.clientSecret : undefined)
-      if (!clientId || !clientSecret) throw new ValidationError('oauth2 auth needs either token, or tokenUrl + clientId + clientSecret')
+      // The stored secret is kept only for the same token URL: otherwise whoever may update the
+      // endpoint (but is never shown the secret) could have it sent to a server of their own.
+      const keep = prev?.stored.tokenUrl === tokenUrl ? prev.secrets.clientSecret : undefined
+      const clientSecret = str(input, 'clientSecret') ?? keep
+      if (!clientId || !clientSecret)
+        throw new ValidationError('oauth2 auth needs either token, or tokenUrl + clientId + clientSecret (clientSecret again when tokenUrl changes)')
       const clientAuth = input.clientAuth ?? 'basic'
       if (clientAuth !== 'basic' && clientAuth !== 'body') throw new ValidationError("auth.clientAuth must be 'basic' or 'body'")
       const clear = { tokenUrl, clientId, clientAuth, scope: str(input, 'scope'), audience: str(input, 'audience') }

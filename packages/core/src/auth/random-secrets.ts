@@ -14,7 +14,12 @@ export function generateHmacSecret(): string {
 /** Checks a `whsec_…` secret (or bare base64) decodes to 24–64 bytes, as Standard Webhooks asks. */
 export function checkHmacSecret(secret: unknown): string {
   if (typeof secret !== 'string') throw new ValidationError('hmac secret must be a string like whsec_<base64>')
-  const bytes = Buffer.from(secret.replace(/^whsec_/, ''), 'base64')
+  const b64 = secret.replace(/^whsec_/, '')
+  const bytes = Buffer.from(b64, 'base64')
+  // Node's decoder is lenient (base64url alphabet, whitespace); the standardwebhooks library that
+  // signs throws on those, so only canonical base64 (padding optional) is accepted.
+  const canonical = bytes.toString('base64')
+  if (b64 !== canonical && b64 !== canonical.replace(/=+$/, '')) throw new ValidationError('hmac secret must be whsec_ followed by standard base64')
   if (bytes.length < 24 || bytes.length > 64) throw new ValidationError('hmac secret must decode to 24–64 bytes (use whsec_<base64>)')
   return secret
 }

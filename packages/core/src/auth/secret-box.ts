@@ -41,7 +41,9 @@ export function createSecretBox(keys: EncryptionKey | readonly EncryptionKey[]):
       if (version !== 'v1' || !key || !iv || !tag || data === undefined)
         throw new AuthError('undecryptable', 'stored endpoint secrets cannot be decrypted with the configured encryption keys')
       try {
-        const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url')).setAAD(Buffer.from(context))
+        // authTagLength pins the tag to 16 bytes: Node otherwise accepts a truncated tag (down
+        // to 4 bytes), which a writer of the store could brute-force.
+        const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), { authTagLength: 16 }).setAAD(Buffer.from(context))
         decipher.setAuthTag(Buffer.from(tag, 'base64url'))
         return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8')
       } catch {

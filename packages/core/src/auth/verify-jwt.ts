@@ -92,7 +92,9 @@ export async function verifyJwt(
   const messageId = typeof payload[MESSAGE_ID_CLAIM] === 'string' ? (payload[MESSAGE_ID_CLAIM] as string) : undefined
   const idHeader = headerOf(request.headers, 'webhook-id')
   if (idHeader && messageId && idHeader !== messageId) throw new AuthError('id_mismatch', 'webhook-id does not match the token webhook_id claim')
-  if (options.replay && !(await options.replay.firstUse(payload.jti!, payload.exp!, Math.floor(now / 1000))))
+  // Remembered until the token stops verifying: exp plus the leeway jwtVerify allowed.
+  const lastValid = payload.exp! + (options.clockTolerance ?? 5)
+  if (options.replay && !(await options.replay.firstUse(payload.jti!, lastValid, Math.floor(now / 1000))))
     throw new AuthError('replayed', 'this token (jti) was already used')
   return { payload, messageId }
 }

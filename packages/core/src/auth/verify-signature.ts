@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual, verify, type KeyObject } from 'node:crypto'
-import { SignatureError } from '../errors.js'
+import { SignatureError, ValidationError } from '../errors.js'
 import { ed25519PublicKeyObject } from './random-secrets.js'
 import { bodyBytes, headerOf, type WebhookRequest } from './webhook-request.js'
 
@@ -24,8 +24,13 @@ export interface VerifiedSignature {
 type Key = { version: 'v1'; secret: Buffer } | { version: 'v1a'; publicKey: KeyObject }
 
 function toKey(s: string): Key {
+  if (typeof s !== 'string') throw new ValidationError('webhook secret must be a string (whsec_… or whpk_…)')
   if (s.startsWith('whpk_')) return { version: 'v1a', publicKey: ed25519PublicKeyObject(s) }
-  return { version: 'v1', secret: Buffer.from(s.replace(/^whsec_/, ''), 'base64') }
+  const secret = Buffer.from(s.replace(/^whsec_/, ''), 'base64')
+  // An empty key (unset env var, '' or garbage that decodes to nothing) would verify
+  // signatures anyone can compute: fail closed, as the standardwebhooks library does.
+  if (secret.length === 0) throw new ValidationError('webhook secret is empty; pass whsec_<base64>')
+  return { version: 'v1', secret }
 }
 
 /**

@@ -93,7 +93,7 @@ export class Dispatcher {
     this.#wakeTimer ??= setTimeout(() => {
       this.#wakeTimer = null
       this.#nudge()
-    }, WAKE_COALESCE_MS)
+    }, WAKE_COALESCE_MS).unref()
   }
 
   /** Lets a sleeping loop run again (a slot freed, or new work). */

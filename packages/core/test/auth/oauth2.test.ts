@@ -94,4 +94,41 @@ describe('auth: OAuth2 bearer (Incode)', () => {
     expect(d.attemptLog[0]!.error).toMatch(/authentication failed: token request to http:\/\/127\.0\.0\.1:\d+\/oauth\/token failed/)
     expect(JSON.stringify(d)).not.toContain('client-s3cret')
   })
+  it('does not carry the stored client secret over to a different token URL', async () => {
+    // Otherwise anyone allowed to update an endpoint, but never shown its secret, could point
+    // tokenUrl at a server of theirs and receive the secret in the Basic header.
+    const { outbox, endpoint } = await setup()
+    const other = await tokenServer()
+    try {
+      const moved = outbox.endpoints.update(endpoint.id, { auth: { type: 'oauth2', tokenUrl: other.url, clientId: 'hookbox' } })
+      await expect(moved).rejects.toMatchObject({ code: 'VALIDATION' })
+      await deliverOne(outbox)
+      expect(other.seen).toHaveLength(0)
+      // Same token URL: the stored secret is kept, as documented.
+      await outbox.endpoints.update(endpoint.id, { auth: { type: 'oauth2', tokenUrl: tokens.url, clientId: 'hookbox', scope: 'more' } })
+      await deliverOne(outbox)
+      expect(tokens.seen.at(-1)!.authorization).toBe(`Basic ${Buffer.from('hookbox:client-s3cret').toString('base64')}`)
+    } finally {
+      await other.close()
+    }
+  })
+
+  it('stops reading an oversized token response instead of buffering it whole', async () => {
+    const server: Server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ access_token: 'x'.repeat(2 * 1024 * 1024), expires_in: 3600 }))
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    try {
+      const { outbox } = await secureOutbox()
+      outboxes.push(outbox)
+      const tokenUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`
+      await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/hook`, auth: { type: 'oauth2', tokenUrl, clientId: 'a', clientSecret: 'b' } })
+      const d = await deliverOne(outbox)
+      expect(receiver.requests).toHaveLength(0)
+      expect(d.attemptLog[0]!.error).toMatch(/authentication failed: token endpoint .* too large/)
+    } finally {
+      await new Promise((r) => server.close(r))
+    }
+  })
 })

@@ -58,6 +58,10 @@ describe('ssrf: outbox', () => {
   it.each([
     ['127.0.0.1', (r: TestReceiver) => `${r.url}/hook`],
     ['localhost', (r: TestReceiver) => `${r.url.replace('127.0.0.1', 'localhost')}/hook`],
+    // undici hands the connector '::1' without brackets; numeric forms are normalised by URL.
+    ['::1', (r: TestReceiver) => `${r.url.replace('127.0.0.1', '[::1]')}/hook`],
+    ['2130706433', (r: TestReceiver) => `${r.url.replace('127.0.0.1', '2130706433')}/hook`],
+    ['0x7f.1', (r: TestReceiver) => `${r.url.replace('127.0.0.1', '0x7f.1')}/hook`],
   ])('records a connect-time refusal of %s as an error with a blocked reason', async (_name, url) => {
     // Registered through an allow-listing outbox, dispatched by one without the allow-list:
     // the check at connect time is what stops it.

@@ -48,6 +48,11 @@ describe('ssrf: guard', () => {
     await expect(createSsrfGuard({ allow: ['127.0.0.0/8', '::1'] }).resolve('localhost')).resolves.not.toHaveLength(0)
   })
 
+  it('judges a trailing-dot host by its addresses (a host allow-list entry does not match it)', async () => {
+    const guard = createSsrfGuard({ allow: ['localhost'], resolve: async () => [{ address: '127.0.0.1', family: 4 }] })
+    await expect(guard.resolve('localhost.')).rejects.toMatchObject({ code: 'SSRF_BLOCKED', range: 'loopback' })
+  })
+
   it('passes public addresses and allow-listed ranges', async () => {
     const guard = createSsrfGuard({ allow: ['10.1.0.0/16'], resolve: async () => [{ address: '10.1.2.3', family: 4 }] })
     await expect(guard.resolve('partner.internal')).resolves.toEqual([{ address: '10.1.2.3', family: 4 }])
