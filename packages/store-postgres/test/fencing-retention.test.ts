@@ -6,19 +6,17 @@ import {
   type AttemptRecord,
   type Claim,
   type CollectionRecord,
-  type Completion,
   type EndpointRecord,
   type FailureMode,
-  type MessageRecord,
 } from '@hookbox/core'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { postgresStore, type PostgresStore } from '../src/index.js'
+import { completion, endpoint, message, T0 } from '../../core/test/conformance/fixtures.js'
 import { databaseUrl } from './helpers.js'
 
 // complete() fencing of disableEndpoints, purge() of whole deliveries and live idempotency keys,
 // and requeue() keeping acknowledgements; each test in a schema of its own.
-const T0 = Date.UTC(2026, 0, 1)
 const pool = new pg.Pool({ connectionString: databaseUrl, max: 6 })
 const schemas: string[] = []
 
@@ -35,54 +33,12 @@ async function freshStore(): Promise<PostgresStore> {
   return store
 }
 
-function message(over: Partial<MessageRecord> = {}): MessageRecord {
-  const id = newId(T0)
-  return { id, type: 'entity.changed', payload: '{"a":1}', requestId: id, entityId: null, orderingKey: null, idempotencyKey: null, createdAt: T0, ...over }
-}
-
-function endpoint(over: Partial<EndpointRecord> = {}): EndpointRecord {
-  return {
-    id: newId(T0),
-    collection: 'events',
-    url: 'https://example.com/hook',
-    enabled: true,
-    disabledReason: null,
-    events: null,
-    headers: {},
-    timeoutMs: null,
-    success: null,
-    appendRequestId: false,
-    auth: null,
-    description: null,
-    createdAt: T0,
-    updatedAt: T0,
-    ...over,
-  }
-}
-
 async function setup(store: PostgresStore, failureMode: FailureMode = 'each', endpoints = 1): Promise<EndpointRecord[]> {
   const c: CollectionRecord = { name: 'events', events: null, policy: policies.fixed(), failureMode, success: null, createdAt: T0, updatedAt: T0 }
   await store.upsertCollection(c)
   const list = Array.from({ length: endpoints }, () => endpoint())
   for (const e of list) await store.insertEndpoint(e)
   return list
-}
-
-function completion(claim: Claim, over: Partial<Completion> = {}): Completion {
-  return {
-    deliveryId: claim.delivery.id,
-    leaseToken: claim.leaseToken,
-    state: 'delivered',
-    attempts: claim.delivery.attempts + 1,
-    nextAttemptAt: null,
-    progress: {},
-    lastError: null,
-    completedAt: T0,
-    updatedAt: T0,
-    attemptLog: [],
-    disableEndpoints: [],
-    ...over,
-  }
 }
 
 function attempt(claim: Claim, over: Partial<AttemptRecord> = {}): AttemptRecord {

@@ -1,63 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import {
-  newId,
-  planDeliveries,
-  policies,
-  type CollectionRecord,
-  type Completion,
-  type EndpointRecord,
-  type MessageRecord,
-  type Store,
-} from '../../src/index.js'
+import { newId, planDeliveries, policies, type Store } from '../../src/index.js'
+import { collection, completion, endpoint, message, T0 } from './fixtures.js'
 import type { ConformanceTarget } from './target.js'
-
-const T0 = Date.UTC(2026, 0, 1)
-
-function message(over: Partial<MessageRecord> = {}): MessageRecord {
-  const id = newId(T0)
-  return { id, type: 'entity.changed', payload: '{"a":1}', requestId: id, entityId: null, orderingKey: null, idempotencyKey: null, createdAt: T0, ...over }
-}
-
-function collection(over: Partial<CollectionRecord> = {}): CollectionRecord {
-  return { name: 'events', events: null, policy: policies.fixed(), failureMode: 'each', success: null, createdAt: T0, updatedAt: T0, ...over }
-}
-
-function endpoint(over: Partial<EndpointRecord> = {}): EndpointRecord {
-  return {
-    id: newId(T0),
-    collection: 'events',
-    url: 'https://example.com/hook',
-    enabled: true,
-    disabledReason: null,
-    events: null,
-    headers: {},
-    timeoutMs: null,
-    success: null,
-    appendRequestId: false,
-    auth: null,
-    description: null,
-    createdAt: T0,
-    updatedAt: T0,
-    ...over,
-  }
-}
-
-function completion(claim: { delivery: { id: string; attempts: number }; leaseToken: string }, over: Partial<Completion> = {}): Completion {
-  return {
-    deliveryId: claim.delivery.id,
-    leaseToken: claim.leaseToken,
-    state: 'delivered',
-    attempts: claim.delivery.attempts + 1,
-    nextAttemptAt: null,
-    progress: {},
-    lastError: null,
-    completedAt: T0,
-    updatedAt: T0,
-    attemptLog: [],
-    disableEndpoints: [],
-    ...over,
-  }
-}
 
 const claimOpts = (now = T0, limit = 10) => ({ now, limit, leaseMs: 30_000, owner: 'test' })
 
