@@ -92,6 +92,8 @@ export function createSecurityAuthenticator(config: AuthenticatorConfig): Authen
   }
 
   async function jwtHeaders(ctx: AttemptContext, stored: StoredAuth, privateKey: string | undefined): Promise<Record<string, string>> {
+    // A customer-specific key that went missing must not fall back to the global key: fail closed.
+    if (stored.keySource === 'endpoint' && !privateKey) throw new Error('jwt endpoint has its own key, but the key is missing')
     const signer =
       stored.keySource === 'endpoint' && privateKey
         ? await endpointSigner(ctx.endpoint, async () =>
