@@ -16,7 +16,7 @@ import type {
   ResultRecord,
   Store,
 } from '@hookbox/core'
-import { InvalidTransactionError } from '@hookbox/core'
+import { InvalidTransactionError, matchesEvent } from '@hookbox/core'
 import { randomUUID } from 'node:crypto'
 import { sql, type CompiledQuery } from 'kysely'
 import { migrations } from './migrations/index.js'
@@ -198,10 +198,14 @@ export class SqliteStore implements Store {
           this.#x.shaped('unexpanded', [options.limit], () => qb.selectFrom('hookbox_messages').selectAll().where('expanded', '=', sql.lit(0)).orderBy('seq').limit(options.limit)),
         )
         if (rows.length === 0) return 0
-        const routing = {
-          collections: this.#x.all(qb.selectFrom('hookbox_collections').selectAll()).map(collectionFromRow),
-          endpoints: this.#x.all(qb.selectFrom('hookbox_endpoints').selectAll()).map(endpointFromRow),
-        }
+        const collections = this.#x.all(qb.selectFrom('hookbox_collections').selectAll().orderBy('name')).map(collectionFromRow)
+        // Only the enabled endpoints of collections this batch can reach: tenants may have thousands.
+        const types = [...new Set(rows.map((r) => r.type))]
+        const wanted = collections.filter((c) => types.some((type) => matchesEvent(c.events, type))).map((c) => c.name)
+        const endpoints = wanted.length
+          ? this.#x.all(qb.selectFrom('hookbox_endpoints').selectAll().where('enabled', '=', 1).where('collection', 'in', wanted).orderBy('id')).map(endpointFromRow)
+          : []
+        const routing = { collections, endpoints }
         const deliveries = rows.flatMap((row) =>
           plan(messageFromRow(row), routing).map((d) => ({
             id: d.id,

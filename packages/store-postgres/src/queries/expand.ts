@@ -1,4 +1,4 @@
-import type { CollectionRecord, EndpointRecord, Planner } from '@hookbox/core'
+import { matchesEvent, type CollectionRecord, type EndpointRecord, type Planner } from '@hookbox/core'
 import { sql, type Kysely, type Selectable } from 'kysely'
 import { toCollection, toEndpoint, toMessage, toMs } from '../rows.js'
 import type { CollectionsTable, EndpointsTable, MessagesTable } from '../schema.js'
@@ -19,14 +19,16 @@ export async function expandMessages(db: Kysely<any>, schema: string, options: {
     const { rows: messages } = await sql<Selectable<MessagesTable>>`
       SELECT * FROM ${t('messages')} WHERE NOT expanded ORDER BY seq LIMIT ${options.limit} FOR UPDATE SKIP LOCKED`.execute(trx)
     if (messages.length === 0) return 0
-    const { rows } = await sql<{ collections: Array<Selectable<CollectionsTable>>; endpoints: Array<Selectable<EndpointsTable>> }>`
-      SELECT
-        (SELECT coalesce(jsonb_agg(to_jsonb(c) ORDER BY c.name), '[]'::jsonb) FROM ${t('collections')} c) AS collections,
-        (SELECT coalesce(jsonb_agg(to_jsonb(e) ORDER BY e.id), '[]'::jsonb) FROM ${t('endpoints')} e) AS endpoints`.execute(trx)
-    const routing: { collections: CollectionRecord[]; endpoints: EndpointRecord[] } = {
-      collections: (rows[0]?.collections ?? []).map(toCollection),
-      endpoints: (rows[0]?.endpoints ?? []).map(toEndpoint),
-    }
+    const { rows: collectionRows } = await sql<Selectable<CollectionsTable>>`SELECT * FROM ${t('collections')} ORDER BY name`.execute(trx)
+    const collections = collectionRows.map(toCollection)
+    // Only the enabled endpoints of collections this batch can reach: tenants may have thousands.
+    const types = [...new Set(messages.map((m) => m.type))]
+    const wanted = collections.filter((c) => types.some((type) => matchesEvent(c.events, type))).map((c) => c.name)
+    const { rows: endpointRows } = wanted.length
+      ? await sql<Selectable<EndpointsTable>>`
+          SELECT * FROM ${t('endpoints')} WHERE enabled AND collection = ANY(${wanted}::text[]) ORDER BY id`.execute(trx)
+      : { rows: [] }
+    const routing: { collections: CollectionRecord[]; endpoints: EndpointRecord[] } = { collections, endpoints: endpointRows.map(toEndpoint) }
     const deliveries = messages.flatMap((row) => {
       const message = toMessage(row)
       return plan(message, routing).map((d) => ({
