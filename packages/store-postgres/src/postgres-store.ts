@@ -234,6 +234,18 @@ export class PostgresStore implements Store {
     return rows.map((r) => r.id)
   }
 
+  async cancel(ids: string[], now: number, reason: string): Promise<string[]> {
+    if (ids.length === 0) return []
+    const rows = await this.db
+      .updateTable('deliveries')
+      .set({ state: 'failed', last_error: reason, completed_at: now, updated_at: now, lease_owner: null, lease_until: null, lease_token: null })
+      .where('id', 'in', ids)
+      .where('state', '=', 'pending')
+      .returning('id')
+      .execute()
+    return rows.map((r) => r.id)
+  }
+
   async deleteDeliveries(ids: string[], states: DeliveryState[]): Promise<number> {
     if (ids.length === 0 || states.length === 0) return 0
     const t = (name: string) => sql.table(`${this.schema}.${name}`)

@@ -416,6 +416,23 @@ export class SqliteStore implements Store {
     )
   }
 
+  async cancel(ids: string[], now: number, reason: string): Promise<string[]> {
+    if (ids.length === 0) return []
+    const { qb } = this.#x
+    return this.#idle(() =>
+      this.#x.tx(() => {
+        const found = this.#x.all(qb.selectFrom('hookbox_deliveries').select('id').where('id', 'in', ids).where('state', '=', 'pending')).map((r) => r.id)
+        if (found.length)
+          this.#x.run(
+            qb.updateTable('hookbox_deliveries')
+              .set({ state: 'failed', last_error: reason, completed_at: now, updated_at: now, lease_owner: null, lease_until: null, lease_token: null })
+              .where('id', 'in', found),
+          )
+        return found
+      }),
+    )
+  }
+
   async deleteDeliveries(ids: string[], states: DeliveryState[]): Promise<number> {
     if (ids.length === 0) return 0
     const { qb } = this.#x

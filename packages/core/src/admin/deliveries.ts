@@ -34,6 +34,14 @@ export class Deliveries {
     return this.#ctx.store.listDeliveries({ ...filter, limit: Math.min(filter.limit ?? 100, 1000) })
   }
 
+  /**
+   * Gives up on pending deliveries: they end `failed` with `reason` and are not attempted again
+   * (an attempt in flight still finishes, but its outcome is ignored). Returns how many.
+   */
+  async cancel(ids: string[], reason = 'cancelled'): Promise<number> {
+    return (await this.#ctx.store.cancel(ids, this.#ctx.clock.now(), reason)).length
+  }
+
   /** Deliveries raised by one request id, each with its attempt log. */
   async byRequestId(requestId: string): Promise<DeliveryDetail[]> {
     const list = await this.#ctx.store.listDeliveries({ requestId, limit: 1000 })

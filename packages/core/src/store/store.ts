@@ -157,6 +157,12 @@ export interface Store {
    */
   requeue(ids: string[], now: number, fromStates: DeliveryState[]): Promise<string[]>
 
+  /**
+   * Ends pending deliveries as `failed` with `reason`, completed at `now`, and clears their
+   * lease (a dispatcher still sending one is fenced off). Returns the ids that were cancelled.
+   */
+  cancel(ids: string[], now: number, reason: string): Promise<string[]>
+
   /** Deletes deliveries (and their attempts) by id when in one of `states`. */
   deleteDeliveries(ids: string[], states: DeliveryState[]): Promise<number>
 

@@ -199,6 +199,20 @@ export function describeStoreContract(target: ConformanceTarget): void {
       expect(await store.getDelivery(a!)).toBeDefined()
     })
 
+    it('cancels pending deliveries only, fencing off a dispatcher that holds one', async () => {
+      await setup()
+      await store.enqueue({ messages: [message(), message()], idempotencySince: 0 })
+      await store.expand({ limit: 10, now: T0 }, planDeliveries)
+      const [held, other] = await store.claim(claimOpts())
+      await store.complete([completion(other!)])
+      expect(await store.cancel([held!.delivery.id, other!.delivery.id, 'missing'], T0 + 7, 'customer gone')).toEqual([held!.delivery.id])
+      expect(await store.getDelivery(held!.delivery.id)).toMatchObject({ state: 'failed', lastError: 'customer gone', completedAt: T0 + 7 })
+      expect((await store.getDelivery(other!.delivery.id))!.state).toBe('delivered')
+      expect(await store.complete([completion(held!)])).toEqual([])
+      expect((await store.getDelivery(held!.delivery.id))!.state).toBe('failed')
+      expect(await store.claim(claimOpts(T0 + 60_000))).toEqual([])
+    })
+
     it('lists deliveries by request id, state, endpoint and cursor', async () => {
       const [e1, e2] = await setup('each', 2)
       const m = message({ requestId: 'req-1' })
