@@ -40,6 +40,13 @@ export interface ErrorEvent {
   phase: string
 }
 
+/** Payload of `unrouted`: a message no enabled endpoint wanted when it was expanded. */
+export interface UnroutedEvent {
+  messageId: string
+  type: string
+  requestId: string
+}
+
 /** Payload of `endpoint.disabled`. */
 export interface EndpointDisabledEvent {
   endpointId: string
@@ -66,6 +73,8 @@ export interface OutboxEvents {
   failed: [DeliveryEvent]
   /** A delivery was dead-lettered. */
   dead: [DeliveryEvent]
+  /** A message matched no enabled endpoint, so nothing will be sent for it. */
+  unrouted: [UnroutedEvent]
   /** An endpoint was disabled by a response (410 Gone by default). */
   'endpoint.disabled': [EndpointDisabledEvent]
   /** A dispatcher-side failure; work is retried by the next pass. */

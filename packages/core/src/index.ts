@@ -5,7 +5,7 @@
 export { createOutbox } from './outbox.js'
 export type { Outbox, OutboxOptions, SyncTransaction } from './outbox.js'
 export type { OutboxEvent, NotifyOptions, NotifyResult } from './message.js'
-export type { OutboxEvents, AttemptEvent, DeliveryEvent, RetryingEvent, ErrorEvent, EndpointDisabledEvent } from './events.js'
+export type { OutboxEvents, AttemptEvent, DeliveryEvent, RetryingEvent, ErrorEvent, EndpointDisabledEvent, UnroutedEvent } from './events.js'
 export * from './policies/index.js'
 export { successRules, judge } from './success-rule.js'
 export type { SuccessRule, AckMatcher, Verdict } from './success-rule.js'

@@ -4,7 +4,8 @@ import type { Clock } from '../clock.js'
 import type { DeliveryEvent, OutboxEvents } from '../events.js'
 import { newId } from '../ids.js'
 import type { Logger } from '../logger.js'
-import type { Claim, Completion, Store } from '../store/store.js'
+import type { MessageRecord } from '../store/records.js'
+import type { Claim, Completion, Planner, Store } from '../store/store.js'
 import { planDeliveries } from './plan.js'
 import { sendAttempt, type SendContext, type SentAttempt } from './send-attempt.js'
 import { applyCompletion, settle, type SkippedAttempt } from './settle.js'
@@ -198,8 +199,17 @@ export class Dispatcher {
     })
   }
 
-  #expand(): Promise<number> {
-    return this.#d.store.expand({ limit: this.#d.options.batchSize, now: this.#d.clock.now() }, planDeliveries)
+  async #expand(): Promise<number> {
+    const unrouted: MessageRecord[] = []
+    const plan: Planner = (message, routing) => {
+      const drafts = planDeliveries(message, routing)
+      if (drafts.length === 0) unrouted.push(message)
+      return drafts
+    }
+    const n = await this.#d.store.expand({ limit: this.#d.options.batchSize, now: this.#d.clock.now() }, plan)
+    // Announced only once the expansion committed: these messages will never be sent.
+    for (const m of unrouted) this.#d.emitter.emit('unrouted', { messageId: m.id, type: m.type, requestId: m.requestId })
+    return n
   }
 
   #claim(limit: number): Promise<Claim[]> {

@@ -70,13 +70,16 @@ export function describeDeliveryBehaviour(target: ConformanceTarget): void {
       expect(detail.attemptLog).toMatchObject([{ statusCode: 200, outcome: 'ack', responseSnippet: '{"ok":true}' }])
     })
 
-    it('skips events the collection filter does not match', async () => {
+    it('skips events the collection filter does not match, and says so', async () => {
       await outbox.collections.upsert({ name: 'events', events: ['entity.*'] })
       await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/hook` })
+      const unrouted: string[] = []
+      outbox.on('unrouted', (e) => unrouted.push(e.type))
       await outbox.notify({ type: 'check.completed', payload: {} })
       await outbox.drain()
       expect(receiver.requests).toHaveLength(0)
       expect(await outbox.deliveries.list()).toHaveLength(0)
+      expect(unrouted).toEqual(['check.completed'])
     })
 
     it('fixed: 51 attempts 15 minutes apart, then a dead letter and the hook', async () => {
