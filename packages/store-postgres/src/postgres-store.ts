@@ -110,6 +110,7 @@ export class PostgresStore implements Store {
           policy: values.policy,
           failure_mode: values.failure_mode,
           success: values.success,
+          enabled: values.enabled,
           updated_at: values.updated_at,
         }),
       )

@@ -53,6 +53,7 @@ export function toCollection(r: Selectable<CollectionsTable>): CollectionRecord 
     policy: r.policy as CollectionRecord['policy'],
     failureMode: r.failure_mode as FailureMode,
     success: (r.success ?? null) as CollectionRecord['success'],
+    enabled: r.enabled,
     createdAt: toMs(r.created_at),
     updatedAt: toMs(r.updated_at),
   }
@@ -66,6 +67,7 @@ export function fromCollection(c: CollectionRecord) {
     policy: json(c.policy),
     failure_mode: c.failureMode,
     success: jsonOrNull(c.success),
+    enabled: c.enabled,
     created_at: c.createdAt,
     updated_at: c.updatedAt,
   }

@@ -41,6 +41,7 @@ export interface CollectionsTable {
   policy: Jsonb<unknown>
   failure_mode: string
   success: NullableJsonb<unknown>
+  enabled: boolean
   created_at: Int8
   updated_at: Int8
 }

@@ -34,7 +34,7 @@ async function freshStore(): Promise<PostgresStore> {
 }
 
 async function setup(store: PostgresStore, failureMode: FailureMode = 'each', endpoints = 1): Promise<EndpointRecord[]> {
-  const c: CollectionRecord = { name: 'events', events: null, policy: policies.fixed(), failureMode, success: null, createdAt: T0, updatedAt: T0 }
+  const c: CollectionRecord = { name: 'events', events: null, policy: policies.fixed(), failureMode, success: null, enabled: true, createdAt: T0, updatedAt: T0 }
   await store.upsertCollection(c)
   const list = Array.from({ length: endpoints }, () => endpoint())
   for (const e of list) await store.insertEndpoint(e)

@@ -38,6 +38,7 @@ export function collectionFromRow(r: Selectable<CollectionsTable>): CollectionRe
     policy: JSON.parse(r.policy),
     failureMode: r.failure_mode as CollectionRecord['failureMode'],
     success: parse(r.success),
+    enabled: r.enabled === 1,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   }
@@ -50,6 +51,7 @@ export function collectionToRow(c: CollectionRecord): CollectionsTable {
     policy: JSON.stringify(c.policy),
     failure_mode: c.failureMode,
     success: json(c.success),
+    enabled: c.enabled ? 1 : 0,
     created_at: c.createdAt,
     updated_at: c.updatedAt,
   }

@@ -21,6 +21,7 @@ export interface CollectionsTable {
   policy: string
   failure_mode: string
   success: string | null
+  enabled: number
   created_at: number
   updated_at: number
 }

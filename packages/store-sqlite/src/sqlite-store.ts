@@ -253,6 +253,7 @@ export class SqliteStore implements Store {
             .where('d.next_attempt_at', '<=', now)
             .where((w) => w.or([w('d.lease_until', 'is', null), w('d.lease_until', '<=', now)]))
             .where((w) => w.or([w('d.endpoint_id', 'is', null), w('e.id', 'is', null), w('e.enabled', '=', sql.lit(1))]))
+            .where((w) => w.exists(w.selectFrom('hookbox_collections as c').select(sql.lit(1).as('one')).whereRef('c.name', '=', 'd.collection').where('c.enabled', '=', sql.lit(1))))
             .where(
               (w) => w.or([
                 w('d.ordering_key', 'is', null),

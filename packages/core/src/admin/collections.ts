@@ -18,6 +18,8 @@ export interface CollectionInput {
   failureMode?: FailureMode
   /** Default success rule of its endpoints. */
   success?: SuccessRule | null
+  /** Omitted: unchanged on update, true on create. */
+  enabled?: boolean
 }
 
 /** A stored collection. */
@@ -55,9 +57,30 @@ export class Collections {
       policy,
       failureMode,
       success: input.success ?? null,
+      enabled: input.enabled ?? existing?.enabled ?? true,
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,
     })
+    this.#ctx.changed()
+    return saved
+  }
+
+  /**
+   * Stops the collection: new messages are not planned for it, and its pending deliveries wait
+   * until it is enabled again.
+   */
+  disable(name: string): Promise<Collection> {
+    return this.#setEnabled(name, false)
+  }
+
+  /** Resumes a disabled collection. */
+  enable(name: string): Promise<Collection> {
+    return this.#setEnabled(name, true)
+  }
+
+  async #setEnabled(name: string, enabled: boolean): Promise<Collection> {
+    const c = await this.get(name)
+    const saved = await this.#ctx.store.upsertCollection({ ...c, enabled, updatedAt: this.#ctx.clock.now() })
     this.#ctx.changed()
     return saved
   }

@@ -6,12 +6,12 @@ import type { MessageRecord } from '../store/records.js'
 /**
  * Expands a message into deliveries: one per matching collection in `majority` mode (all its
  * endpoints that want the event), one per matching endpoint in `each` mode. Disabled endpoints
- * are left out; they do not receive what was sent while they were off.
+ * and collections are left out; they do not receive what was sent while they were off.
  */
 export function planDeliveries(message: MessageRecord, routing: RoutingSnapshot): DeliveryDraft[] {
   const drafts: DeliveryDraft[] = []
   for (const collection of routing.collections) {
-    if (!matchesEvent(collection.events, message.type)) continue
+    if (!collection.enabled || !matchesEvent(collection.events, message.type)) continue
     const targets = routing.endpoints
       .filter((e) => e.collection === collection.name && e.enabled && matchesEvent(e.events, message.type))
       .map((e) => e.id)

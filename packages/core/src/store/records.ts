@@ -28,6 +28,8 @@ export interface CollectionRecord {
   policy: RetryPolicy
   failureMode: FailureMode
   success: SuccessRule | null
+  /** A disabled collection gets no new deliveries, and its pending ones wait. */
+  enabled: boolean
   createdAt: number
   updatedAt: number
 }

@@ -324,6 +324,29 @@ export function describeDeliveryBehaviour(target: ConformanceTarget): void {
       expect(states).toEqual(['delivered', 'pending'])
     })
 
+    it('a disabled collection gets no new deliveries and its pending ones wait until it is enabled', async () => {
+      receiver.on('/hook', (_r, _res, n) => (n === 1 ? 500 : 200))
+      await outbox.collections.upsert({ name: 'events', policy: policies.fixed() })
+      await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/hook` })
+      await outbox.notify({ type: 'entity.changed', payload: { n: 1 } })
+      await outbox.drain()
+      expect((await outbox.collections.disable('events')).enabled).toBe(false)
+      const unrouted: string[] = []
+      outbox.on('unrouted', (e) => unrouted.push(e.messageId))
+      const skipped = await outbox.notify({ type: 'entity.changed', payload: { n: 2 } })
+      clock.advance(60 * MIN)
+      await outbox.drain()
+      expect(receiver.requests).toHaveLength(1)
+      expect(unrouted).toEqual([skipped.messageId])
+      await outbox.collections.upsert({ name: 'events', policy: policies.fixed() }) // an upsert keeps it disabled
+      await outbox.drain()
+      expect(receiver.requests).toHaveLength(1)
+      await outbox.collections.enable('events')
+      await outbox.drain()
+      expect(receiver.requests.map((r) => JSON.parse(r.body).n)).toEqual([1, 1])
+      expect((await onlyDelivery()).state).toBe('delivered')
+    })
+
     it('appends the request id to the path when the endpoint asks for it', async () => {
       await outbox.collections.upsert({ name: 'events' })
       await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/hook/`, appendRequestId: true })

@@ -11,7 +11,7 @@ export function message(over: Partial<MessageRecord> = {}): MessageRecord {
 }
 
 export function collection(over: Partial<CollectionRecord> = {}): CollectionRecord {
-  return { name: 'events', events: null, policy: policies.fixed(), failureMode: 'each', success: null, createdAt: T0, updatedAt: T0, ...over }
+  return { name: 'events', events: null, policy: policies.fixed(), failureMode: 'each', success: null, enabled: true, createdAt: T0, updatedAt: T0, ...over }
 }
 
 export function endpoint(over: Partial<EndpointRecord> = {}): EndpointRecord {

@@ -40,6 +40,7 @@ CREATE TABLE ${s}.collections (
   policy jsonb NOT NULL,
   failure_mode text NOT NULL,
   success jsonb,
+  enabled boolean NOT NULL DEFAULT true,
   created_at bigint NOT NULL,
   updated_at bigint NOT NULL
 );

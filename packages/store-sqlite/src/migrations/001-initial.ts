@@ -23,6 +23,7 @@ CREATE TABLE hookbox_collections (
   policy TEXT NOT NULL,
   failure_mode TEXT NOT NULL CHECK (failure_mode IN ('each', 'majority')),
   success TEXT,
+  enabled INTEGER NOT NULL DEFAULT 1,
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL
 );
