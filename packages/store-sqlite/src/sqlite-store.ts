@@ -43,6 +43,7 @@ export class SqliteStore implements Store {
   readonly #x: SyncExecutor
   readonly #db: SqliteDatabase
   readonly #config: SqliteStoreConfig
+  readonly #foreign = new WeakMap<SqliteDatabase, SyncExecutor>()
 
   constructor(config: SqliteStoreConfig) {
     this.#config = config
@@ -75,6 +76,14 @@ export class SqliteStore implements Store {
     )
   }
 
+  /** The executor of a host connection, kept so its prepared statements are reused across calls. */
+  #executorFor(db: SqliteDatabase): SyncExecutor {
+    if (db === this.#db) return this.#x
+    let x = this.#foreign.get(db)
+    if (!x) this.#foreign.set(db, (x = new SyncExecutor(db)))
+    return x
+  }
+
   isSyncTransaction(transaction: unknown): boolean {
     return isSyncHandle(transaction)
   }
@@ -82,7 +91,7 @@ export class SqliteStore implements Store {
   enqueue(request: EnqueueRequest, transaction?: unknown): EnqueueOutcome[] | Promise<EnqueueOutcome[]> {
     const handle = classifyHandle(transaction)
     if (handle.kind === 'kysely') return this.#enqueueKysely(request, handle.trx)
-    const x = handle.kind === 'sync' && handle.db !== this.#db ? new SyncExecutor(handle.db) : this.#x
+    const x = handle.kind === 'sync' ? this.#executorFor(handle.db) : this.#x
     const write = () => this.#enqueueSync(request, x)
     if (handle.kind === 'sync') return x.db.inTransaction ? write() : x.tx(write)
     if (this.#db.inTransaction)
@@ -454,7 +463,7 @@ export class SqliteStore implements Store {
     const handle = classifyHandle(transaction)
     if (handle.kind === 'kysely') return handle.trx.executeQuery(query.compile()).then(() => undefined)
     if (handle.kind === 'sync') {
-      ;(handle.db === this.#db ? this.#x : new SyncExecutor(handle.db)).run(query)
+      this.#executorFor(handle.db).run(query)
       return
     }
     return this.#idle(() => void this.#x.run(query))

@@ -111,7 +111,9 @@ export class Dispatcher {
   async stop(timeoutMs = 30_000): Promise<void> {
     if (!this.#running) return
     this.#running = false
-    this.wake()
+    if (this.#wakeTimer) clearTimeout(this.#wakeTimer)
+    this.#wakeTimer = null
+    this.#nudge()
     await this.#loop
     let timer: NodeJS.Timeout | undefined
     const timedOut = new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))
