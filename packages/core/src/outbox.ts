@@ -15,6 +15,8 @@ import type { DeliveryEvent, OutboxEvents } from './events.js'
 import { noAuthentication, type Authenticator } from './http/authenticator.js'
 import { HttpTransport, type HttpTransportOptions } from './http/transport.js'
 import { silentLogger, type Logger } from './logger.js'
+import type { Transport } from './transport/transport.js'
+import { Transports } from './transport/transports.js'
 import { GuardedEndpoints } from './ssrf/guarded-endpoints.js'
 import { toMessageRecord, type MessageLimits, type NotifyOptions, type NotifyResult, type OutboxEvent } from './message.js'
 import { defaultRetention, purgeExpired, type RetentionOptions } from './retention.js'
@@ -38,6 +40,8 @@ export interface OutboxOptions {
   dispatcher?: Partial<DispatcherOptions>
   /** HTTP transport tuning, and whether `http:` endpoint URLs are accepted (default false). */
   http?: HttpTransportOptions & { allowHttp?: boolean; userAgent?: string }
+  /** Transports for endpoint URL schemes other than `http:`/`https:` (e.g. `mailto:`). */
+  transports?: Transport[]
   /** Adds credentials to outgoing requests (default: none). */
   authenticator?: Authenticator
   /** Prepares and redacts endpoint credentials (default: stored as given). */
@@ -141,14 +145,14 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const wired = wireSecurity(options.security, options.http, clock)
   // As many connections per origin as deliveries in flight: a request queued for a socket
   // would spend its timeout waiting and be counted as failed although it was then sent.
-  const transport = new HttpTransport({ connectionsPerOrigin: dispatcherOptions.concurrency, ...wired.http })
+  const transports = new Transports([new HttpTransport({ connectionsPerOrigin: dispatcherOptions.concurrency, ...wired.http }), ...(options.transports ?? [])])
   const dispatcher = new Dispatcher({
     store,
     clock,
     logger,
     emitter,
     options: dispatcherOptions,
-    send: { transport, clock, authenticator: options.authenticator ?? wired.security?.authenticator ?? noAuthentication, userAgent: options.http?.userAgent ?? 'Hookbox/0.1' },
+    send: { transports, clock, authenticator: options.authenticator ?? wired.security?.authenticator ?? noAuthentication, userAgent: options.http?.userAgent ?? 'Hookbox/0.1' },
     onFinal: async (state, event) => {
       if (state !== 'dead' || !options.onDeadLetter) return
       try {
@@ -174,7 +178,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       dispatcher.wake()
     }, 20).unref()
   }
-  const admin: AdminContext = { store, clock, allowHttp: options.http?.allowHttp ?? false, changed: wakeSoon }
+  const admin: AdminContext = { store, clock, allowHttp: options.http?.allowHttp ?? false, transports, changed: wakeSoon }
 
   const write = (events: OutboxEvent[], o: NotifyOptions = {}): NotifyResult[] | Promise<NotifyResult[]> => {
     if (!Array.isArray(events)) throw new ValidationError('notifyMany expects an array of events')
@@ -242,7 +246,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     close(o = {}) {
       closed ??= (async () => {
         await outbox.stop(o)
-        await transport.close(o.timeout ?? 30_000)
+        await transports.close(o.timeout ?? 30_000)
         await wired.close()
         await store.close()
       })()

@@ -11,7 +11,7 @@ import { validateEndpointUrl } from './validate-url.js'
 export interface EndpointInput {
   /** The collection it belongs to; must exist. */
   collection: string
-  /** `https://…` (or `http://…` when `http.allowHttp` is set). */
+  /** `https://…` (or `http://…` when `http.allowHttp` is set), or a URL of an added transport (`mailto:…`). */
   url: string
   /** Narrows the collection's event filter for this endpoint. */
   events?: string[] | null
@@ -81,7 +81,7 @@ export class Endpoints {
   /** Registers an endpoint. Generated secrets (if its auth asks for one) are in `secrets`, once. */
   async create(input: EndpointInput): Promise<EndpointWithSecrets> {
     if (!input || typeof input !== 'object') throw new ValidationError('endpoint input must be an object')
-    const url = validateEndpointUrl(input.url, this.#ctx.allowHttp)
+    const url = validateEndpointUrl(input.url, this.#ctx.allowHttp, this.#ctx.transports)
     const events = checkEvents(input.events, 'endpoint')
     const headers = checkHeaders(input.headers)
     const timeoutMs = checkTimeout(input.timeoutMs)
@@ -115,7 +115,7 @@ export class Endpoints {
     const current = await this.#ctx.store.getEndpoint(id)
     if (!current) throw new NotFoundError('endpoint', id)
     const next: EndpointRecord = { ...current, updatedAt: this.#ctx.clock.now() }
-    if (patch.url !== undefined) next.url = validateEndpointUrl(patch.url, this.#ctx.allowHttp)
+    if (patch.url !== undefined) next.url = validateEndpointUrl(patch.url, this.#ctx.allowHttp, this.#ctx.transports)
     if (patch.events !== undefined) next.events = checkEvents(patch.events, 'endpoint')
     if (patch.headers !== undefined) next.headers = checkHeaders(patch.headers)
     if (patch.timeoutMs !== undefined) next.timeoutMs = checkTimeout(patch.timeoutMs)

@@ -1,10 +1,12 @@
 import { InvalidUrlError } from '../errors.js'
+import type { Transports } from '../transport/transports.js'
 
 /**
  * Checks an endpoint URL: absolute, `https` (or `http` when allowed), no credentials, no
- * fragment. Address checks (SSRF) happen at connect time, where DNS answers are final.
+ * fragment. Address checks (SSRF) happen at connect time, where DNS answers are final. A URL
+ * of another scheme is accepted when one of `transports` handles it and its check passes.
  */
-export function validateEndpointUrl(raw: unknown, allowHttp: boolean): string {
+export function validateEndpointUrl(raw: unknown, allowHttp: boolean, transports?: Transports): string {
   if (typeof raw !== 'string' || raw.length === 0) throw new InvalidUrlError('endpoint url must be a non-empty string')
   if (raw.length > 2048) throw new InvalidUrlError('endpoint url is longer than 2048 characters')
   let url: URL
@@ -15,6 +17,11 @@ export function validateEndpointUrl(raw: unknown, allowHttp: boolean): string {
     throw new InvalidUrlError('endpoint url is not a valid absolute URL')
   }
   if (url.username || url.password) throw new InvalidUrlError('endpoint url must not carry credentials; use endpoint auth instead')
+  const other = url.protocol === 'https:' || url.protocol === 'http:' ? undefined : transports?.forScheme(url.protocol)
+  if (other) {
+    other.validateUrl?.(url)
+    return url.toString()
+  }
   const shown = `${url.protocol}//${url.host}${url.pathname}`
   if (url.protocol !== 'https:' && !(allowHttp && url.protocol === 'http:'))
     throw new InvalidUrlError(

@@ -1,5 +1,6 @@
 import type { Authenticator, AttemptContext } from '../http/authenticator.js'
-import type { HttpTransport, SendResult } from '../http/transport.js'
+import type { SendResult } from '../transport/transport.js'
+import type { Transports } from '../transport/transports.js'
 import { newId } from '../ids.js'
 import type { Clock } from '../clock.js'
 import type { EndpointRecord, MessageRecord } from '../store/records.js'
@@ -7,7 +8,7 @@ import { requestUrl } from './request-url.js'
 
 /** What the dispatcher needs to send one attempt. */
 export interface SendContext {
-  transport: HttpTransport
+  transports: Transports
   authenticator: Authenticator
   clock: Clock
   userAgent: string
@@ -23,7 +24,7 @@ export interface SentAttempt {
 }
 
 /**
- * Sends a message to one endpoint. The `webhook-id` header is the message id, identical on
+ * Sends a message to one endpoint over the transport of its URL's scheme. The `webhook-id` header is the message id, identical on
  * every retry and every endpoint, so receivers can de-duplicate. A 401 gives the authenticator
  * one chance to refresh its credentials and resend. Everything, resend included, fits in
  * `budgetMs`.
@@ -42,6 +43,7 @@ export async function sendAttempt(ctx: SendContext, message: MessageRecord, endp
     timestamp: Math.floor(startedAt / 1000),
   }
   const deadline = performance.now() + budgetMs
+  const transport = ctx.transports.forUrl(url)
   const send = async (): Promise<SendResult> => {
     let auth: Record<string, string>
     try {
@@ -52,8 +54,12 @@ export async function sendAttempt(ctx: SendContext, message: MessageRecord, endp
     // Fetching credentials (an OAuth2 token) spends the same budget as the request.
     const left = Math.floor(deadline - performance.now())
     if (left <= 0) return { ok: false, latencyMs: budgetMs, error: { kind: 'timeout', message: 'timed out' } }
-    return ctx.transport.send({
+    return transport.send({
       url,
+      messageId: message.id,
+      eventType: message.type,
+      requestId: message.requestId,
+      endpointId: endpoint.id,
       body: message.payload,
       timeoutMs: left,
       headers: {

@@ -46,13 +46,14 @@ export function settle(claim: Claim, sent: SentAttempt[], skipped: SkippedAttemp
   for (const a of sent) {
     const rule = a.endpoint.success ?? collection.success
     const res = a.result.ok ? a.result.response : null
-    const outcome = res ? judge(rule, res.status, res.contentType) : 'error'
+    const outcome = !a.result.ok ? 'error' : (a.result.verdict ?? judge(rule, a.result.response.status, a.result.response.contentType))
     if (outcome === 'ack') progress[a.endpoint.id] = 'acked'
     else {
       lastError = describe(a)
       sentFailures++
       if (outcome === 'stop') progress[a.endpoint.id] = 'stopped'
-      if (res && disables(rule, res.status)) disable.push({ id: a.endpoint.id, reason: `responded ${res.status}` })
+      // A transport's own verdict (SMTP) speaks another language than the rule's HTTP statuses.
+      if (res && !(a.result.ok && a.result.verdict) && disables(rule, res.status)) disable.push({ id: a.endpoint.id, reason: `responded ${res.status}` })
       if (res?.retryAfterMs != null && (res.status === 429 || res.status === 503))
         retryAfterMs = Math.max(retryAfterMs ?? 0, res.retryAfterMs)
     }

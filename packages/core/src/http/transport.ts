@@ -1,30 +1,5 @@
 import { Agent, errors, request, type Dispatcher } from 'undici'
-
-/** One POST to send. */
-export interface OutgoingRequest {
-  url: string
-  headers: Record<string, string>
-  body: string
-  timeoutMs: number
-}
-
-/** What came back, trimmed to what the engine keeps. */
-export interface TransportResponse {
-  status: number
-  contentType: string | undefined
-  /** `Retry-After` in ms, if the receiver sent a usable one. */
-  retryAfterMs: number | null
-  /** First bytes of the body, decoded as UTF-8. */
-  snippet: string
-}
-
-/** Why no response was obtained. */
-export type TransportErrorKind = 'timeout' | 'connection' | 'blocked' | 'other'
-
-/** Either a response or an error, with the time taken. */
-export type SendResult =
-  | { ok: true; response: TransportResponse; latencyMs: number }
-  | { ok: false; error: { kind: TransportErrorKind; message: string }; latencyMs: number }
+import type { OutgoingRequest, SendResult, Transport, TransportErrorKind } from '../transport/transport.js'
 
 /** Options of {@link HttpTransport}. */
 export interface HttpTransportOptions {
@@ -45,7 +20,8 @@ export interface HttpTransportOptions {
  * followed, the whole attempt is bounded by one timeout, and at most `maxResponseBytes` of a
  * body is read, so a slow, huge or hostile receiver cannot stall a dispatcher.
  */
-export class HttpTransport {
+export class HttpTransport implements Transport {
+  readonly schemes = ['http:', 'https:'] as const
   readonly #dispatcher: Dispatcher
   readonly #owned: boolean
   readonly #snippetBytes: number
