@@ -7,6 +7,7 @@ import type {
   DeliveryRecord,
   DeliveryState,
   EndpointQuery,
+  EndpointHealth,
   EndpointRecord,
   EnqueueOutcome,
   EnqueueRequest,
@@ -144,6 +145,20 @@ export class PostgresStore implements Store {
   async updateEndpoint(endpoint: EndpointRecord): Promise<boolean> {
     const { id, ...values } = fromEndpoint(endpoint)
     const r = await this.db.updateTable('endpoints').set(values).where('id', '=', id).executeTakeFirst()
+    return r.numUpdatedRows > 0n
+  }
+
+  async setEndpointHealth(id: string, h: EndpointHealth): Promise<boolean> {
+    const r = await this.db
+      .updateTable('endpoints')
+      .set({
+        ...(h.pausedUntil !== undefined && { paused_until: h.pausedUntil }),
+        ...(h.failingSince !== undefined && { failing_since: h.failingSince }),
+        ...(h.disable !== undefined && { enabled: false, disabled_reason: h.disable }),
+        updated_at: h.now,
+      })
+      .where('id', '=', id)
+      .executeTakeFirst()
     return r.numUpdatedRows > 0n
   }
 

@@ -88,6 +88,10 @@ export function toEndpoint(r: Selectable<EndpointsTable>): EndpointRecord {
     appendRequestId: r.append_request_id,
     auth: r.auth,
     description: r.description,
+    maxInFlight: r.max_in_flight,
+    ratePerSecond: r.rate_per_second,
+    pausedUntil: toMsOrNull(r.paused_until),
+    failingSince: toMsOrNull(r.failing_since),
     createdAt: toMs(r.created_at),
     updatedAt: toMs(r.updated_at),
   }
@@ -108,6 +112,10 @@ export function fromEndpoint(e: EndpointRecord) {
     append_request_id: e.appendRequestId,
     auth: jsonOrNull(e.auth),
     description: e.description,
+    max_in_flight: e.maxInFlight,
+    rate_per_second: e.ratePerSecond,
+    paused_until: e.pausedUntil,
+    failing_since: e.failingSince,
     created_at: e.createdAt,
     updated_at: e.updatedAt,
   }

@@ -60,6 +60,10 @@ export interface EndpointsTable {
   append_request_id: boolean
   auth: NullableJsonb<Record<string, unknown>>
   description: string | null
+  max_in_flight: number | null
+  rate_per_second: number | null
+  paused_until: NullableInt8
+  failing_since: NullableInt8
   created_at: Int8
   updated_at: Int8
 }

@@ -71,6 +71,10 @@ export function endpointFromRow(r: Selectable<EndpointsTable>): EndpointRecord {
     appendRequestId: r.append_request_id === 1,
     auth: parse(r.auth),
     description: r.description,
+    maxInFlight: r.max_in_flight,
+    ratePerSecond: r.rate_per_second,
+    pausedUntil: r.paused_until,
+    failingSince: r.failing_since,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   }
@@ -90,6 +94,10 @@ export function endpointToRow(e: EndpointRecord): EndpointsTable {
     append_request_id: e.appendRequestId ? 1 : 0,
     auth: json(e.auth),
     description: e.description,
+    max_in_flight: e.maxInFlight,
+    rate_per_second: e.ratePerSecond,
+    paused_until: e.pausedUntil,
+    failing_since: e.failingSince,
     created_at: e.createdAt,
     updated_at: e.updatedAt,
   }

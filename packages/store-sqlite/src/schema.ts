@@ -40,6 +40,10 @@ export interface EndpointsTable {
   append_request_id: number
   auth: string | null
   description: string | null
+  max_in_flight: number | null
+  rate_per_second: number | null
+  paused_until: number | null
+  failing_since: number | null
   created_at: number
   updated_at: number
 }

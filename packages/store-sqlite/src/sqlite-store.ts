@@ -7,6 +7,7 @@ import type {
   DeliveryRecord,
   DeliveryState,
   EndpointQuery,
+  EndpointHealth,
   EndpointRecord,
   EnqueueOutcome,
   EnqueueRequest,
@@ -195,6 +196,16 @@ export class SqliteStore implements Store {
     return this.#x.all(q).map(endpointFromRow)
   }
 
+  async setEndpointHealth(id: string, h: EndpointHealth): Promise<boolean> {
+    const changes = {
+      ...(h.pausedUntil !== undefined && { paused_until: h.pausedUntil }),
+      ...(h.failingSince !== undefined && { failing_since: h.failingSince }),
+      ...(h.disable !== undefined && { enabled: 0, disabled_reason: h.disable }),
+      updated_at: h.now,
+    }
+    return (await this.#idle(() => this.#x.run(this.#x.qb.updateTable('hookbox_endpoints').set(changes).where('id', '=', id)))) > 0
+  }
+
   async deleteEndpoint(id: string): Promise<boolean> {
     return (await this.#idle(() => this.#x.run(this.#x.qb.deleteFrom('hookbox_endpoints').where('id', '=', id)))) > 0
   }
@@ -253,7 +264,7 @@ export class SqliteStore implements Store {
     return this.#idle(() =>
       this.#x.tx(() => {
         const rows = this.#x.all(
-          this.#x.shaped('claim', [now, now, options.limit], () =>
+          this.#x.shaped('claim', [now, now, now, options.limit], () =>
           qb
             .selectFrom('hookbox_deliveries as d')
             .leftJoin('hookbox_endpoints as e', 'e.id', 'd.endpoint_id')
@@ -261,7 +272,11 @@ export class SqliteStore implements Store {
             .where('d.state', '=', sql.lit('pending'))
             .where('d.next_attempt_at', '<=', now)
             .where((w) => w.or([w('d.lease_until', 'is', null), w('d.lease_until', '<=', now)]))
-            .where((w) => w.or([w('d.endpoint_id', 'is', null), w('e.id', 'is', null), w('e.enabled', '=', sql.lit(1))]))
+            .where((w) => w.or([
+              w('d.endpoint_id', 'is', null),
+              w('e.id', 'is', null),
+              w.and([w('e.enabled', '=', sql.lit(1)), w.or([w('e.paused_until', 'is', null), w('e.paused_until', '<=', now)])]),
+            ]))
             .where((w) => w.exists(w.selectFrom('hookbox_collections as c').select(sql.lit(1).as('one')).whereRef('c.name', '=', 'd.collection').where('c.enabled', '=', sql.lit(1))))
             .where(
               (w) => w.or([

@@ -27,6 +27,10 @@ export interface EndpointInput {
   auth?: unknown
   enabled?: boolean
   description?: string | null
+  /** Most attempts in flight to this endpoint at once, per dispatcher process (default: no cap). */
+  maxInFlight?: number | null
+  /** Most attempts started per second, per dispatcher process (default: no cap); may be fractional. */
+  ratePerSecond?: number | null
 }
 
 /** Fields `outbox.endpoints.update` can change. */
@@ -63,6 +67,19 @@ function checkTimeout(t: unknown): number | null {
   return t
 }
 
+function checkMaxInFlight(n: unknown): number | null {
+  if (n === undefined || n === null) return null
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 10_000) throw new ValidationError(`maxInFlight must be an integer in [1, 10000], got ${n}`)
+  return n
+}
+
+function checkRate(r: unknown): number | null {
+  if (r === undefined || r === null) return null
+  if (typeof r !== 'number' || !Number.isFinite(r) || r < 0.001 || r > 100_000)
+    throw new ValidationError(`ratePerSecond must be a number in [0.001, 100000], got ${r}`)
+  return r
+}
+
 /** Registers and manages endpoints (`outbox.endpoints`), stored in the database. */
 export class Endpoints {
   readonly #ctx: AdminContext
@@ -85,6 +102,8 @@ export class Endpoints {
     const events = checkEvents(input.events, 'endpoint')
     const headers = checkHeaders(input.headers)
     const timeoutMs = checkTimeout(input.timeoutMs)
+    const maxInFlight = checkMaxInFlight(input.maxInFlight)
+    const ratePerSecond = checkRate(input.ratePerSecond)
     if (!(await this.#ctx.store.getCollection(input.collection)))
       throw new ValidationError(`unknown collection "${input.collection}"; create it with outbox.collections.upsert first`, 'UNKNOWN_COLLECTION')
     const auth = await this.#security.prepareAuth(input.auth, null)
@@ -102,6 +121,10 @@ export class Endpoints {
       appendRequestId: input.appendRequestId ?? false,
       auth: auth.stored,
       description: input.description ?? null,
+      maxInFlight,
+      ratePerSecond,
+      pausedUntil: null,
+      failingSince: null,
       createdAt: now,
       updatedAt: now,
     }
@@ -122,9 +145,12 @@ export class Endpoints {
     if (patch.success !== undefined) next.success = patch.success
     if (patch.appendRequestId !== undefined) next.appendRequestId = patch.appendRequestId
     if (patch.description !== undefined) next.description = patch.description
+    if (patch.maxInFlight !== undefined) next.maxInFlight = checkMaxInFlight(patch.maxInFlight)
+    if (patch.ratePerSecond !== undefined) next.ratePerSecond = checkRate(patch.ratePerSecond)
     if (patch.enabled !== undefined) {
       next.enabled = patch.enabled
       next.disabledReason = patch.enabled ? null : 'disabled by request'
+      if (patch.enabled) Object.assign(next, { pausedUntil: null, failingSince: null })
     }
     let revealed: Record<string, string> | undefined
     if (patch.auth !== undefined) {
@@ -145,7 +171,10 @@ export class Endpoints {
     return this.#setEnabled(id, false, reason)
   }
 
-  /** Resumes sending to the endpoint. */
+  /**
+   * Resumes sending to the endpoint, with a fresh circuit breaker. Deliveries that waited go
+   * out; those dead-lettered meanwhile can be sent with `outbox.deadLetters.replay`.
+   */
   enable(id: string): Promise<Endpoint> {
     return this.#setEnabled(id, true, null)
   }
@@ -154,6 +183,7 @@ export class Endpoints {
     const current = await this.#ctx.store.getEndpoint(id)
     if (!current) throw new NotFoundError('endpoint', id)
     const next = { ...current, enabled, disabledReason: reason, updatedAt: this.#ctx.clock.now() }
+    if (enabled) Object.assign(next, { pausedUntil: null, failingSince: null })
     await this.#ctx.store.updateEndpoint(next)
     this.#ctx.changed()
     return this.#view(next)

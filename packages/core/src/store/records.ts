@@ -49,6 +49,14 @@ export interface EndpointRecord {
   appendRequestId: boolean
   auth: Record<string, unknown> | null
   description: string | null
+  /** Most attempts in flight to this endpoint at once, per dispatcher process; null: no cap. */
+  maxInFlight: number | null
+  /** Most attempts started per second, per dispatcher process; null: no cap. */
+  ratePerSecond: number | null
+  /** Circuit breaker: no attempts before this time (epoch ms); null when closed. */
+  pausedUntil: number | null
+  /** Start of the current run of failures (epoch ms); null after a success. */
+  failingSince: number | null
   createdAt: number
   updatedAt: number
 }

@@ -74,6 +74,15 @@ export interface DeliveryQuery {
   limit?: number
 }
 
+/** What the dispatcher's circuit breaker records on an endpoint. */
+export interface EndpointHealth {
+  pausedUntil?: number | null
+  failingSince?: number | null
+  /** Disable the endpoint, with this reason. */
+  disable?: string
+  now: number
+}
+
 /** Filter for {@link Store.listEndpoints}. */
 export interface EndpointQuery {
   collection?: string
@@ -123,6 +132,11 @@ export interface Store {
   getEndpoint(id: string): Promise<EndpointRecord | undefined>
   listEndpoints(query?: EndpointQuery): Promise<EndpointRecord[]>
   deleteEndpoint(id: string): Promise<boolean>
+  /**
+   * Writes the circuit breaker's view of an endpoint (only the fields given), and disables it
+   * when `disable` carries a reason. Returns false when the endpoint no longer exists.
+   */
+  setEndpointHealth(id: string, health: EndpointHealth): Promise<boolean>
 
   /**
    * Takes up to `limit` messages not yet expanded (oldest first), asks `plan` for their

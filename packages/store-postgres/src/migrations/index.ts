@@ -1,11 +1,12 @@
 import { quoteIdent } from '../identifiers.js'
 import { initialMigration } from './000001-initial.js'
+import { endpointHealthMigration } from './000002-endpoint-health.js'
 import type { Migration } from './migration.js'
 
 export type { Migration } from './migration.js'
 
 /** Every migration of this version of the package, in order. */
-export const migrations: readonly Migration[] = [initialMigration]
+export const migrations: readonly Migration[] = [initialMigration, endpointHealthMigration]
 
 /** SQL that creates the schema and its `migrations` book-keeping table. */
 export function bootstrapSql(schema: string): string {

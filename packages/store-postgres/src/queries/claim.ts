@@ -24,7 +24,7 @@ type ClaimRow = Selectable<DeliveriesTable> & {
  * targets that still exist (as jsonb, one round trip for the whole batch).
  *
  * Skipped: deliveries leased by someone else until later; `each` deliveries whose endpoint is
- * disabled; deliveries of a collection that is disabled or no longer exists; and, for an ordering key, any
+ * disabled or paused by its circuit breaker; deliveries of a collection that is disabled or no longer exists; and, for an ordering key, any
  * delivery behind a still-pending one with the same key, collection and endpoint from an
  * earlier message, or behind an earlier message with that key not yet expanded.
  */
@@ -37,7 +37,7 @@ export async function claimDeliveries(db: Kysely<any>, schema: string, o: ClaimO
         AND (d.lease_until IS NULL OR d.lease_until <= ${o.now})
         AND EXISTS (SELECT 1 FROM ${t('collections')} c WHERE c.name = d.collection AND c.enabled)
         AND NOT (d.failure_mode = 'each' AND EXISTS (
-          SELECT 1 FROM ${t('endpoints')} e WHERE e.id = d.endpoint_id AND NOT e.enabled))
+          SELECT 1 FROM ${t('endpoints')} e WHERE e.id = d.endpoint_id AND (NOT e.enabled OR e.paused_until > ${o.now})))
         AND (d.ordering_key IS NULL OR (
           NOT EXISTS (
             SELECT 1 FROM ${t('deliveries')} p
