@@ -1,6 +1,6 @@
 import type { DeliveryRecord, DeliveryState } from './store/records.js'
 
-/** Payload of the `attempt` event: one HTTP attempt to one endpoint. */
+/** Payload of the `attempt` event: one attempt (HTTP or another transport) to one endpoint. */
 export interface AttemptEvent {
   deliveryId: string
   messageId: string
@@ -53,6 +53,21 @@ export interface EndpointDisabledEvent {
   reason: string
 }
 
+/** Payload of `endpoint.paused`: the circuit breaker opened. */
+export interface EndpointPausedEvent {
+  endpointId: string
+  /** No attempts before this time (epoch ms); then one probe decides. */
+  until: number
+  reason: string
+}
+
+/** Payload of `endpoint.recovered`: a probe succeeded after the breaker had opened. */
+export interface EndpointRecoveredEvent {
+  endpointId: string
+  /** When its current run of failures began (epoch ms), if known. */
+  failingSince: number | null
+}
+
 /**
  * Events an outbox emits. Listen for `error` first: a dispatcher never throws, it reports.
  *
@@ -63,7 +78,7 @@ export interface EndpointDisabledEvent {
  * ```
  */
 export interface OutboxEvents {
-  /** Every HTTP attempt, successful or not. */
+  /** Every attempt, successful or not, whatever its transport. */
   attempt: [AttemptEvent]
   /** A delivery reached `delivered`. */
   delivered: [DeliveryEvent]
@@ -75,8 +90,12 @@ export interface OutboxEvents {
   dead: [DeliveryEvent]
   /** A message matched no enabled endpoint, so nothing will be sent for it. */
   unrouted: [UnroutedEvent]
-  /** An endpoint was disabled by a response (410 Gone by default). */
+  /** An endpoint was disabled: by a response (410 Gone by default) or after failing too long. */
   'endpoint.disabled': [EndpointDisabledEvent]
+  /** An endpoint's circuit breaker opened: its attempts pause until a probe. */
+  'endpoint.paused': [EndpointPausedEvent]
+  /** An endpoint answered again after its breaker had opened. */
+  'endpoint.recovered': [EndpointRecoveredEvent]
   /** A dispatcher-side failure; work is retried by the next pass. */
   error: [ErrorEvent]
 }

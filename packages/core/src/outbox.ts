@@ -15,12 +15,18 @@ import type { DeliveryEvent, OutboxEvents } from './events.js'
 import { noAuthentication, type Authenticator } from './http/authenticator.js'
 import { HttpTransport, type HttpTransportOptions } from './http/transport.js'
 import { silentLogger, type Logger } from './logger.js'
+import { EndpointHealth } from './health/endpoint-health.js'
+import { healthOptions, type EndpointHealthInput } from './health/health-options.js'
 import type { Transport } from './transport/transport.js'
 import { Transports } from './transport/transports.js'
 import { GuardedEndpoints } from './ssrf/guarded-endpoints.js'
 import { toMessageRecord, type MessageLimits, type NotifyOptions, type NotifyResult, type OutboxEvent } from './message.js'
 import { defaultRetention, purgeExpired, type RetentionOptions } from './retention.js'
 import type { EnqueueOutcome, PurgeCounts, Store } from './store/store.js'
+import { InProcessCounters } from './metrics/in-process-counters.js'
+import { readOutboxStats, type OutboxStats } from './metrics/outbox-stats.js'
+import { createOutboxTelemetry } from './telemetry/outbox-telemetry.js'
+import type { TelemetryOptions } from './telemetry/telemetry-options.js'
 
 /** A synchronous SQLite handle (better-sqlite3 `Database`): `notify` writes through it at once. */
 export interface SyncTransaction {
@@ -38,6 +44,8 @@ export interface OutboxOptions {
   logger?: Logger
   /** Dispatcher tuning. */
   dispatcher?: Partial<DispatcherOptions>
+  /** Circuit breaker, auto-disable after failing for days, and the stall guard; see the README. */
+  health?: EndpointHealthInput
   /** HTTP transport tuning, and whether `http:` endpoint URLs are accepted (default false). */
   http?: HttpTransportOptions & { allowHttp?: boolean; userAgent?: string }
   /** Transports for endpoint URL schemes other than `http:`/`https:` (e.g. `mailto:`). */
@@ -63,6 +71,11 @@ export interface OutboxOptions {
   retention?: RetentionOptions
   /** Called once a delivery is dead-lettered (after the state is durable). */
   onDeadLetter?: (event: DeliveryEvent) => void | Promise<void>
+  /**
+   * OpenTelemetry metrics and attempt spans, when the host has installed `@opentelemetry/api`
+   * (default: its global providers); `false` turns them off.
+   */
+  telemetry?: TelemetryOptions | false
 }
 
 /** Sends with a synchronous handle return at once; all others return a promise. */
@@ -112,6 +125,11 @@ export interface Outbox extends AsyncDisposable {
   off<E extends keyof OutboxEvents>(event: E, listener: (...args: OutboxEvents[E]) => void): this
   /** The store, for its own extra methods. */
   readonly store: Store
+  /**
+   * Pending work and its age, dead letters and endpoint health from the store (shared by all
+   * processes), plus this process's attempts by outcome, final states and latency histogram.
+   */
+  stats(): Promise<OutboxStats>
 }
 
 /**
@@ -132,6 +150,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const emitter = new EventEmitter<OutboxEvents>()
   // Dispatcher-side failures also reach the logger, so they are seen even without a listener.
   emitter.on('error', ({ error, phase }) => logger.error(`hookbox: ${phase} failed`, { error }))
+  const counters = new InProcessCounters(emitter, clock.now())
+  const telemetry = createOutboxTelemetry(options.telemetry, emitter, async () => {
+    const at = clock.now()
+    return { at, stats: await store.stats(at) }
+  })
   const limits: MessageLimits = {
     maxPayloadBytes: options.maxPayloadBytes ?? 256 * 1024,
     eventTypes: options.eventTypes ? new Set(options.eventTypes) : null,
@@ -152,7 +175,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
     logger,
     emitter,
     options: dispatcherOptions,
-    send: { transports, clock, authenticator: options.authenticator ?? wired.security?.authenticator ?? noAuthentication, userAgent: options.http?.userAgent ?? 'Hookbox/0.1' },
+    health: new EndpointHealth(healthOptions(options.health), { store, clock, emitter, maxWindow: dispatcherOptions.concurrency }),
+    send: { transports, clock, authenticator: options.authenticator ?? wired.security?.authenticator ?? noAuthentication, userAgent: options.http?.userAgent ?? 'Hookbox/0.1', trace: telemetry.tracer },
     onFinal: async (state, event) => {
       if (state !== 'dead' || !options.onDeadLetter) return
       try {
@@ -202,6 +226,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     results: new Results(admin, options.resultsTtlMs ?? 7 * 24 * 60 * 60 * 1000),
     purge,
     migrate: () => store.migrate(),
+    stats: () => readOutboxStats(store, clock, counters),
     notify(event, o) {
       const r = write([event], o)
       return (Array.isArray(r) ? r[0] : r.then((x) => x[0])) as never
@@ -248,6 +273,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
         await outbox.stop(o)
         await transports.close(o.timeout ?? 30_000)
         await wired.close()
+        telemetry.close()
         await store.close()
       })()
       return closed

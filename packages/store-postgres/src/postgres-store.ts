@@ -1,6 +1,7 @@
 import type {
   AttemptRecord,
   Claim,
+  ClaimOptions,
   CollectionRecord,
   Completion,
   DeliveryQuery,
@@ -16,6 +17,7 @@ import type {
   PurgeCounts,
   ResultRecord,
   Store,
+  StoreStats,
 } from '@hookbox/core'
 import { ValidationError } from '@hookbox/core'
 import { Kysely, PostgresDialect, sql } from 'kysely'
@@ -23,11 +25,12 @@ import { checkSchemaName, wakeChannel } from './identifiers.js'
 import { listenForWakeUps } from './listen.js'
 import { runMigrations } from './migrations/migrate.js'
 import type { PgListenClient, PostgresStoreConfig, WakeMode } from './postgres-store-config.js'
-import { claimDeliveries, type ClaimOptions } from './queries/claim.js'
+import { claimDeliveries } from './queries/claim.js'
 import { completeDeliveries } from './queries/complete.js'
 import { enqueuePlanner, type EnqueuePlan } from './queries/enqueue.js'
 import { expandMessages } from './queries/expand.js'
 import { purgeFinished, type PurgeOptions } from './queries/purge.js'
+import { readStats } from './queries/stats.js'
 import { fromCollection, fromEndpoint, jsonOrNull, toAttempt, toCollection, toDelivery, toEndpoint, toMessage, toResult } from './rows.js'
 import type { HookboxDatabase } from './schema.js'
 import { queryRunnerFor, type PgClientHandle } from './transaction-handle.js'
@@ -296,6 +299,10 @@ export class PostgresStore implements Store {
 
   purge(options: PurgeOptions): Promise<PurgeCounts> {
     return purgeFinished(this.#root, this.schema, options)
+  }
+
+  stats(now: number): Promise<StoreStats> {
+    return readStats(this.#root, this.schema, now)
   }
 
   /** Sends a wake-up to every listening dispatcher now, outside any transaction (no-op in `poll` mode). */

@@ -1,6 +1,7 @@
 import type {
   AttemptRecord,
   Claim,
+  ClaimOptions,
   CollectionRecord,
   Completion,
   DeliveryQuery,
@@ -16,6 +17,7 @@ import type {
   PurgeCounts,
   ResultRecord,
   Store,
+  StoreStats,
 } from '@hookbox/core'
 import { InvalidTransactionError, matchesEvent } from '@hookbox/core'
 import { randomUUID } from 'node:crypto'
@@ -33,6 +35,7 @@ import {
   messageToRow,
 } from './rows.js'
 import type { SqliteDatabase, SqliteStoreConfig } from './sqlite-store-config.js'
+import { readStats } from './stats-query.js'
 import { SyncExecutor } from './sync-executor.js'
 import { classifyHandle, isSyncHandle, type KyselyHandle } from './transaction-handle.js'
 
@@ -258,13 +261,14 @@ export class SqliteStore implements Store {
     )
   }
 
-  async claim(options: { limit: number; now: number; leaseMs: number; owner: string }): Promise<Claim[]> {
+  async claim(options: ClaimOptions): Promise<Claim[]> {
     const { qb } = this.#x
     const { now } = options
+    const skip = options.skipEndpoints ?? []
     return this.#idle(() =>
       this.#x.tx(() => {
         const rows = this.#x.all(
-          this.#x.shaped('claim', [now, now, now, options.limit], () =>
+          this.#x.shaped(`claim:${skip.length}`, [now, now, now, ...skip, options.limit], () =>
           qb
             .selectFrom('hookbox_deliveries as d')
             .leftJoin('hookbox_endpoints as e', 'e.id', 'd.endpoint_id')
@@ -277,6 +281,7 @@ export class SqliteStore implements Store {
               w('e.id', 'is', null),
               w.and([w('e.enabled', '=', sql.lit(1)), w.or([w('e.paused_until', 'is', null), w('e.paused_until', '<=', now)])]),
             ]))
+            .$if(skip.length > 0, (q) => q.where((w) => w.or([w('d.endpoint_id', 'is', null), w('d.endpoint_id', 'not in', skip)])))
             .where((w) => w.exists(w.selectFrom('hookbox_collections as c').select(sql.lit(1).as('one')).whereRef('c.name', '=', 'd.collection').where('c.enabled', '=', sql.lit(1))))
             .where(
               (w) => w.or([
@@ -514,6 +519,10 @@ export class SqliteStore implements Store {
         return { messages, deliveries, attempts, results }
       }),
     )
+  }
+
+  async stats(now: number): Promise<StoreStats> {
+    return this.#idle(() => readStats(this.#x, now))
   }
 
   async close(): Promise<void> {

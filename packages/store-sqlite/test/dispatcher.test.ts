@@ -52,7 +52,7 @@ describe('sqlite: running dispatcher', () => {
       await new Promise((r) => setTimeout(r, 300))
       return 200
     })
-    const o = make()
+    const o = make({ health: { initialWindow: 5 } })
     await setup(o)
     o.start()
     await o.notifyMany(Array.from({ length: 5 }, (_, n) => ({ type: 'entity.changed', payload: { n } })))
@@ -70,7 +70,8 @@ describe('sqlite: running dispatcher', () => {
     })
     // The doomed dispatcher has its own connection, closed under it as a crash would.
     const ownDb = new Database(t.path)
-    const first = make({ store: sqliteStore({ database: ownDb }), dispatcher: { leaseMs: 5_000 } })
+    // All ten in flight at once to a receiver that has not answered yet: a wide window.
+    const first = make({ store: sqliteStore({ database: ownDb }), dispatcher: { leaseMs: 5_000 }, health: { initialWindow: 10 } })
     await setup(first, policies.fixed({ timeoutMs: 3_000 }))
     await first.notifyMany(Array.from({ length: 10 }, (_, n) => ({ type: 'entity.changed', payload: { n } })))
     first.start()

@@ -27,7 +27,7 @@ export function validateEndpointUrl(raw: unknown, allowHttp: boolean, transports
     throw new InvalidUrlError(
       url.protocol === 'http:'
         ? `endpoint url must use https (set http.allowHttp to allow http): ${shown}`
-        : `endpoint url must use https, got ${url.protocol}`,
+        : `endpoint url must use https, got ${url.protocol} (no transport handles ${url.protocol} URLs; add one with createOutbox({ transports }))`,
     )
   if (url.hash) throw new InvalidUrlError('endpoint url must not have a fragment')
   return url.toString()

@@ -4,11 +4,12 @@ import type { Clock } from '../clock.js'
 import type { DeliveryEvent, OutboxEvents } from '../events.js'
 import { newId } from '../ids.js'
 import type { Logger } from '../logger.js'
-import type { MessageRecord } from '../store/records.js'
+import type { EndpointRecord, MessageRecord } from '../store/records.js'
 import type { Claim, Completion, Planner, Store } from '../store/store.js'
 import { planDeliveries } from './plan.js'
 import { sendAttempt, type SendContext, type SentAttempt } from './send-attempt.js'
-import { applyCompletion, settle, type SkippedAttempt } from './settle.js'
+import type { EndpointHealth } from '../health/endpoint-health.js'
+import { applyCompletion, attemptOutcome, deferral, settle, type SkippedAttempt } from './settle.js'
 
 /** Tuning of the in-process dispatcher. */
 export interface DispatcherOptions {
@@ -46,6 +47,7 @@ interface DispatcherDeps {
   emitter: EventEmitter<OutboxEvents>
   send: SendContext
   options: DispatcherOptions
+  health: EndpointHealth
   /** Called after a final state is durable (the `onDeadLetter` hook hangs here). */
   onFinal?: (state: 'delivered' | 'failed' | 'dead', event: DeliveryEvent) => Promise<void>
 }
@@ -120,6 +122,7 @@ export class Dispatcher {
     await Promise.race([Promise.allSettled([...this.#inFlight]), timedOut])
     clearTimeout(timer)
     await this.#flush()
+    await this.#d.health.flushed()
   }
 
   /**
@@ -131,11 +134,12 @@ export class Dispatcher {
     let total = 0
     for (;;) {
       while ((await this.#expand()) === this.#d.options.batchSize);
-      const claims = await this.#claim(Math.min(this.#d.options.batchSize, this.#d.options.concurrency))
+      const claims = await this.#claim(Math.min(this.#d.options.batchSize, this.#d.options.concurrency), false)
       if (claims.length === 0) return total
       total += claims.length
-      await Promise.all(claims.map((c) => this.#process(c)))
+      await Promise.all(claims.map((c) => this.#process(c, false)))
       await this.#flush()
+      await this.#d.health.flushed()
     }
   }
 
@@ -156,8 +160,8 @@ export class Dispatcher {
         const free = options.concurrency - this.#inFlight.size
         if (free >= lowWater || this.#inFlight.size === 0) {
           const limit = Math.min(free, options.batchSize)
-          const claims = await this.#claim(limit)
-          for (const claim of claims) this.#track(this.#process(claim))
+          const claims = await this.#claim(limit, true)
+          for (const claim of claims) this.#track(this.#process(claim, true))
           more = claims.length === limit
         }
         failures = 0
@@ -214,30 +218,58 @@ export class Dispatcher {
     return n
   }
 
-  #claim(limit: number): Promise<Claim[]> {
-    const { store, clock, options } = this.#d
-    return store.claim({ limit, now: clock.now(), leaseMs: options.leaseMs, owner: this.owner })
+  #claim(limit: number, adaptive: boolean): Promise<Claim[]> {
+    const { store, clock, options, health } = this.#d
+    const now = clock.now()
+    return store.claim({ limit, now, leaseMs: options.leaseMs, owner: this.owner, skipEndpoints: health.blocked(now, adaptive) })
   }
 
-  async #process(claim: Claim): Promise<void> {
-    const { clock, emitter, send } = this.#d
+  /** `adaptive`: whether the endpoint's in-flight window applies (not in a `runOnce` pass). */
+  async #process(claim: Claim, adaptive: boolean): Promise<void> {
+    const { clock, emitter, send, health } = this.#d
     try {
       const { delivery, message, collection } = claim
       const byId = new Map(claim.endpoints.map((e) => [e.id, e]))
       const skipped: SkippedAttempt[] = []
       const toSend = []
+      // Every attempt (a 401 resend included) ends well inside the lease, so no other dispatcher
+      // can claim this delivery while it is still in flight.
+      const budget = this.#d.options.leaseMs - leaseMargin(this.#d.options.leaseMs)
+      const timeout = (e: EndpointRecord) => Math.min(e.timeoutMs ?? collection.policy.timeoutMs, budget)
+      const started = clock.now()
+      let deferUntil = 0
+      // Admission runs before any await, so deliveries of one claim batch see each other's slots.
       for (const id of delivery.targets) {
         if (delivery.progress[id]) continue
         const endpoint = byId.get(id)
         if (!endpoint) skipped.push({ endpointId: id, reason: 'endpoint was deleted', permanent: true })
         else if (!endpoint.enabled) skipped.push({ endpointId: id, reason: 'endpoint is disabled', permanent: false })
-        else toSend.push(endpoint)
+        else {
+          const admission = health.check(endpoint, started, timeout(endpoint), adaptive)
+          if (admission.kind === 'go') toSend.push(endpoint)
+          else if (admission.kind === 'defer') deferUntil = Math.max(deferUntil, admission.until)
+          else skipped.push({ endpointId: id, reason: 'endpoint is paused by its circuit breaker', permanent: false, retryAt: admission.until })
+        }
       }
-      // Every attempt (a 401 resend included) ends well inside the lease, so no other dispatcher
-      // can claim this delivery while it is still in flight.
-      const budget = this.#d.options.leaseMs - leaseMargin(this.#d.options.leaseMs)
+      if (deferUntil > 0) {
+        // Held back by a limit: back to the queue, no attempt made, no retry used up.
+        await this.#enqueueCompletion(deferral(claim, deferUntil, started), () => {})
+        return
+      }
+      for (const e of toSend) health.acquire(e, started)
       const sent: SentAttempt[] = await Promise.all(
-        toSend.map((e) => sendAttempt(send, message, e, Math.min(e.timeoutMs ?? collection.policy.timeoutMs, budget))),
+        toSend.map(async (e) => {
+          let outcome: 'ack' | 'stop' | 'retry' | 'error' = 'error'
+          let latency = 0
+          try {
+            const a = await sendAttempt(send, message, e, timeout(e), delivery)
+            latency = a.result.latencyMs
+            outcome = attemptOutcome(a, collection.success)
+            return a
+          } finally {
+            health.settled(e, outcome, latency)
+          }
+        }),
       )
       const now = clock.now()
       const { completion, failedEndpoints } = settle(claim, sent, skipped, now)

@@ -3,7 +3,8 @@ import type { SendResult } from '../transport/transport.js'
 import type { Transports } from '../transport/transports.js'
 import { newId } from '../ids.js'
 import type { Clock } from '../clock.js'
-import type { EndpointRecord, MessageRecord } from '../store/records.js'
+import type { DeliveryRecord, EndpointRecord, MessageRecord } from '../store/records.js'
+import type { AttemptTracer, TracedAttempt } from '../telemetry/attempt-tracer.js'
 import { requestUrl } from './request-url.js'
 
 /** What the dispatcher needs to send one attempt. */
@@ -12,6 +13,8 @@ export interface SendContext {
   authenticator: Authenticator
   clock: Clock
   userAgent: string
+  /** Wraps each attempt in a span and adds its trace context to the headers (OpenTelemetry). */
+  trace?: AttemptTracer
 }
 
 /** One attempt's result with the identifiers it was sent under. */
@@ -27,9 +30,15 @@ export interface SentAttempt {
  * Sends a message to one endpoint over the transport of its URL's scheme. The `webhook-id` header is the message id, identical on
  * every retry and every endpoint, so receivers can de-duplicate. A 401 gives the authenticator
  * one chance to refresh its credentials and resend. Everything, resend included, fits in
- * `budgetMs`.
+ * `budgetMs`. `delivery`, when given, only labels the attempt's span.
  */
-export async function sendAttempt(ctx: SendContext, message: MessageRecord, endpoint: EndpointRecord, budgetMs: number): Promise<SentAttempt> {
+export async function sendAttempt(
+  ctx: SendContext,
+  message: MessageRecord,
+  endpoint: EndpointRecord,
+  budgetMs: number,
+  delivery?: Pick<DeliveryRecord, 'id' | 'attempts'>,
+): Promise<SentAttempt> {
   const url = requestUrl(endpoint.url, message.requestId, endpoint.appendRequestId)
   const startedAt = ctx.clock.now()
   const attemptId = newId(startedAt)
@@ -43,6 +52,15 @@ export async function sendAttempt(ctx: SendContext, message: MessageRecord, endp
     timestamp: Math.floor(startedAt / 1000),
   }
   const deadline = performance.now() + budgetMs
+  const traced: TracedAttempt | undefined = await ctx.trace?.start({
+    eventType: message.type,
+    url,
+    messageId: message.id,
+    requestId: message.requestId,
+    endpointId: endpoint.id,
+    attemptId,
+    ...(delivery && { deliveryId: delivery.id, round: delivery.attempts + 1 }),
+  })
   const transport = ctx.transports.forUrl(url)
   const send = async (): Promise<SendResult> => {
     let auth: Record<string, string>
@@ -65,6 +83,7 @@ export async function sendAttempt(ctx: SendContext, message: MessageRecord, endp
       headers: {
         'user-agent': ctx.userAgent,
         ...endpoint.headers,
+        ...traced?.headers,
         'content-type': 'application/json',
         'webhook-id': message.id,
         'webhook-timestamp': String(attempt.timestamp),
@@ -74,10 +93,12 @@ export async function sendAttempt(ctx: SendContext, message: MessageRecord, endp
       },
     })
   }
-  let result = await send()
+  const sendTraced = () => (traced ? traced.run(send) : send())
+  let result = await sendTraced()
   if (result.ok && result.response.status === 401 && ctx.authenticator.onUnauthorized) {
     const retry = await ctx.authenticator.onUnauthorized(attempt).catch(() => false)
-    if (retry) result = await send()
+    if (retry) result = await sendTraced()
   }
+  traced?.end(result)
   return { attemptId, endpoint, url, startedAt, result }
 }

@@ -1,5 +1,5 @@
 import { nextAttemptAt } from '../policies/next-attempt.js'
-import { disables, judge } from '../success-rule.js'
+import { disables, judge, type SuccessRule } from '../success-rule.js'
 import type { AttemptRecord, DeliveryRecord, DeliveryState, EndpointProgress } from '../store/records.js'
 import type { Claim, Completion } from '../store/store.js'
 import type { SentAttempt } from './send-attempt.js'
@@ -18,12 +18,40 @@ export interface Settlement {
 export interface SkippedAttempt {
   endpointId: string
   reason: string
-  /** A deleted endpoint is never retried; a disabled one may come back. */
+  /** A deleted endpoint is never retried; a disabled or paused one may come back. */
   permanent: boolean
+  /** When it may be attempted again (a paused endpoint's probe time). */
+  retryAt?: number
+}
+
+/** How one attempt is judged: by the transport's own verdict, else by the success rule. */
+export function attemptOutcome(a: SentAttempt, collectionRule: SuccessRule | null): AttemptRecord['outcome'] {
+  if (!a.result.ok) return 'error'
+  return a.result.verdict ?? judge(a.endpoint.success ?? collectionRule, a.result.response.status, a.result.response.contentType)
+}
+
+/** Puts a claimed delivery back, due at `until`, as it was: no attempt made, no retry used. */
+export function deferral(claim: Claim, until: number, now: number): Completion {
+  const { delivery } = claim
+  return {
+    deliveryId: delivery.id,
+    leaseToken: claim.leaseToken,
+    state: 'pending',
+    attempts: delivery.attempts,
+    nextAttemptAt: until,
+    progress: delivery.progress,
+    lastError: delivery.lastError,
+    completedAt: null,
+    updatedAt: now,
+    attemptLog: [],
+    disableEndpoints: [],
+  }
 }
 
 function describe(a: SentAttempt): string {
-  return a.result.ok ? `HTTP ${a.result.response.status}` : `${a.result.error.kind}: ${a.result.error.message}`
+  if (!a.result.ok) return `${a.result.error.kind}: ${a.result.error.message}`
+  // A transport that judges its own replies (SMTP) speaks in codes that are not HTTP statuses.
+  return a.result.verdict ? `replied ${a.result.response.status}` : `HTTP ${a.result.response.status}`
 }
 
 /**
@@ -46,7 +74,7 @@ export function settle(claim: Claim, sent: SentAttempt[], skipped: SkippedAttemp
   for (const a of sent) {
     const rule = a.endpoint.success ?? collection.success
     const res = a.result.ok ? a.result.response : null
-    const outcome = !a.result.ok ? 'error' : (a.result.verdict ?? judge(rule, a.result.response.status, a.result.response.contentType))
+    const outcome = attemptOutcome(a, collection.success)
     if (outcome === 'ack') progress[a.endpoint.id] = 'acked'
     else {
       lastError = describe(a)
@@ -89,10 +117,10 @@ export function settle(claim: Claim, sent: SentAttempt[], skipped: SkippedAttemp
     state = 'failed'
     lastError = 'every endpoint of this delivery was deleted'
   } else if (roundFailed && sentFailures === 0 && skipped.some((s) => !s.permanent)) {
-    // Only disabled endpoints held the round back: it does not use up a retry; look again later.
+    // Only disabled or paused endpoints held the round back: it does not use up a retry.
     attempts = delivery.attempts
     state = 'pending'
-    next = now + DISABLED_RECHECK_MS
+    next = Math.min(...skipped.filter((s) => !s.permanent).map((s) => s.retryAt ?? now + DISABLED_RECHECK_MS))
   } else if (roundFailed) {
     try {
       next = retryable.length === 0 ? null : nextAttemptAt({ policy, attemptsMade: round, windowStart: delivery.windowStart, now, retryAfterMs, random })

@@ -74,6 +74,16 @@ export interface DeliveryQuery {
   limit?: number
 }
 
+/** Options of {@link Store.claim}. */
+export interface ClaimOptions {
+  limit: number
+  now: number
+  leaseMs: number
+  owner: string
+  /** Endpoints at their limit in this dispatcher: their `each` deliveries are not claimed. */
+  skipEndpoints?: string[]
+}
+
 /** What the dispatcher's circuit breaker records on an endpoint. */
 export interface EndpointHealth {
   pausedUntil?: number | null
@@ -95,6 +105,36 @@ export interface PurgeCounts {
   deliveries: number
   attempts: number
   results: number
+}
+
+/**
+ * Counts an outbox's health is judged by, read by {@link Store.stats}. Cheap on purpose: only
+ * pending rows, unexpanded messages, endpoints and the final states that need attention (never
+ * `delivered`) are counted, through the partial indexes claims already use.
+ */
+export interface StoreStats {
+  /** Pending deliveries, in flight or not. */
+  pending: number
+  /** Pending deliveries whose next attempt is at or before `now` (those in flight included). */
+  due: number
+  /** Pending deliveries leased by a dispatcher at `now`: attempts in flight. */
+  inFlight: number
+  /**
+   * When the oldest unfinished work became owed (epoch ms): the creation time of the oldest
+   * message not yet expanded, or the schedule start (expansion or last replay) of the oldest
+   * pending delivery, whichever is earlier; null when nothing is pending.
+   */
+  oldestPendingCreatedAt: number | null
+  /** Dead-lettered deliveries (still kept by retention). */
+  dead: number
+  /** Failed deliveries (still kept by retention). */
+  failed: number
+  /** Messages written by `notify` and not yet expanded into deliveries. */
+  unexpandedMessages: number
+  /** Enabled endpoints whose circuit breaker holds attempts back at `now`. */
+  pausedEndpoints: number
+  /** Disabled endpoints. */
+  disabledEndpoints: number
 }
 
 /**
@@ -148,9 +188,10 @@ export interface Store {
   /**
    * Leases up to `limit` pending deliveries due at `now` (oldest due first), skipping those
    * leased by others until `leaseUntil`, those whose only endpoint is disabled, and those held
-   * back by an earlier message with the same ordering key to the same target.
+   * back by an earlier message with the same ordering key to the same target. `each`
+   * deliveries to `skipEndpoints` (endpoints this dispatcher cannot send to now) are left alone.
    */
-  claim(options: { limit: number; now: number; leaseMs: number; owner: string }): Promise<Claim[]>
+  claim(options: ClaimOptions): Promise<Claim[]>
 
   /**
    * Applies a batch of outcomes and returns the ids of the deliveries it updated. One whose
@@ -194,6 +235,9 @@ export interface Store {
    * `keepIdempotencySince`), and up to `limit` results expired at `now`.
    */
   purge(options: { finishedBefore: number; now: number; limit: number; keepIdempotencySince: number }): Promise<PurgeCounts>
+
+  /** Counts pending work, dead letters and endpoint health at `now`; see {@link StoreStats}. */
+  stats(now: number): Promise<StoreStats>
 
   /**
    * Optional: calls `onWake` when another process may have new work (Postgres LISTEN).

@@ -1,5 +1,7 @@
 import { describeDeliveryBehaviour } from './delivery-behaviour.js'
+import { describeEndpointHealth } from './endpoint-health.js'
 import { describeFeatures } from './features.js'
+import { describeStatsContract } from './stats-contract.js'
 import { describeStoreContract } from './store-contract.js'
 import type { ConformanceTarget } from './target.js'
 
@@ -13,4 +15,6 @@ export function runStoreConformance(target: ConformanceTarget): void {
   describeStoreContract(target)
   describeDeliveryBehaviour(target)
   describeFeatures(target)
+  describeEndpointHealth(target)
+  describeStatsContract(target)
 }

@@ -142,6 +142,20 @@ export function describeStoreContract(target: ConformanceTarget): void {
       expect(await store.claim(claimOpts())).toHaveLength(1)
     })
 
+    it('skips each-mode deliveries of a paused endpoint or one in skipEndpoints, and records health', async () => {
+      const [a, b] = await setup('each', 2)
+      await store.enqueue({ messages: [message(), message()], idempotencySince: 0 })
+      await store.expand({ limit: 10, now: T0 }, planDeliveries)
+      expect(await store.setEndpointHealth(a!.id, { pausedUntil: T0 + 1_000, failingSince: T0 - 5, now: T0 })).toBe(true)
+      expect(await store.setEndpointHealth('missing', { pausedUntil: null, now: T0 })).toBe(false)
+      expect(await store.getEndpoint(a!.id)).toMatchObject({ pausedUntil: T0 + 1_000, failingSince: T0 - 5, enabled: true, updatedAt: T0 })
+      const onlyB = await store.claim({ ...claimOpts(T0, 10), leaseMs: 1 })
+      expect(onlyB.map((c) => c.delivery.endpointId)).toEqual([b!.id, b!.id])
+      expect(await store.claim({ ...claimOpts(T0 + 1_000), skipEndpoints: [b!.id] }).then((cs) => cs.map((c) => c.delivery.endpointId))).toEqual([a!.id, a!.id])
+      await store.setEndpointHealth(b!.id, { disable: 'failing for days', now: T0 })
+      expect(await store.getEndpoint(b!.id)).toMatchObject({ enabled: false, disabledReason: 'failing for days' })
+    })
+
     it('disables endpoints listed in a completion', async () => {
       const [e] = await setup()
       await store.enqueue({ messages: [message()], idempotencySince: 0 })

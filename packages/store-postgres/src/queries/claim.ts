@@ -1,15 +1,7 @@
-import type { Claim } from '@hookbox/core'
+import type { Claim, ClaimOptions } from '@hookbox/core'
 import { sql, type Kysely, type Selectable } from 'kysely'
 import { toCollection, toDelivery, toEndpoint, toMessage } from '../rows.js'
 import type { CollectionsTable, DeliveriesTable, EndpointsTable, MessagesTable } from '../schema.js'
-
-/** Options of {@link claimDeliveries}, as `Store.claim` receives them. */
-export interface ClaimOptions {
-  limit: number
-  now: number
-  leaseMs: number
-  owner: string
-}
 
 type ClaimRow = Selectable<DeliveriesTable> & {
   message_row: Selectable<MessagesTable>
@@ -24,7 +16,7 @@ type ClaimRow = Selectable<DeliveriesTable> & {
  * targets that still exist (as jsonb, one round trip for the whole batch).
  *
  * Skipped: deliveries leased by someone else until later; `each` deliveries whose endpoint is
- * disabled or paused by its circuit breaker; deliveries of a collection that is disabled or no longer exists; and, for an ordering key, any
+ * disabled or paused by its circuit breaker, or at its limit in this dispatcher (`skipEndpoints`); deliveries of a collection that is disabled or no longer exists; and, for an ordering key, any
  * delivery behind a still-pending one with the same key, collection and endpoint from an
  * earlier message, or behind an earlier message with that key not yet expanded.
  */
@@ -36,6 +28,7 @@ export async function claimDeliveries(db: Kysely<any>, schema: string, o: ClaimO
       WHERE d.state = 'pending' AND d.next_attempt_at <= ${o.now}
         AND (d.lease_until IS NULL OR d.lease_until <= ${o.now})
         AND EXISTS (SELECT 1 FROM ${t('collections')} c WHERE c.name = d.collection AND c.enabled)
+        ${o.skipEndpoints?.length ? sql`AND (d.endpoint_id IS NULL OR NOT (d.endpoint_id = ANY(${o.skipEndpoints}::text[])))` : sql``}
         AND NOT (d.failure_mode = 'each' AND EXISTS (
           SELECT 1 FROM ${t('endpoints')} e WHERE e.id = d.endpoint_id AND (NOT e.enabled OR e.paused_until > ${o.now})))
         AND (d.ordering_key IS NULL OR (

@@ -1,0 +1,166 @@
+import type { EventEmitter } from 'eventemitter3'
+import type { Clock } from '../clock.js'
+import type { OutboxEvents } from '../events.js'
+import type { EndpointRecord } from '../store/records.js'
+import type { EndpointHealth as HealthPatch, Store } from '../store/store.js'
+import type { EndpointHealthOptions } from './health-options.js'
+import { EndpointState, effective } from './endpoint-state.js'
+
+/** Whether an attempt to an endpoint may start now. */
+export type Admission =
+  | { kind: 'go' }
+  /** Held back by a limit: try the delivery again at `until`, without using up a retry. */
+  | { kind: 'defer'; until: number }
+  /** The breaker is open until `until`. */
+  | { kind: 'paused'; until: number }
+
+/** How an attempt ended, as the breaker sees it. */
+export type AttemptOutcome = 'ack' | 'stop' | 'retry' | 'error'
+
+/**
+ * Per-endpoint limits, stall guard, circuit breaker and auto-disable for one dispatcher.
+ * Limits and the stall guard are per process; the breaker's pause and the start of a run of
+ * failures are written to the endpoint row, so every dispatcher honours them.
+ */
+export class EndpointHealth {
+  readonly #states = new Map<string, EndpointState>()
+  readonly #o: EndpointHealthOptions
+  readonly #store: Store
+  readonly #clock: Clock
+  readonly #emitter: EventEmitter<OutboxEvents>
+
+  readonly #maxWindow: number
+  readonly #writes = new Set<Promise<unknown>>()
+
+  /** `maxWindow` is the dispatcher's concurrency: no endpoint needs more. */
+  constructor(options: EndpointHealthOptions, deps: { store: Store; clock: Clock; emitter: EventEmitter<OutboxEvents>; maxWindow: number }) {
+    this.#o = options
+    this.#maxWindow = Math.max(deps.maxWindow, options.initialWindow)
+    this.#store = deps.store
+    this.#clock = deps.clock
+    this.#emitter = deps.emitter
+  }
+
+  #state(id: string): EndpointState {
+    let s = this.#states.get(id)
+    if (!s) this.#states.set(id, (s = new EndpointState(this.#o.initialWindow)))
+    return s
+  }
+
+  /**
+   * Decides whether an attempt may start; `timeoutMs` is its bound. `adaptive: false` (a
+   * `drain()` pass, which sends a batch at once) skips the window but keeps `maxInFlight`.
+   */
+  check(e: EndpointRecord, now: number, timeoutMs: number, adaptive = true): Admission {
+    const s = this.#state(e.id)
+    s.maxInFlight = e.maxInFlight
+    s.ratePerSecond = e.ratePerSecond
+    const paused = effective(e.pausedUntil, s.pausedUntil, e.updatedAt)
+    if (paused !== null && paused > now) return { kind: 'paused', until: paused }
+    // Half-open: one probe at a time decides; the rest wait until it has surely ended.
+    if (paused !== null && s.probing) return { kind: 'defer', until: now + timeoutMs }
+    const cap = Math.min(adaptive ? s.window : Infinity, e.maxInFlight ?? Infinity)
+    if (s.inFlight >= cap) return { kind: 'defer', until: s.spreadSlots(now, Math.max(1, s.latencyMs / cap)) }
+    if (e.ratePerSecond !== null && s.nextStart > now) return { kind: 'defer', until: s.spreadRate(s.nextStart, 1000 / e.ratePerSecond) }
+    return { kind: 'go' }
+  }
+
+  /**
+   * Endpoints that cannot take another attempt now (window or `maxInFlight` full, rate spent,
+   * probe out), so the claim leaves their deliveries in the queue instead of taking and
+   * deferring them over and over.
+   */
+  blocked(now: number, adaptive = true): string[] {
+    const ids: string[] = []
+    for (const [id, s] of this.#states) {
+      const cap = Math.min(adaptive ? s.window : Infinity, s.maxInFlight ?? Infinity)
+      if (s.inFlight >= cap || s.probing || (s.ratePerSecond !== null && s.nextStart > now)) ids.push(id)
+    }
+    return ids
+  }
+
+  /** Takes the slot and rate token that {@link check} allowed. */
+  acquire(e: EndpointRecord, now: number): void {
+    const s = this.#state(e.id)
+    s.inFlight++
+    if (e.ratePerSecond !== null) s.nextStart = Math.max(s.nextStart, now) + 1000 / e.ratePerSecond
+    if (effective(e.pausedUntil, s.pausedUntil, e.updatedAt) !== null) s.probing = true
+  }
+
+  /** Records how an acquired attempt ended and applies what the breaker concludes. */
+  settled(e: EndpointRecord, outcome: AttemptOutcome, latencyMs: number): void {
+    const now = this.#clock.now()
+    const s = this.#state(e.id)
+    s.inFlight = Math.max(0, s.inFlight - 1)
+    s.latencyMs = s.latencyMs * 0.8 + latencyMs * 0.2
+    const failed = outcome === 'error' || outcome === 'retry'
+    s.window = failed ? Math.max(1, Math.floor(s.window / 2)) : Math.min(this.#maxWindow, s.window + 1)
+    const wasProbe = s.probing
+    s.probing = false
+    const paused = effective(e.pausedUntil, s.pausedUntil, e.updatedAt)
+    const failingSince = effective(e.failingSince, s.failingSince, e.updatedAt)
+
+    if (!failed) {
+      if (paused !== null || failingSince !== null) {
+        s.opened = 0
+        s.outcomes = []
+        s.pausedUntil = { value: null, at: now }
+        s.failingSince = { value: null, at: now }
+        this.#write(e.id, { pausedUntil: null, failingSince: null, now }, () => {
+          if (paused !== null) this.#emitter.emit('endpoint.recovered', { endpointId: e.id, failingSince })
+        })
+      }
+      return
+    }
+
+    if (failingSince === null) {
+      s.failingSince = { value: now, at: now }
+      this.#write(e.id, { failingSince: now, now })
+    } else if (this.#o.disableAfterMs !== null && now - failingSince >= this.#o.disableAfterMs && !s.disabled) {
+      s.disabled = true
+      const reason = `failing without a success since ${new Date(failingSince).toISOString()}`
+      this.#write(e.id, { disable: reason, pausedUntil: null, failingSince: null, now }, () => {
+        this.#states.delete(e.id)
+        this.#emitter.emit('endpoint.disabled', { endpointId: e.id, reason })
+      })
+      return
+    }
+
+    const breaker = this.#o.breaker
+    if (!breaker) return
+    // Attempts that were already in flight when the breaker opened do not count twice.
+    if (paused !== null && !wasProbe) return
+    let open = wasProbe
+    if (!open) {
+      s.outcomes = s.outcomes.filter((o) => o.at > now - breaker.windowMs)
+      s.outcomes.push({ at: now, failed })
+      const failures = s.outcomes.filter((o) => o.failed).length
+      open = s.outcomes.length >= breaker.minAttempts && failures / s.outcomes.length >= breaker.failureRate
+    }
+    if (!open) return
+    const until = now + Math.min(breaker.maxPauseMs, breaker.pauseMs * 2 ** s.opened)
+    s.opened++
+    s.outcomes = []
+    s.pausedUntil = { value: until, at: now }
+    const reason = wasProbe ? 'probe failed' : `${breaker.failureRate * 100}% or more of the last attempts failed`
+    this.#write(e.id, { pausedUntil: until, now }, () => this.#emitter.emit('endpoint.paused', { endpointId: e.id, until, reason }))
+  }
+
+  /** Writes to the endpoint row, then announces; a failed write is reported and retried by later outcomes. */
+  #write(id: string, patch: HealthPatch, then?: () => void): void {
+    const p = this.#store.setEndpointHealth(id, patch).then(
+      (found) => found && then?.(),
+      (error) => {
+        this.#states.delete(id)
+        this.#emitter.emit('error', { error, phase: 'health' })
+      },
+    )
+    this.#writes.add(p)
+    void p.finally(() => this.#writes.delete(p))
+  }
+
+  /** Resolves once every health write started so far has landed (for `drain` and `stop`). */
+  async flushed(): Promise<void> {
+    while (this.#writes.size > 0) await Promise.allSettled([...this.#writes])
+  }
+}

@@ -1,0 +1,77 @@
+import type { Attributes, TextMapPropagator, Tracer } from '@opentelemetry/api'
+import type { SendResult } from '../transport/transport.js'
+import type { AttemptSpanInfo, AttemptTracer, TracedAttempt } from './attempt-tracer.js'
+import type { OtelApi } from './load-otel-api.js'
+import { spanUrl } from './redact-url.js'
+
+/** Where the tracer comes from, resolved once the API is loaded. */
+export interface OtelTracing {
+  api: OtelApi
+  tracer: Tracer
+  propagator: TextMapPropagator | undefined
+}
+
+/**
+ * Traces each attempt as a CLIENT span `webhook send <event type>` (HTTP client semantic
+ * conventions plus `hookbox.*` ids) and injects its context into the request headers, so the
+ * receiver's trace continues from it.
+ */
+export function otelAttemptTracer(tracing: () => Promise<OtelTracing | null>): AttemptTracer {
+  return {
+    async start(info: AttemptSpanInfo): Promise<TracedAttempt | undefined> {
+      try {
+        const t = await tracing()
+        return t ? startSpan(t, info) : undefined
+      } catch {
+        // Tracing must never stop a webhook from being sent.
+        return undefined
+      }
+    },
+  }
+}
+
+function startSpan({ api, tracer, propagator }: OtelTracing, info: AttemptSpanInfo): TracedAttempt {
+  const url = spanUrl(info.url)
+  const attributes: Attributes = {
+    'hookbox.message_id': info.messageId,
+    'hookbox.request_id': info.requestId,
+    'hookbox.endpoint_id': info.endpointId,
+    'hookbox.attempt_id': info.attemptId,
+    'hookbox.event_type': info.eventType,
+  }
+  if (info.deliveryId !== undefined) attributes['hookbox.delivery_id'] = info.deliveryId
+  if (info.round !== undefined) attributes['hookbox.round'] = info.round
+  if (url) {
+    attributes['http.request.method'] = 'POST'
+    attributes['url.full'] = url.href
+    attributes['server.address'] = url.hostname
+    attributes['server.port'] = Number(url.port || (url.protocol === 'https:' ? 443 : 80))
+  }
+  const span = tracer.startSpan(`webhook send ${info.eventType}`, { kind: api.SpanKind.CLIENT, attributes })
+  const ctx = api.trace.setSpan(api.context.active(), span)
+  const headers: Record<string, string> = {}
+  if (propagator) propagator.inject(ctx, headers, api.defaultTextMapSetter)
+  else api.propagation.inject(ctx, headers)
+  return {
+    headers,
+    run: (send) => api.context.with(ctx, send),
+    end(result: SendResult) {
+      try {
+        if (result.ok) {
+          // A non-HTTP transport's reply code (SMTP 250…) is not an HTTP status.
+          span.setAttribute(url ? 'http.response.status_code' : 'hookbox.response_code', result.response.status)
+          if (result.response.status >= 400) {
+            span.setAttribute('error.type', String(result.response.status))
+            span.setStatus({ code: api.SpanStatusCode.ERROR })
+          }
+        } else {
+          span.setAttribute('error.type', result.error.kind)
+          span.setStatus({ code: api.SpanStatusCode.ERROR, message: result.error.message })
+        }
+        span.end()
+      } catch {
+        // A misbehaving SDK must not fail the attempt.
+      }
+    },
+  }
+}

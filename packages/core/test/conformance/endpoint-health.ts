@@ -1,0 +1,169 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { policies, type AttemptEvent, type ManualClock, type Outbox, type OutboxEvents, type Store } from '../../src/index.js'
+import { TestReceiver } from '../support/receiver.js'
+import { testOutbox } from '../support/test-outbox.js'
+import type { ConformanceTarget } from './target.js'
+
+const DAY = 24 * 60 * 60 * 1000
+
+/** Circuit breaker, auto-disable and rate limits, on top of a store, through a manual clock. */
+export function describeEndpointHealth(target: ConformanceTarget): void {
+  describe(`${target.name}: endpoint health`, () => {
+    let store: Store
+    let cleanup: () => Promise<void>
+    let receiver: TestReceiver
+    let outbox: Outbox
+    let clock: ManualClock
+    let attempts: Array<AttemptEvent & { at: number }>
+    let ops: Array<{ event: string; endpointId: string; until?: number }>
+
+    function open(extra: Parameters<typeof testOutbox>[1] = {}) {
+      ;({ outbox, clock } = testOutbox(store, extra))
+      attempts = []
+      ops = []
+      outbox.on('attempt', (a) => attempts.push({ ...a, at: clock.now() }))
+      for (const event of ['endpoint.paused', 'endpoint.recovered', 'endpoint.disabled'] as const)
+        outbox.on(event, ((e: OutboxEvents[typeof event][0]) => ops.push({ event, ...e })) as never)
+    }
+
+    beforeEach(async () => {
+      ;({ store, cleanup } = await target.makeStore())
+      receiver = await TestReceiver.start()
+      open()
+      await outbox.migrate()
+    })
+    afterEach(async () => {
+      await outbox.close()
+      await receiver.close()
+      await cleanup()
+    })
+
+    it('the breaker opens after a run of failures, probes once per pause, and closes on success', async () => {
+      let up = false
+      receiver.on('/hook', () => (up ? 200 : 503))
+      await outbox.collections.upsert({ name: 'events', policy: policies.schedule(Array(20).fill(1_000)) })
+      const ep = await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/hook` })
+      await outbox.notifyMany(Array.from({ length: 8 }, (_, n) => ({ type: 'entity.changed', payload: { n } })))
+
+      await outbox.drain()
+      expect(attempts).toHaveLength(8)
+      expect(ops).toEqual([expect.objectContaining({ event: 'endpoint.paused', endpointId: ep.id, until: clock.now() + 30_000 })])
+      expect((await outbox.endpoints.get(ep.id)).pausedUntil).toBe(clock.now() + 30_000)
+
+      // Paused: the retries due in 1 s wait, without using up attempts.
+      for (let i = 0; i < 29; i++) {
+        clock.advance(1_000)
+        await outbox.drain()
+      }
+      expect(attempts).toHaveLength(8)
+
+      // The pause is over: one probe, which fails, so the next pause is twice as long.
+      clock.advance(1_000)
+      await outbox.drain()
+      expect(attempts).toHaveLength(9)
+      expect(ops.at(-1)).toMatchObject({ event: 'endpoint.paused', until: clock.now() + 60_000 })
+
+      up = true
+      clock.advance(60_000)
+      await outbox.drain()
+      expect(attempts).toHaveLength(10)
+      expect(ops.at(-1)).toMatchObject({ event: 'endpoint.recovered', endpointId: ep.id })
+      expect((await outbox.endpoints.get(ep.id)).pausedUntil).toBeNull()
+
+      // The others were held back while the probe was out; they all go once it succeeded.
+      for (let i = 0; i < 5 && (await outbox.deliveries.list({ state: 'pending' })).length > 0; i++) {
+        clock.advance(30_000)
+        await outbox.drain()
+      }
+      const deliveries = await outbox.deliveries.list()
+      expect(deliveries.map((d) => d.state)).toEqual(Array(8).fill('delivered'))
+      // One failed round each before the pause, plus the probe's; the pause itself cost none.
+      expect(deliveries.reduce((n, d) => n + d.attempts, 0)).toBe(8 + 2 + 7)
+    })
+
+    it('an endpoint failing for 5 days is disabled; nothing is lost, and enabling it delivers and replays', async () => {
+      open({ health: { breaker: false } })
+      let up = false
+      receiver.on('/hook', () => (up ? 200 : 500))
+      await outbox.collections.upsert({ name: 'events', policy: policies.schedule(Array(10).fill(DAY)) })
+      await outbox.collections.upsert({ name: 'short', policy: policies.schedule([DAY]) })
+      const ep = await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/hook` })
+      await outbox.endpoints.create({ collection: 'short', url: `${receiver.url}/hook` })
+      await outbox.notify({ type: 'entity.changed', payload: { n: 1 } })
+
+      await outbox.drain()
+      const since = clock.now()
+      expect((await outbox.endpoints.get(ep.id)).failingSince).toBe(since)
+      for (let day = 1; day <= 4; day++) {
+        clock.advance(DAY)
+        await outbox.drain()
+      }
+      expect((await outbox.endpoints.get(ep.id)).enabled).toBe(true)
+      clock.advance(DAY)
+      await outbox.drain()
+      const disabled = await outbox.endpoints.get(ep.id)
+      expect(disabled.enabled).toBe(false)
+      expect(disabled.disabledReason).toContain(new Date(since).toISOString())
+      expect(ops).toEqual([{ event: 'endpoint.disabled', endpointId: ep.id, reason: disabled.disabledReason }])
+
+      // Kept while disabled: still pending, no attempts made, none used up.
+      const made = attempts.length
+      clock.advance(DAY)
+      await outbox.drain()
+      expect(attempts).toHaveLength(made)
+      const events = await outbox.deliveries.list({ collection: 'events' })
+      expect(events.map((d) => [d.state, d.attempts])).toEqual([['pending', 6]])
+      const dead = await outbox.deadLetters.list()
+      expect(dead).toHaveLength(1)
+
+      up = true
+      await outbox.endpoints.enable(ep.id)
+      const enabled = await outbox.endpoints.get(ep.id)
+      expect([enabled.failingSince, enabled.pausedUntil]).toEqual([null, null])
+      clock.advance(60_000)
+      await outbox.drain()
+      await outbox.deadLetters.replay(dead[0]!.id)
+      await outbox.drain()
+      expect((await outbox.deliveries.list()).map((d) => d.state)).toEqual(['delivered', 'delivered'])
+    })
+
+    it('holds a rate limit within 10% over 10 s, without using up retries', async () => {
+      receiver.on('/hook', 200)
+      await outbox.collections.upsert({ name: 'events', policy: policies.fixed() })
+      const ep = await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/hook`, ratePerSecond: 20 })
+      await outbox.notifyMany(Array.from({ length: 400 }, (_, n) => ({ type: 'entity.changed', payload: { n } })))
+      const start = clock.now()
+      while (clock.now() - start < 10_000) {
+        await outbox.drain()
+        clock.advance(25)
+      }
+      const sent = attempts.filter((a) => a.endpointId === ep.id && a.at < start + 10_000)
+      expect(sent.length).toBeGreaterThanOrEqual(180)
+      expect(sent.length).toBeLessThanOrEqual(220)
+      for (let s = 0; s < 10; s++) {
+        const inSecond = sent.filter((a) => a.at >= start + s * 1000 && a.at < start + (s + 1) * 1000).length
+        expect(inSecond).toBeLessThanOrEqual(22)
+      }
+      const delivered = await outbox.deliveries.list({ state: 'delivered', limit: 500 })
+      expect(delivered.every((d) => d.attempts === 1)).toBe(true)
+    })
+
+    it('majority: a paused endpoint is skipped like a disabled one and costs the round no retry', async () => {
+      receiver.on('/a', 200).on('/b', 200).on('/c', 200)
+      await outbox.collections.upsert({ name: 'events', policy: policies.fixed(), failureMode: 'majority' })
+      const a = await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/a` })
+      const b = await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/b` })
+      await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/c` })
+      await store.setEndpointHealth(a.id, { pausedUntil: clock.now() + 45_000, now: clock.now() })
+      await store.setEndpointHealth(b.id, { pausedUntil: clock.now() + 45_000, now: clock.now() })
+      await outbox.notify({ type: 'entity.changed', payload: {} })
+      await outbox.drain()
+      const [d] = await outbox.deliveries.list()
+      expect(attempts.map((x) => new URL(x.url).pathname)).toEqual(['/c'])
+      expect([d!.state, d!.attempts, d!.nextAttemptAt]).toEqual(['pending', 0, clock.now() + 45_000])
+      clock.advance(45_000)
+      await outbox.drain()
+      expect((await outbox.deliveries.list())[0]!.state).toBe('delivered')
+    })
+  })
+}

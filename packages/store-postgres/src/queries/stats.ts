@@ -1,0 +1,58 @@
+import type { StoreStats } from '@hookbox/core'
+import { sql, type Kysely } from 'kysely'
+
+interface StatsRow {
+  pending: string
+  due: string
+  in_flight: string
+  oldest_delivery: string | null
+  oldest_message: string | null
+  unexpanded: string
+  dead: string
+  failed: string
+  paused: string
+  disabled: string
+}
+
+/**
+ * Reads {@link StoreStats} in one statement (one snapshot), each part bounded by work that is
+ * owed rather than by history:
+ *
+ * - pending deliveries through the partial index `deliveries_due` (`WHERE state = 'pending'`);
+ * - unexpanded messages through `messages_unexpanded`, the oldest being the lowest `seq`;
+ * - dead and failed as index-only ranges of `deliveries_state_id (state, id)`: `delivered`
+ *   rows are never read;
+ * - endpoints by a scan of their (small) table.
+ */
+export async function readStats(db: Kysely<any>, schema: string, now: number): Promise<StoreStats> {
+  const t = (name: string) => sql.table(`${schema}.${name}`)
+  const { rows } = await sql<StatsRow>`
+    SELECT p.pending, p.due, p.in_flight, p.oldest_delivery,
+      (SELECT count(*) FROM ${t('messages')} WHERE NOT expanded) AS unexpanded,
+      (SELECT created_at FROM ${t('messages')} WHERE NOT expanded ORDER BY seq LIMIT 1) AS oldest_message,
+      (SELECT count(*) FROM ${t('deliveries')} WHERE state = 'dead') AS dead,
+      (SELECT count(*) FROM ${t('deliveries')} WHERE state = 'failed') AS failed,
+      (SELECT count(*) FROM ${t('endpoints')} WHERE enabled AND paused_until > ${now}) AS paused,
+      (SELECT count(*) FROM ${t('endpoints')} WHERE NOT enabled) AS disabled
+    FROM (
+      SELECT count(*) AS pending,
+        count(*) FILTER (WHERE next_attempt_at <= ${now}) AS due,
+        count(*) FILTER (WHERE lease_until > ${now}) AS in_flight,
+        min(window_start) AS oldest_delivery
+      FROM ${t('deliveries')} WHERE state = 'pending'
+    ) p`.execute(db)
+  const r = rows[0]
+  if (!r) throw new Error('hookbox: the stats query returned no row')
+  const oldest = [r.oldest_delivery, r.oldest_message].filter((v): v is string => v !== null).map(Number)
+  return {
+    pending: Number(r.pending),
+    due: Number(r.due),
+    inFlight: Number(r.in_flight),
+    oldestPendingCreatedAt: oldest.length ? Math.min(...oldest) : null,
+    dead: Number(r.dead),
+    failed: Number(r.failed),
+    unexpandedMessages: Number(r.unexpanded),
+    pausedEndpoints: Number(r.paused),
+    disabledEndpoints: Number(r.disabled),
+  }
+}
