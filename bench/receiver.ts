@@ -21,6 +21,8 @@ export interface Receiver {
   reset(): Promise<void>
   /** Requests received since the last reset, and when. */
   collect(): Promise<{ count: number; receipts: Receipts }>
+  /** Requests received since the last reset, and how many distinct `webhook-id`s among them. */
+  stats(): Promise<{ count: number; unique: number }>
   close(): Promise<void>
 }
 
@@ -64,6 +66,7 @@ export async function startReceiver(options: { inProcess?: boolean } = {}): Prom
         state.receipts = {}
       },
       collect: async () => ({ count: state.count, receipts: state.receipts }),
+      stats: async () => ({ count: state.count, unique: Object.keys(state.receipts).length }),
       close: async () => {
         for (const s of sockets) s.destroy()
         await new Promise<void>((r) => server.close(() => r()))
@@ -94,6 +97,7 @@ export async function startReceiver(options: { inProcess?: boolean } = {}): Prom
     where: 'child process',
     reset: () => ask('reset'),
     collect: () => ask('collect'),
+    stats: () => ask('stats'),
     close: async () => {
       const exited = once(child, 'exit')
       child.send({ id: 0, op: 'exit' })
@@ -114,6 +118,7 @@ async function child(): Promise<void> {
       state.count = 0
       state.receipts = {}
     } else if (m.op === 'collect') result = { count: state.count, receipts: state.receipts }
+    else if (m.op === 'stats') result = { count: state.count, unique: Object.keys(state.receipts).length }
     process.send!({ id: m.id, result })
   })
   process.on('disconnect', () => process.exit(0))

@@ -1,56 +1,132 @@
 /**
- * `pnpm bench`: runs every workspace benchmark and writes BENCHMARKS.md at the repository
- * root. Each benchmark is bounded in time; one that fails or overruns is reported as such and
- * the others still run.
+ * `pnpm bench`: every figure of issue #6 on SQLite and Postgres, each against a baseline
+ * measured in the same run, and writes BENCHMARKS.md plus bench/results/latest.json.
+ * `pnpm bench --quick` (small N, one run each, under a minute) writes BENCHMARKS.quick.md and
+ * bench/results/quick.json instead and leaves BENCHMARKS.md alone. Each section is bounded in
+ * time (budgets sum to ~14 min, so even a run where every section overruns stays under 15);
+ * one that fails or overruns is reported as such and the others still run.
  */
-import { writeFileSync } from 'node:fs'
+import { execSync } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { memoryBench } from './memory.js'
-import { postgresBench } from './postgres.js'
-import { startReceiver, type Receiver } from './receiver.js'
-import { sqliteDeliveryBench } from './sqlite-delivery.js'
-import { sqliteNotifyBench } from './sqlite-notify.js'
-import { bounded, machine, table, type Section } from './support.js'
+import pg from 'pg'
+import { backlogBench } from './backlog.js'
+import { claimPathBench } from './claim-path.js'
+import { databaseUrl } from './hookbox.js'
+import { latencyBench } from './latency.js'
+import { notifyCostBench } from './notify-cost.js'
+import { startReceiver } from './receiver.js'
+import { scaleOutBench } from './scale-out.js'
+import { bounded, machine, num, quick, ratio, table, verdict, type Figure, type Result, type Stat } from './support.js'
+import { throughputBench } from './throughput.js'
+import { LIMITS } from './limits.js'
 
 const started = Date.now()
-const sections: Section[] = []
-const receiver: Receiver = await startReceiver()
+const receiver = await startReceiver()
+const results: Result[] = []
 
-const benches: Array<{ title: string; budgetMs: number; run: () => Promise<Section> }> = [
-  { title: '1. SQLite: what notify costs a host transaction', budgetMs: 60_000, run: () => sqliteNotifyBench() },
-  { title: '2. Delivery throughput on SQLite: Hookbox vs raw undici', budgetMs: 120_000, run: () => sqliteDeliveryBench(receiver) },
-  { title: '3. Memory while delivering', budgetMs: 90_000, run: () => memoryBench(receiver) },
-  { title: '4. Postgres: notify overhead and delivery throughput', budgetMs: 120_000, run: () => postgresBench(receiver) },
+async function postgresVersion(): Promise<string | null> {
+  const client = new pg.Client({ connectionString: databaseUrl(), connectionTimeoutMillis: 3000 })
+  try {
+    await client.connect()
+    return ((await client.query('SHOW server_version')).rows[0] as { server_version: string }).server_version
+  } catch {
+    return null
+  } finally {
+    await client.end().catch(() => undefined)
+  }
+}
+const pgVersion = await postgresVersion()
+let pgThroughput: Stat | null = null
+
+const benches: Array<{ title: string; pg?: boolean; budgetMs: number; run: () => Promise<Result> }> = [
+  { title: 'notify cost on SQLite', budgetMs: 45_000, run: () => notifyCostBench('sqlite') },
+  { title: 'notify cost on Postgres', pg: true, budgetMs: 45_000, run: () => notifyCostBench('postgres') },
+  { title: 'Throughput on SQLite', budgetMs: 100_000, run: () => throughputBench('sqlite', receiver) },
+  {
+    title: 'Throughput on Postgres',
+    pg: true,
+    budgetMs: 120_000,
+    run: async () => {
+      const r = await throughputBench('postgres', receiver)
+      pgThroughput = (r.data as { hookbox: Stat }).hookbox
+      return r
+    },
+  },
+  { title: 'Postgres claim path and the pg-boss peer', pg: true, budgetMs: 90_000, run: () => claimPathBench(receiver, pgThroughput) },
+  { title: 'Latency on SQLite', budgetMs: 45_000, run: () => latencyBench('sqlite', receiver) },
+  { title: 'Latency on Postgres', pg: true, budgetMs: 60_000, run: () => latencyBench('postgres', receiver) },
+  { title: 'Backlog on SQLite', budgetMs: 100_000, run: () => backlogBench('sqlite', receiver) },
+  { title: 'Backlog on Postgres', pg: true, budgetMs: 150_000, run: () => backlogBench('postgres', receiver) },
+  { title: 'Scale-out on Postgres', pg: true, budgetMs: 100_000, run: () => scaleOutBench(receiver) },
 ]
 
 for (const b of benches) {
   const t = Date.now()
   console.log(`▶ ${b.title}`)
-  try {
-    const s = await bounded(b.title, b.budgetMs, b.run())
-    sections.push({ title: s.title, body: `${s.body}\n\n_Took ${((Date.now() - t) / 1000).toFixed(1)} s._` })
-  } catch (error) {
-    sections.push({ title: b.title, body: `**Did not complete:** ${(error as Error).message}` })
+  if (b.pg && !pgVersion) {
+    results.push({ title: b.title, body: `Skipped: no PostgreSQL reachable at ${databaseUrl()} (set DATABASE_URL).`, figures: [], data: null })
+    continue
   }
-  console.log(`${sections.at(-1)!.body}\n`)
+  try {
+    const r = await bounded(b.title, b.budgetMs * (quick ? 0.5 : 1), b.run())
+    results.push({ ...r, body: `${r.body}\n\n_Took ${((Date.now() - t) / 1000).toFixed(1)} s._` })
+  } catch (error) {
+    // Its figures are missing: say so in the summary instead of leaving them out silently.
+    const missing: Figure = { id: `missing.${b.title}`, what: `${b.title}: not measured`, value: Number.NaN, unit: '', target: 'see section', met: false, note: (error as Error).message }
+    results.push({ title: b.title, body: `**Did not complete:** ${(error as Error).message}`, figures: [missing], data: { error: (error as Error).message } })
+  }
+  console.log(`${results.at(-1)!.body}\n`)
 }
 await receiver.close()
 
+const figures: Figure[] = results.flatMap((r) => r.figures)
+const value = (f: Figure) => `${num(f.value, f.unit === 'ms' || f.unit.startsWith('µs') ? 1 : 0)} ${f.unit}`.trim()
+const summary = table(
+  ['figure', 'measured', 'baseline (same run)', 'ratio', 'target', 'verdict', 'limited by / note'],
+  figures.map((f) => [
+    f.what,
+    value(f),
+    f.baseline ? `${f.baseline.name}: ${num(f.baseline.value, f.unit === 'ms' || f.unit.startsWith('µs') ? 1 : 0)}` : '—',
+    f.ratio === undefined ? '—' : ratio(f.ratio),
+    f.target,
+    verdict(f.met),
+    f.note ?? LIMITS[f.id] ?? '',
+  ]),
+)
+const seconds = (Date.now() - started) / 1000
+let commit = 'unknown'
+try {
+  commit = execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim() + (execSync('git status --porcelain', { encoding: 'utf8' }).trim() ? ' (with uncommitted changes)' : '')
+} catch {}
+const command = quick ? 'pnpm bench --quick' : 'pnpm bench'
 const doc = [
-  '# Hookbox benchmarks',
-  'Generated by `bench/run.ts`; do not edit by hand. Numbers from one run on the machine below; ratios compare against a baseline measured in the same run.',
+  quick ? '# Hookbox benchmarks (quick smoke run)' : '# Hookbox benchmarks',
+  `Generated by \`bench/run.ts\` (\`${command}\`); do not edit by hand. Every ratio compares against a baseline measured in the same run on the machine below.` +
+    (quick ? ' **Quick mode: small N and one run each; the numbers are a smoke test, not a measurement.**' : ''),
   table(
     ['', ''],
     [
       ...machine(),
-      ['Command', '`cd /work/main && pnpm bench` (`tsx --conditions=hookbox-source bench/run.ts`)'],
+      ['PostgreSQL', pgVersion ? `${pgVersion} at ${databaseUrl().replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')}, same machine` : 'not reachable'],
+      ['pg-boss (peer)', '10.4.2 — the last line that runs on Node 20; pg-boss 11+ needs Node 22'],
+      ['Command', `\`${command}\` (\`tsx --conditions=hookbox-source bench/run.ts${quick ? ' --quick' : ''}\`)`],
+      ['Commit', commit],
       ['Date', new Date(started).toISOString()],
-      ['Total run time', `${((Date.now() - started) / 1000).toFixed(0)} s`],
+      ['Total run time', `${seconds.toFixed(0)} s`],
     ],
   ),
-  ...sections.map((s) => `## ${s.title}\n\n${s.body}`),
+  '## Summary',
+  `${figures.filter((f) => f.met === true).length} targets met, ${figures.filter((f) => f.met === false).length} not met; "info" rows have no target. Details and method in each section below; raw numbers in \`bench/results/${quick ? 'quick' : 'latest'}.json\`.`,
+  summary,
+  ...results.map((r) => `## ${r.title}\n\n${r.body}`),
 ].join('\n\n')
-const out = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url))
-writeFileSync(out, `${doc}\n`)
-console.log(`wrote ${out}`)
+const root = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url))
+writeFileSync(root(quick ? 'BENCHMARKS.quick.md' : 'BENCHMARKS.md'), `${doc}\n`)
+mkdirSync(root('bench/results'), { recursive: true })
+writeFileSync(
+  root(`bench/results/${quick ? 'quick' : 'latest'}.json`),
+  `${JSON.stringify({ date: new Date(started).toISOString(), commit, quick, seconds, machine: Object.fromEntries(machine()), postgres: pgVersion, figures, sections: results.map((r) => ({ title: r.title, data: r.data })) }, null, 2)}\n`,
+)
+console.log(`wrote ${quick ? 'BENCHMARKS.quick.md' : 'BENCHMARKS.md'} and bench/results/${quick ? 'quick' : 'latest'}.json in ${seconds.toFixed(0)} s`)
 process.exit(0)

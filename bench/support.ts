@@ -89,3 +89,47 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 
 /** MB with one decimal. */
 export const mb = (bytes: number): number => bytes / 2 ** 20
+
+/** Whether this is `pnpm bench --quick` (small N, one run each, under a minute). */
+export const quick = process.argv.includes('--quick')
+
+/** Median and spread (min–max) of repeated runs. */
+export interface Stat {
+  median: number
+  min: number
+  max: number
+  runs: number[]
+}
+
+export function stat(runs: number[]): Stat {
+  const s = [...runs].sort((a, b) => a - b)
+  const median = s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
+  return { median, min: s[0]!, max: s.at(-1)!, runs }
+}
+
+/** `12,345 (11,900–12,800)`: median and spread. */
+export const showStat = (s: Stat, digits = 0): string =>
+  s.runs.length > 1 ? `${num(s.median, digits)} (${num(s.min, digits)}–${num(s.max, digits)})` : num(s.median, digits)
+
+/** One headline figure: what was measured, against what, and whether it meets its target. */
+export interface Figure {
+  id: string
+  what: string
+  value: number
+  unit: string
+  baseline?: { name: string; value: number }
+  ratio?: number
+  target: string
+  /** null: no target, reported for information. */
+  met: boolean | null
+  /** What limits it, when not met (or a note). */
+  note?: string
+}
+
+export const verdict = (met: boolean | null): string => (met === null ? 'info' : met ? '**MET**' : '**NOT MET**')
+
+/** One benchmark's result: Markdown plus headline figures and raw data for the JSON file. */
+export interface Result extends Section {
+  figures: Figure[]
+  data: unknown
+}

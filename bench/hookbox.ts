@@ -1,0 +1,150 @@
+/**
+ * Opening a Hookbox outbox for the benchmarks on either store: a fresh SQLite file (WAL,
+ * synchronous=NORMAL) or a fresh Postgres schema, the routing the benchmark needs, a producer
+ * that commits notifies in host transactions, and an optional no-op transport (`noop:` URLs
+ * answer 200 at once, no I/O) to measure the engine without HTTP.
+ */
+import Database from 'better-sqlite3'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import pg from 'pg'
+import { createOutbox, policies, type Outbox, type Transport } from '../packages/core/src/index.js'
+import { postgresStore, type WakeMode } from '../packages/store-postgres/src/index.js'
+import { sqliteStore } from '../packages/store-sqlite/src/index.js'
+import { payloadFor } from './support.js'
+
+export type StoreKind = 'sqlite' | 'postgres'
+
+/** Where an outbox lives; serialisable, so a child process can open the same one. */
+export interface Target {
+  kind: StoreKind
+  /** SQLite file. */
+  file?: string
+  /** Postgres connection string and schema. */
+  url?: string
+  schema?: string
+}
+
+export const databaseUrl = (): string => process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+
+/** A fresh, empty place for an outbox. */
+export function newTarget(kind: StoreKind): Target {
+  if (kind === 'sqlite') return { kind, file: join(mkdtempSync(join(tmpdir(), 'hookbox-bench-')), 'app.db') }
+  return { kind, url: databaseUrl(), schema: `hb_bench_${randomBytes(4).toString('hex')}` }
+}
+
+/** Removes the file or schema. */
+export async function dropTarget(t: Target): Promise<void> {
+  if (t.kind === 'sqlite') rmSync(dirname(t.file!), { recursive: true, force: true })
+  else {
+    const client = new pg.Client({ connectionString: t.url })
+    await client.connect()
+    await client.query(`DROP SCHEMA IF EXISTS "${t.schema}" CASCADE`).catch(() => undefined)
+    await client.end()
+  }
+}
+
+/** Answers 200 at once: the engine's cost without any network I/O. */
+export const noopTransport: Transport = {
+  schemes: ['noop:'],
+  send: async () => ({ ok: true, latencyMs: 0, response: { status: 200, contentType: 'application/json', retryAfterMs: null, snippet: '' } }),
+}
+
+export interface Box {
+  outbox: Outbox
+  /** Commits messages `i … i + count - 1` in one host transaction; their ids once committed. */
+  produce(i: number, count: number): string[] | Promise<string[]>
+  sqlite?: Database.Database
+  pool?: pg.Pool
+  close(): Promise<void>
+}
+
+export interface OpenOptions {
+  concurrency?: number
+  noop?: boolean
+  wake?: WakeMode
+  poolMax?: number
+}
+
+/** Opens an outbox on the target (dispatcher not started). */
+export async function openOutbox(t: Target, o: OpenOptions = {}): Promise<Box> {
+  const common = {
+    dispatcher: { concurrency: o.concurrency ?? 32 },
+    http: { allowHttp: true },
+    security: { ssrf: { allow: ['127.0.0.1'] } },
+    ...(o.noop ? { transports: [noopTransport] } : {}),
+  }
+  const event = (i: number) => ({ type: 'entity.state_changed', payload: payloadFor(i) })
+  if (t.kind === 'sqlite') {
+    const db = new Database(t.file!)
+    db.pragma('journal_mode = WAL')
+    db.pragma('synchronous = NORMAL')
+    db.pragma('busy_timeout = 5000')
+    const outbox = createOutbox({ store: sqliteStore({ database: db }), ...common })
+    outbox.on('error', ({ error, phase }) => console.error('hookbox error', phase, error))
+    const one = db.transaction((i: number) => [outbox.notify(event(i), { transaction: db }).messageId])
+    const many = db.transaction((i: number, count: number) =>
+      outbox.notifyMany(Array.from({ length: count }, (_, k) => event(i + k)), { transaction: db }).map((r) => r.messageId),
+    )
+    return {
+      outbox,
+      sqlite: db,
+      produce: (i, count) => (count === 1 ? one(i) : many(i, count)),
+      close: async () => {
+        await outbox.close()
+        db.close()
+      },
+    }
+  }
+  const pool = new pg.Pool({ connectionString: t.url, max: o.poolMax ?? 12 })
+  const outbox = createOutbox({ store: postgresStore({ pool, schema: t.schema!, ...(o.wake ? { wake: o.wake } : {}) }), ...common })
+  outbox.on('error', ({ error, phase }) => console.error('hookbox error', phase, error))
+  const produce = async (i: number, count: number) => {
+    const client = await pool.connect()
+    try {
+      await client.query('BEGIN')
+      const ids =
+        count === 1
+          ? [(await outbox.notify(event(i), { transaction: client })).messageId]
+          : (await outbox.notifyMany(Array.from({ length: count }, (_, k) => event(i + k)), { transaction: client })).map((r) => r.messageId)
+      await client.query('COMMIT')
+      return ids
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined)
+      throw error
+    } finally {
+      client.release()
+    }
+  }
+  return {
+    outbox,
+    pool,
+    produce,
+    close: async () => {
+      await outbox.close()
+      await pool.end()
+    },
+  }
+}
+
+/**
+ * Migrates and creates collection `events` (`fixed` policy, `failureMode`) with `endpoints`
+ * endpoints at `url` (paths /e0, /e1, …); returns the endpoint ids.
+ */
+export async function route(box: Box, url: string, o: { endpoints?: number; failureMode?: 'each' | 'majority' } = {}): Promise<string[]> {
+  await box.outbox.migrate()
+  await box.outbox.collections.upsert({ name: 'events', events: ['entity.*'], policy: policies.fixed(), failureMode: o.failureMode ?? 'each' })
+  const ids: string[] = []
+  for (let k = 0; k < (o.endpoints ?? 1); k++) {
+    const e = await box.outbox.endpoints.create({ collection: 'events', url: url.startsWith('noop:') ? url : `${url}/e${k}` })
+    ids.push(e.id)
+  }
+  return ids
+}
+
+/** Commits `n` messages, `perCommit` per host transaction (notifyMany), dispatcher not running. */
+export async function commitMany(box: Box, n: number, perCommit = 100, startAt = 0): Promise<void> {
+  for (let i = 0; i < n; i += perCommit) await box.produce(startAt + i, Math.min(perCommit, n - i))
+}

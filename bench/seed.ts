@@ -1,0 +1,57 @@
+/**
+ * Seeds a backlog straight into a store's tables, in their real shape (see the migrations in
+ * packages/store-{sqlite,postgres}/src/migrations): `n` expanded messages and one pending,
+ * due `each` delivery per message to `endpointId` of collection `events`, as if the receiver
+ * had been down while they piled up. Bulk SQL (generate_series on Postgres, a recursive CTE
+ * on SQLite, each table in one statement), then ANALYZE, so a million rows take seconds.
+ */
+import type Database from 'better-sqlite3'
+import pg from 'pg'
+import type { Target } from './hookbox.js'
+
+const payload = (g: string, cat: (...parts: string[]) => string) =>
+  cat(`'{"entityId":"ent_'`, g, `'","from":"FAIL","to":"PASS","score":'`, `(${g} % 100)`, `',"checkedBy":"bench"}'`)
+
+/** Seeds `n` pending deliveries; ids sort in seed order (`seed_00000001`…). */
+export async function seedPending(t: Target, endpointId: string, n: number, sqlite?: Database.Database): Promise<void> {
+  const now = Date.now() - 1000
+  if (t.kind === 'sqlite') {
+    const db = sqlite!
+    const cat = (...parts: string[]) => parts.join(' || ')
+    const id = (prefix: string, g: string) => `'${prefix}' || substr('0000000' || ${g}, -8, 8)`
+    db.transaction(() => {
+      db.exec(`
+        WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < ${n})
+        INSERT INTO hookbox_messages (id, type, payload, request_id, created_at, expanded)
+        SELECT ${id('seed_', 'x')}, 'entity.state_changed', ${payload('x', cat)}, ${id('req_', 'x')}, ${now}, 1 FROM g`)
+      db.exec(`
+        INSERT INTO hookbox_deliveries (id, message_id, message_seq, collection, failure_mode, endpoint_id, targets, progress, state,
+          attempts, next_attempt_at, window_start, created_at, updated_at)
+        SELECT 'dlv_' || substr(m.id, 6), m.id, m.seq, 'events', 'each', '${endpointId}', '["${endpointId}"]', '{}', 'pending',
+          0, ${now}, ${now}, ${now}, ${now}
+        FROM hookbox_messages m WHERE m.id LIKE 'seed\\_%' ESCAPE '\\'`)
+    })()
+    db.exec('ANALYZE')
+    return
+  }
+  const client = new pg.Client({ connectionString: t.url })
+  await client.connect()
+  try {
+    const s = `"${t.schema}"`
+    const cat = (...parts: string[]) => parts.join(' || ')
+    const id = (prefix: string, g: string) => `'${prefix}' || lpad(${g}::text, 8, '0')`
+    await client.query(`
+      INSERT INTO ${s}.messages (id, type, payload, request_id, created_at, expanded)
+      SELECT ${id('seed_', 'g')}, 'entity.state_changed', ${payload('g', cat)}, ${id('req_', 'g')}, ${now}, true
+      FROM generate_series(1, ${n}) g`)
+    await client.query(`
+      INSERT INTO ${s}.deliveries (id, message_id, message_seq, request_id, collection, failure_mode, endpoint_id, targets, progress, state,
+        attempts, next_attempt_at, window_start, created_at, updated_at)
+      SELECT 'dlv_' || substr(m.id, 6), m.id, m.seq, m.request_id, 'events', 'each', $1, jsonb_build_array($1::text), '{}'::jsonb, 'pending',
+        0, ${now}, ${now}, ${now}, ${now}
+      FROM ${s}.messages m WHERE m.id LIKE 'seed\\_%'`, [endpointId])
+    await client.query(`VACUUM ANALYZE ${s}.messages, ${s}.deliveries`)
+  } finally {
+    await client.end()
+  }
+}

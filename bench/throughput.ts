@@ -1,0 +1,110 @@
+/**
+ * End-to-end throughput on one store: N notifies committed (100 per host transaction), then a
+ * dispatcher in its own process starts; deliveries/s from `go` to the N-th durable `delivered`
+ * (expansion, claim, POST, write-back all included). Baseline: raw undici POSTs of the same
+ * bodies from one process at the same concurrency (32) to the same receiver, run between the
+ * Hookbox runs. Also: fan-out (3 endpoints, `majority`) and the no-op transport (the engine
+ * without HTTP: expansion + claim + write-back), on the same path.
+ */
+import { runRaw } from './delivery.js'
+import { commitMany, dropTarget, newTarget, openOutbox, route, type OpenOptions, type StoreKind } from './hookbox.js'
+import type { Receiver } from './receiver.js'
+import { quick, ratio, showStat, stat, table, verdict, type Figure, type Result, type Stat } from './support.js'
+import { drain } from './workers.js'
+
+/** One drain of `n` committed notifies on a fresh target. */
+async function hookboxDrain(kind: StoreKind, receiver: Receiver, n: number, o: { endpoints?: number; majority?: boolean; noop?: boolean } = {}) {
+  const t = newTarget(kind)
+  try {
+    const open: OpenOptions = { noop: o.noop }
+    const box = await openOutbox(t, open)
+    await route(box, o.noop ? 'noop://sink' : receiver.url, { endpoints: o.endpoints, failureMode: o.majority ? 'majority' : 'each' })
+    await commitMany(box, n)
+    await box.close()
+    await receiver.reset()
+    const r = await drain(t, n, open)
+    const { count } = await receiver.stats()
+    return { ...r, requests: count }
+  } finally {
+    await dropTarget(t)
+  }
+}
+
+export async function throughputBench(kind: StoreKind, receiver: Receiver): Promise<Result> {
+  const runs = quick ? 1 : 3
+  const n = quick ? 2000 : kind === 'sqlite' ? 10_000 : 8000
+  const target = kind === 'sqlite' ? 0.5 : 0.3
+  const raw: number[] = []
+  const hb: number[] = []
+  const rss: number[] = []
+  await runRaw(receiver, 1000, { concurrency: 32, warm: 500 })
+  for (let r = 0; r < runs; r++) {
+    raw.push((await runRaw(receiver, n, { concurrency: 32, warm: 200 })).perSecond)
+    const d = await hookboxDrain(kind, receiver, n)
+    hb.push(d.perSecond)
+    rss.push(...d.peakRssMb)
+  }
+  const fan: number[] = []
+  const fanN = Math.round(n / 3)
+  for (let r = 0; r < runs; r++) fan.push((await hookboxDrain(kind, receiver, fanN, { endpoints: 3, majority: true })).perSecond)
+  const noop: number[] = []
+  for (let r = 0; r < runs; r++) noop.push((await hookboxDrain(kind, receiver, n, { noop: true })).perSecond)
+  const rawS = stat(raw)
+  const hbS = stat(hb)
+  const fanS = stat(fan)
+  const noopS = stat(noop)
+  const reqS = stat(fan.map((x) => x * 3))
+  const tr = hbS.median / rawS.median
+  const name = kind === 'sqlite' ? 'SQLite' : 'Postgres'
+  const figures: Figure[] = [
+    {
+      id: `${kind}.throughput`,
+      what: `${name}: end-to-end deliveries/s (committed notify → 200 → outcome written)`,
+      value: hbS.median,
+      unit: '/s',
+      baseline: { name: 'raw undici POSTs, 32 concurrent', value: rawS.median },
+      ratio: tr,
+      target: `≥ ${target}× baseline`,
+      met: tr >= target,
+    },
+    {
+      id: `${kind}.fanout`,
+      what: `${name}: fan-out, 1 event → 3 endpoints under majority`,
+      value: fanS.median,
+      unit: 'deliveries/s',
+      baseline: { name: 'raw undici requests/s', value: rawS.median },
+      ratio: reqS.median / rawS.median,
+      target: 'none (reported)',
+      met: null,
+      note: `${showStat(reqS)} requests/s; ratio is requests/s vs raw`,
+    },
+  ]
+  if (kind === 'postgres')
+    figures.push({
+      id: 'postgres.noop',
+      what: 'Postgres: claim + no-op delivery through the dispatcher (no-op transport)',
+      value: noopS.median,
+      unit: '/s',
+      baseline: { name: 'peer figure to beat', value: 15_000 },
+      ratio: noopS.median / 15_000,
+      target: '≥ 15,000/s',
+      met: noopS.median >= 15_000,
+    })
+  const rows = [
+    ['raw undici, 32 concurrent, one Agent (baseline)', showStat(rawS), '1.00×', '—'],
+    [`Hookbox on ${name}, 1 endpoint`, showStat(hbS), ratio(tr), `≥ ${target}× → ${verdict(tr >= target)}`],
+    [`Hookbox on ${name}, fan-out 3 endpoints (majority): deliveries/s`, showStat(fanS), '—', 'reported'],
+    ['… same, requests/s at the receiver', showStat(reqS), ratio(reqS.median / rawS.median), 'reported'],
+    [`Hookbox on ${name}, no-op transport (engine alone)`, showStat(noopS), ratio(noopS.median / rawS.median), kind === 'postgres' ? `≥ 15,000/s → ${verdict(noopS.median >= 15_000)}` : 'reported'],
+  ]
+  const body = [
+    `N = ${n.toLocaleString('en-US')} notifies committed (100 per host transaction with \`notifyMany\`, not yet expanded), then one dispatcher **in its own process** ` +
+      '(concurrency 32, batch 100, defaults otherwise) starts; time from its start to the N-th `delivered` event (outcome durable). ' +
+      `Fan-out: N/3 events to a \`majority\` collection of 3 endpoints (3 requests per delivery). ${runs} run(s) each, median (min–max); peak RSS of the dispatcher ${showStat(stat(rss), 0)} MB. ` +
+      'Baseline: raw undici `request()` POSTs, 32 concurrent through one Agent, from one process to the same receiver (a separate process), run between the Hookbox runs.',
+    table(['run', 'deliveries/s', 'ratio vs raw', 'target'], rows),
+  ]
+  return { title: `Throughput on ${name}`, body: body.join('\n\n'), figures, data: { n, raw: rawS, hookbox: hbS, fanout: fanS, fanoutRequests: reqS, noop: noopS, peakRssMb: rss } }
+}
+
+export type { Stat }

@@ -1,0 +1,110 @@
+/**
+ * Dispatchers in child processes: each child opens the outbox at a {@link Target}, waits for
+ * `go`, starts its dispatcher and reports how many deliveries it has completed (the
+ * `delivered` event: outcome durable) and its peak RSS (`process.resourceUsage().maxRSS`).
+ * The parent starts them together and stops them once their deliveries add up to `n`.
+ * Used for drains (throughput, backlog, fan-out, no-op claim path) and scale-out.
+ */
+import { fork, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
+import { openOutbox, type OpenOptions, type Target } from './hookbox.js'
+import { now } from './support.js'
+
+interface Progress {
+  type: 'progress'
+  delivered: number
+  startedAt: number
+  lastAt: number
+  maxRssKb: number
+}
+
+export interface DrainResult {
+  delivered: number
+  seconds: number
+  perSecond: number
+  /** Peak RSS of each dispatcher process, MB. */
+  peakRssMb: number[]
+}
+
+/**
+ * Runs `processes` dispatchers on `t` until they have delivered `n` between them; time runs
+ * from `go` to the last of those deliveries.
+ */
+export async function drain(t: Target, n: number, o: OpenOptions & { processes?: number; timeoutMs?: number } = {}): Promise<DrainResult> {
+  const { processes = 1, timeoutMs = 120_000, ...open } = o
+  const script = fileURLToPath(import.meta.url)
+  const execArgv = process.execArgv.includes('--conditions=hookbox-source') ? process.execArgv : [...process.execArgv, '--conditions=hookbox-source']
+  const children: ChildProcess[] = []
+  const latest: Progress[] = []
+  try {
+    for (let k = 0; k < processes; k++) {
+      const child = fork(script, ['--dispatcher-child', JSON.stringify({ t, open })], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+      children.push(child)
+      child.on('message', (m: Progress) => {
+        if (m.type === 'progress') latest[k] = m
+      })
+    }
+    // Ready, or a child that died on start-up (its error is on stderr).
+    await Promise.all(
+      children.map((c) =>
+        Promise.race([once(c, 'message'), once(c, 'exit').then(([code]) => Promise.reject(new Error(`a dispatcher process exited with code ${code} before it was ready`)))]),
+      ),
+    )
+    for (const c of children) c.send({ type: 'go' })
+    const deadline = Date.now() + timeoutMs
+    const total = () => latest.reduce((s, p) => s + (p?.delivered ?? 0), 0)
+    while (total() < n) {
+      if (Date.now() > deadline) throw new Error(`only ${total()} of ${n} delivered within ${timeoutMs / 1000} s`)
+      if (children.some((c) => c.exitCode !== null)) throw new Error('a dispatcher process exited')
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    const startedAt = Math.min(...latest.map((p) => p.startedAt))
+    const lastAt = Math.max(...latest.map((p) => p.lastAt))
+    const seconds = (lastAt - startedAt) / 1000
+    const delivered = total()
+    // Final report with the peak RSS over the whole drain, after closing.
+    const finals = await Promise.all(
+      children.map(async (c, k) => {
+        const reply = new Promise<Progress>((resolve) => c.on('message', (m: Progress & { final?: boolean }) => m.final && resolve(m)))
+        c.send({ type: 'stop' })
+        return (await reply).maxRssKb ?? latest[k]!.maxRssKb
+      }),
+    )
+    return { delivered, seconds, perSecond: delivered / seconds, peakRssMb: finals.map((kb) => kb / 1024) }
+  } finally {
+    for (const c of children) if (c.exitCode === null) c.kill()
+    await Promise.all(children.map((c) => (c.exitCode === null ? once(c, 'exit') : undefined)))
+  }
+}
+
+/** The child's side. */
+async function child(config: { t: Target; open: OpenOptions }): Promise<void> {
+  const box = await openOutbox(config.t, config.open)
+  let delivered = 0
+  let lastAt = 0
+  let startedAt = 0
+  box.outbox.on('delivered', () => {
+    delivered++
+    lastAt = now()
+  })
+  const report = (final = false) =>
+    process.send!({ type: 'progress', final, delivered, startedAt, lastAt, maxRssKb: process.resourceUsage().maxRSS } satisfies Progress & { final: boolean })
+  let timer: NodeJS.Timeout | undefined
+  process.on('message', async (m: { type: string }) => {
+    if (m.type === 'go') {
+      startedAt = now()
+      box.outbox.start()
+      timer = setInterval(report, 25)
+    } else if (m.type === 'stop') {
+      clearInterval(timer)
+      await box.close()
+      report(true)
+      process.disconnect()
+    }
+  })
+  process.on('disconnect', () => process.exit(0))
+  process.send!({ type: 'ready' })
+}
+
+if (process.argv[2] === '--dispatcher-child' && process.argv[1] === fileURLToPath(import.meta.url)) await child(JSON.parse(process.argv[3]!))
