@@ -192,15 +192,20 @@ export function createOutbox(options: OutboxOptions): Outbox {
   let retentionTimer: NodeJS.Timeout | null = null
   const purge = () => purgeExpired(store, clock, retention, idempotencyWindowMs)
 
-  /** Wakes the dispatcher now, and again shortly, since an async caller commits later. */
-  let followUp: NodeJS.Timeout | null = null
+  /**
+   * Wakes the dispatcher now, and again shortly: an async caller commits after `notify`
+   * resolves (usually one round trip later, so 3 ms; 20 ms catches slower transactions).
+   */
+  const followUps: Array<NodeJS.Timeout | null> = [null, null]
   const wakeSoon = () => {
     if (!dispatcher.running) return
     dispatcher.wake()
-    followUp ??= setTimeout(() => {
-      followUp = null
-      dispatcher.wake()
-    }, 20).unref()
+    ;[3, 20].forEach((ms, i) => {
+      followUps[i] ??= setTimeout(() => {
+        followUps[i] = null
+        dispatcher.wake()
+      }, ms).unref()
+    })
   }
   const admin: AdminContext = { store, clock, allowHttp: options.http?.allowHttp ?? false, transports, changed: wakeSoon }
 

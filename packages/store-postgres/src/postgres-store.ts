@@ -182,8 +182,15 @@ export class PostgresStore implements Store {
     return r.numDeletedRows > 0n
   }
 
-  expand(options: { limit: number; now: number }, plan: Planner): Promise<number> {
-    return expandMessages(this.#root, this.schema, options, plan)
+  async expand(options: { limit: number; now: number }, plan: Planner): Promise<number> {
+    return (await expandMessages(this.#root, this.schema, options, plan, null)).expanded
+  }
+
+  expandAndClaim(
+    options: { limit: number; now: number; lease: { owner: string; leaseMs: number; limit: number } },
+    plan: Planner,
+  ): Promise<{ expanded: number; claims: Claim[] }> {
+    return expandMessages(this.#root, this.schema, options, plan, options.lease)
   }
 
   claim(options: ClaimOptions): Promise<Claim[]> {

@@ -66,7 +66,8 @@ export class Dispatcher {
   #running = false
   #loop: Promise<void> | null = null
   #resume: (() => void) | null = null
-  #wakeTimer: NodeJS.Timeout | null = null
+  /** Cancels the pending merged wake-up, if any. */
+  #wakeTimer: (() => void) | null = null
   /** Set when new messages may be waiting to be expanded (notify, LISTEN, config change, poll). */
   #newWork = true
   #woken = false
@@ -88,15 +89,24 @@ export class Dispatcher {
   }
 
   /**
-   * Asks the loop to look for new work now instead of at the next poll. Wake-ups within a
-   * couple of milliseconds are merged, so a burst of commits is expanded and claimed together.
+   * Asks the loop to look for new work now instead of at the next poll. Under load, wake-ups
+   * within a couple of milliseconds are merged, so a burst of commits is expanded and claimed
+   * together; an idle dispatcher looks at once (after the current tick), for latency.
    */
   wake(): void {
     this.#newWork = true
-    this.#wakeTimer ??= setTimeout(() => {
+    if (this.#wakeTimer) return
+    const fire = () => {
       this.#wakeTimer = null
       this.#nudge()
-    }, WAKE_COALESCE_MS).unref()
+    }
+    if (this.#inFlight.size === 0) {
+      const immediate = setImmediate(fire)
+      this.#wakeTimer = () => clearImmediate(immediate)
+    } else {
+      const timer = setTimeout(fire, WAKE_COALESCE_MS).unref()
+      this.#wakeTimer = () => clearTimeout(timer)
+    }
   }
 
   /** Lets a sleeping loop run again (a slot freed, or new work). */
@@ -113,7 +123,7 @@ export class Dispatcher {
   async stop(timeoutMs = 30_000): Promise<void> {
     if (!this.#running) return
     this.#running = false
-    if (this.#wakeTimer) clearTimeout(this.#wakeTimer)
+    this.#wakeTimer?.()
     this.#wakeTimer = null
     this.#nudge()
     await this.#loop
@@ -133,7 +143,7 @@ export class Dispatcher {
   async runOnce(): Promise<number> {
     let total = 0
     for (;;) {
-      while ((await this.#expand()) === this.#d.options.batchSize);
+      while ((await this.#expand(0)).expanded === this.#d.options.batchSize);
       const claims = await this.#claim(Math.min(this.#d.options.batchSize, this.#d.options.concurrency), false)
       if (claims.length === 0) return total
       total += claims.length
@@ -155,7 +165,10 @@ export class Dispatcher {
         this.#woken = false
         if (this.#newWork || expandFull) {
           this.#newWork = false
-          expandFull = (await this.#expand()) === options.batchSize
+          // Fresh deliveries may come back already leased to us (Postgres): one round trip saved.
+          const { expanded, claims } = await this.#expand(options.concurrency - this.#inFlight.size)
+          for (const claim of claims) this.#track(this.#process(claim, true))
+          expandFull = expanded === options.batchSize
         }
         const free = options.concurrency - this.#inFlight.size
         if (free >= lowWater || this.#inFlight.size === 0) {
@@ -205,17 +218,24 @@ export class Dispatcher {
     })
   }
 
-  async #expand(): Promise<number> {
+  /** Expands new messages; with `leaseLimit` > 0 a store that can also leases some of them to us. */
+  async #expand(leaseLimit: number): Promise<{ expanded: number; claims: Claim[] }> {
     const unrouted: MessageRecord[] = []
     const plan: Planner = (message, routing) => {
       const drafts = planDeliveries(message, routing)
       if (drafts.length === 0) unrouted.push(message)
       return drafts
     }
-    const n = await this.#d.store.expand({ limit: this.#d.options.batchSize, now: this.#d.clock.now() }, plan)
+    const { store, options, clock } = this.#d
+    const request = { limit: options.batchSize, now: clock.now() }
+    const limit = Math.min(leaseLimit, options.batchSize)
+    const result =
+      store.expandAndClaim && limit > 0
+        ? await store.expandAndClaim({ ...request, lease: { owner: this.owner, leaseMs: options.leaseMs, limit } }, plan)
+        : { expanded: await store.expand(request, plan), claims: [] }
     // Announced only once the expansion committed: these messages will never be sent.
     for (const m of unrouted) this.#d.emitter.emit('unrouted', { messageId: m.id, type: m.type, requestId: m.requestId })
-    return n
+    return result
   }
 
   #claim(limit: number, adaptive: boolean): Promise<Claim[]> {

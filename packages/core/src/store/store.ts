@@ -186,6 +186,13 @@ export interface Store {
   expand(options: { limit: number; now: number }, plan: Planner): Promise<number>
 
   /**
+   * Optional: {@link expand}, and in the same transaction leases up to `lease.limit` of the new
+   * deliveries (none with an ordering key) to `lease.owner`, returning them as claims. Saves the
+   * claim round trip between a commit and its first attempt.
+   */
+  expandAndClaim?(options: { limit: number; now: number; lease: { owner: string; leaseMs: number; limit: number } }, plan: Planner): Promise<{ expanded: number; claims: Claim[] }>
+
+  /**
    * Leases up to `limit` pending deliveries due at `now` (oldest due first), skipping those
    * leased by others until `leaseUntil`, those whose only endpoint is disabled, and those held
    * back by an earlier message with the same ordering key to the same target. `each`

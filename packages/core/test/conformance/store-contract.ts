@@ -142,6 +142,23 @@ export function describeStoreContract(target: ConformanceTarget): void {
       expect(await store.claim(claimOpts())).toHaveLength(1)
     })
 
+    it('expandAndClaim (where offered) leases fresh unordered deliveries in the same transaction', async (ctx) => {
+      if (!store.expandAndClaim) return ctx.skip()
+      const [e] = await setup()
+      await store.enqueue({ messages: [message(), message(), message({ orderingKey: 'k' }), message()], idempotencySince: 0 })
+      const lease = { owner: 'fast', leaseMs: 30_000, limit: 2 }
+      const { expanded, claims } = await store.expandAndClaim({ limit: 10, now: T0, lease }, planDeliveries)
+      expect(expanded).toBe(4)
+      expect(claims).toHaveLength(2)
+      expect(claims.every((c) => c.delivery.orderingKey === null && c.endpoints[0]!.id === e!.id && c.collection.name === 'events')).toBe(true)
+      // Leased: a claim finds only the other two; the token fences the write-back as for any claim.
+      const others = await store.claim(claimOpts())
+      expect(others.map((c) => c.delivery.id).sort()).not.toContain(claims[0]!.delivery.id)
+      expect(others).toHaveLength(2)
+      expect(await store.complete([completion(claims[0]!, { state: 'delivered', completedAt: T0 })])).toEqual([claims[0]!.delivery.id])
+      expect((await store.getDelivery(claims[0]!.delivery.id))!.state).toBe('delivered')
+    })
+
     it('skips each-mode deliveries of a paused endpoint or one in skipEndpoints, and records health', async () => {
       const [a, b] = await setup('each', 2)
       await store.enqueue({ messages: [message(), message()], idempotencySince: 0 })

@@ -10,7 +10,8 @@ type ClaimRow = Selectable<DeliveriesTable> & {
 }
 
 /**
- * Leases due deliveries in ONE statement: picks them oldest due first with
+ * Leases due deliveries in ONE statement (every step by primary key or partial index, so its
+ * cost follows the batch, not the table): picks them oldest due first with
  * `FOR UPDATE SKIP LOCKED` (so dispatchers never wait for each other), stamps owner, expiry
  * and a fresh random fencing token, and returns each with its message, collection and the
  * targets that still exist (as jsonb, one round trip for the whole batch).
@@ -46,15 +47,15 @@ export async function claimDeliveries(db: Kysely<any>, schema: string, o: ClaimO
     claimed AS (
       UPDATE ${t('deliveries')} d
       SET lease_owner = ${o.owner}, lease_until = ${o.now + o.leaseMs}, lease_token = gen_random_uuid()::text
-      FROM due WHERE d.id = due.id
+      WHERE d.id = ANY (ARRAY(SELECT id FROM due))
       RETURNING d.*
     )
-    SELECT c.*, to_jsonb(m) AS message_row, to_jsonb(col) AS collection_row,
+    SELECT c.*,
+      (SELECT to_jsonb(m) FROM ${t('messages')} m WHERE m.id = c.message_id) AS message_row,
+      (SELECT to_jsonb(col) FROM ${t('collections')} col WHERE col.name = c.collection) AS collection_row,
       (SELECT coalesce(jsonb_agg(to_jsonb(e) ORDER BY e.id), '[]'::jsonb) FROM ${t('endpoints')} e
-        WHERE e.id IN (SELECT jsonb_array_elements_text(c.targets))) AS endpoint_rows
+        WHERE e.id = ANY (ARRAY(SELECT jsonb_array_elements_text(c.targets)))) AS endpoint_rows
     FROM claimed c
-    JOIN ${t('messages')} m ON m.id = c.message_id
-    JOIN ${t('collections')} col ON col.name = c.collection
     ORDER BY c.next_attempt_at, c.id`.execute(db)
   return rows.map((r) => ({
     delivery: toDelivery(r),
