@@ -132,10 +132,8 @@ export class EndpointHealth {
     if (paused !== null && !wasProbe) return
     let open = wasProbe
     if (!open) {
-      s.outcomes = s.outcomes.filter((o) => o.at > now - breaker.windowMs)
-      s.outcomes.push({ at: now, failed })
-      const failures = s.outcomes.filter((o) => o.failed).length
-      open = s.outcomes.length >= breaker.minAttempts && failures / s.outcomes.length >= breaker.failureRate
+      const recent = s.record(now, failed, breaker.windowMs)
+      open = recent.total >= breaker.minAttempts && recent.failed / recent.total >= breaker.failureRate
     }
     if (!open) return
     const until = now + Math.min(breaker.maxPauseMs, breaker.pauseMs * 2 ** s.opened)

@@ -17,8 +17,8 @@ export class EndpointState {
   rateHorizon = 0
   /** Likewise for those held back by the window, spaced by the latency. */
   slotHorizon = 0
-  /** Recent outcomes for the breaker: time and whether it failed. */
-  outcomes: Array<{ at: number; failed: boolean }> = []
+  /** Recent outcomes for the breaker, counted in ten slices of its window (constant work per attempt). */
+  outcomes: Array<{ slice: number; total: number; failed: number }> = []
   /** Times the breaker opened in a row without a successful probe (doubles the pause). */
   opened = 0
   /** A half-open probe is in flight. */
@@ -32,6 +32,24 @@ export class EndpointState {
 
   constructor(initialWindow: number) {
     this.window = initialWindow
+  }
+
+  /** Counts an outcome and returns the attempts and failures within the last `windowMs`. */
+  record(now: number, failed: boolean, windowMs: number): { total: number; failed: number } {
+    const width = windowMs / 10
+    const slice = Math.floor(now / width)
+    this.outcomes = this.outcomes.filter((o) => o.slice > slice - 10)
+    let last = this.outcomes.at(-1)
+    if (last?.slice !== slice) this.outcomes.push((last = { slice, total: 0, failed: 0 }))
+    last.total++
+    if (failed) last.failed++
+    let total = 0
+    let failures = 0
+    for (const o of this.outcomes) {
+      total += o.total
+      failures += o.failed
+    }
+    return { total, failed: failures }
   }
 
   /** The next start time the rate allows after those already handed out. */

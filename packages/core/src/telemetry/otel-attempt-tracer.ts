@@ -30,7 +30,10 @@ export function otelAttemptTracer(tracing: () => Promise<OtelTracing | null>): A
   }
 }
 
-function startSpan({ api, tracer, propagator }: OtelTracing, info: AttemptSpanInfo): TracedAttempt {
+function startSpan({ api, tracer, propagator }: OtelTracing, info: AttemptSpanInfo): TracedAttempt | undefined {
+  const span = tracer.startSpan(`webhook send ${info.eventType}`, { kind: api.SpanKind.CLIENT })
+  // No SDK registered (the API's no-op tracer): nothing to record or propagate, so no per-attempt cost.
+  if (!span.isRecording() && !api.trace.isSpanContextValid(span.spanContext())) return undefined
   const url = spanUrl(info.url)
   const attributes: Attributes = {
     'hookbox.message_id': info.messageId,
@@ -47,7 +50,7 @@ function startSpan({ api, tracer, propagator }: OtelTracing, info: AttemptSpanIn
     attributes['server.address'] = url.hostname
     attributes['server.port'] = Number(url.port || (url.protocol === 'https:' ? 443 : 80))
   }
-  const span = tracer.startSpan(`webhook send ${info.eventType}`, { kind: api.SpanKind.CLIENT, attributes })
+  span.setAttributes(attributes)
   const ctx = api.trace.setSpan(api.context.active(), span)
   const headers: Record<string, string> = {}
   if (propagator) propagator.inject(ctx, headers, api.defaultTextMapSetter)
