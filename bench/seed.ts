@@ -32,6 +32,8 @@ export async function seedPending(t: Target, endpointId: string, n: number, sqli
         FROM hookbox_messages m WHERE m.id LIKE 'seed\\_%' ESCAPE '\\'`)
     })()
     db.exec('ANALYZE')
+    // A backlog that built up over hours has long been checkpointed; a fresh 1M-row WAL has not.
+    db.pragma('wal_checkpoint(TRUNCATE)')
     return
   }
   const client = new pg.Client({ connectionString: t.url })

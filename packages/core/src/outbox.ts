@@ -193,19 +193,24 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const purge = () => purgeExpired(store, clock, retention, idempotencyWindowMs)
 
   /**
-   * Wakes the dispatcher now, and again shortly: an async caller commits after `notify`
-   * resolves (usually one round trip later, so 3 ms; 20 ms catches slower transactions).
+   * Wakes the dispatcher soon after the caller's commit. A synchronous (SQLite) caller has
+   * committed by the next tick; an async one commits after `notify` resolves, usually one round
+   * trip later, so it is looked for after 1 and 4 ms, and 20 ms catches slower transactions.
    */
-  const followUps: Array<NodeJS.Timeout | null> = [null, null]
-  const wakeSoon = () => {
+  const followUps = new Map<number, NodeJS.Timeout>()
+  const wakeSoon = (committing = false) => {
     if (!dispatcher.running) return
-    dispatcher.wake()
-    ;[3, 20].forEach((ms, i) => {
-      followUps[i] ??= setTimeout(() => {
-        followUps[i] = null
-        dispatcher.wake()
-      }, ms).unref()
-    })
+    if (!committing) dispatcher.wake()
+    for (const ms of committing ? [1, 4, 20] : [20]) {
+      if (followUps.has(ms)) continue
+      followUps.set(
+        ms,
+        setTimeout(() => {
+          followUps.delete(ms)
+          dispatcher.wake()
+        }, ms).unref(),
+      )
+    }
   }
   const admin: AdminContext = { store, clock, allowHttp: options.http?.allowHttp ?? false, transports, changed: wakeSoon }
 
@@ -213,12 +218,14 @@ export function createOutbox(options: OutboxOptions): Outbox {
     if (!Array.isArray(events)) throw new ValidationError('notifyMany expects an array of events')
     const now = clock.now()
     const messages = events.map((e) => toMessageRecord(e, o, limits, now))
+    const sync = store.isSyncTransaction(o.transaction)
     const toResult = (outcomes: EnqueueOutcome[]) => {
-      wakeSoon()
+      // Through a caller's async transaction the row is not committed yet.
+      wakeSoon(!sync && o.transaction !== undefined)
       return outcomes.map((r) => ({ messageId: r.messageId, requestId: r.requestId, duplicate: r.duplicate }))
     }
     const written = store.enqueue({ messages, idempotencySince: now - idempotencyWindowMs }, o.transaction)
-    if (store.isSyncTransaction(o.transaction)) return toResult(written as EnqueueOutcome[])
+    if (sync) return toResult(written as EnqueueOutcome[])
     return Promise.resolve(written).then(toResult)
   }
 
