@@ -2,12 +2,13 @@ import { quoteIdent } from '../identifiers.js'
 import { initialMigration } from './000001-initial.js'
 import { endpointHealthMigration } from './000002-endpoint-health.js'
 import { deliveriesFillfactorMigration } from './000003-deliveries-fillfactor.js'
+import { claimFunctionMigration } from './000004-claim-function.js'
 import type { Migration } from './migration.js'
 
 export type { Migration } from './migration.js'
 
 /** Every migration of this version of the package, in order. */
-export const migrations: readonly Migration[] = [initialMigration, endpointHealthMigration, deliveriesFillfactorMigration]
+export const migrations: readonly Migration[] = [initialMigration, endpointHealthMigration, deliveriesFillfactorMigration, claimFunctionMigration]
 
 /** SQL that creates the schema and its `migrations` book-keeping table. */
 export function bootstrapSql(schema: string): string {
