@@ -71,6 +71,12 @@ export class Dispatcher {
   /** Set when new messages may be waiting to be expanded (notify, LISTEN, config change, poll). */
   #newWork = true
   #woken = false
+  /**
+   * The blocked endpoints of the last claim that found nothing. Claiming again with the same
+   * ones skipped would scan their whole backlog for nothing (277 ms at a million rows), so the
+   * loop waits until one has room, new work arrives or the poll interval passes.
+   */
+  #fruitless: string | null = null
 
   constructor(deps: DispatcherDeps) {
     this.#d = deps
@@ -95,6 +101,7 @@ export class Dispatcher {
    */
   wake(): void {
     this.#newWork = true
+    this.#fruitless = null
     if (this.#wakeTimer) return
     const fire = () => {
       this.#wakeTimer = null
@@ -142,6 +149,7 @@ export class Dispatcher {
    */
   async runOnce(): Promise<number> {
     let total = 0
+    this.#fruitless = null
     for (;;) {
       while ((await this.#expand(0)).expanded === this.#d.options.batchSize);
       const claims = await this.#claim(Math.min(this.#d.options.batchSize, this.#d.options.concurrency), false)
@@ -199,6 +207,7 @@ export class Dispatcher {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.#newWork = true
+        this.#fruitless = null
         done()
       }, ms)
       const done = () => {
@@ -238,10 +247,15 @@ export class Dispatcher {
     return result
   }
 
-  #claim(limit: number, adaptive: boolean): Promise<Claim[]> {
+  async #claim(limit: number, adaptive: boolean): Promise<Claim[]> {
     const { store, clock, options, health } = this.#d
     const now = clock.now()
-    return store.claim({ limit, now, leaseMs: options.leaseMs, owner: this.owner, skipEndpoints: health.blocked(now, adaptive) })
+    const skipEndpoints = health.blocked(now, adaptive)
+    const key = skipEndpoints.join()
+    if (skipEndpoints.length > 0 && key === this.#fruitless) return []
+    const claims = await store.claim({ limit, now, leaseMs: options.leaseMs, owner: this.owner, skipEndpoints })
+    this.#fruitless = claims.length === 0 && skipEndpoints.length > 0 ? key : null
+    return claims
   }
 
   /** `adaptive`: whether the endpoint's in-flight window applies (not in a `runOnce` pass). */
