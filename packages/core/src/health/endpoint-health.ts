@@ -101,9 +101,13 @@ export class EndpointHealth {
     const failingSince = effective(e.failingSince, s.failingSince, e.updatedAt)
 
     if (!failed) {
-      if (paused !== null || failingSince !== null) {
+      // Successes count too: the breaker looks at the failure rate, not at failures alone.
+      if (this.#o.breaker && paused === null) s.record(now, false, this.#o.breaker.windowMs)
+      if (paused !== null) {
         s.opened = 0
         s.outcomes = []
+      }
+      if (paused !== null || failingSince !== null) {
         s.pausedUntil = { value: null, at: now }
         s.failingSince = { value: null, at: now }
         this.#write(e.id, { pausedUntil: null, failingSince: null, now }, () => {

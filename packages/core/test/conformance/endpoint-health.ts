@@ -81,6 +81,21 @@ export function describeEndpointHealth(target: ConformanceTarget): void {
       expect(deliveries.reduce((n, d) => n + d.attempts, 0)).toBe(8 + 2 + 7)
     })
 
+    it('the breaker follows the failure rate: closed at 1 failure in 3, open at 2 in 3 even with successes between', async () => {
+      receiver.on('/mostly-up', (_req, _res, n) => (n % 3 === 0 ? 503 : 200))
+      receiver.on('/mostly-down', (_req, _res, n) => (n % 3 === 0 ? 200 : 503))
+      await outbox.collections.upsert({ name: 'events', policy: policies.fixed() })
+      const up = await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/mostly-up` })
+      const down = await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/mostly-down` })
+      // One at a time, so the outcomes arrive in the receiver's order.
+      for (let n = 0; n < 30; n++) {
+        await outbox.notify({ type: 'entity.changed', payload: { n } })
+        await outbox.drain()
+      }
+      expect(attempts.filter((a) => a.endpointId === up.id && a.outcome === 'retry')).toHaveLength(10)
+      expect(ops.map((o) => [o.event, o.endpointId])).toEqual([['endpoint.paused', down.id]])
+    })
+
     it('an endpoint failing for 5 days is disabled; nothing is lost, and enabling it delivers and replays', async () => {
       open({ health: { breaker: false } })
       let up = false
