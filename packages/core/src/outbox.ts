@@ -44,7 +44,7 @@ export interface OutboxOptions {
   logger?: Logger
   /** Dispatcher tuning. */
   dispatcher?: Partial<DispatcherOptions>
-  /** Circuit breaker, auto-disable after failing for days, and the stall guard; see the README. */
+  /** Circuit breaker, auto-disable after failing for days, and the adaptive in-flight window; see the README. */
   health?: EndpointHealthInput
   /** HTTP transport tuning, and whether `http:` endpoint URLs are accepted (default false). */
   http?: HttpTransportOptions & { allowHttp?: boolean; userAgent?: string }

@@ -27,10 +27,11 @@ export interface SentAttempt {
 }
 
 /**
- * Sends a message to one endpoint over the transport of its URL's scheme. The `webhook-id` header is the message id, identical on
- * every retry and every endpoint, so receivers can de-duplicate. A 401 gives the authenticator
- * one chance to refresh its credentials and resend. Everything, resend included, fits in
- * `budgetMs`. `delivery`, when given, only labels the attempt's span.
+ * Sends a message to one endpoint over the transport of its URL's scheme. The `webhook-id`
+ * header is the message id, identical on every retry and every endpoint, so receivers can
+ * de-duplicate. A 401 gives the authenticator one chance to refresh its credentials and resend.
+ * Everything, resend included, fits in `budgetMs`. `delivery`, when given, only labels the
+ * attempt's span.
  */
 export async function sendAttempt(
   ctx: SendContext,

@@ -18,8 +18,8 @@ export type Admission =
 export type AttemptOutcome = 'ack' | 'stop' | 'retry' | 'error'
 
 /**
- * Per-endpoint limits, stall guard, circuit breaker and auto-disable for one dispatcher.
- * Limits and the stall guard are per process; the breaker's pause and the start of a run of
+ * Per-endpoint limits, adaptive in-flight window, circuit breaker and auto-disable for one
+ * dispatcher. Limits and the window are per process; the breaker's pause and the start of a run of
  * failures are written to the endpoint row, so every dispatcher honours them.
  */
 export class EndpointHealth {
