@@ -46,7 +46,14 @@ export async function backlogBench(kind: StoreKind, receiver: Receiver): Promise
       note: `dispatcher peak RSS ${num(a.peakRssMb[0]!)} → ${num(b.peakRssMb[0]!)} MB`,
     },
   ]
-  const row = (x: typeof a) => [num(x.pending), num(x.seedSeconds, 1), num(x.delivered), num(x.seconds, 2), num(x.perSecond), num(x.peakRssMb[0]!, 0)]
+  const row = (x: typeof a) => [
+    num(x.pending),
+    num(x.seedSeconds, 1),
+    num(x.delivered),
+    num(x.seconds, 2),
+    num(x.perSecond),
+    num(x.peakRssMb[0]!, 0),
+  ]
   const body = [
     `Pending deliveries seeded with bulk SQL into the real tables (expanded messages + one due \`each\` delivery each, then ANALYZE), one dispatcher process ` +
       `(concurrency 32) drains the first ${num(n)}; peak RSS is that process's \`maxRSS\` (on SQLite it includes the page cache). Ratio ${ratio(r)}, target ≥ 0.8× → ${verdict(r >= 0.8)}.`,

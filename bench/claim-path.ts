@@ -39,7 +39,19 @@ async function storeLoop(receiver: Receiver, n: number, loops = 2): Promise<numb
             completedAt: at,
             updatedAt: at,
             attemptLog: [
-              { id: newId(), deliveryId: c.delivery.id, endpointId: ep!, round: 1, url: 'noop://sink', startedAt: at, latencyMs: 0, statusCode: 200, outcome: 'ack', error: null, responseSnippet: null },
+              {
+                id: newId(),
+                deliveryId: c.delivery.id,
+                endpointId: ep!,
+                round: 1,
+                url: 'noop://sink',
+                startedAt: at,
+                latencyMs: 0,
+                statusCode: 200,
+                outcome: 'ack',
+                error: null,
+                responseSnippet: null,
+              },
             ],
             disableEndpoints: [],
           }))
@@ -120,9 +132,22 @@ export async function claimPathBench(receiver: Receiver, hookboxPg: Stat | null)
         ['Hookbox store.claim + store.complete (no send)', showStat(s), `≥ 15,000/s → ${verdict(s.median >= 15_000)}`],
         ['pg-boss no-op worker (batchSize 100)', showStat(pn), 'peer'],
         ['pg-boss outbox, worker POSTs (32 in flight)', showStat(pp), 'peer'],
-        ...(hookboxPg ? [['Hookbox on Postgres end to end (from the throughput section)', showStat(hookboxPg), `${ratio(hookboxPg.median / pp.median)} of pg-boss`]] : []),
+        ...(hookboxPg
+          ? [
+              [
+                'Hookbox on Postgres end to end (from the throughput section)',
+                showStat(hookboxPg),
+                `${ratio(hookboxPg.median / pp.median)} of pg-boss`,
+              ],
+            ]
+          : []),
       ],
     ),
   ]
-  return { title: 'Postgres claim path and the pg-boss peer', body: body.join('\n\n'), figures, data: { n, store: s, peerNoop: pn, peerPost: pp } }
+  return {
+    title: 'Postgres claim path and the pg-boss peer',
+    body: body.join('\n\n'),
+    figures,
+    data: { n, store: s, peerNoop: pn, peerPost: pp },
+  }
 }

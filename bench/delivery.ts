@@ -116,7 +116,11 @@ export interface RawRun {
  * POSTs `n` bodies to the receiver with `concurrency` workers through one undici Agent, reading
  * each response, with headers like Hookbox's. Includes a warm-up of `warm` requests.
  */
-export async function runRaw(receiver: Receiver, n: number, options: { concurrency?: number; connections?: number; warm?: number } = {}): Promise<RawRun> {
+export async function runRaw(
+  receiver: Receiver,
+  n: number,
+  options: { concurrency?: number; connections?: number; warm?: number } = {},
+): Promise<RawRun> {
   const { concurrency = 32, connections, warm = 500 } = options
   const agent = new Agent({ keepAliveTimeout: 10_000, ...(connections ? { connections } : {}) })
   const url = `${receiver.url}/hook`

@@ -49,7 +49,11 @@ export async function dropTarget(t: Target): Promise<void> {
 /** Answers 200 at once: the engine's cost without any network I/O. */
 export const noopTransport: Transport = {
   schemes: ['noop:'],
-  send: async () => ({ ok: true, latencyMs: 0, response: { status: 200, contentType: 'application/json', retryAfterMs: null, snippet: '' } }),
+  send: async () => ({
+    ok: true,
+    latencyMs: 0,
+    response: { status: 200, contentType: 'application/json', retryAfterMs: null, snippet: '' },
+  }),
 }
 
 export interface Box {
@@ -86,7 +90,12 @@ export async function openOutbox(t: Target, o: OpenOptions = {}): Promise<Box> {
     outbox.on('error', ({ error, phase }) => console.error('hookbox error', phase, error))
     const one = db.transaction((i: number) => [outbox.notify(event(i), { transaction: db }).messageId])
     const many = db.transaction((i: number, count: number) =>
-      outbox.notifyMany(Array.from({ length: count }, (_, k) => event(i + k)), { transaction: db }).map((r) => r.messageId),
+      outbox
+        .notifyMany(
+          Array.from({ length: count }, (_, k) => event(i + k)),
+          { transaction: db },
+        )
+        .map((r) => r.messageId),
     )
     return {
       outbox,
@@ -108,7 +117,12 @@ export async function openOutbox(t: Target, o: OpenOptions = {}): Promise<Box> {
       const ids =
         count === 1
           ? [(await outbox.notify(event(i), { transaction: client })).messageId]
-          : (await outbox.notifyMany(Array.from({ length: count }, (_, k) => event(i + k)), { transaction: client })).map((r) => r.messageId)
+          : (
+              await outbox.notifyMany(
+                Array.from({ length: count }, (_, k) => event(i + k)),
+                { transaction: client },
+              )
+            ).map((r) => r.messageId)
       await client.query('COMMIT')
       return ids
     } catch (error) {
@@ -135,7 +149,12 @@ export async function openOutbox(t: Target, o: OpenOptions = {}): Promise<Box> {
  */
 export async function route(box: Box, url: string, o: { endpoints?: number; failureMode?: 'each' | 'majority' } = {}): Promise<string[]> {
   await box.outbox.migrate()
-  await box.outbox.collections.upsert({ name: 'events', events: ['entity.*'], policy: policies.fixed(), failureMode: o.failureMode ?? 'each' })
+  await box.outbox.collections.upsert({
+    name: 'events',
+    events: ['entity.*'],
+    policy: policies.fixed(),
+    failureMode: o.failureMode ?? 'each',
+  })
   const ids: string[] = []
   for (let k = 0; k < (o.endpoints ?? 1); k++) {
     const e = await box.outbox.endpoints.create({ collection: 'events', url: url.startsWith('noop:') ? url : `${url}/e${k}` })

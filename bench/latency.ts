@@ -64,8 +64,22 @@ export async function latencyBench(kind: StoreKind, receiver: Receiver): Promise
   const p50ok = hb.p50 <= 5
   const p99ok = hb.p99 <= 25
   const figures: Figure[] = [
-    { id: `${kind}.latency.p50`, what: `${name}: commit → receiver p50 at ${RATE}/s`, value: hb.p50, unit: 'ms', target: '≤ 5 ms', met: p50ok },
-    { id: `${kind}.latency.p99`, what: `${name}: commit → receiver p99 at ${RATE}/s`, value: hb.p99, unit: 'ms', target: '≤ 25 ms', met: p99ok },
+    {
+      id: `${kind}.latency.p50`,
+      what: `${name}: commit → receiver p50 at ${RATE}/s`,
+      value: hb.p50,
+      unit: 'ms',
+      target: '≤ 5 ms',
+      met: p50ok,
+    },
+    {
+      id: `${kind}.latency.p99`,
+      what: `${name}: commit → receiver p99 at ${RATE}/s`,
+      value: hb.p99,
+      unit: 'ms',
+      target: '≤ 25 ms',
+      met: p99ok,
+    },
   ]
   if (peer) {
     figures[0]!.baseline = { name: 'pg-boss peer p50', value: peer.p50 }
@@ -82,14 +96,30 @@ export async function latencyBench(kind: StoreKind, receiver: Receiver): Promise
     })
   }
   const rows = [
-    [`Hookbox on ${name}`, num(hb.messages), num(hb.p50, 1), num(hb.p99, 1), num(hb.max, 1), `p50 ${verdict(p50ok)}, p99 ${verdict(p99ok)}`],
-    ...(peer ? [['pg-boss 10 peer (send in tx + pg_notify → notifyWorker, batch 32)', num(n), num(peer.p50, 1), num(peer.p99, 1), '—', 'peer']] : []),
+    [
+      `Hookbox on ${name}`,
+      num(hb.messages),
+      num(hb.p50, 1),
+      num(hb.p99, 1),
+      num(hb.max, 1),
+      `p50 ${verdict(p50ok)}, p99 ${verdict(p99ok)}`,
+    ],
+    ...(peer
+      ? [['pg-boss 10 peer (send in tx + pg_notify → notifyWorker, batch 32)', num(n), num(peer.p50, 1), num(peer.p99, 1), '—', 'peer']]
+      : []),
   ]
   const body = [
     `${num(n)} events at ${RATE}/s, one per host transaction, after 200 of warm-up; the dispatcher runs in the producing process (defaults; on Postgres \`wake: 'coalesced'\`). ` +
       'Latency: commit returned → request headers arrived at the receiver (a separate process).' +
-      (peer ? ' pg-boss peer: same schedule; `boss.send(…, { db })` and `pg_notify` inside the transaction, a LISTEN connection calls `boss.notifyWorker` (pg-boss 10 has no LISTEN of its own; its polling floor is 0.5 s), one worker with `batchSize: 32` POSTs with undici.' : ''),
+      (peer
+        ? ' pg-boss peer: same schedule; `boss.send(…, { db })` and `pg_notify` inside the transaction, a LISTEN connection calls `boss.notifyWorker` (pg-boss 10 has no LISTEN of its own; its polling floor is 0.5 s), one worker with `batchSize: 32` POSTs with undici.'
+        : ''),
     table(['run', 'events', 'p50 ms', 'p99 ms', 'max ms', 'target p50 ≤ 5, p99 ≤ 25'], rows),
   ]
-  return { title: `Latency on ${name}`, body: body.join('\n\n'), figures, data: { rate: RATE, n, hookbox: { p50: hb.p50, p99: hb.p99, max: hb.max }, peer } }
+  return {
+    title: `Latency on ${name}`,
+    body: body.join('\n\n'),
+    figures,
+    data: { rate: RATE, n, hookbox: { p50: hb.p50, p99: hb.p99, max: hb.max }, peer },
+  }
 }

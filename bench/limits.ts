@@ -9,15 +9,17 @@ export const LIMITS: Record<string, string> = {
   'postgres.noop': "same SQL cost without HTTP; pg-boss's fetch is a single indexed UPDATE … RETURNING",
   'postgres.claim-complete':
     "the claim checks ordering keys, paused or disabled endpoints and disabled collections, and returns each delivery with its message, collection and endpoints as JSON; pg-boss's fetch is one UPDATE … RETURNING. Not yet tried: claiming a full batch ahead within the lease, a prepared write-back",
-  'sqlite.throughput': 'one event loop does claim, HTTP and synchronous SQLite write-back (claim ≈ 22% and write-back ≈ 7% of CPU in a profile); the raw baseline does only HTTP',
+  'sqlite.throughput':
+    'one event loop does claim, HTTP and synchronous SQLite write-back (claim ≈ 22% and write-back ≈ 7% of CPU in a profile); the raw baseline does only HTTP',
   'sqlite.latency.p50': 'an idle dispatcher wakes on the next tick after the commit, then expand, claim and send',
   'sqlite.latency.p99': 'event-loop stalls from synchronous SQLite writes and GC on a shared 2-core machine',
   'postgres.latency.p50':
     "notify() cannot see the host's COMMIT, so the dispatcher looks 1 and 4 ms after notify resolves (LISTEN in wake 'coalesced' catches one commit per 50 ms), then expands and leases in one transaction (5 round trips) before sending; the pg-boss peer is woken by pg_notify at commit",
-  'postgres.latency.p99': "a commit slower than the 4 ms follow-up waits for the 20 ms one; wake 'notify' sends a NOTIFY with every notify() instead",
+  'postgres.latency.p99':
+    "a commit slower than the 4 ms follow-up waits for the 20 ms one; wake 'notify' sends a NOTIFY with every notify() instead",
   'postgres.latency.beat-peers': 'see the p50/p99 rows',
   'postgres.backlog':
-    'not pinned down: a claim with an endpoint at its limit skipped scans that endpoint\'s backlog (the dispatcher no longer repeats one that found nothing); the rest is suspected to be index and heap pages of the larger tables falling out of shared_buffers',
+    "not pinned down: a claim with an endpoint at its limit skipped scans that endpoint's backlog (the dispatcher no longer repeats one that found nothing); the rest is suspected to be index and heap pages of the larger tables falling out of shared_buffers",
   'sqlite.backlog':
-    'not pinned down: store.claim and store.complete alone cost the same at 1M as at 10k pending (1.45 vs 1.32 ms per 32-row claim); suspected: page-cache misses of the dispatcher\'s connection on the 1M-row file (SQLite\'s default cache is 2 MB)',
+    "not pinned down: store.claim and store.complete alone cost the same at 1M as at 10k pending (1.45 vs 1.32 ms per 32-row claim); suspected: page-cache misses of the dispatcher's connection on the 1M-row file (SQLite's default cache is 2 MB)",
 }

@@ -45,11 +45,17 @@ async function measure(kind: StoreKind, ms: number, rounds: number): Promise<num
     if (kind === 'sqlite') {
       const db = box.sqlite!
       db.exec('CREATE TABLE accounts (id INTEGER PRIMARY KEY, state TEXT NOT NULL, version INTEGER NOT NULL DEFAULT 0)')
-      db.exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) INSERT INTO accounts (id, state) SELECT i, 'FAIL' FROM n")
-      const ddl = db.prepare("SELECT sql FROM sqlite_master WHERE tbl_name = 'hookbox_messages' AND sql IS NOT NULL").all() as Array<{ sql: string }>
+      db.exec(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) INSERT INTO accounts (id, state) SELECT i, 'FAIL' FROM n",
+      )
+      const ddl = db.prepare("SELECT sql FROM sqlite_master WHERE tbl_name = 'hookbox_messages' AND sql IS NOT NULL").all() as Array<{
+        sql: string
+      }>
       for (const { sql } of ddl) db.exec(sql.replaceAll('hookbox_messages', 'raw_messages'))
       const update = db.prepare('UPDATE accounts SET state = ?, version = version + 1 WHERE id = ?')
-      const insert = db.prepare('INSERT INTO raw_messages (id, type, payload, request_id, entity_id, ordering_key, idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      const insert = db.prepare(
+        'INSERT INTO raw_messages (id, type, payload, request_id, entity_id, ordering_key, idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
       const host = (i: number) => update.run(i & 1 ? 'PASS' : 'FAIL', 1 + (i % 1000))
       const bare = db.transaction((i: number) => host(i))
       const raw = db.transaction((i: number) => (host(i), insert.run(...rawRow(i))))
@@ -62,7 +68,12 @@ async function measure(kind: StoreKind, ms: number, rounds: number): Promise<num
       await client.query(`CREATE TABLE ${s}.accounts (id int PRIMARY KEY, state text NOT NULL, version int NOT NULL DEFAULT 0)`)
       await client.query(`INSERT INTO ${s}.accounts (id, state) SELECT g, 'FAIL' FROM generate_series(1, 1000) g`)
       await client.query(`CREATE TABLE ${s}.raw_messages (LIKE ${s}.messages INCLUDING ALL)`)
-      const host = (i: number) => client.query({ name: 'bench_update', text: `UPDATE ${s}.accounts SET state = $1, version = version + 1 WHERE id = $2`, values: [i & 1 ? 'PASS' : 'FAIL', 1 + (i % 1000)] })
+      const host = (i: number) =>
+        client.query({
+          name: 'bench_update',
+          text: `UPDATE ${s}.accounts SET state = $1, version = version + 1 WHERE id = $2`,
+          values: [i & 1 ? 'PASS' : 'FAIL', 1 + (i % 1000)],
+        })
       const text = `INSERT INTO ${s}.raw_messages (id, type, payload, request_id, entity_id, ordering_key, idempotency_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
       const tx = (body: (i: number) => Promise<unknown>) => async (i: number) => {
         await client.query('BEGIN')
@@ -105,7 +116,9 @@ export async function notifyCostBench(kind: StoreKind): Promise<Result> {
   ]
   const body = [
     `One connection, ${rounds} interleaved rounds of ${ms} ms per variant after a warm-up, median round. ` +
-      (kind === 'sqlite' ? 'Fresh WAL file, synchronous=NORMAL.' : "Fresh schema on the local server, default `wake: 'coalesced'` (at most one `pg_notify` per 50 ms)."),
+      (kind === 'sqlite'
+        ? 'Fresh WAL file, synchronous=NORMAL.'
+        : "Fresh schema on the local server, default `wake: 'coalesced'` (at most one `pg_notify` per 50 ms)."),
     table(
       ['variant', 'µs per tx', 'tx/s', 'added µs vs bare', 'ratio vs raw INSERT tx'],
       [

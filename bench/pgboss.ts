@@ -90,7 +90,10 @@ export async function openPeer(receiver: Receiver): Promise<Peer> {
     async seed(n, startAt = 0) {
       for (let i = 0; i < n; i += 1000)
         await boss.insert(
-          Array.from({ length: Math.min(1000, n - i) }, (_, k) => ({ name: QUEUE, data: { id: `pgb_seed_${startAt + i + k}`, body: JSON.stringify(payloadFor(i + k)) } })),
+          Array.from({ length: Math.min(1000, n - i) }, (_, k) => ({
+            name: QUEUE,
+            data: { id: `pgb_seed_${startAt + i + k}`, body: JSON.stringify(payloadFor(i + k)) },
+          })),
         )
     },
     async work({ workers, batchSize, noop }) {

@@ -65,7 +65,12 @@ for (const b of benches) {
   const t = Date.now()
   console.log(`▶ ${b.title}`)
   if (b.pg && !pgVersion) {
-    results.push({ title: b.title, body: `Skipped: no PostgreSQL reachable at ${databaseUrl()} (set DATABASE_URL).`, figures: [], data: null })
+    results.push({
+      title: b.title,
+      body: `Skipped: no PostgreSQL reachable at ${databaseUrl()} (set DATABASE_URL).`,
+      figures: [],
+      data: null,
+    })
     continue
   }
   try {
@@ -73,8 +78,21 @@ for (const b of benches) {
     results.push({ ...r, body: `${r.body}\n\n_Took ${((Date.now() - t) / 1000).toFixed(1)} s._` })
   } catch (error) {
     // Its figures are missing: say so in the summary instead of leaving them out silently.
-    const missing: Figure = { id: `missing.${b.title}`, what: `${b.title}: not measured`, value: Number.NaN, unit: '', target: 'see section', met: false, note: (error as Error).message }
-    results.push({ title: b.title, body: `**Did not complete:** ${(error as Error).message}`, figures: [missing], data: { error: (error as Error).message } })
+    const missing: Figure = {
+      id: `missing.${b.title}`,
+      what: `${b.title}: not measured`,
+      value: Number.NaN,
+      unit: '',
+      target: 'see section',
+      met: false,
+      note: (error as Error).message,
+    }
+    results.push({
+      title: b.title,
+      body: `**Did not complete:** ${(error as Error).message}`,
+      figures: [missing],
+      data: { error: (error as Error).message },
+    })
   }
   console.log(`${results.at(-1)!.body}\n`)
 }
@@ -97,7 +115,9 @@ const summary = table(
 const seconds = (Date.now() - started) / 1000
 let commit = 'unknown'
 try {
-  commit = execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim() + (execSync('git status --porcelain', { encoding: 'utf8' }).trim() ? ' (with uncommitted changes)' : '')
+  commit =
+    execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim() +
+    (execSync('git status --porcelain', { encoding: 'utf8' }).trim() ? ' (with uncommitted changes)' : '')
 } catch {}
 const command = quick ? 'pnpm bench --quick' : 'pnpm bench'
 const doc = [
@@ -108,7 +128,10 @@ const doc = [
     ['', ''],
     [
       ...machine(),
-      ['PostgreSQL', pgVersion ? `${pgVersion} at ${databaseUrl().replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')}, same machine` : 'not reachable'],
+      [
+        'PostgreSQL',
+        pgVersion ? `${pgVersion} at ${databaseUrl().replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')}, same machine` : 'not reachable',
+      ],
       ['pg-boss (peer)', '10.4.2 — the last line that runs on Node 20; pg-boss 11+ needs Node 22'],
       ['Command', `\`${command}\` (\`tsx --conditions=hookbox-source bench/run.ts${quick ? ' --quick' : ''}\`)`],
       ['Commit', commit],
@@ -128,5 +151,7 @@ writeFileSync(
   root(`bench/results/${quick ? 'quick' : 'latest'}.json`),
   `${JSON.stringify({ date: new Date(started).toISOString(), commit, quick, seconds, machine: Object.fromEntries(machine()), postgres: pgVersion, figures, sections: results.map((r) => ({ title: r.title, data: r.data })) }, null, 2)}\n`,
 )
-console.log(`wrote ${quick ? 'BENCHMARKS.quick.md' : 'BENCHMARKS.md'} and bench/results/${quick ? 'quick' : 'latest'}.json in ${seconds.toFixed(0)} s`)
+console.log(
+  `wrote ${quick ? 'BENCHMARKS.quick.md' : 'BENCHMARKS.md'} and bench/results/${quick ? 'quick' : 'latest'}.json in ${seconds.toFixed(0)} s`,
+)
 process.exit(0)

@@ -29,7 +29,14 @@ export async function scaleOutBench(receiver: Receiver): Promise<Result> {
   const dups = rows.reduce((s, r) => s + r.duplicates, 0)
   const one = rows[0]!.perSecond
   const figures: Figure[] = [
-    { id: 'postgres.scaleout.duplicates', what: 'Postgres scale-out: duplicate deliveries with 1/2/4 processes', value: dups, unit: '', target: '0', met: dups === 0 },
+    {
+      id: 'postgres.scaleout.duplicates',
+      what: 'Postgres scale-out: duplicate deliveries with 1/2/4 processes',
+      value: dups,
+      unit: '',
+      target: '0',
+      met: dups === 0,
+    },
     ...rows.slice(1).map((r) => ({
       id: `postgres.scaleout.${r.processes}`,
       what: `Postgres scale-out: ${r.processes} processes`,
@@ -48,7 +55,14 @@ export async function scaleOutBench(receiver: Receiver): Promise<Result> {
       'All processes, Postgres and the receiver share the same 2 cores, so more processes cannot add CPU here: this shows correctness and contention, not capacity.',
     table(
       ['processes', 'deliveries/s', 'vs 1 process', 'requests received', 'duplicates', 'peak RSS per process MB'],
-      rows.map((r) => [r.processes, num(r.perSecond), ratio(r.perSecond / one), num(r.received), r.duplicates, r.rss.map((x) => num(x)).join(', ')]),
+      rows.map((r) => [
+        r.processes,
+        num(r.perSecond),
+        ratio(r.perSecond / one),
+        num(r.received),
+        r.duplicates,
+        r.rss.map((x) => num(x)).join(', '),
+      ]),
     ),
   ]
   return { title: 'Scale-out on Postgres', body: body.join('\n\n'), figures, data: rows }

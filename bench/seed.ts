@@ -46,12 +46,15 @@ export async function seedPending(t: Target, endpointId: string, n: number, sqli
       INSERT INTO ${s}.messages (id, type, payload, request_id, created_at, expanded)
       SELECT ${id('seed_', 'g')}, 'entity.state_changed', ${payload('g', cat)}, ${id('req_', 'g')}, ${now}, true
       FROM generate_series(1, ${n}) g`)
-    await client.query(`
+    await client.query(
+      `
       INSERT INTO ${s}.deliveries (id, message_id, message_seq, request_id, collection, failure_mode, endpoint_id, targets, progress, state,
         attempts, next_attempt_at, window_start, created_at, updated_at)
       SELECT 'dlv_' || substr(m.id, 6), m.id, m.seq, m.request_id, 'events', 'each', $1, jsonb_build_array($1::text), '{}'::jsonb, 'pending',
         0, ${now}, ${now}, ${now}, ${now}
-      FROM ${s}.messages m WHERE m.id LIKE 'seed\\_%'`, [endpointId])
+      FROM ${s}.messages m WHERE m.id LIKE 'seed\\_%'`,
+      [endpointId],
+    )
     await client.query(`VACUUM ANALYZE ${s}.messages, ${s}.deliveries`)
   } finally {
     await client.end()

@@ -13,7 +13,12 @@ import { quick, ratio, showStat, stat, table, verdict, type Figure, type Result,
 import { drain } from './workers.js'
 
 /** One drain of `n` committed notifies on a fresh target. */
-async function hookboxDrain(kind: StoreKind, receiver: Receiver, n: number, o: { endpoints?: number; majority?: boolean; noop?: boolean } = {}) {
+async function hookboxDrain(
+  kind: StoreKind,
+  receiver: Receiver,
+  n: number,
+  o: { endpoints?: number; majority?: boolean; noop?: boolean } = {},
+) {
   const t = newTarget(kind)
   try {
     const open: OpenOptions = { noop: o.noop }
@@ -95,7 +100,12 @@ export async function throughputBench(kind: StoreKind, receiver: Receiver): Prom
     [`Hookbox on ${name}, 1 endpoint`, showStat(hbS), ratio(tr), `≥ ${target}× → ${verdict(tr >= target)}`],
     [`Hookbox on ${name}, fan-out 3 endpoints (majority): deliveries/s`, showStat(fanS), '—', 'reported'],
     ['… same, requests/s at the receiver', showStat(reqS), ratio(reqS.median / rawS.median), 'reported'],
-    [`Hookbox on ${name}, no-op transport (engine alone)`, showStat(noopS), ratio(noopS.median / rawS.median), kind === 'postgres' ? `≥ 15,000/s → ${verdict(noopS.median >= 15_000)}` : 'reported'],
+    [
+      `Hookbox on ${name}, no-op transport (engine alone)`,
+      showStat(noopS),
+      ratio(noopS.median / rawS.median),
+      kind === 'postgres' ? `≥ 15,000/s → ${verdict(noopS.median >= 15_000)}` : 'reported',
+    ],
   ]
   const body = [
     `N = ${n.toLocaleString('en-US')} notifies committed (100 per host transaction with \`notifyMany\`, not yet expanded), then one dispatcher **in its own process** ` +
@@ -104,7 +114,12 @@ export async function throughputBench(kind: StoreKind, receiver: Receiver): Prom
       'Baseline: raw undici `request()` POSTs, 32 concurrent through one Agent, from one process to the same receiver (a separate process), run between the Hookbox runs.',
     table(['run', 'deliveries/s', 'ratio vs raw', 'target'], rows),
   ]
-  return { title: `Throughput on ${name}`, body: body.join('\n\n'), figures, data: { n, raw: rawS, hookbox: hbS, fanout: fanS, fanoutRequests: reqS, noop: noopS, peakRssMb: rss } }
+  return {
+    title: `Throughput on ${name}`,
+    body: body.join('\n\n'),
+    figures,
+    data: { n, raw: rawS, hookbox: hbS, fanout: fanS, fanoutRequests: reqS, noop: noopS, peakRssMb: rss },
+  }
 }
 
 export type { Stat }

@@ -34,12 +34,17 @@ export interface DrainResult {
 export async function drain(t: Target, n: number, o: OpenOptions & { processes?: number; timeoutMs?: number } = {}): Promise<DrainResult> {
   const { processes = 1, timeoutMs = 120_000, ...open } = o
   const script = fileURLToPath(import.meta.url)
-  const execArgv = process.execArgv.includes('--conditions=hookbox-source') ? process.execArgv : [...process.execArgv, '--conditions=hookbox-source']
+  const execArgv = process.execArgv.includes('--conditions=hookbox-source')
+    ? process.execArgv
+    : [...process.execArgv, '--conditions=hookbox-source']
   const children: ChildProcess[] = []
   const latest: Progress[] = []
   try {
     for (let k = 0; k < processes; k++) {
-      const child = fork(script, ['--dispatcher-child', JSON.stringify({ t, open })], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+      const child = fork(script, ['--dispatcher-child', JSON.stringify({ t, open })], {
+        execArgv,
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      })
       children.push(child)
       child.on('message', (m: Progress) => {
         if (m.type === 'progress') latest[k] = m
@@ -48,7 +53,10 @@ export async function drain(t: Target, n: number, o: OpenOptions & { processes?:
     // Ready, or a child that died on start-up (its error is on stderr).
     await Promise.all(
       children.map((c) =>
-        Promise.race([once(c, 'message'), once(c, 'exit').then(([code]) => Promise.reject(new Error(`a dispatcher process exited with code ${code} before it was ready`)))]),
+        Promise.race([
+          once(c, 'message'),
+          once(c, 'exit').then(([code]) => Promise.reject(new Error(`a dispatcher process exited with code ${code} before it was ready`))),
+        ]),
       ),
     )
     for (const c of children) c.send({ type: 'go' })
@@ -89,7 +97,9 @@ async function child(config: { t: Target; open: OpenOptions }): Promise<void> {
     lastAt = now()
   })
   const report = (final = false) =>
-    process.send!({ type: 'progress', final, delivered, startedAt, lastAt, maxRssKb: process.resourceUsage().maxRSS } satisfies Progress & { final: boolean })
+    process.send!({ type: 'progress', final, delivered, startedAt, lastAt, maxRssKb: process.resourceUsage().maxRSS } satisfies Progress & {
+      final: boolean
+    })
   let timer: NodeJS.Timeout | undefined
   process.on('message', async (m: { type: string }) => {
     if (m.type === 'go') {
@@ -107,4 +117,5 @@ async function child(config: { t: Target; open: OpenOptions }): Promise<void> {
   process.send!({ type: 'ready' })
 }
 
-if (process.argv[2] === '--dispatcher-child' && process.argv[1] === fileURLToPath(import.meta.url)) await child(JSON.parse(process.argv[3]!))
+if (process.argv[2] === '--dispatcher-child' && process.argv[1] === fileURLToPath(import.meta.url))
+  await child(JSON.parse(process.argv[3]!))

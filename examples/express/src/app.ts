@@ -56,7 +56,8 @@ const errorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
   if (err instanceof NotFoundError) return void res.status(404).json({ errorCode: err.code, errorMsg: err.message })
   if (err instanceof ValidationError || (err instanceof HookboxError && err.code === 'SSRF_BLOCKED'))
     return void res.status(400).json({ errorCode: err.code, errorMsg: err.message })
-  if (typeof err?.status === 'number' && err.status < 500) return void res.status(err.status).json({ errorCode: 'BAD_REQUEST', errorMsg: err.message })
+  if (typeof err?.status === 'number' && err.status < 500)
+    return void res.status(err.status).json({ errorCode: 'BAD_REQUEST', errorMsg: err.message })
   console.error('request failed', err)
   res.status(500).json({ errorCode: 'INTERNAL', errorMsg: 'internal error' })
 }

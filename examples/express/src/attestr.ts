@@ -9,7 +9,14 @@ import { HttpError, type AppContext } from './context.js'
 import { COLLECTIONS } from './collections.js'
 
 /** The Attestr event types (also the Hookbox event types). */
-export const ATTESTR_EVENTS = ['async.completed', 'async.errored', 'flowx.completed', 'flowx.errored', 'flowx.skipped', 'factx.query'] as const
+export const ATTESTR_EVENTS = [
+  'async.completed',
+  'async.errored',
+  'flowx.completed',
+  'flowx.errored',
+  'flowx.skipped',
+  'factx.query',
+] as const
 
 const FLOWX_OUTCOMES = new Set(['completed', 'errored', 'skipped'])
 
@@ -21,7 +28,13 @@ function checkEvents(events: unknown): string[] {
 
 /** The dashboard's view of a webhook; the token appears only when it was generated. */
 function view(e: Endpoint & { secrets?: Record<string, string> }) {
-  return { id: e.id, url: e.url, events: e.events, status: e.enabled ? 'enabled' : 'disabled', ...(e.secrets?.token ? { token: e.secrets.token } : {}) }
+  return {
+    id: e.id,
+    url: e.url,
+    events: e.events,
+    status: e.enabled ? 'enabled' : 'disabled',
+    ...(e.secrets?.token ? { token: e.secrets.token } : {}),
+  }
 }
 
 /** Routes: webhook registration and update, async API, FlowX and FactX events, polling. */
@@ -49,7 +62,8 @@ export function attestrRoutes(ctx: AppContext): Router {
     const current = await outbox.endpoints.get(req.params.id)
     if (current.collection !== COLLECTIONS.attestr) throw new HttpError(404, 'NOT_FOUND', 'no such webhook')
     const { url, events, token, regenerateToken, status } = req.body ?? {}
-    if (status !== undefined && status !== 'enabled' && status !== 'disabled') throw new HttpError(400, 'BAD_STATUS', "status must be 'enabled' or 'disabled'")
+    if (status !== undefined && status !== 'enabled' && status !== 'disabled')
+      throw new HttpError(400, 'BAD_STATUS', "status must be 'enabled' or 'disabled'")
     const updated = await outbox.endpoints.update(req.params.id, {
       ...(url !== undefined ? { url } : {}),
       ...(events !== undefined ? { events: checkEvents(events) } : {}),
@@ -67,9 +81,17 @@ export function attestrRoutes(ctx: AppContext): Router {
     res.status(202).json({ requestId })
     ctx.jobs.run(async () => {
       const result = fail
-        ? { status: 422, body: { requestId, api, status: 'ERRORED', error: { code: 'SOURCE_UNAVAILABLE', message: 'the source did not answer' } } }
+        ? {
+            status: 422,
+            body: { requestId, api, status: 'ERRORED', error: { code: 'SOURCE_UNAVAILABLE', message: 'the source did not answer' } },
+          }
         : { status: 200, body: { requestId, api, status: 'COMPLETED', output: { valid: true, input: req.body?.input ?? null } } }
-      await ctx.db.commit(outbox, [], [{ type: fail ? 'async.errored' : 'async.completed', payload: result.body, requestId }], [{ requestId, ...result }])
+      await ctx.db.commit(
+        outbox,
+        [],
+        [{ type: fail ? 'async.errored' : 'async.completed', payload: result.body, requestId }],
+        [{ requestId, ...result }],
+      )
     })
   })
 
@@ -84,7 +106,11 @@ export function attestrRoutes(ctx: AppContext): Router {
     const { executionId, outcome } = req.params
     if (!FLOWX_OUTCOMES.has(outcome)) throw new HttpError(404, 'NOT_FOUND', 'outcome must be completed, errored or skipped')
     const execution = { executionId, status: outcome.toUpperCase(), stages: req.body?.stages ?? [] }
-    const [sent] = await ctx.db.commit(outbox, [{ kind: 'flowx', id: executionId, data: execution }], [{ type: `flowx.${outcome}`, payload: execution }])
+    const [sent] = await ctx.db.commit(
+      outbox,
+      [{ kind: 'flowx', id: executionId, data: execution }],
+      [{ type: `flowx.${outcome}`, payload: execution }],
+    )
     res.status(200).json({ ...execution, requestId: sent!.requestId })
   })
 
@@ -97,7 +123,11 @@ export function attestrRoutes(ctx: AppContext): Router {
 
   r.post('/factx/:profileId/queries', async (req, res) => {
     const query = { queryId: newId(), profileId: req.params.profileId, question: String(req.body?.question ?? '') }
-    const [sent] = await ctx.db.commit(outbox, [{ kind: 'factx-query', id: query.queryId, data: query }], [{ type: 'factx.query', payload: query }])
+    const [sent] = await ctx.db.commit(
+      outbox,
+      [{ kind: 'factx-query', id: query.queryId, data: query }],
+      [{ type: 'factx.query', payload: query }],
+    )
     res.status(201).json({ ...query, requestId: sent!.requestId })
   })
   return r

@@ -45,7 +45,9 @@ export function sqliteHost(db: Database.Database): HostDb {
       return row ? (JSON.parse(row.data) as T) : undefined
     },
     async commit(outbox, records, events, results = []) {
-      const upsert = db.prepare('INSERT INTO app_records (kind, id, data) VALUES (?, ?, ?) ON CONFLICT (kind, id) DO UPDATE SET data = excluded.data')
+      const upsert = db.prepare(
+        'INSERT INTO app_records (kind, id, data) VALUES (?, ?, ?) ON CONFLICT (kind, id) DO UPDATE SET data = excluded.data',
+      )
       // better-sqlite3 transactions are synchronous, so notify writes its rows before returning.
       return db.transaction(() => {
         for (const r of records) upsert.run(r.kind, r.id, JSON.stringify(r.data))
@@ -64,7 +66,9 @@ export function postgresHost(pool: pg.Pool, schema = 'public'): HostDb {
     kind: 'postgres',
     async init() {
       await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(root)
-      await sql`CREATE TABLE IF NOT EXISTS ${sql.id(schema, 'app_records')} (kind text NOT NULL, id text NOT NULL, data jsonb NOT NULL, PRIMARY KEY (kind, id))`.execute(root)
+      await sql`CREATE TABLE IF NOT EXISTS ${sql.id(schema, 'app_records')} (kind text NOT NULL, id text NOT NULL, data jsonb NOT NULL, PRIMARY KEY (kind, id))`.execute(
+        root,
+      )
     },
     async get<T>(kind: string, id: string) {
       const row = await db.selectFrom('app_records').select('data').where('kind', '=', kind).where('id', '=', id).executeTakeFirst()

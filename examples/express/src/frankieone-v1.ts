@@ -42,14 +42,21 @@ export function frankieOneV1Routes(ctx: AppContext): Router {
 
   r.post('/v1/entities', async (req, res) => {
     const { customer_reference, name } = req.body ?? {}
-    const entity: Entity = { entityId: randomUUID(), status: 'UNCHECKED', riskScore: null, ...(customer_reference ? { customer_reference: String(customer_reference) } : {}), ...(name ? { name: String(name) } : {}) }
+    const entity: Entity = {
+      entityId: randomUUID(),
+      status: 'UNCHECKED',
+      riskScore: null,
+      ...(customer_reference ? { customer_reference: String(customer_reference) } : {}),
+      ...(name ? { name: String(name) } : {}),
+    }
     await ctx.db.commit(ctx.outbox, [{ kind: 'entity', id: entity.entityId, data: entity }], [])
     res.status(201).json({ entity })
   })
 
   r.post('/v1/entities/:entityId/verify', async (req, res) => {
     const input = { outcome: String(req.body?.outcome ?? 'PASS'), riskScore: Number(req.body?.riskScore ?? 10) }
-    if (!STATUSES.has(input.outcome) || !Number.isFinite(input.riskScore)) throw new HttpError(400, 'BAD_REQUEST', 'outcome must be PASS, FAIL or REFER; riskScore a number')
+    if (!STATUSES.has(input.outcome) || !Number.isFinite(input.riskScore))
+      throw new HttpError(400, 'BAD_REQUEST', 'outcome must be PASS, FAIL or REFER; riskScore a number')
     const requestId = newId()
     res.set('X-Frankie-RequestID', requestId)
     if (req.get('X-Frankie-Background') === '1') {
@@ -74,24 +81,70 @@ export function frankieOneV1Routes(ctx: AppContext): Router {
  * Runs a verification: updates the entity, caches the response under `requestId`, and
  * notifies in the same transaction as the entity update.
  */
-async function verifyEntity(ctx: AppContext, entityId: string, input: { outcome: string; riskScore: number }, requestId: string, background: boolean) {
+async function verifyEntity(
+  ctx: AppContext,
+  entityId: string,
+  input: { outcome: string; riskScore: number },
+  requestId: string,
+  background: boolean,
+) {
   const entity = await ctx.db.get<Entity>('entity', entityId)
   if (!entity) {
     const result = { status: 404, body: { requestId, errorCode: 'ENTITY_NOT_FOUND', errorMsg: `no entity ${entityId}` } }
-    const events = background ? [notification({ entityId, requestId, checkId: '', function: 'VerifyEntity', functionResult: 'FAILED', notificationType: 'FUNCTION', message: result.body.errorMsg })] : []
+    const events = background
+      ? [
+          notification({
+            entityId,
+            requestId,
+            checkId: '',
+            function: 'VerifyEntity',
+            functionResult: 'FAILED',
+            notificationType: 'FUNCTION',
+            message: result.body.errorMsg,
+          }),
+        ]
+      : []
     await ctx.db.commit(ctx.outbox, [], events, [{ requestId, ...result }])
     return result
   }
   const checkId = randomUUID()
   const next: Entity = { ...entity, status: input.outcome as Entity['status'], riskScore: input.riskScore, lastCheckId: checkId }
   const body = { requestId, checkId, entity: next, checkSummary: { result: next.status, riskScore: next.riskScore } }
-  const base = { entityId, ...(entity.customer_reference ? { customer_reference: entity.customer_reference } : {}), checkId, requestId, functionResult: 'COMPLETED' as const }
+  const base = {
+    entityId,
+    ...(entity.customer_reference ? { customer_reference: entity.customer_reference } : {}),
+    checkId,
+    requestId,
+    functionResult: 'COMPLETED' as const,
+  }
   const events: OutboxEvent[] = []
   if (next.riskScore !== entity.riskScore)
-    events.push(notification({ ...base, function: 'EntityRiskChange', notificationType: 'EVENT', message: `Risk score changed from ${entity.riskScore ?? 0} to ${next.riskScore}` }))
+    events.push(
+      notification({
+        ...base,
+        function: 'EntityRiskChange',
+        notificationType: 'EVENT',
+        message: `Risk score changed from ${entity.riskScore ?? 0} to ${next.riskScore}`,
+      }),
+    )
   if (next.status !== entity.status)
-    events.push(notification({ ...base, function: 'UpdateCheckEntity', notificationType: 'RESULT', message: `Entity status changed from ${entity.status} to ${next.status}` }))
-  if (background) events.push(notification({ ...base, function: 'VerifyEntity', notificationType: 'FUNCTION', message: 'Background request complete: GET /retrieve/{requestId} for the result' }))
+    events.push(
+      notification({
+        ...base,
+        function: 'UpdateCheckEntity',
+        notificationType: 'RESULT',
+        message: `Entity status changed from ${entity.status} to ${next.status}`,
+      }),
+    )
+  if (background)
+    events.push(
+      notification({
+        ...base,
+        function: 'VerifyEntity',
+        notificationType: 'FUNCTION',
+        message: 'Background request complete: GET /retrieve/{requestId} for the result',
+      }),
+    )
   // The cached response commits with the entity and the webhooks: a receiver reacting to
   // FUNCTION finds it, and a rolled-back verification leaves none behind.
   await ctx.db.commit(ctx.outbox, [{ kind: 'entity', id: entityId, data: next }], events, [{ requestId, status: 200, body }])

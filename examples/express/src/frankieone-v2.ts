@@ -46,7 +46,14 @@ export function frankieOneV2Routes(ctx: AppContext): Router {
     const { entityId, serviceName, workflowName } = req.params
     const failed = req.body?.fail === true
     const requestId = newId()
-    const execution = { workflowExecutionId: newId(), entityId, serviceName, workflowName, status: failed ? 'ERROR' : 'COMPLETE', requestId }
+    const execution = {
+      workflowExecutionId: newId(),
+      entityId,
+      serviceName,
+      workflowName,
+      status: failed ? 'ERROR' : 'COMPLETE',
+      requestId,
+    }
     const event = notification({
       workflowExecutionId: execution.workflowExecutionId,
       entityId,
@@ -92,5 +99,10 @@ export function frankieOneV2Routes(ctx: AppContext): Router {
 }
 
 function notification(n: Omit<V2Notification, 'notificationType' | 'version'>): OutboxEvent<V2Notification> {
-  return { type: `${V2_TYPE_PREFIX}${n.function}`, payload: { ...n, notificationType: 'EVENT', version: '2.0.0' }, requestId: n.requestId, entityId: n.entityId }
+  return {
+    type: `${V2_TYPE_PREFIX}${n.function}`,
+    payload: { ...n, notificationType: 'EVENT', version: '2.0.0' },
+    requestId: n.requestId,
+    entityId: n.entityId,
+  }
 }

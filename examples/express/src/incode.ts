@@ -46,10 +46,15 @@ export interface IncodeNotification {
  */
 export function onboardingStatusEvent(interview: Interview): OutboxEvent<IncodeNotification> {
   const status = interview.onboardingStatus
-  if (status === 'UNKNOWN' || !ONBOARDING_STATUSES.includes(status)) throw new HttpError(422, 'STATUS_NOT_NOTIFIABLE', `onboarding status ${status} is never notified`)
+  if (status === 'UNKNOWN' || !ONBOARDING_STATUSES.includes(status))
+    throw new HttpError(422, 'STATUS_NOT_NOTIFIABLE', `onboarding status ${status} is never notified`)
   return {
     type: INCODE_TYPE,
-    payload: { interviewId: interview.interviewId, ...(interview.externalCustomerId ? { externalCustomerId: interview.externalCustomerId } : {}), onboardingStatus: status },
+    payload: {
+      interviewId: interview.interviewId,
+      ...(interview.externalCustomerId ? { externalCustomerId: interview.externalCustomerId } : {}),
+      onboardingStatus: status,
+    },
     // One interview's statuses reach each endpoint in the order they were committed.
     orderingKey: interview.interviewId,
   }
@@ -60,7 +65,11 @@ export function incodeRoutes(ctx: AppContext): Router {
   const r = Router()
 
   r.post('/incode/interviews', async (req, res) => {
-    const interview: Interview = { interviewId: newId().toLowerCase(), onboardingStatus: 'UNKNOWN', ...(req.body?.externalCustomerId ? { externalCustomerId: String(req.body.externalCustomerId) } : {}) }
+    const interview: Interview = {
+      interviewId: newId().toLowerCase(),
+      onboardingStatus: 'UNKNOWN',
+      ...(req.body?.externalCustomerId ? { externalCustomerId: String(req.body.externalCustomerId) } : {}),
+    }
     await ctx.db.commit(ctx.outbox, [{ kind: 'interview', id: interview.interviewId, data: interview }], [])
     res.status(201).json(interview)
   })

@@ -11,7 +11,8 @@ function requireToken(token: string | undefined) {
   return (req: Request, _res: Response, next: NextFunction) => {
     if (!expected) return next()
     const given = Buffer.from(req.get('authorization') ?? '')
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return next(new HttpError(401, 'UNAUTHORIZED', 'ops routes need the ops bearer token'))
+    if (given.length !== expected.length || !timingSafeEqual(given, expected))
+      return next(new HttpError(401, 'UNAUTHORIZED', 'ops routes need the ops bearer token'))
     next()
   }
 }

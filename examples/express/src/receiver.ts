@@ -74,7 +74,10 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   const now = options.now ?? Date.now
   let jwks: Promise<JSONWebKeySet> | null = null
   const loadJwks = (refresh = false) => {
-    if (refresh || !jwks) jwks = fetch(options.jwksUrl).then((r) => (r.ok ? (r.json() as Promise<JSONWebKeySet>) : Promise.reject(new Error(`JWKS answered ${r.status}`))))
+    if (refresh || !jwks)
+      jwks = fetch(options.jwksUrl).then((r) =>
+        r.ok ? (r.json() as Promise<JSONWebKeySet>) : Promise.reject(new Error(`JWKS answered ${r.status}`)),
+      )
     jwks.catch(() => (jwks = null))
     return jwks
   }
@@ -88,7 +91,16 @@ export function createReceiver(options: ReceiverOptions): Receiver {
       body = JSON.parse(String(req.body))
     } catch {}
     const contentType = r.contentType ?? (r.body === undefined && r.status === 200 ? 'application/json' : undefined)
-    received.push({ key, path: req.path, requestId: req.params.requestId as string | undefined, headers: req.headers, body, auth, status: r.status, ...(contentType ? { contentType } : {}) })
+    received.push({
+      key,
+      path: req.path,
+      requestId: req.params.requestId as string | undefined,
+      headers: req.headers,
+      body,
+      auth,
+      status: r.status,
+      ...(contentType ? { contentType } : {}),
+    })
     options.log?.(`${r.status} ${key.padEnd(14)} ${auth.padEnd(28)} ${req.path} ${String(req.body)}`)
     if (r.contentType) res.type(r.contentType)
     if (r.body !== undefined) res.status(r.status).send(r.body)
@@ -105,9 +117,16 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   // FrankieOne v2: RS256 JWT, iss one.frankie.api, bound to this body.
   app.post('/frankieone/v2/:name/:requestId', raw, async (req, res) => {
     const key = `v2/${req.params.name}`
-    const check = async (refresh: boolean) => verifyJwt({ headers: req.headers, body: String(req.body ?? '') }, await loadJwks(refresh), { issuer: 'one.frankie.api', algorithms: ['RS256'], now })
+    const check = async (refresh: boolean) =>
+      verifyJwt({ headers: req.headers, body: String(req.body ?? '') }, await loadJwks(refresh), {
+        issuer: 'one.frankie.api',
+        algorithms: ['RS256'],
+        now,
+      })
     try {
-      const { payload } = await check(false).catch((e) => (e instanceof AuthError && e.reason === 'unknown_key' ? check(true) : Promise.reject(e)))
+      const { payload } = await check(false).catch((e) =>
+        e instanceof AuthError && e.reason === 'unknown_key' ? check(true) : Promise.reject(e),
+      )
       answer(req, res, key, `jwt iss=${payload.iss}${payload.sub ? ` sub=${payload.sub}` : ''}`)
     } catch (e) {
       answer(req, res, key, `jwt rejected: ${(e as AuthError).reason ?? (e as Error).message}`, 401)
@@ -131,9 +150,13 @@ export function createReceiver(options: ReceiverOptions): Receiver {
 
   // The OAuth2 token endpoint (client credentials, client authenticated by HTTP Basic).
   app.post('/oauth/token', express.urlencoded({ extended: false }), (req, res) => {
-    const [id, secret] = Buffer.from((req.get('authorization') ?? '').replace(/^Basic /, ''), 'base64').toString().split(':').map(decodeURIComponent)
+    const [id, secret] = Buffer.from((req.get('authorization') ?? '').replace(/^Basic /, ''), 'base64')
+      .toString()
+      .split(':')
+      .map(decodeURIComponent)
     if (req.body?.grant_type !== 'client_credentials') return void res.status(400).json({ error: 'unsupported_grant_type' })
-    if (!safeEqual(id ?? '', options.oauth.clientId) || !safeEqual(secret ?? '', options.oauth.clientSecret)) return void res.status(401).json({ error: 'invalid_client' })
+    if (!safeEqual(id ?? '', options.oauth.clientId) || !safeEqual(secret ?? '', options.oauth.clientSecret))
+      return void res.status(401).json({ error: 'invalid_client' })
     const ttl = options.oauth.ttlSeconds ?? 3600
     const token = randomBytes(24).toString('base64url')
     issued.set(token, now() + ttl * 1000)
@@ -168,7 +191,10 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const port = Number(process.env.PORT ?? 4000)
   const receiver = createReceiver({
     jwksUrl: `${process.env.APP_URL ?? 'http://127.0.0.1:3000'}/.well-known/jwks.json`,
-    oauth: { clientId: process.env.INCODE_CLIENT_ID ?? 'incode-demo', clientSecret: process.env.INCODE_CLIENT_SECRET ?? 'incode-demo-secret' },
+    oauth: {
+      clientId: process.env.INCODE_CLIENT_ID ?? 'incode-demo',
+      clientSecret: process.env.INCODE_CLIENT_SECRET ?? 'incode-demo-secret',
+    },
     log: (line) => console.log(line),
   })
   // Paste Attestr tokens (shown once by POST /webhooks) here, comma-separated.

@@ -41,7 +41,13 @@ if (process.env.DATABASE_URL) {
 // FrankieOne signs with RSA-4096; a fresh key per run unless one is given.
 const jwtPrivateKey =
   process.env.JWT_PRIVATE_KEY ??
-  (await promisify(generateKeyPair)('rsa', { modulusLength: 4096, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } })).privateKey
+  (
+    await promisify(generateKeyPair)('rsa', {
+      modulusLength: 4096,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    })
+  ).privateKey
 const { outbox, security } = createKycOutbox({
   store,
   jwtPrivateKey,
@@ -50,16 +56,27 @@ const { outbox, security } = createKycOutbox({
 })
 outbox.on('error', ({ error, phase }) => console.error('hookbox', phase, error))
 outbox.on('attempt', (a) => console.log(`attempt ${a.type} → ${a.url}: ${a.statusCode ?? a.error} (${a.outcome})`))
-outbox.on('dead', ({ delivery, type }) => console.warn(`DEAD LETTER ${type} ${delivery.id}: tell support (POST /ops/dead-letters/${delivery.id}/replay)`))
+outbox.on('dead', ({ delivery, type }) =>
+  console.warn(`DEAD LETTER ${type} ${delivery.id}: tell support (POST /ops/dead-letters/${delivery.id}/replay)`),
+)
 
 await db.init()
 await configure(outbox, {
-  frankieOneV1: { FUNCTION: [`${receiverUrl}/frankieone/v1/FUNCTION`], EVENT: [`${receiverUrl}/frankieone/v1/EVENT`], RESULT: [`${receiverUrl}/frankieone/v1/RESULT`] },
+  frankieOneV1: {
+    FUNCTION: [`${receiverUrl}/frankieone/v1/FUNCTION`],
+    EVENT: [`${receiverUrl}/frankieone/v1/EVENT`],
+    RESULT: [`${receiverUrl}/frankieone/v1/RESULT`],
+  },
   frankieOneV2: [{ url: `${receiverUrl}/frankieone/v2/main` }],
   incode: [
     {
       url: `${receiverUrl}/incode/main`,
-      auth: { type: 'oauth2', tokenUrl: `${receiverUrl}/oauth/token`, clientId: process.env.INCODE_CLIENT_ID ?? 'incode-demo', clientSecret: process.env.INCODE_CLIENT_SECRET ?? 'incode-demo-secret' },
+      auth: {
+        type: 'oauth2',
+        tokenUrl: `${receiverUrl}/oauth/token`,
+        clientId: process.env.INCODE_CLIENT_ID ?? 'incode-demo',
+        clientSecret: process.env.INCODE_CLIENT_SECRET ?? 'incode-demo-secret',
+      },
       headers: { 'x-incode-tenant': 'demo' },
     },
   ],
@@ -68,7 +85,9 @@ outbox.start()
 
 const jobs = new BackgroundJobs()
 const app = createApp({ outbox, db, security, jobs, ...(process.env.OPS_TOKEN ? { opsToken: process.env.OPS_TOKEN } : {}) })
-const server = app.listen(port, '127.0.0.1', () => console.log(`KYC service on http://127.0.0.1:${port} (${db.kind}); webhooks go to ${receiverUrl}`))
+const server = app.listen(port, '127.0.0.1', () =>
+  console.log(`KYC service on http://127.0.0.1:${port} (${db.kind}); webhooks go to ${receiverUrl}`),
+)
 
 const shutdown = async () => {
   server.close()

@@ -1,4 +1,13 @@
-import { createOutbox, createSecurity, policies, successRules, type Clock, type Outbox, type OutboxSecurity, type Store } from '@hookbox/core'
+import {
+  createOutbox,
+  createSecurity,
+  policies,
+  successRules,
+  type Clock,
+  type Outbox,
+  type OutboxSecurity,
+  type Store,
+} from '@hookbox/core'
 import type { OAuth2AuthInput } from '@hookbox/core'
 import { ATTESTR_EVENTS } from './attestr.js'
 import { COLLECTIONS } from './collections.js'
@@ -61,13 +70,34 @@ export async function configure(outbox: Outbox, setup: ReceiverSetup = {}): Prom
     [COLLECTIONS.v1.EVENT, V1_TYPES.EVENT],
     [COLLECTIONS.v1.RESULT, V1_TYPES.RESULT],
   ] as const)
-    await outbox.collections.upsert({ name, events: [type], policy: policies.fixed(), failureMode: 'majority', success: successRules.frankieOne() })
+    await outbox.collections.upsert({
+      name,
+      events: [type],
+      policy: policies.fixed(),
+      failureMode: 'majority',
+      success: successRules.frankieOne(),
+    })
   // FrankieOne v2: immediate first retry, then exponential, 50 attempts within 24 h; 400 stops.
-  await outbox.collections.upsert({ name: COLLECTIONS.v2, events: [`${V2_TYPE_PREFIX}*`], policy: policies.exponential(), success: successRules.frankieOne() })
+  await outbox.collections.upsert({
+    name: COLLECTIONS.v2,
+    events: [`${V2_TYPE_PREFIX}*`],
+    policy: policies.exponential(),
+    success: successRules.frankieOne(),
+  })
   // Attestr: once, 5 s timeout, 200 only; the polling API is the fallback.
-  await outbox.collections.upsert({ name: COLLECTIONS.attestr, events: [...ATTESTR_EVENTS], policy: policies.fireOnce(), success: successRules.attestr() })
+  await outbox.collections.upsert({
+    name: COLLECTIONS.attestr,
+    events: [...ATTESTR_EVENTS],
+    policy: policies.fireOnce(),
+    success: successRules.attestr(),
+  })
   // Incode: 204, or 200 + JSON; retried otherwise; statuses of one interview in order (orderingKey).
-  await outbox.collections.upsert({ name: COLLECTIONS.incode, events: [INCODE_TYPE], policy: policies.exponential(), success: successRules.incode() })
+  await outbox.collections.upsert({
+    name: COLLECTIONS.incode,
+    events: [INCODE_TYPE],
+    policy: policies.exponential(),
+    success: successRules.incode(),
+  })
 
   const known = new Set((await outbox.endpoints.list()).map((e) => `${e.collection} ${e.url}`))
   const add = async (collection: string, url: string, rest: Omit<Parameters<Outbox['endpoints']['create']>[0], 'collection' | 'url'>) => {

@@ -17,16 +17,24 @@ describe.each(stores)('Attestr on %s', (kind) => {
     expect(res.status).toBe(202)
     return res.body.requestId as string
   }
-  const deliveryOf = async (requestId: string) => (await s.api('GET', `/ops/deliveries?requestId=${requestId}`, undefined, OPS)).body as any[]
+  const deliveryOf = async (requestId: string) =>
+    (await s.api('GET', `/ops/deliveries?requestId=${requestId}`, undefined, OPS)).body as any[]
 
   it('registers a webhook with chosen events and shows its generated token once', async () => {
     const res = await s.api('POST', '/webhooks', { url: `${s.receiverUrl}/attestr/main`, events: ['async.completed', 'async.errored'] })
     expect(res.status).toBe(201)
-    expect(res.body).toMatchObject({ id: expect.any(String), events: ['async.completed', 'async.errored'], status: 'enabled', token: expect.stringMatching(/^[\w-]{43}$/) })
+    expect(res.body).toMatchObject({
+      id: expect.any(String),
+      events: ['async.completed', 'async.errored'],
+      status: 'enabled',
+      token: expect.stringMatching(/^[\w-]{43}$/),
+    })
     hook = res.body
     s.receiver.attestrTokens.add(hook.token) // the customer saves it from the dashboard
     const list = (await s.api('GET', '/webhooks')).body
-    expect(list).toEqual([{ id: hook.id, url: `${s.receiverUrl}/attestr/main`, events: ['async.completed', 'async.errored'], status: 'enabled' }])
+    expect(list).toEqual([
+      { id: hook.id, url: `${s.receiverUrl}/attestr/main`, events: ['async.completed', 'async.errored'], status: 'enabled' },
+    ])
     // Sent once, 5-second timeout.
     expect((await s.outbox.collections.get('attestr')).policy).toMatchObject({ kind: 'fireOnce', maxAttempts: 1, timeoutMs: 5_000 })
     expect((await s.outbox.endpoints.get(hook.id)).timeoutMs).toBe(5_000)
@@ -64,7 +72,13 @@ describe.each(stores)('Attestr on %s', (kind) => {
     expect((await s.api('POST', '/flowx/exec-1/completed', { stages: ['pan', 'selfie'] })).status).toBe(200)
     await s.settle()
     expect(s.receiver.received.length).toBe(before)
-    expect((await s.api('PATCH', `/webhooks/${hook.id}`, { events: ['async.completed', 'async.errored', 'flowx.completed', 'flowx.errored', 'flowx.skipped', 'factx.query'] })).status).toBe(200)
+    expect(
+      (
+        await s.api('PATCH', `/webhooks/${hook.id}`, {
+          events: ['async.completed', 'async.errored', 'flowx.completed', 'flowx.errored', 'flowx.skipped', 'factx.query'],
+        })
+      ).status,
+    ).toBe(200)
     await s.api('POST', '/flowx/exec-2/skipped', {})
     await s.api('POST', '/factx/profile-9/queries', { question: 'Previous employer?' })
     await s.settle()

@@ -13,7 +13,8 @@ describe.each(stores)('FrankieOne v1 on %s', (kind) => {
   })
   afterAll(() => s?.close())
 
-  const createEntity = async (customer_reference?: string) => (await s.api('POST', '/v1/entities', customer_reference ? { customer_reference } : {})).body.entity.entityId as string
+  const createEntity = async (customer_reference?: string) =>
+    (await s.api('POST', '/v1/entities', customer_reference ? { customer_reference } : {})).body.entity.entityId as string
   const forRequest = (requestId: string) => s.receiver.received.filter((r) => r.requestId === requestId)
 
   it('answers X-Frankie-Background: 1 with 202, then raises three notifications to three collections and caches the response', async () => {
@@ -29,8 +30,18 @@ describe.each(stores)('FrankieOne v1 on %s', (kind) => {
     for (const r of got) expect(r.path).toBe(`/frankieone/v1/${r.key.slice(3)}/${requestId}`) // requestId appended
     const byFunction = Object.fromEntries(got.map((r) => [r.body.function, r.body]))
     const common = { entityId, customer_reference: 'CUST-0042', requestId, functionResult: 'COMPLETED', checkId: expect.any(String) }
-    expect(byFunction.EntityRiskChange).toEqual({ ...common, function: 'EntityRiskChange', notificationType: 'EVENT', message: 'Risk score changed from 0 to 19' })
-    expect(byFunction.UpdateCheckEntity).toEqual({ ...common, function: 'UpdateCheckEntity', notificationType: 'RESULT', message: 'Entity status changed from UNCHECKED to PASS' })
+    expect(byFunction.EntityRiskChange).toEqual({
+      ...common,
+      function: 'EntityRiskChange',
+      notificationType: 'EVENT',
+      message: 'Risk score changed from 0 to 19',
+    })
+    expect(byFunction.UpdateCheckEntity).toEqual({
+      ...common,
+      function: 'UpdateCheckEntity',
+      notificationType: 'RESULT',
+      message: 'Entity status changed from UNCHECKED to PASS',
+    })
     expect(byFunction.VerifyEntity).toMatchObject({ ...common, function: 'VerifyEntity', notificationType: 'FUNCTION' })
     // One check: the three notifications carry the same checkId.
     expect(new Set(got.map((r) => r.body.checkId)).size).toBe(1)
@@ -45,7 +56,11 @@ describe.each(stores)('FrankieOne v1 on %s', (kind) => {
 
     const retrieved = await s.api('GET', `/retrieve/${requestId}`)
     expect(retrieved.status).toBe(200)
-    expect(retrieved.body).toMatchObject({ requestId, checkId: byFunction.VerifyEntity.checkId, checkSummary: { result: 'PASS', riskScore: 19 } })
+    expect(retrieved.body).toMatchObject({
+      requestId,
+      checkId: byFunction.VerifyEntity.checkId,
+      checkSummary: { result: 'PASS', riskScore: 19 },
+    })
   })
 
   it('answers synchronously without the header, caches that response too, and sends no FUNCTION notification', async () => {
@@ -77,7 +92,8 @@ describe.each(stores)('FrankieOne v1 on %s', (kind) => {
     s.receiver.script('v1/EVENT-c', 503)
     const { requestId } = (await s.api('POST', `/v1/entities/${entityId}/verify`, { riskScore: 33 })).body
     await s.settle()
-    const event = () => s.api('GET', `/ops/deliveries?requestId=${requestId}`, undefined, OPS).then((r) => r.body.find((d: any) => d.collection === 'EVENT'))
+    const event = () =>
+      s.api('GET', `/ops/deliveries?requestId=${requestId}`, undefined, OPS).then((r) => r.body.find((d: any) => d.collection === 'EVENT'))
     expect(await event()).toMatchObject({ state: 'pending', attempts: 1, nextAttemptAt: s.clock.now() + 15 * MINUTE })
 
     s.clock.advance(15 * MINUTE - 1)
@@ -86,11 +102,19 @@ describe.each(stores)('FrankieOne v1 on %s', (kind) => {
 
     s.clock.advance(1)
     await s.settle()
-    const keys = forRequest(requestId).filter((r) => r.key.startsWith('v1/EVENT')).map((r) => r.key)
+    const keys = forRequest(requestId)
+      .filter((r) => r.key.startsWith('v1/EVENT'))
+      .map((r) => r.key)
     expect(keys.sort()).toEqual(['v1/EVENT-a', 'v1/EVENT-b', 'v1/EVENT-b', 'v1/EVENT-c', 'v1/EVENT-c'])
     const done = await event()
     expect(done).toMatchObject({ state: 'delivered', attempts: 2 })
-    expect(done.attemptLog.map((a: any) => [a.round, a.statusCode]).sort()).toEqual([[1, 200], [1, 500], [1, 503], [2, 200], [2, 200]])
+    expect(done.attemptLog.map((a: any) => [a.round, a.statusCode]).sort()).toEqual([
+      [1, 200],
+      [1, 500],
+      [1, 503],
+      [2, 200],
+      [2, 200],
+    ])
   })
 
   it('majority: one failing endpoint of three is tolerated and reported', async () => {

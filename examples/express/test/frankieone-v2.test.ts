@@ -2,7 +2,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { OPS, ULID, availableStores, startStack, type Stack } from './harness.js'
 
 const stores = await availableStores()
-const V2_FIELDS = ['entityId', 'entityType', 'function', 'functionResult', 'message', 'notificationType', 'requestId', 'serviceName', 'version', 'workflowExecutionId', 'workflowName']
+const V2_FIELDS = [
+  'entityId',
+  'entityType',
+  'function',
+  'functionResult',
+  'message',
+  'notificationType',
+  'requestId',
+  'serviceName',
+  'version',
+  'workflowExecutionId',
+  'workflowName',
+]
 const IDV = [
   ['token', 'TOKEN_REQUESTED', 'TOKEN_ERROR'],
   ['onboarding-url', 'ONB_URL_GENERATED', 'ONB_URL_ERROR'],
@@ -17,8 +29,10 @@ describe.each(stores)('FrankieOne v2 on %s', (kind) => {
   })
   afterAll(() => s?.close())
 
-  const forRequest = (requestId: string, key?: string) => s.receiver.received.filter((r) => r.requestId === requestId && (!key || r.key === key))
-  const deliveries = async (requestId: string) => (await s.api('GET', `/ops/deliveries?requestId=${requestId}`, undefined, OPS)).body as any[]
+  const forRequest = (requestId: string, key?: string) =>
+    s.receiver.received.filter((r) => r.requestId === requestId && (!key || r.key === key))
+  const deliveries = async (requestId: string) =>
+    (await s.api('GET', `/ops/deliveries?requestId=${requestId}`, undefined, OPS)).body as any[]
 
   it('publishes an RS256 RSA-4096 JWKS', async () => {
     const { keys } = (await s.api('GET', '/.well-known/jwks.json')).body
@@ -44,7 +58,18 @@ describe.each(stores)('FrankieOne v2 on %s', (kind) => {
       expect(r.auth).toBe('jwt iss=one.frankie.api')
       expect(r.headers.authorization).toMatch(/^Bearer ey/)
       expect(Object.keys(r.body).sort()).toEqual(V2_FIELDS)
-      expect(r.body).toMatchObject({ workflowExecutionId, entityId: 'ent-1', entityType: 'INDIVIDUAL', workflowName: 'Onboarding', serviceName: 'KYC', function: fn, functionResult: result, notificationType: 'EVENT', requestId, version: '2.0.0' })
+      expect(r.body).toMatchObject({
+        workflowExecutionId,
+        entityId: 'ent-1',
+        entityType: 'INDIVIDUAL',
+        workflowName: 'Onboarding',
+        serviceName: 'KYC',
+        function: fn,
+        functionResult: result,
+        notificationType: 'EVENT',
+        requestId,
+        version: '2.0.0',
+      })
     }
     const execution = await s.api('GET', `/v2/individuals/ent-1/serviceprofiles/KYC/workflows/Onboarding/executions/${workflowExecutionId}`)
     expect(execution.body.status).toBe(fail ? 'ERROR' : 'COMPLETE')

@@ -72,9 +72,16 @@ export function standardSetup(r: string): ReceiverSetup {
       EVENT: [`${r}/frankieone/v1/EVENT-a`, `${r}/frankieone/v1/EVENT-b`, `${r}/frankieone/v1/EVENT-c`],
       RESULT: [`${r}/frankieone/v1/RESULT`],
     },
-    frankieOneV2: [{ url: `${r}/frankieone/v2/main` }, { url: `${r}/frankieone/v2/workflows`, functions: ['WORKFLOW_COMPLETE', 'WORKFLOW_ERROR'] }],
+    frankieOneV2: [
+      { url: `${r}/frankieone/v2/main` },
+      { url: `${r}/frankieone/v2/workflows`, functions: ['WORKFLOW_COMPLETE', 'WORKFLOW_ERROR'] },
+    ],
     incode: [
-      { url: `${r}/incode/main`, auth: { type: 'oauth2', tokenUrl: `${r}/oauth/token`, ...INCODE_CLIENT }, headers: { 'x-incode-tenant': 'acme' } },
+      {
+        url: `${r}/incode/main`,
+        auth: { type: 'oauth2', tokenUrl: `${r}/oauth/token`, ...INCODE_CLIENT },
+        headers: { 'x-incode-tenant': 'acme' },
+      },
       { url: `${r}/incode/static`, auth: { type: 'oauth2', token: 'static-incode-token' } },
     ],
   }
@@ -93,7 +100,12 @@ export interface Stack {
   /** Waits for background jobs, then runs one full dispatch pass at the current clock time. */
   settle(): Promise<void>
   /** Calls the service. */
-  api(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>
+  api(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any; headers: Headers }>
   close(): Promise<void>
 }
 
@@ -133,7 +145,13 @@ export async function startStack(kind: StoreKind, setup: (receiverUrl: string) =
     }
   }
   const clock = new ManualClock()
-  const { outbox, security } = createKycOutbox({ store, clock, jwtPrivateKey: await jwtKey(), encryptionKey: randomBytes(32).toString('base64'), allowLocalReceivers: true })
+  const { outbox, security } = createKycOutbox({
+    store,
+    clock,
+    jwtPrivateKey: await jwtKey(),
+    encryptionKey: randomBytes(32).toString('base64'),
+    allowLocalReceivers: true,
+  })
   outbox.on('error', ({ error, phase }) => console.error('hookbox error', phase, error))
   const jobs = new BackgroundJobs()
   const app = await listen(createApp({ outbox, db, security, jobs, opsToken: 'ops-secret' }))

@@ -3,7 +3,14 @@ import { onboardingStatusEvent } from '../src/incode.js'
 import { availableStores, startStack, type Stack } from './harness.js'
 
 const stores = await availableStores()
-const ORDER = ['ID_VALIDATION_FINISHED', 'GOVERNMENT_VALIDATION_FINISHED', 'FACE_VALIDATION_FINISHED', 'POST_PROCESSING_FINISHED', 'ONBOARDING_FINISHED', 'MANUAL_REVIEW_APPROVED']
+const ORDER = [
+  'ID_VALIDATION_FINISHED',
+  'GOVERNMENT_VALIDATION_FINISHED',
+  'FACE_VALIDATION_FINISHED',
+  'POST_PROCESSING_FINISHED',
+  'ONBOARDING_FINISHED',
+  'MANUAL_REVIEW_APPROVED',
+]
 
 describe.each(stores)('Incode on %s', (kind) => {
   let s: Stack
@@ -12,10 +19,14 @@ describe.each(stores)('Incode on %s', (kind) => {
   })
   afterAll(() => s?.close())
 
-  const start = async (externalCustomerId?: string) => (await s.api('POST', '/incode/interviews', externalCustomerId ? { externalCustomerId } : {})).body.interviewId as string
+  const start = async (externalCustomerId?: string) =>
+    (await s.api('POST', '/incode/interviews', externalCustomerId ? { externalCustomerId } : {})).body.interviewId as string
   const setStatus = (id: string, onboardingStatus: string) => s.api('POST', `/incode/interviews/${id}/status`, { onboardingStatus })
   const got = (key: string, id: string) => s.receiver.received.filter((r) => r.key === key && r.body.interviewId === id)
-  const accepted = (key: string, id: string) => got(key, id).filter((r) => r.status === 204 || (r.status === 200 && r.contentType === 'application/json')).map((r) => r.body.onboardingStatus)
+  const accepted = (key: string, id: string) =>
+    got(key, id)
+      .filter((r) => r.status === 204 || (r.status === 200 && r.contentType === 'application/json'))
+      .map((r) => r.body.onboardingStatus)
 
   it('delivers one interview’s statuses in order, holding later ones while an earlier one is retried', async () => {
     const a = await start('MyCustomerID#0001')
@@ -39,7 +50,11 @@ describe.each(stores)('Incode on %s', (kind) => {
     s.clock.advance(5_000)
     await s.settle()
     expect(accepted('incode/main', a)).toEqual(ORDER)
-    expect(got('incode/main', a)[0]!.body).toEqual({ interviewId: a, externalCustomerId: 'MyCustomerID#0001', onboardingStatus: 'ID_VALIDATION_FINISHED' })
+    expect(got('incode/main', a)[0]!.body).toEqual({
+      interviewId: a,
+      externalCustomerId: 'MyCustomerID#0001',
+      onboardingStatus: 'ID_VALIDATION_FINISHED',
+    })
     expect(got('incode/main', b)[0]!.body).toEqual({ interviewId: b, onboardingStatus: 'ID_VALIDATION_FINISHED' })
   })
 
@@ -52,7 +67,10 @@ describe.each(stores)('Incode on %s', (kind) => {
       expect(r.auth).toBe('bearer ok')
       expect(r.headers['x-incode-tenant']).toBe('acme')
     }
-    expect(got('incode/static', id).map((r) => r.headers.authorization)).toEqual(['Bearer static-incode-token', 'Bearer static-incode-token'])
+    expect(got('incode/static', id).map((r) => r.headers.authorization)).toEqual([
+      'Bearer static-incode-token',
+      'Bearer static-incode-token',
+    ])
     expect(s.receiver.tokensIssued).toBe(1) // one token for every request so far
   })
 

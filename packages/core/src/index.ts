@@ -5,7 +5,17 @@
 export { createOutbox } from './outbox.js'
 export type { Outbox, OutboxOptions, SyncTransaction } from './outbox.js'
 export type { OutboxEvent, NotifyOptions, NotifyResult } from './message.js'
-export type { OutboxEvents, AttemptEvent, DeliveryEvent, RetryingEvent, ErrorEvent, EndpointDisabledEvent, EndpointPausedEvent, EndpointRecoveredEvent, UnroutedEvent } from './events.js'
+export type {
+  OutboxEvents,
+  AttemptEvent,
+  DeliveryEvent,
+  RetryingEvent,
+  ErrorEvent,
+  EndpointDisabledEvent,
+  EndpointPausedEvent,
+  EndpointRecoveredEvent,
+  UnroutedEvent,
+} from './events.js'
 export * from './policies/index.js'
 export { successRules, judge } from './success-rule.js'
 export type { SuccessRule, AckMatcher, Verdict } from './success-rule.js'
@@ -17,7 +27,14 @@ export type { Logger } from './logger.js'
 export * from './errors.js'
 export { HttpTransport, parseRetryAfter } from './http/transport.js'
 export type { HttpTransportOptions } from './http/transport.js'
-export type { Transport, OutgoingRequest, TransportRequest, SendResult, TransportResponse, TransportErrorKind } from './transport/transport.js'
+export type {
+  Transport,
+  OutgoingRequest,
+  TransportRequest,
+  SendResult,
+  TransportResponse,
+  TransportErrorKind,
+} from './transport/transport.js'
 export { noAuthentication } from './http/authenticator.js'
 export type { Authenticator, AttemptContext } from './http/authenticator.js'
 export { plainEndpointSecurity } from './admin/endpoint-security.js'
@@ -43,7 +60,15 @@ export type * from './store/records.js'
 export type * from './store/store.js'
 export { createSecurity } from './auth/outbox-security.js'
 export type { SecurityOptions, OutboxSecurity, JwtSecurityOptions } from './auth/outbox-security.js'
-export type { EndpointAuthInput, JwtAuthInput, BasicAuthInput, OAuth2AuthInput, HmacAuthInput, Ed25519AuthInput, JwtAlgorithm } from './auth/endpoint-auth.js'
+export type {
+  EndpointAuthInput,
+  JwtAuthInput,
+  BasicAuthInput,
+  OAuth2AuthInput,
+  HmacAuthInput,
+  Ed25519AuthInput,
+  JwtAlgorithm,
+} from './auth/endpoint-auth.js'
 export { createJwtSigner } from './auth/jwt-signer.js'
 export type { JwtSigner, JwtSignerOptions } from './auth/jwt-signer.js'
 export { localKeySigner } from './auth/key-signer.js'

@@ -161,14 +161,23 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
   const idempotencyWindowMs = options.idempotencyWindowMs ?? 24 * 60 * 60 * 1000
   const dispatcherOptions = { ...defaultDispatcherOptions, ...options.dispatcher }
-  for (const [k, min] of [['concurrency', 1], ['batchSize', 1], ['pollIntervalMs', 1], ['leaseMs', 2_000]] as const)
+  for (const [k, min] of [
+    ['concurrency', 1],
+    ['batchSize', 1],
+    ['pollIntervalMs', 1],
+    ['leaseMs', 2_000],
+  ] as const)
     if (!Number.isInteger(dispatcherOptions[k]) || dispatcherOptions[k] < min)
       throw new ValidationError(`dispatcher.${k} must be an integer >= ${min}, got ${dispatcherOptions[k]}`)
-  if (dispatcherOptions.leaseMs < 5_000) logger.warn('hookbox: leaseMs under 5 s risks duplicate sends', { leaseMs: dispatcherOptions.leaseMs })
+  if (dispatcherOptions.leaseMs < 5_000)
+    logger.warn('hookbox: leaseMs under 5 s risks duplicate sends', { leaseMs: dispatcherOptions.leaseMs })
   const wired = wireSecurity(options.security, options.http, clock)
   // As many connections per origin as deliveries in flight: a request queued for a socket
   // would spend its timeout waiting and be counted as failed although it was then sent.
-  const transports = new Transports([new HttpTransport({ connectionsPerOrigin: dispatcherOptions.concurrency, ...wired.http }), ...(options.transports ?? [])])
+  const transports = new Transports([
+    new HttpTransport({ connectionsPerOrigin: dispatcherOptions.concurrency, ...wired.http }),
+    ...(options.transports ?? []),
+  ])
   const dispatcher = new Dispatcher({
     store,
     clock,
@@ -176,7 +185,13 @@ export function createOutbox(options: OutboxOptions): Outbox {
     emitter,
     options: dispatcherOptions,
     health: new EndpointHealth(healthOptions(options.health), { store, clock, emitter, maxWindow: dispatcherOptions.concurrency }),
-    send: { transports, clock, authenticator: options.authenticator ?? wired.security?.authenticator ?? noAuthentication, userAgent: options.http?.userAgent ?? 'Hookbox/0.1', trace: telemetry.tracer },
+    send: {
+      transports,
+      clock,
+      authenticator: options.authenticator ?? wired.security?.authenticator ?? noAuthentication,
+      userAgent: options.http?.userAgent ?? 'Hookbox/0.1',
+      trace: telemetry.tracer,
+    },
     onFinal: async (state, event) => {
       if (state !== 'dead' || !options.onDeadLetter) return
       try {
@@ -232,7 +247,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const outbox: Outbox = {
     store,
     collections: new Collections(admin),
-    endpoints: new GuardedEndpoints(admin, options.endpointSecurity ?? wired.security?.endpointSecurity ?? plainEndpointSecurity, wired.guard),
+    endpoints: new GuardedEndpoints(
+      admin,
+      options.endpointSecurity ?? wired.security?.endpointSecurity ?? plainEndpointSecurity,
+      wired.guard,
+    ),
     deliveries: new Deliveries(admin),
     deadLetters: new DeadLetters(admin),
     results: new Results(admin, options.resultsTtlMs ?? 7 * 24 * 60 * 60 * 1000),

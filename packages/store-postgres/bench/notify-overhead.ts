@@ -94,7 +94,12 @@ export async function run(options: NotifyOverheadOptions = {}): Promise<NotifyOv
       const base = totals[0]! / seconds
       VARIANTS.forEach((v, i) => {
         const txPerSec = totals[i]! / seconds
-        rows.push({ variant: v.name, transactions: totals[i]!, txPerSec: Math.round(txPerSec), ratio: Number((txPerSec / base).toFixed(3)) })
+        rows.push({
+          variant: v.name,
+          transactions: totals[i]!,
+          txPerSec: Math.round(txPerSec),
+          ratio: Number((txPerSec / base).toFixed(3)),
+        })
       })
     } finally {
       await unsubscribe()

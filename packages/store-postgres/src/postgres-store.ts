@@ -67,7 +67,8 @@ export class PostgresStore implements Store {
   readonly subscribe?: (onWake: () => void) => Promise<() => Promise<void>>
 
   constructor(config: PostgresStoreConfig) {
-    if (!config || (!config.pool && !config.db)) throw new ValidationError('postgresStore needs a pg Pool ({ pool }) or a kysely instance ({ db })')
+    if (!config || (!config.pool && !config.db))
+      throw new ValidationError('postgresStore needs a pg Pool ({ pool }) or a kysely instance ({ db })')
     if (config.pool && config.db) throw new ValidationError('postgresStore takes either pool or db, not both')
     this.schema = checkSchemaName(config.schema ?? 'hookbox')
     this.wakeMode = config.wake ?? 'coalesced'
@@ -212,8 +213,7 @@ export class PostgresStore implements Store {
       .selectAll()
       .orderBy('id')
       .limit(query.limit ?? 100)
-    if (query.requestId !== undefined)
-      q = q.where('request_id', '=', query.requestId)
+    if (query.requestId !== undefined) q = q.where('request_id', '=', query.requestId)
     if (query.messageId !== undefined) q = q.where('message_id', '=', query.messageId)
     if (query.state !== undefined) q = q.where('state', '=', query.state)
     if (query.collection !== undefined) q = q.where('collection', '=', query.collection)
@@ -226,7 +226,13 @@ export class PostgresStore implements Store {
   }
 
   async listAttempts(deliveryId: string): Promise<AttemptRecord[]> {
-    const rows = await this.db.selectFrom('attempts').selectAll().where('delivery_id', '=', deliveryId).orderBy('started_at').orderBy('id').execute()
+    const rows = await this.db
+      .selectFrom('attempts')
+      .selectAll()
+      .where('delivery_id', '=', deliveryId)
+      .orderBy('started_at')
+      .orderBy('id')
+      .execute()
     return rows.map(toAttempt)
   }
 
@@ -264,7 +270,15 @@ export class PostgresStore implements Store {
     if (ids.length === 0) return []
     const rows = await this.db
       .updateTable('deliveries')
-      .set({ state: 'failed', last_error: reason, completed_at: now, updated_at: now, lease_owner: null, lease_until: null, lease_token: null })
+      .set({
+        state: 'failed',
+        last_error: reason,
+        completed_at: now,
+        updated_at: now,
+        lease_owner: null,
+        lease_until: null,
+        lease_token: null,
+      })
       .where('id', 'in', ids)
       .where('state', '=', 'pending')
       .returning('id')
@@ -294,13 +308,22 @@ export class PostgresStore implements Store {
     const query = this.db
       .insertInto('results')
       .values(values)
-      .onConflict((oc) => oc.column('request_id').doUpdateSet({ status: values.status, body: values.body, created_at: values.created_at, expires_at: values.expires_at }))
+      .onConflict((oc) =>
+        oc
+          .column('request_id')
+          .doUpdateSet({ status: values.status, body: values.body, created_at: values.created_at, expires_at: values.expires_at }),
+      )
       .compile()
     await queryRunnerFor(transaction, this.#root, this.#ownPool)(query)
   }
 
   async getResult(requestId: string, now: number): Promise<ResultRecord | undefined> {
-    const row = await this.db.selectFrom('results').selectAll().where('request_id', '=', requestId).where('expires_at', '>', now).executeTakeFirst()
+    const row = await this.db
+      .selectFrom('results')
+      .selectAll()
+      .where('request_id', '=', requestId)
+      .where('expires_at', '>', now)
+      .executeTakeFirst()
     return row && toResult(row)
   }
 

@@ -162,7 +162,7 @@ export function toAttempt(r: Selectable<AttemptsTable>): AttemptRecord {
 
 /** Text Postgres can store: `text` and `jsonb` reject NUL, which a response body may contain. */
 export function storable(text: string | null): string | null {
-  return text === null ? null : text.replace(/\u0000/g, '\uFFFD')
+  return text === null ? null : text.replaceAll('\u0000', '\uFFFD')
 }
 
 /** An attempt record as a row for `jsonb_to_recordset` (see `complete`). */

@@ -17,7 +17,6 @@ interface KyselyHandle {
   executeQuery<R>(query: CompiledQuery<R>): Promise<{ rows: R[] }>
 }
 
-
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null
 }
@@ -48,7 +47,9 @@ export function queryRunnerFor(transaction: unknown, own: Kysely<any>, ownPool?:
   if (isPgClient(transaction))
     return async (q, name) => (await transaction.query({ text: q.sql, values: [...q.parameters], name })).rows as never
   if (isObject(transaction) && isPgPool(transaction))
-    throw new InvalidTransactionError('a pg Pool is not a transaction: pass the client from pool.connect() after BEGIN, or a kysely Transaction')
+    throw new InvalidTransactionError(
+      'a pg Pool is not a transaction: pass the client from pool.connect() after BEGIN, or a kysely Transaction',
+    )
   throw new InvalidTransactionError(
     'the postgres store accepts a kysely Transaction (or Kysely instance) or a pg Client/PoolClient inside BEGIN as `transaction`',
   )

@@ -34,7 +34,16 @@ async function freshStore(): Promise<PostgresStore> {
 }
 
 async function setup(store: PostgresStore, failureMode: FailureMode = 'each', endpoints = 1): Promise<EndpointRecord[]> {
-  const c: CollectionRecord = { name: 'events', events: null, policy: policies.fixed(), failureMode, success: null, enabled: true, createdAt: T0, updatedAt: T0 }
+  const c: CollectionRecord = {
+    name: 'events',
+    events: null,
+    policy: policies.fixed(),
+    failureMode,
+    success: null,
+    enabled: true,
+    createdAt: T0,
+    updatedAt: T0,
+  }
   await store.upsertCollection(c)
   const list = Array.from({ length: endpoints }, () => endpoint())
   for (const e of list) await store.insertEndpoint(e)
@@ -198,7 +207,9 @@ describe('postgres purge(): whole deliveries, bounded, keeping live idempotency 
     expect(fresh!.duplicate).toBe(false)
 
     // Once the window has passed, the message and its key go.
-    expect(await store.purge({ finishedBefore: T0 + 100, now: T0 + 100, limit: 10, keepIdempotencySince: T0 + 11 })).toMatchObject({ messages: 1 })
+    expect(await store.purge({ finishedBefore: T0 + 100, now: T0 + 100, limit: 10, keepIdempotencySince: T0 + 11 })).toMatchObject({
+      messages: 1,
+    })
     expect(await store.getMessage(live.id)).toBeUndefined()
     expect(await count(store, 'idempotency_keys', `key = 'live-key'`)).toBe(0)
   })
@@ -240,7 +251,10 @@ describe('postgres purge(): whole deliveries, bounded, keeping live idempotency 
     }
     expect(await store.getDelivery(claims[0]!.delivery.id)).toBeDefined()
     expect(await store.listAttempts(claims[0]!.delivery.id)).toHaveLength(1)
-    expect(await store.purge({ finishedBefore: T0 + 1, now: T0, limit: 10, keepIdempotencySince: 0 })).toMatchObject({ deliveries: 1, attempts: 1 })
+    expect(await store.purge({ finishedBefore: T0 + 1, now: T0, limit: 10, keepIdempotencySince: 0 })).toMatchObject({
+      deliveries: 1,
+      attempts: 1,
+    })
   })
 
   it('removes up to limit expired results', async () => {
@@ -261,7 +275,9 @@ describe('postgres requeue(): keeps acknowledgements', () => {
     const [c] = await store.claim(claimOpts())
     expect(c!.delivery.targets).toHaveLength(3)
     const progress = { [e1!.id]: 'acked', [e2!.id]: 'stopped', [e3!.id]: 'gone' } as const
-    await store.complete([completion(c!, { state: 'dead', attempts: 4, progress, lastError: 'HTTP 500', completedAt: T0 + 5, updatedAt: T0 + 5 })])
+    await store.complete([
+      completion(c!, { state: 'dead', attempts: 4, progress, lastError: 'HTTP 500', completedAt: T0 + 5, updatedAt: T0 + 5 }),
+    ])
 
     expect(await store.requeue([c!.delivery.id], T0 + 100, ['dead'])).toEqual([c!.delivery.id])
     expect(await store.getDelivery(c!.delivery.id)).toMatchObject({
@@ -274,7 +290,9 @@ describe('postgres requeue(): keeps acknowledgements', () => {
       updatedAt: T0 + 100,
       progress: { [e1!.id]: 'acked' },
     })
-    const { rows } = await pool.query(`SELECT lease_owner, lease_until, lease_token FROM "${store.schema}".deliveries WHERE id = $1`, [c!.delivery.id])
+    const { rows } = await pool.query(`SELECT lease_owner, lease_until, lease_token FROM "${store.schema}".deliveries WHERE id = $1`, [
+      c!.delivery.id,
+    ])
     expect(rows).toEqual([{ lease_owner: null, lease_until: null, lease_token: null }])
     // It is claimable again at once, carrying the acknowledgement.
     const [again] = await store.claim(claimOpts(T0 + 100))

@@ -54,7 +54,11 @@ export async function startReceiver(respond?: (req: IncomingMessage, res: Server
       received.push({ webhookId: String(req.headers['webhook-id']), body, headers: req.headers })
       if (respond) respond(req, res, body)
       else res.writeHead(200).end('ok')
-      for (const w of [...waiters]) if (received.length >= w.n) (waiters.splice(waiters.indexOf(w), 1), w.resolve())
+      for (const w of [...waiters])
+        if (received.length >= w.n) {
+          waiters.splice(waiters.indexOf(w), 1)
+          w.resolve()
+        }
     })
   })
   server.keepAliveTimeout = 1000

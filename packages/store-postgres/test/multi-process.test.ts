@@ -19,7 +19,13 @@ const workers: ChildProcess[] = []
 function startWorker(): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--conditions=hookbox-source', '--import', 'tsx', workerScript], {
     cwd: workspaceRoot,
-    env: { ...process.env, DATABASE_URL: databaseUrl, HOOKBOX_SCHEMA: t.schema, WORKER_CONCURRENCY: String(CONCURRENCY), WORKER_LEASE_MS: String(LEASE_MS) },
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      HOOKBOX_SCHEMA: t.schema,
+      WORKER_CONCURRENCY: String(CONCURRENCY),
+      WORKER_LEASE_MS: String(LEASE_MS),
+    },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   workers.push(child)
@@ -50,7 +56,7 @@ afterAll(async () => {
 })
 
 describe('three dispatcher processes, one killed', () => {
-  it('delivers every message; the survivors take over the dead worker\'s leases', { timeout: 60_000 }, async () => {
+  it("delivers every message; the survivors take over the dead worker's leases", { timeout: 60_000 }, async () => {
     const started = Date.now()
     const store = postgresStore({ pool: t.pool, schema: t.schema })
     const admin = createOutbox({ store, http: { allowHttp: true }, security: { ssrf: { allow: ['127.0.0.1'] } } })

@@ -16,11 +16,15 @@ afterAll(async () => {
 })
 
 describe('wake modes', () => {
-  it("poll mode sends no NOTIFY and opens no LISTEN: work waits for the poll", async () => {
+  it('poll mode sends no NOTIFY and opens no LISTEN: work waits for the poll', async () => {
     const store = postgresStore({ pool: t.pool, schema: t.schema, wake: 'poll' })
     expect(store.subscribe).toBeUndefined()
-    const consumer = createOutbox({ store, http: { allowHttp: true },
-    security: { ssrf: { allow: ['127.0.0.1'] } }, dispatcher: { pollIntervalMs: 60_000 } })
+    const consumer = createOutbox({
+      store,
+      http: { allowHttp: true },
+      security: { ssrf: { allow: ['127.0.0.1'] } },
+      dispatcher: { pollIntervalMs: 60_000 },
+    })
     const producer = createOutbox({ store: postgresStore({ pool: t.pool, schema: t.schema, wake: 'poll' }) })
     await consumer.migrate()
     await consumer.collections.upsert({ name: 'main' })
@@ -91,7 +95,8 @@ describe('wake modes', () => {
     const killed = await t.pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN %${t.schema}%'`)
     expect(killed.rowCount).toBe(1)
     const listening = async () =>
-      (await t.pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'LISTEN %${t.schema}%' AND state = 'idle'`)).rows[0].n
+      (await t.pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'LISTEN %${t.schema}%' AND state = 'idle'`))
+        .rows[0].n
     for (let i = 0; i < 100 && (await listening()) === 0; i++) await sleep(20)
     await sleep(100)
     const before = woken

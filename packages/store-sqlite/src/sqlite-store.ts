@@ -107,7 +107,12 @@ export class SqliteStore implements Store {
 
   #enqueueSync(request: EnqueueRequest, x: SyncExecutor): EnqueueOutcome[] {
     const { fresh, outcomes, expired } = this.#dedupe(request, (keys) =>
-      x.all(x.qb.selectFrom('hookbox_messages').select(['id', 'request_id', 'idempotency_key', 'created_at']).where('idempotency_key', 'in', keys)),
+      x.all(
+        x.qb
+          .selectFrom('hookbox_messages')
+          .select(['id', 'request_id', 'idempotency_key', 'created_at'])
+          .where('idempotency_key', 'in', keys),
+      ),
     )
     if (expired.length) x.run(this.#clearKeys(expired))
     for (let i = 0; i < fresh.length; i += INSERT_CHUNK) x.run(this.#insertMessages(fresh.slice(i, i + INSERT_CHUNK)))
@@ -115,10 +120,16 @@ export class SqliteStore implements Store {
   }
 
   async #enqueueKysely(request: EnqueueRequest, trx: KyselyHandle): Promise<EnqueueOutcome[]> {
-    const exec = <R>(q: { compile(): CompiledQuery<R> } | CompiledQuery<R>) => trx.executeQuery('compile' in q ? q.compile() : q).then((r) => r.rows)
+    const exec = <R>(q: { compile(): CompiledQuery<R> } | CompiledQuery<R>) =>
+      trx.executeQuery('compile' in q ? q.compile() : q).then((r) => r.rows)
     const keys = request.messages.map((m) => m.idempotencyKey).filter((k): k is string => k !== null)
     const existing = keys.length
-      ? await exec(this.#x.qb.selectFrom('hookbox_messages').select(['id', 'request_id', 'idempotency_key', 'created_at']).where('idempotency_key', 'in', keys))
+      ? await exec(
+          this.#x.qb
+            .selectFrom('hookbox_messages')
+            .select(['id', 'request_id', 'idempotency_key', 'created_at'])
+            .where('idempotency_key', 'in', keys),
+        )
       : []
     const { fresh, outcomes, expired } = this.#dedupe(request, () => existing)
     if (expired.length) await exec(this.#clearKeys(expired))
@@ -161,7 +172,14 @@ export class SqliteStore implements Store {
   async upsertCollection(c: CollectionRecord): Promise<CollectionRecord> {
     const row = collectionToRow(c)
     const { name: _name, created_at: _created, ...changes } = row
-    await this.#idle(() => this.#x.run(this.#x.qb.insertInto('hookbox_collections').values(row).onConflict((oc) => oc.column('name').doUpdateSet(changes))))
+    await this.#idle(() =>
+      this.#x.run(
+        this.#x.qb
+          .insertInto('hookbox_collections')
+          .values(row)
+          .onConflict((oc) => oc.column('name').doUpdateSet(changes)),
+      ),
+    )
     return (await this.getCollection(c.name))!
   }
 
@@ -218,7 +236,9 @@ export class SqliteStore implements Store {
     return this.#idle(() =>
       this.#x.tx(() => {
         const rows = this.#x.all(
-          this.#x.shaped('unexpanded', [options.limit], () => qb.selectFrom('hookbox_messages').selectAll().where('expanded', '=', sql.lit(0)).orderBy('seq').limit(options.limit)),
+          this.#x.shaped('unexpanded', [options.limit], () =>
+            qb.selectFrom('hookbox_messages').selectAll().where('expanded', '=', sql.lit(0)).orderBy('seq').limit(options.limit),
+          ),
         )
         if (rows.length === 0) return 0
         const collections = this.#x.all(qb.selectFrom('hookbox_collections').selectAll().orderBy('name')).map(collectionFromRow)
@@ -226,7 +246,9 @@ export class SqliteStore implements Store {
         const types = [...new Set(rows.map((r) => r.type))]
         const wanted = collections.filter((c) => types.some((type) => matchesEvent(c.events, type))).map((c) => c.name)
         const endpoints = wanted.length
-          ? this.#x.all(qb.selectFrom('hookbox_endpoints').selectAll().where('enabled', '=', 1).where('collection', 'in', wanted).orderBy('id')).map(endpointFromRow)
+          ? this.#x
+              .all(qb.selectFrom('hookbox_endpoints').selectAll().where('enabled', '=', 1).where('collection', 'in', wanted).orderBy('id'))
+              .map(endpointFromRow)
           : []
         const routing = { collections, endpoints }
         const deliveries = rows.flatMap((row) =>
@@ -255,7 +277,16 @@ export class SqliteStore implements Store {
         )
         for (let i = 0; i < deliveries.length; i += INSERT_CHUNK)
           this.#x.run(this.#x.insert('hookbox_deliveries', deliveries.slice(i, i + INSERT_CHUNK)))
-        this.#x.run(qb.updateTable('hookbox_messages').set({ expanded: 1 }).where('seq', 'in', rows.map((r) => r.seq)))
+        this.#x.run(
+          qb
+            .updateTable('hookbox_messages')
+            .set({ expanded: 1 })
+            .where(
+              'seq',
+              'in',
+              rows.map((r) => r.seq),
+            ),
+        )
         return rows.length
       }),
     )
@@ -269,44 +300,63 @@ export class SqliteStore implements Store {
       this.#x.tx(() => {
         const rows = this.#x.all(
           this.#x.shaped(`claim:${skip.length}`, [now, now, now, ...skip, options.limit], () =>
-          qb
-            .selectFrom('hookbox_deliveries as d')
-            .leftJoin('hookbox_endpoints as e', 'e.id', 'd.endpoint_id')
-            .selectAll('d')
-            .where('d.state', '=', sql.lit('pending'))
-            .where('d.next_attempt_at', '<=', now)
-            .where((w) => w.or([w('d.lease_until', 'is', null), w('d.lease_until', '<=', now)]))
-            .where((w) => w.or([
-              w('d.endpoint_id', 'is', null),
-              w('e.id', 'is', null),
-              w.and([w('e.enabled', '=', sql.lit(1)), w.or([w('e.paused_until', 'is', null), w('e.paused_until', '<=', now)])]),
-            ]))
-            .$if(skip.length > 0, (q) => q.where((w) => w.or([w('d.endpoint_id', 'is', null), w('d.endpoint_id', 'not in', skip)])))
-            .where((w) => w.exists(w.selectFrom('hookbox_collections as c').select(sql.lit(1).as('one')).whereRef('c.name', '=', 'd.collection').where('c.enabled', '=', sql.lit(1))))
-            .where(
-              (w) => w.or([
-                w('d.ordering_key', 'is', null),
-                w.and([
-                  w.not(w.exists(
-                    w.selectFrom('hookbox_deliveries as p').select(sql.lit(1).as('one'))
-                      .whereRef('p.ordering_key', '=', 'd.ordering_key')
-                      .whereRef('p.collection', '=', 'd.collection')
-                      .where(sql<boolean>`p.endpoint_id IS d.endpoint_id`)
-                      .where('p.state', '=', sql.lit('pending'))
-                      .whereRef('p.message_seq', '<', 'd.message_seq'),
-                  )),
-                  w.not(w.exists(
-                    w.selectFrom('hookbox_messages as m').select(sql.lit(1).as('one'))
-                      .where('m.expanded', '=', sql.lit(0))
-                      .whereRef('m.ordering_key', '=', 'd.ordering_key')
-                      .whereRef('m.seq', '<', 'd.message_seq'),
-                  )),
+            qb
+              .selectFrom('hookbox_deliveries as d')
+              .leftJoin('hookbox_endpoints as e', 'e.id', 'd.endpoint_id')
+              .selectAll('d')
+              .where('d.state', '=', sql.lit('pending'))
+              .where('d.next_attempt_at', '<=', now)
+              .where((w) => w.or([w('d.lease_until', 'is', null), w('d.lease_until', '<=', now)]))
+              .where((w) =>
+                w.or([
+                  w('d.endpoint_id', 'is', null),
+                  w('e.id', 'is', null),
+                  w.and([w('e.enabled', '=', sql.lit(1)), w.or([w('e.paused_until', 'is', null), w('e.paused_until', '<=', now)])]),
                 ]),
-              ]),
-            )
-            .orderBy('d.next_attempt_at')
-            .orderBy('d.message_seq')
-            .limit(options.limit)),
+              )
+              .$if(skip.length > 0, (q) => q.where((w) => w.or([w('d.endpoint_id', 'is', null), w('d.endpoint_id', 'not in', skip)])))
+              .where((w) =>
+                w.exists(
+                  w
+                    .selectFrom('hookbox_collections as c')
+                    .select(sql.lit(1).as('one'))
+                    .whereRef('c.name', '=', 'd.collection')
+                    .where('c.enabled', '=', sql.lit(1)),
+                ),
+              )
+              .where((w) =>
+                w.or([
+                  w('d.ordering_key', 'is', null),
+                  w.and([
+                    w.not(
+                      w.exists(
+                        w
+                          .selectFrom('hookbox_deliveries as p')
+                          .select(sql.lit(1).as('one'))
+                          .whereRef('p.ordering_key', '=', 'd.ordering_key')
+                          .whereRef('p.collection', '=', 'd.collection')
+                          .where(sql<boolean>`p.endpoint_id IS d.endpoint_id`)
+                          .where('p.state', '=', sql.lit('pending'))
+                          .whereRef('p.message_seq', '<', 'd.message_seq'),
+                      ),
+                    ),
+                    w.not(
+                      w.exists(
+                        w
+                          .selectFrom('hookbox_messages as m')
+                          .select(sql.lit(1).as('one'))
+                          .where('m.expanded', '=', sql.lit(0))
+                          .whereRef('m.ordering_key', '=', 'd.ordering_key')
+                          .whereRef('m.seq', '<', 'd.message_seq'),
+                      ),
+                    ),
+                  ]),
+                ]),
+              )
+              .orderBy('d.next_attempt_at')
+              .orderBy('d.message_seq')
+              .limit(options.limit),
+          ),
         )
         if (rows.length === 0) return []
         const token = randomUUID()
@@ -314,7 +364,8 @@ export class SqliteStore implements Store {
         const lease = [options.owner, now + options.leaseMs, token, now]
         this.#x.run(
           this.#x.shaped(`lease:${ids.length}`, [...lease, ...ids], () =>
-            qb.updateTable('hookbox_deliveries')
+            qb
+              .updateTable('hookbox_deliveries')
               .set({ lease_owner: options.owner, lease_until: now + options.leaseMs, lease_token: token, updated_at: now })
               .where('id', 'in', ids),
           ),
@@ -332,17 +383,29 @@ export class SqliteStore implements Store {
     const endpointIds = [...new Set(deliveries.flatMap((d) => d.targets))]
     const messages = new Map(
       this.#x
-        .all(this.#x.shaped(`messages:${messageIds.length}`, messageIds, () => qb.selectFrom('hookbox_messages').selectAll().where('id', 'in', messageIds)))
+        .all(
+          this.#x.shaped(`messages:${messageIds.length}`, messageIds, () =>
+            qb.selectFrom('hookbox_messages').selectAll().where('id', 'in', messageIds),
+          ),
+        )
         .map((r) => [r.id, messageFromRow(r)]),
     )
     const collections = new Map(
       this.#x
-        .all(this.#x.shaped(`collections:${names.length}`, names, () => qb.selectFrom('hookbox_collections').selectAll().where('name', 'in', names)))
+        .all(
+          this.#x.shaped(`collections:${names.length}`, names, () =>
+            qb.selectFrom('hookbox_collections').selectAll().where('name', 'in', names),
+          ),
+        )
         .map((r) => [r.name, collectionFromRow(r)]),
     )
     const endpoints = new Map(
       this.#x
-        .all(this.#x.shaped(`endpoints:${endpointIds.length}`, endpointIds, () => qb.selectFrom('hookbox_endpoints').selectAll().where('id', 'in', endpointIds)))
+        .all(
+          this.#x.shaped(`endpoints:${endpointIds.length}`, endpointIds, () =>
+            qb.selectFrom('hookbox_endpoints').selectAll().where('id', 'in', endpointIds),
+          ),
+        )
         .map((r) => [r.id, endpointFromRow(r)]),
     )
     return deliveries.flatMap((delivery) => {
@@ -381,7 +444,12 @@ export class SqliteStore implements Store {
           if (changed === 0) continue
           applied.push(c.deliveryId)
           for (const d of c.disableEndpoints)
-            this.#x.run(qb.updateTable('hookbox_endpoints').set({ enabled: 0, disabled_reason: d.reason, updated_at: c.updatedAt }).where('id', '=', d.id))
+            this.#x.run(
+              qb
+                .updateTable('hookbox_endpoints')
+                .set({ enabled: 0, disabled_reason: d.reason, updated_at: c.updatedAt })
+                .where('id', '=', d.id),
+            )
         }
         const attempts = completions.flatMap((c) => c.attemptLog.map(attemptToRow))
         for (let i = 0; i < attempts.length; i += INSERT_CHUNK)
@@ -397,19 +465,26 @@ export class SqliteStore implements Store {
   }
 
   async listDeliveries(query: DeliveryQuery): Promise<DeliveryRecord[]> {
-    let q = this.#x.qb.selectFrom('hookbox_deliveries as d').selectAll('d').orderBy('d.id').limit(query.limit ?? 100)
+    let q = this.#x.qb
+      .selectFrom('hookbox_deliveries as d')
+      .selectAll('d')
+      .orderBy('d.id')
+      .limit(query.limit ?? 100)
     if (query.requestId !== undefined)
       q = q.where('d.message_id', 'in', this.#x.qb.selectFrom('hookbox_messages').select('id').where('request_id', '=', query.requestId))
     if (query.messageId !== undefined) q = q.where('d.message_id', '=', query.messageId)
     if (query.state !== undefined) q = q.where('d.state', '=', query.state)
     if (query.collection !== undefined) q = q.where('d.collection', '=', query.collection)
-    if (query.endpointId !== undefined) q = q.where(sql<boolean>`EXISTS (SELECT 1 FROM json_each(d.targets) WHERE value = ${query.endpointId})`)
+    if (query.endpointId !== undefined)
+      q = q.where(sql<boolean>`EXISTS (SELECT 1 FROM json_each(d.targets) WHERE value = ${query.endpointId})`)
     if (query.after !== undefined) q = q.where('d.id', '>', query.after)
     return this.#x.all(q).map(deliveryFromRow)
   }
 
   async listAttempts(deliveryId: string): Promise<AttemptRecord[]> {
-    return this.#x.all(this.#x.qb.selectFrom('hookbox_attempts').selectAll().where('delivery_id', '=', deliveryId).orderBy('id')).map(attemptFromRow)
+    return this.#x
+      .all(this.#x.qb.selectFrom('hookbox_attempts').selectAll().where('delivery_id', '=', deliveryId).orderBy('id'))
+      .map(attemptFromRow)
   }
 
   async getMessage(id: string): Promise<MessageRecord | undefined> {
@@ -422,10 +497,13 @@ export class SqliteStore implements Store {
     const { qb } = this.#x
     return this.#idle(() =>
       this.#x.tx(() => {
-        const found = this.#x.all(qb.selectFrom('hookbox_deliveries').select('id').where('id', 'in', ids).where('state', 'in', fromStates)).map((r) => r.id)
+        const found = this.#x
+          .all(qb.selectFrom('hookbox_deliveries').select('id').where('id', 'in', ids).where('state', 'in', fromStates))
+          .map((r) => r.id)
         if (found.length)
           this.#x.run(
-            qb.updateTable('hookbox_deliveries')
+            qb
+              .updateTable('hookbox_deliveries')
               .set({
                 state: 'pending',
                 attempts: 0,
@@ -451,11 +529,22 @@ export class SqliteStore implements Store {
     const { qb } = this.#x
     return this.#idle(() =>
       this.#x.tx(() => {
-        const found = this.#x.all(qb.selectFrom('hookbox_deliveries').select('id').where('id', 'in', ids).where('state', '=', 'pending')).map((r) => r.id)
+        const found = this.#x
+          .all(qb.selectFrom('hookbox_deliveries').select('id').where('id', 'in', ids).where('state', '=', 'pending'))
+          .map((r) => r.id)
         if (found.length)
           this.#x.run(
-            qb.updateTable('hookbox_deliveries')
-              .set({ state: 'failed', last_error: reason, completed_at: now, updated_at: now, lease_owner: null, lease_until: null, lease_token: null })
+            qb
+              .updateTable('hookbox_deliveries')
+              .set({
+                state: 'failed',
+                last_error: reason,
+                completed_at: now,
+                updated_at: now,
+                lease_owner: null,
+                lease_until: null,
+                lease_token: null,
+              })
               .where('id', 'in', found),
           )
         return found
@@ -468,7 +557,9 @@ export class SqliteStore implements Store {
     const { qb } = this.#x
     return this.#idle(() =>
       this.#x.tx(() => {
-        const found = this.#x.all(qb.selectFrom('hookbox_deliveries').select('id').where('id', 'in', ids).where('state', 'in', states)).map((r) => r.id)
+        const found = this.#x
+          .all(qb.selectFrom('hookbox_deliveries').select('id').where('id', 'in', ids).where('state', 'in', states))
+          .map((r) => r.id)
         if (found.length === 0) return 0
         this.#x.run(qb.deleteFrom('hookbox_attempts').where('delivery_id', 'in', found))
         return this.#x.run(qb.deleteFrom('hookbox_deliveries').where('id', 'in', found))
@@ -477,9 +568,18 @@ export class SqliteStore implements Store {
   }
 
   putResult(r: ResultRecord, transaction?: unknown): void | Promise<void> {
-    const row = { request_id: r.requestId, status: r.status, body: JSON.stringify(r.body ?? null), created_at: r.createdAt, expires_at: r.expiresAt }
+    const row = {
+      request_id: r.requestId,
+      status: r.status,
+      body: JSON.stringify(r.body ?? null),
+      created_at: r.createdAt,
+      expires_at: r.expiresAt,
+    }
     const { request_id: _id, ...changes } = row
-    const query = this.#x.qb.insertInto('hookbox_results').values(row).onConflict((oc) => oc.column('request_id').doUpdateSet(changes))
+    const query = this.#x.qb
+      .insertInto('hookbox_results')
+      .values(row)
+      .onConflict((oc) => oc.column('request_id').doUpdateSet(changes))
     const handle = classifyHandle(transaction)
     if (handle.kind === 'kysely') return handle.trx.executeQuery(query.compile()).then(() => undefined)
     if (handle.kind === 'sync') {
@@ -490,7 +590,9 @@ export class SqliteStore implements Store {
   }
 
   async getResult(requestId: string, now: number): Promise<ResultRecord | undefined> {
-    const r = this.#x.one(this.#x.qb.selectFrom('hookbox_results').selectAll().where('request_id', '=', requestId).where('expires_at', '>', now))
+    const r = this.#x.one(
+      this.#x.qb.selectFrom('hookbox_results').selectAll().where('request_id', '=', requestId).where('expires_at', '>', now),
+    )
     return r && { requestId: r.request_id, status: r.status, body: JSON.parse(r.body), createdAt: r.created_at, expiresAt: r.expires_at }
   }
 
@@ -499,22 +601,35 @@ export class SqliteStore implements Store {
     return this.#idle(() =>
       this.#x.tx(() => {
         const ids = this.#x
-          .all(qb.selectFrom('hookbox_deliveries').select('id').where('state', '<>', 'pending').where('completed_at', '<', options.finishedBefore).limit(options.limit))
+          .all(
+            qb
+              .selectFrom('hookbox_deliveries')
+              .select('id')
+              .where('state', '<>', 'pending')
+              .where('completed_at', '<', options.finishedBefore)
+              .limit(options.limit),
+          )
           .map((r) => r.id)
         const attempts = ids.length ? this.#x.run(qb.deleteFrom('hookbox_attempts').where('delivery_id', 'in', ids)) : 0
         const deliveries = ids.length ? this.#x.run(qb.deleteFrom('hookbox_deliveries').where('id', 'in', ids)) : 0
         const messageIds = this.#x
           .all(
-            qb.selectFrom('hookbox_messages as m').select('m.seq')
+            qb
+              .selectFrom('hookbox_messages as m')
+              .select('m.seq')
               .where('m.expanded', '=', 1)
               .where('m.created_at', '<', options.finishedBefore)
               .where((w) => w.or([w('m.idempotency_key', 'is', null), w('m.created_at', '<', options.keepIdempotencySince)]))
-              .where((w) => w.not(w.exists(w.selectFrom('hookbox_deliveries as d').select(sql.lit(1).as('one')).whereRef('d.message_id', '=', 'm.id'))))
+              .where((w) =>
+                w.not(w.exists(w.selectFrom('hookbox_deliveries as d').select(sql.lit(1).as('one')).whereRef('d.message_id', '=', 'm.id'))),
+              )
               .limit(options.limit),
           )
           .map((r) => r.seq)
         const messages = messageIds.length ? this.#x.run(qb.deleteFrom('hookbox_messages').where('seq', 'in', messageIds)) : 0
-        const resultKeys = this.#x.all(qb.selectFrom('hookbox_results').select('request_id').where('expires_at', '<=', options.now).limit(options.limit)).map((r) => r.request_id)
+        const resultKeys = this.#x
+          .all(qb.selectFrom('hookbox_results').select('request_id').where('expires_at', '<=', options.now).limit(options.limit))
+          .map((r) => r.request_id)
         const results = resultKeys.length ? this.#x.run(qb.deleteFrom('hookbox_results').where('request_id', 'in', resultKeys)) : 0
         return { messages, deliveries, attempts, results }
       }),

@@ -1,12 +1,4 @@
-import {
-  CompiledQuery,
-  DummyDriver,
-  Kysely,
-  SqliteAdapter,
-  SqliteIntrospector,
-  SqliteQueryCompiler,
-  type Compilable,
-} from 'kysely'
+import { CompiledQuery, DummyDriver, Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type Compilable } from 'kysely'
 import type { HookboxSqliteSchema } from './schema.js'
 import type { SqliteDatabase, SqliteStatement } from './sqlite-store-config.js'
 
@@ -87,7 +79,10 @@ export class SyncExecutor {
     const parameters = rows.flatMap((r) => columns.map((c) => r[c]))
     let text = this.#inserts.get(key)
     if (text === undefined) {
-      text = this.qb.insertInto(table).values(rows as never).compile().sql
+      text = this.qb
+        .insertInto(table)
+        .values(rows as never)
+        .compile().sql
       if (this.#inserts.size > 200) this.#inserts.clear()
       this.#inserts.set(key, text)
     }

@@ -83,7 +83,8 @@ describe('sqlite: running dispatcher', () => {
     second.start()
     await eventually(async () => (await second.deliveries.list()).every((d) => d.state === 'delivered'), 15_000)
     const perMessage = new Map<string, number>()
-    for (const r of receiver.requests) perMessage.set(String(r.headers['webhook-id']), (perMessage.get(String(r.headers['webhook-id'])) ?? 0) + 1)
+    for (const r of receiver.requests)
+      perMessage.set(String(r.headers['webhook-id']), (perMessage.get(String(r.headers['webhook-id'])) ?? 0) + 1)
     expect(perMessage.size).toBe(10)
     // Each was in flight at the crash, so each is sent twice: at-least-once, never lost.
     expect([...perMessage.values()]).toEqual(Array(10).fill(2))
@@ -166,7 +167,9 @@ describe('sqlite: running dispatcher', () => {
     expect(receiver.to('/target')).toHaveLength(0)
     expect(by('/huge')).toMatchObject({ statusCode: 200, outcome: 'ack' })
     expect(process.memoryUsage().rss - rss).toBeLessThan(40 * 1024 * 1024)
-    const huge = (await o.deliveries.list()).find((d) => d.endpointId && seen.find((a) => a.url.endsWith('/huge'))!.endpointId === d.endpointId)!
+    const huge = (await o.deliveries.list()).find(
+      (d) => d.endpointId && seen.find((a) => a.url.endsWith('/huge'))!.endpointId === d.endpointId,
+    )!
     const log = (await o.deliveries.get(huge.id)).attemptLog[0]!
     expect(log.responseSnippet!.length).toBeLessThanOrEqual(1024)
   })

@@ -9,7 +9,7 @@ export function tempDatabase(): { db: Database.Database; path: string; cleanup()
   const path = join(dir, 'app.db')
   const db = new Database(path)
   db.pragma('journal_mode = WAL')
-  db.exec("CREATE TABLE entity (id TEXT PRIMARY KEY, state TEXT NOT NULL)")
+  db.exec('CREATE TABLE entity (id TEXT PRIMARY KEY, state TEXT NOT NULL)')
   db.prepare("INSERT INTO entity VALUES ('e1', 'FAIL')").run()
   return {
     db,

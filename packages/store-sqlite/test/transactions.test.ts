@@ -93,9 +93,12 @@ describe('sqlite: notify inside the host transaction', () => {
     expect(receiver.requests[0]!.headers['webhook-id']).toBe(committed.messageId)
   })
 
-  it('notifyMany writes all events in the caller\'s transaction', async () => {
+  it("notifyMany writes all events in the caller's transaction", async () => {
     const results = t.db.transaction(() =>
-      outbox.notifyMany([1, 2, 3].map((n) => ({ type: 'entity.changed', payload: { n } })), { transaction: t.db }),
+      outbox.notifyMany(
+        [1, 2, 3].map((n) => ({ type: 'entity.changed', payload: { n } })),
+        { transaction: t.db },
+      ),
     )()
     expect(results.map((r) => r.duplicate)).toEqual([false, false, false])
     await outbox.drain()

@@ -20,11 +20,24 @@ describe('bad input gets a typed error and writes nothing', () => {
   const count = (table: string) => (t.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n
 
   it('rejects bad endpoint URLs and unknown collections', async () => {
-    for (const url of ['not a url', 'ftp://example.com/x', 'http://example.com/hook', 'https://user:pw@example.com/', 'https://example.com/#frag', ''])
+    for (const url of [
+      'not a url',
+      'ftp://example.com/x',
+      'http://example.com/hook',
+      'https://user:pw@example.com/',
+      'https://example.com/#frag',
+      '',
+    ])
       await expect(outbox.endpoints.create({ collection: 'events', url })).rejects.toMatchObject({ code: 'INVALID_URL' })
-    await expect(outbox.endpoints.create({ collection: 'nope', url: 'https://example.com/hook' })).rejects.toMatchObject({ code: 'UNKNOWN_COLLECTION' })
-    await expect(outbox.endpoints.create({ collection: 'events', url: 'https://example.com/hook', headers: { 'webhook-id': 'x' } })).rejects.toMatchObject({ code: 'VALIDATION' })
-    await expect(outbox.endpoints.create({ collection: 'events', url: 'https://example.com/hook', timeoutMs: -1 })).rejects.toMatchObject({ code: 'VALIDATION' })
+    await expect(outbox.endpoints.create({ collection: 'nope', url: 'https://example.com/hook' })).rejects.toMatchObject({
+      code: 'UNKNOWN_COLLECTION',
+    })
+    await expect(
+      outbox.endpoints.create({ collection: 'events', url: 'https://example.com/hook', headers: { 'webhook-id': 'x' } }),
+    ).rejects.toMatchObject({ code: 'VALIDATION' })
+    await expect(outbox.endpoints.create({ collection: 'events', url: 'https://example.com/hook', timeoutMs: -1 })).rejects.toMatchObject({
+      code: 'VALIDATION',
+    })
     expect(count('hookbox_endpoints')).toBe(0)
   })
 
@@ -41,7 +54,9 @@ describe('bad input gets a typed error and writes nothing', () => {
     await expect(outbox.collections.upsert({ name: 'bad name!' })).rejects.toMatchObject({ code: 'VALIDATION' })
     await expect(outbox.collections.upsert({ name: 'x', events: [] })).rejects.toMatchObject({ code: 'VALIDATION' })
     await expect(outbox.collections.upsert({ name: 'x', failureMode: 'most' as never })).rejects.toMatchObject({ code: 'VALIDATION' })
-    await expect(outbox.collections.upsert({ name: 'x', policy: { ...policies.fixed(), maxAttempts: 0 } })).rejects.toMatchObject({ code: 'INVALID_POLICY' })
+    await expect(outbox.collections.upsert({ name: 'x', policy: { ...policies.fixed(), maxAttempts: 0 } })).rejects.toMatchObject({
+      code: 'INVALID_POLICY',
+    })
     expect(count('hookbox_collections')).toBe(1)
   })
 

@@ -22,7 +22,8 @@ export function accepted(response: string | undefined, latencyMs: number): SendR
  */
 export function failed(err: unknown, latencyMs: number, timedOut: boolean): SendResult {
   const e = (err ?? {}) as NodemailerError
-  if (timedOut || e.code === 'EABORT' || e.code === 'ETIMEDOUT') return { ok: false, latencyMs, error: { kind: 'timeout', message: 'timed out' } }
+  if (timedOut || e.code === 'EABORT' || e.code === 'ETIMEDOUT')
+    return { ok: false, latencyMs, error: { kind: 'timeout', message: 'timed out' } }
   if (typeof e.responseCode === 'number' && e.responseCode > 0) {
     const text = e.response ?? String(e.responseCode)
     const permanent = e.permanent ?? (e.responseCode >= 500 && e.responseCode !== 503)
@@ -36,7 +37,8 @@ export function failed(err: unknown, latencyMs: number, timedOut: boolean): Send
 const CONNECTION_CODES = new Set(['ECONNECTION', 'ESOCKET', 'EDNS', 'ETLS', 'EPROXY'])
 
 function kindOf(e: NodemailerError): TransportErrorKind {
-  if (CONNECTION_CODES.has(e.code ?? '') || /^(ECONN|EPIPE|ENOTFOUND|EAI_|EHOST|ENETUNREACH)/.test(e.originalCode ?? e.code ?? '')) return 'connection'
+  if (CONNECTION_CODES.has(e.code ?? '') || /^(ECONN|EPIPE|ENOTFOUND|EAI_|EHOST|ENETUNREACH)/.test(e.originalCode ?? e.code ?? ''))
+    return 'connection'
   return 'other'
 }
 

@@ -43,7 +43,12 @@ export function composeMail(req: TransportRequest, parts: MailParts): SendMailOp
     const carried = CARRIED_HEADERS[name.toLowerCase()]
     if (carried) headers[carried] = value
   }
-  const subject = parts.subject({ eventType: req.eventType, requestId: req.requestId, messageId: req.messageId, endpointId: req.endpointId })
+  const subject = parts.subject({
+    eventType: req.eventType,
+    requestId: req.requestId,
+    messageId: req.messageId,
+    endpointId: req.endpointId,
+  })
   return {
     from: parts.from,
     to: parts.to,

@@ -140,10 +140,12 @@ function checkOptions(o: EmailTransportOptions): void {
   if (typeof o.host !== 'string' || o.host.length === 0) throw new ValidationError('email transport: host is required')
   if (typeof o.from !== 'string' || o.from.trim().length === 0 || /[\r\n]/.test(o.from))
     throw new ValidationError('email transport: from is required (one address, no line breaks)')
-  if (o.port !== undefined && !(Number.isInteger(o.port) && o.port > 0 && o.port < 65536)) throw new ValidationError(`email transport: port must be 1–65535, got ${o.port}`)
+  if (o.port !== undefined && !(Number.isInteger(o.port) && o.port > 0 && o.port < 65536))
+    throw new ValidationError(`email transport: port must be 1–65535, got ${o.port}`)
   for (const key of ['maxPerMinute', 'maxPerMinutePerRecipient', 'burst'] as const) {
     const v = o[key]
-    if (v !== undefined && !(Number.isFinite(v) && v > 0)) throw new ValidationError(`email transport: ${key} must be a positive number, got ${v}`)
+    if (v !== undefined && !(Number.isFinite(v) && v > 0))
+      throw new ValidationError(`email transport: ${key} must be a positive number, got ${v}`)
   }
   if (o.burst !== undefined && o.burst < 1) throw new ValidationError('email transport: burst must be at least 1')
   if (o.subject !== undefined && typeof o.subject !== 'function') throw new ValidationError('email transport: subject must be a function')

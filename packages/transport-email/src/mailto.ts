@@ -13,7 +13,10 @@ const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/
 export function parseMailtoUrl(url: URL | string): string {
   const u = typeof url === 'string' ? safeUrl(url) : url
   if (u.protocol !== 'mailto:') throw new InvalidUrlError(`not a mailto: URL: ${u.protocol}`)
-  if (u.search) throw new InvalidUrlError('mailto: endpoint must not have query fields (cc, bcc, subject, body…); it has exactly one recipient and Hookbox writes the mail')
+  if (u.search)
+    throw new InvalidUrlError(
+      'mailto: endpoint must not have query fields (cc, bcc, subject, body…); it has exactly one recipient and Hookbox writes the mail',
+    )
   if (u.hash) throw new InvalidUrlError('mailto: endpoint must not have a fragment')
   let raw: string
   try {
@@ -33,7 +36,8 @@ export function checkAddress(address: string): string {
   const domain = address.slice(at + 1).toLowerCase()
   if (local.length > 64 || !LOCAL.test(local)) throw new InvalidUrlError('mailto: endpoint has an invalid local part (before the @)')
   const labels = domain.split('.')
-  if (domain.length > 253 || !labels.every((l) => LABEL.test(l))) throw new InvalidUrlError('mailto: endpoint has an invalid domain (after the @)')
+  if (domain.length > 253 || !labels.every((l) => LABEL.test(l)))
+    throw new InvalidUrlError('mailto: endpoint has an invalid domain (after the @)')
   return `${local}@${domain}`
 }
 

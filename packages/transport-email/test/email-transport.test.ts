@@ -114,7 +114,10 @@ describe('EmailTransport', () => {
   it('rate cap per recipient leaves other recipients alone', async () => {
     const t = make({ maxPerMinute: 1000, maxPerMinutePerRecipient: 1 })
     expect((await t.send(request('a@example.com'))).ok).toBe(true)
-    expect(await t.send(request('a@example.com', { timeoutMs: 200 }))).toMatchObject({ ok: false, error: { message: EMAIL_RATE_CAP_REACHED } })
+    expect(await t.send(request('a@example.com', { timeoutMs: 200 }))).toMatchObject({
+      ok: false,
+      error: { message: EMAIL_RATE_CAP_REACHED },
+    })
     expect((await t.send(request('b@example.com'))).ok).toBe(true)
     expect(sink.mails.map((m) => m.to[0])).toEqual(['a@example.com', 'b@example.com'])
   })

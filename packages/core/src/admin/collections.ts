@@ -29,7 +29,8 @@ const NAME = /^[A-Za-z0-9_.:-]{1,100}$/
 
 export function checkEvents(events: unknown, what: string): string[] | null {
   if (events === undefined || events === null) return null
-  if (!Array.isArray(events) || events.length === 0) throw new ValidationError(`${what} events must be a non-empty array of event types or globs`)
+  if (!Array.isArray(events) || events.length === 0)
+    throw new ValidationError(`${what} events must be a non-empty array of event types or globs`)
   const bad = invalidEventPattern(events)
   if (bad !== undefined) throw new ValidationError(`${what} event pattern is invalid: ${JSON.stringify(bad)}`)
   return [...events]
@@ -45,9 +46,12 @@ export class Collections {
   /** Creates the collection, or replaces its filter, policy and failure mode. */
   async upsert(input: CollectionInput): Promise<Collection> {
     if (!input || typeof input.name !== 'string' || !NAME.test(input.name))
-      throw new ValidationError(`collection name must be 1-100 characters of letters, digits and _ . : -, got ${JSON.stringify(input?.name)}`)
+      throw new ValidationError(
+        `collection name must be 1-100 characters of letters, digits and _ . : -, got ${JSON.stringify(input?.name)}`,
+      )
     const failureMode = input.failureMode ?? 'each'
-    if (failureMode !== 'each' && failureMode !== 'majority') throw new ValidationError(`failureMode must be 'each' or 'majority', got ${JSON.stringify(failureMode)}`)
+    if (failureMode !== 'each' && failureMode !== 'majority')
+      throw new ValidationError(`failureMode must be 'each' or 'majority', got ${JSON.stringify(failureMode)}`)
     const policy = validatePolicy({ ...(input.policy ?? policies.exponential()) })
     const existing = await this.#ctx.store.getCollection(input.name)
     const now = this.#ctx.clock.now()

@@ -47,7 +47,13 @@ export class DeadLetters {
       const batch = await this.list({ limit: 500, after })
       if (batch.length === 0) break
       after = batch.at(-1)!.id
-      total += (await this.#ctx.store.requeue(batch.map((d) => d.id), now, ['dead'])).length
+      total += (
+        await this.#ctx.store.requeue(
+          batch.map((d) => d.id),
+          now,
+          ['dead'],
+        )
+      ).length
     }
     this.#ctx.changed()
     return total
@@ -62,7 +68,10 @@ export class DeadLetters {
       const batch = await this.list({ limit: 500, after })
       if (batch.length === 0) return total
       after = batch.at(-1)!.id
-      total += await this.#ctx.store.deleteDeliveries(batch.map((d) => d.id), ['dead'])
+      total += await this.#ctx.store.deleteDeliveries(
+        batch.map((d) => d.id),
+        ['dead'],
+      )
     }
   }
 }

@@ -45,11 +45,21 @@ export interface EndpointWithSecrets extends Endpoint {
   secrets?: Record<string, string>
 }
 
-const FORBIDDEN_HEADERS = new Set(['host', 'content-length', 'content-type', 'connection', 'transfer-encoding', 'webhook-id', 'webhook-timestamp', 'webhook-signature'])
+const FORBIDDEN_HEADERS = new Set([
+  'host',
+  'content-length',
+  'content-type',
+  'connection',
+  'transfer-encoding',
+  'webhook-id',
+  'webhook-timestamp',
+  'webhook-signature',
+])
 
 function checkHeaders(headers: unknown): Record<string, string> {
   if (headers === undefined || headers === null) return {}
-  if (typeof headers !== 'object' || Array.isArray(headers)) throw new ValidationError('headers must be an object of header names to strings')
+  if (typeof headers !== 'object' || Array.isArray(headers))
+    throw new ValidationError('headers must be an object of header names to strings')
   const out: Record<string, string> = {}
   for (const [k, v] of Object.entries(headers)) {
     const name = k.toLowerCase()
@@ -63,13 +73,15 @@ function checkHeaders(headers: unknown): Record<string, string> {
 
 function checkTimeout(t: unknown): number | null {
   if (t === undefined || t === null) return null
-  if (typeof t !== 'number' || !Number.isInteger(t) || t <= 0 || t > 60_000) throw new ValidationError(`timeoutMs must be an integer in (0, 60000], got ${t}`)
+  if (typeof t !== 'number' || !Number.isInteger(t) || t <= 0 || t > 60_000)
+    throw new ValidationError(`timeoutMs must be an integer in (0, 60000], got ${t}`)
   return t
 }
 
 function checkMaxInFlight(n: unknown): number | null {
   if (n === undefined || n === null) return null
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 10_000) throw new ValidationError(`maxInFlight must be an integer in [1, 10000], got ${n}`)
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 10_000)
+    throw new ValidationError(`maxInFlight must be an integer in [1, 10000], got ${n}`)
   return n
 }
 
@@ -105,7 +117,10 @@ export class Endpoints {
     const maxInFlight = checkMaxInFlight(input.maxInFlight)
     const ratePerSecond = checkRate(input.ratePerSecond)
     if (!(await this.#ctx.store.getCollection(input.collection)))
-      throw new ValidationError(`unknown collection "${input.collection}"; create it with outbox.collections.upsert first`, 'UNKNOWN_COLLECTION')
+      throw new ValidationError(
+        `unknown collection "${input.collection}"; create it with outbox.collections.upsert first`,
+        'UNKNOWN_COLLECTION',
+      )
     const auth = await this.#security.prepareAuth(input.auth, null)
     const now = this.#ctx.clock.now()
     const record: EndpointRecord = {

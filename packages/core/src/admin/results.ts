@@ -44,7 +44,8 @@ export class Results {
     options?: O,
   ): O extends { transaction: SyncTransaction } ? StoredResult : Promise<StoredResult> {
     if (typeof requestId !== 'string' || !TOKEN.test(requestId)) throw new ValidationError(`invalid requestId ${JSON.stringify(requestId)}`)
-    if (!Number.isInteger(result?.status) || result.status < 100 || result.status > 599) throw new ValidationError(`status must be an HTTP status code, got ${result?.status}`)
+    if (!Number.isInteger(result?.status) || result.status < 100 || result.status > 599)
+      throw new ValidationError(`status must be an HTTP status code, got ${result?.status}`)
     let body: unknown
     try {
       body = JSON.parse(JSON.stringify(result.body ?? null))

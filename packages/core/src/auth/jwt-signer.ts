@@ -39,7 +39,8 @@ export interface JwtSignerOptions {
 export function createJwtSigner(options: JwtSignerOptions): JwtSigner {
   if (!options.privateKey && !options.signer) throw new ValidationError('createJwtSigner needs a privateKey or a signer')
   // Parsed up front so a bad key fails at configuration time, not at the first delivery.
-  const s: KeySigner & { key?: KeyObject } = options.signer ?? localKeySigner(options.privateKey!, { alg: options.alg, keyId: options.keyId })
+  const s: KeySigner & { key?: KeyObject } =
+    options.signer ?? localKeySigner(options.privateKey!, { alg: options.alg, keyId: options.keyId })
   return {
     async sign(claims) {
       const header = { alg: s.alg, typ: 'JWT', kid: s.keyId }

@@ -51,7 +51,10 @@ export function toPrivateKey(key: string | KeyObject): KeyObject {
 }
 
 /** A {@link KeySigner} over a private key held in memory. `keyId` defaults to the JWK thumbprint. */
-export function localKeySigner(privateKey: string | KeyObject, options: { alg?: JwtAlgorithm; keyId?: string } = {}): KeySigner & { key: KeyObject } {
+export function localKeySigner(
+  privateKey: string | KeyObject,
+  options: { alg?: JwtAlgorithm; keyId?: string } = {},
+): KeySigner & { key: KeyObject } {
   const key = toPrivateKey(privateKey)
   const alg = options.alg ?? 'RS256'
   checkKeyForAlg(key, alg)

@@ -105,7 +105,8 @@ export class OAuth2TokenCache {
         signal: AbortSignal.timeout(this.#o.timeoutMs ?? 10_000),
       })
       const text = await readCapped(res.body, MAX_TOKEN_RESPONSE_BYTES)
-      if (text === null) throw new AbortError(new AuthError('token_request_failed', `token endpoint ${where} answered with a body too large`))
+      if (text === null)
+        throw new AbortError(new AuthError('token_request_failed', `token endpoint ${where} answered with a body too large`))
       if (res.statusCode !== 200) {
         const err = new AuthError('token_request_failed', `token endpoint ${where} answered ${res.statusCode}${oauthError(text)}`)
         // 4xx other than 429 will not get better by asking again.

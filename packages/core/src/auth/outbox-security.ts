@@ -106,7 +106,13 @@ export function createSecurity(options: SecurityOptions = {}): OutboxSecurity {
       tokens,
       ed25519,
       now: () => clock.now(),
-      jwt: { signer: jwtSigner, issuer: j?.issuer ?? 'hookbox', ttlSeconds: j?.ttlSeconds ?? 300, header: j?.header?.toLowerCase() ?? 'authorization', scheme: j?.scheme ?? 'Bearer' },
+      jwt: {
+        signer: jwtSigner,
+        issuer: j?.issuer ?? 'hookbox',
+        ttlSeconds: j?.ttlSeconds ?? 300,
+        header: j?.header?.toLowerCase() ?? 'authorization',
+        scheme: j?.scheme ?? 'Bearer',
+      },
     }),
     endpointSecurity: {
       prepareAuth: (input, previous) =>

@@ -7,7 +7,14 @@ import { checkEndpointUrl } from '../ssrf/check-endpoint-url.js'
 import type { SsrfGuard } from '../ssrf/ssrf-guard.js'
 import type { AuthSecrets, JwtAlgorithm, StoredAuth } from './endpoint-auth.js'
 import { localKeySigner, type KeySigner } from './key-signer.js'
-import { checkHmacSecret, ed25519KeyObject, ed25519PublicKey, generateEd25519Pair, generateHmacSecret, generateToken } from './random-secrets.js'
+import {
+  checkHmacSecret,
+  ed25519KeyObject,
+  ed25519PublicKey,
+  generateEd25519Pair,
+  generateHmacSecret,
+  generateToken,
+} from './random-secrets.js'
 import { isStoredAuth, type SecretCodec } from './stored-auth.js'
 
 /** What {@link prepareAuth} needs from the security configuration. */
@@ -31,7 +38,8 @@ const str = (input: Input, name: string, max = 2048): string | undefined => {
   const v = input[name]
   if (v === undefined || v === null) return undefined
   // Messages name the field only: the value may be a secret.
-  if (typeof v !== 'string' || v.length === 0 || v.length > max || /[\r\n\0]/.test(v)) throw new ValidationError(`auth.${name} must be a non-empty single-line string`)
+  if (typeof v !== 'string' || v.length === 0 || v.length > max || /[\r\n\0]/.test(v))
+    throw new ValidationError(`auth.${name} must be a non-empty single-line string`)
   return v
 }
 
@@ -45,7 +53,8 @@ export async function prepareAuth(raw: unknown, previous: Record<string, unknown
   if (raw === undefined || raw === null) return { stored: null }
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new ValidationError('auth must be an object with a type')
   const input = raw as Input
-  const prev: Previous = isStoredAuth(previous) && previous.type === input.type ? { stored: previous, secrets: ctx.codec.read(previous) } : null
+  const prev: Previous =
+    isStoredAuth(previous) && previous.type === input.type ? { stored: previous, secrets: ctx.codec.read(previous) } : null
   const write = (clear: Record<string, unknown>, secrets: AuthSecrets, revealed?: Record<string, string>): PreparedAuth => ({
     stored: ctx.codec.write(input.type as StoredAuth['type'], clear, secrets),
     ...(revealed ? { revealed } : {}),
@@ -67,7 +76,9 @@ export async function prepareAuth(raw: unknown, previous: Record<string, unknown
       const keep = prev?.stored.tokenUrl === tokenUrl ? prev.secrets.clientSecret : undefined
       const clientSecret = str(input, 'clientSecret') ?? keep
       if (!clientId || !clientSecret)
-        throw new ValidationError('oauth2 auth needs either token, or tokenUrl + clientId + clientSecret (clientSecret again when tokenUrl changes)')
+        throw new ValidationError(
+          'oauth2 auth needs either token, or tokenUrl + clientId + clientSecret (clientSecret again when tokenUrl changes)',
+        )
       const clientAuth = input.clientAuth ?? 'basic'
       if (clientAuth !== 'basic' && clientAuth !== 'body') throw new ValidationError("auth.clientAuth must be 'basic' or 'body'")
       const clear = { tokenUrl, clientId, clientAuth, scope: str(input, 'scope'), audience: str(input, 'audience') }
@@ -78,10 +89,18 @@ export async function prepareAuth(raw: unknown, previous: Record<string, unknown
     case 'ed25519': {
       const given = str(input, 'privateKey')
       if (given) return write({ keySource: 'endpoint', publicKey: ed25519PublicKey(ed25519KeyObject(given)) }, { privateKey: given })
-      if (!input.regenerate && prev?.stored.keySource === 'endpoint') return write({ keySource: 'endpoint', publicKey: prev.stored.publicKey }, prev.secrets)
+      if (!input.regenerate && prev?.stored.keySource === 'endpoint')
+        return write({ keySource: 'endpoint', publicKey: prev.stored.publicKey }, prev.secrets)
       if (!input.regenerate && ctx.globalEd25519) {
         const jwk = await ctx.globalEd25519.publicJwk()
-        return write({ keySource: 'global', keyId: ctx.globalEd25519.keyId, publicKey: `whpk_${Buffer.from(jwk.x ?? '', 'base64url').toString('base64')}` }, {})
+        return write(
+          {
+            keySource: 'global',
+            keyId: ctx.globalEd25519.keyId,
+            publicKey: `whpk_${Buffer.from(jwk.x ?? '', 'base64url').toString('base64')}`,
+          },
+          {},
+        )
       }
       const pair = generateEd25519Pair()
       return write({ keySource: 'endpoint', publicKey: pair.publicKey }, { privateKey: pair.privateKey })
@@ -99,7 +118,8 @@ function prepareHmac(input: Input, prev: Previous, ctx: PrepareAuthContext, writ
   const now = ctx.clock.now()
   const given = input.secret === undefined ? undefined : checkHmacSecret(input.secret)
   const window = input.rotationWindowMs ?? ctx.rotationWindowMs
-  if (typeof window !== 'number' || !Number.isFinite(window) || window < 0) throw new ValidationError('auth.rotationWindowMs must be a non-negative number')
+  if (typeof window !== 'number' || !Number.isFinite(window) || window < 0)
+    throw new ValidationError('auth.rotationWindowMs must be a non-negative number')
   const live = (prev?.secrets.hmac ?? []).filter((s) => s.expiresAt === null || s.expiresAt > now)
   let list: NonNullable<AuthSecrets['hmac']>
   let revealed: Record<string, string> | undefined
@@ -107,7 +127,10 @@ function prepareHmac(input: Input, prev: Previous, ctx: PrepareAuthContext, writ
     // The new secret signs at once; the old ones keep signing until the window closes.
     const next = given ?? generateHmacSecret()
     if (!given) revealed = { secret: next }
-    list = [{ secret: next, expiresAt: null }, ...live.map((s) => ({ secret: s.secret, expiresAt: Math.min(s.expiresAt ?? Infinity, now + window) }))]
+    list = [
+      { secret: next, expiresAt: null },
+      ...live.map((s) => ({ secret: s.secret, expiresAt: Math.min(s.expiresAt ?? Infinity, now + window) })),
+    ]
   } else if (given || live.length === 0) {
     const next = given ?? generateHmacSecret()
     if (!given) revealed = { secret: next }
@@ -126,14 +149,29 @@ async function prepareJwt(input: Input, prev: Previous, ctx: PrepareAuthContext,
   if (header !== undefined && !/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(header)) throw new ValidationError('auth.header must be a header name')
   const scheme = input.scheme === '' ? '' : str(input, 'scheme', 32)
   if (scheme && !/^[\w.-]+$/.test(scheme)) throw new ValidationError('auth.scheme must be a single token such as Bearer')
-  const claims = clean({ issuer: str(input, 'issuer', 256), subject: str(input, 'subject', 256), audience: str(input, 'audience', 256), header, scheme })
+  const claims = clean({
+    issuer: str(input, 'issuer', 256),
+    subject: str(input, 'subject', 256),
+    audience: str(input, 'audience', 256),
+    header,
+    scheme,
+  })
   let privateKey = str(input, 'privateKey', 16_384)
   if (!privateKey && input.generateKey) privateKey = await generatePem(alg)
-  if (!privateKey && prev?.stored.keySource === 'endpoint' && prev.secrets.privateKey && (input.alg === undefined || input.alg === prev.stored.alg)) {
-    return write({ ...claims, keySource: 'endpoint', alg: prev.stored.alg, keyId: prev.stored.keyId, publicJwk: prev.stored.publicJwk }, prev.secrets)
+  if (
+    !privateKey &&
+    prev?.stored.keySource === 'endpoint' &&
+    prev.secrets.privateKey &&
+    (input.alg === undefined || input.alg === prev.stored.alg)
+  ) {
+    return write(
+      { ...claims, keySource: 'endpoint', alg: prev.stored.alg, keyId: prev.stored.keyId, publicJwk: prev.stored.publicJwk },
+      prev.secrets,
+    )
   }
   if (!privateKey) {
-    if (!ctx.hasGlobalJwt) throw new ValidationError('jwt auth needs security.jwt (a global key), or privateKey / generateKey: true on the endpoint')
+    if (!ctx.hasGlobalJwt)
+      throw new ValidationError('jwt auth needs security.jwt (a global key), or privateKey / generateKey: true on the endpoint')
     return write({ ...claims, keySource: 'global' }, {})
   }
   const signer = localKeySigner(privateKey, { alg, keyId: str(input, 'keyId', 256) })

@@ -19,7 +19,8 @@ export function checkHmacSecret(secret: unknown): string {
   // Node's decoder is lenient (base64url alphabet, whitespace); the standardwebhooks library that
   // signs throws on those, so only canonical base64 (padding optional) is accepted.
   const canonical = bytes.toString('base64')
-  if (b64 !== canonical && b64 !== canonical.replace(/=+$/, '')) throw new ValidationError('hmac secret must be whsec_ followed by standard base64')
+  if (b64 !== canonical && b64 !== canonical.replace(/=+$/, ''))
+    throw new ValidationError('hmac secret must be whsec_ followed by standard base64')
   if (bytes.length < 24 || bytes.length > 64) throw new ValidationError('hmac secret must decode to 24–64 bytes (use whsec_<base64>)')
   return secret
 }

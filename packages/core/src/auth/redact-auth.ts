@@ -27,8 +27,7 @@ function secretNames(stored: Record<string, unknown>): string[] {
  */
 export function redactAuth(stored: Record<string, unknown> | null): Record<string, unknown> | null {
   if (!stored) return null
-  if (!isStoredAuth(stored))
-    return Object.fromEntries(Object.keys(stored).map((k) => [k, k === 'type' ? stored[k] : REDACTED]))
+  if (!isStoredAuth(stored)) return Object.fromEntries(Object.keys(stored).map((k) => [k, k === 'type' ? stored[k] : REDACTED]))
   const { enc: _enc, secrets: _secrets, v: _v, ...clear } = stored
   for (const name of secretNames(stored)) clear[name] = REDACTED
   return clear

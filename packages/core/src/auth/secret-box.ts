@@ -11,7 +11,8 @@ export interface SecretBox {
 }
 
 function toKey(key: EncryptionKey): Buffer {
-  const bytes = typeof key === 'string' ? (/^[0-9a-f]{64}$/i.test(key) ? Buffer.from(key, 'hex') : Buffer.from(key, 'base64')) : Buffer.from(key)
+  const bytes =
+    typeof key === 'string' ? (/^[0-9a-f]{64}$/i.test(key) ? Buffer.from(key, 'hex') : Buffer.from(key, 'base64')) : Buffer.from(key)
   if (bytes.length !== 32) throw new ValidationError('security.encryptionKey must be 32 bytes (base64, hex or bytes)')
   return bytes
 }
@@ -43,7 +44,9 @@ export function createSecretBox(keys: EncryptionKey | readonly EncryptionKey[]):
       try {
         // authTagLength pins the tag to 16 bytes: Node otherwise accepts a truncated tag (down
         // to 4 bytes), which a writer of the store could brute-force.
-        const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), { authTagLength: 16 }).setAAD(Buffer.from(context))
+        const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), { authTagLength: 16 }).setAAD(
+          Buffer.from(context),
+        )
         decipher.setAuthTag(Buffer.from(tag, 'base64url'))
         return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8')
       } catch {

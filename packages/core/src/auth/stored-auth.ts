@@ -13,7 +13,12 @@ export interface SecretCodec {
 
 /** Whether a stored auth value was written by Hookbox's security layer. */
 export function isStoredAuth(value: unknown): value is StoredAuth {
-  return !!value && typeof value === 'object' && (value as StoredAuth).v === STORED_AUTH_VERSION && typeof (value as StoredAuth).type === 'string'
+  return (
+    !!value &&
+    typeof value === 'object' &&
+    (value as StoredAuth).v === STORED_AUTH_VERSION &&
+    typeof (value as StoredAuth).type === 'string'
+  )
 }
 
 /** A codec over an optional {@link SecretBox}; without one, secrets are stored in clear. */

@@ -1,5 +1,14 @@
 import { timingSafeEqual } from 'node:crypto'
-import { createLocalJWKSet, errors, jwtVerify, type CryptoKey, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey, type KeyObject } from 'jose'
+import {
+  createLocalJWKSet,
+  errors,
+  jwtVerify,
+  type CryptoKey,
+  type JSONWebKeySet,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  type KeyObject,
+} from 'jose'
 import { AuthError } from '../errors.js'
 import { BODY_DIGEST_CLAIM, MESSAGE_ID_CLAIM, bodyDigest } from './body-digest.js'
 import type { JwtAlgorithm } from './endpoint-auth.js'
@@ -67,7 +76,8 @@ export async function verifyJwt(
   const raw = headerOf(request.headers, options.header ?? 'authorization')?.trim()
   const scheme = options.scheme ?? 'Bearer'
   const match = raw && (scheme ? new RegExp(`^${scheme}\\s+(\\S+)$`, 'i').exec(raw)?.[1] : /^\S+$/.test(raw) ? raw : undefined)
-  if (!match) throw new AuthError('missing_token', `no ${scheme ? `${scheme} ` : ''}token in the ${options.header ?? 'authorization'} header`)
+  if (!match)
+    throw new AuthError('missing_token', `no ${scheme ? `${scheme} ` : ''}token in the ${options.header ?? 'authorization'} header`)
   const getKey = 'keys' in keys && Array.isArray((keys as JSONWebKeySet).keys) ? createLocalJWKSet(keys as JSONWebKeySet) : keys
   const now = (options.now ?? Date.now)()
   let payload: JWTPayload
@@ -88,10 +98,12 @@ export async function verifyJwt(
   }
   const claimed = Buffer.from(String(payload[BODY_DIGEST_CLAIM]))
   const actual = Buffer.from(bodyDigest(bodyBytes(request.body)))
-  if (claimed.length !== actual.length || !timingSafeEqual(claimed, actual)) throw new AuthError('body_mismatch', 'the body does not match the token body_sha256 claim')
+  if (claimed.length !== actual.length || !timingSafeEqual(claimed, actual))
+    throw new AuthError('body_mismatch', 'the body does not match the token body_sha256 claim')
   const messageId = typeof payload[MESSAGE_ID_CLAIM] === 'string' ? (payload[MESSAGE_ID_CLAIM] as string) : undefined
   const idHeader = headerOf(request.headers, 'webhook-id')
-  if (idHeader && messageId && idHeader !== messageId) throw new AuthError('id_mismatch', 'webhook-id does not match the token webhook_id claim')
+  if (idHeader && messageId && idHeader !== messageId)
+    throw new AuthError('id_mismatch', 'webhook-id does not match the token webhook_id claim')
   // Remembered until the token stops verifying: exp plus the leeway jwtVerify allowed.
   const lastValid = payload.exp! + (options.clockTolerance ?? 5)
   if (options.replay && !(await options.replay.firstUse(payload.jti!, lastValid, Math.floor(now / 1000))))

@@ -47,7 +47,11 @@ function toKey(s: string): Key {
  * })
  * ```
  */
-export function verifySignature(request: WebhookRequest, secrets: string | readonly string[], options: VerifySignatureOptions = {}): VerifiedSignature {
+export function verifySignature(
+  request: WebhookRequest,
+  secrets: string | readonly string[],
+  options: VerifySignatureOptions = {},
+): VerifiedSignature {
   const id = headerOf(request.headers, 'webhook-id')
   const ts = headerOf(request.headers, 'webhook-timestamp')
   const header = headerOf(request.headers, 'webhook-signature')
@@ -57,7 +61,8 @@ export function verifySignature(request: WebhookRequest, secrets: string | reado
   const now = Math.floor((options.now ?? Date.now)() / 1000)
   const tolerance = options.tolerance ?? 300
   if (now - timestamp > tolerance) throw new SignatureError('timestamp_too_old', `webhook-timestamp is more than ${tolerance}s old`)
-  if (timestamp - now > tolerance) throw new SignatureError('timestamp_too_new', `webhook-timestamp is more than ${tolerance}s in the future`)
+  if (timestamp - now > tolerance)
+    throw new SignatureError('timestamp_too_new', `webhook-timestamp is more than ${tolerance}s in the future`)
 
   const signed = Buffer.concat([Buffer.from(`${id}.${ts}.`, 'utf8'), bodyBytes(request.body)])
   const keys = (typeof secrets === 'string' ? [secrets] : secrets).map(toKey)

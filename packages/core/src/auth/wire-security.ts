@@ -32,12 +32,18 @@ export function wireSecurity(
   http: (HttpTransportOptions & { allowHttp?: boolean }) | undefined,
   clock: Clock,
 ): SecurityWiring {
-  const security = !input ? null : isOutboxSecurity(input) ? input : createSecurity({ ...input, clock: input.clock ?? clock, allowHttp: input.allowHttp ?? http?.allowHttp })
+  const security = !input
+    ? null
+    : isOutboxSecurity(input)
+      ? input
+      : createSecurity({ ...input, clock: input.clock ?? clock, allowHttp: input.allowHttp ?? http?.allowHttp })
   const guard = security ? security.guard : SSRF_GUARD_BY_DEFAULT ? createSsrfGuard() : null
   if (!guard || http?.dispatcher) return { security, guard, http, close: async () => security?.close() }
   const connect = http?.agentOptions?.connect
   if (typeof connect === 'function')
-    throw new ValidationError('http.agentOptions.connect as a function would bypass the SSRF guard; pass connect options, or security.ssrf.enabled: false')
+    throw new ValidationError(
+      'http.agentOptions.connect as a function would bypass the SSRF guard; pass connect options, or security.ssrf.enabled: false',
+    )
   const agentOptions: Agent.Options = { ...http?.agentOptions, connect: guardedConnector(guard, connect ?? {}) }
   return { security, guard, http: { ...http, agentOptions }, close: async () => security?.close() }
 }

@@ -20,7 +20,9 @@ export type Invocation =
 // Every option of every command, so that parseArgs knows which take a value wherever they appear
 // (`hookbox --db x dead-letters list --limit 5`); which ones a command accepts is checked after.
 const allOptions: Record<string, OptionSpec> = Object.assign({}, globalOptions, ...commands.map((c) => c.options))
-const parseOptions = Object.fromEntries(Object.entries(allOptions).map(([k, o]) => [k, { type: o.type, ...(o.short ? { short: o.short } : {}) }]))
+const parseOptions = Object.fromEntries(
+  Object.entries(allOptions).map(([k, o]) => [k, { type: o.type, ...(o.short ? { short: o.short } : {}) }]),
+)
 
 const groups = new Set(commands.filter((c) => c.path.length > 1).map((c) => c.path[0]!))
 
@@ -46,7 +48,12 @@ function findCommand(words: string[]): { command?: CommandSpec; rest: string[] }
 /** Reads argv (without `node` and the script) into an {@link Invocation}, or throws a {@link UsageError}. */
 export function parseCommandLine(argv: string[]): Invocation {
   const { values, positionals } = parse(argv)
-  const globals: GlobalValues = { db: values.db as string | undefined, schema: values.schema as string | undefined, json: values.json === true, debug: values.debug === true }
+  const globals: GlobalValues = {
+    db: values.db as string | undefined,
+    schema: values.schema as string | undefined,
+    json: values.json === true,
+    debug: values.debug === true,
+  }
   let words = positionals
   let help = values.help === true
   if (words[0] === 'help') [help, words] = [true, words.slice(1)]

@@ -34,7 +34,14 @@ export function globalHelp(): string {
 /** `hookbox endpoints --help`: the commands of one group. */
 export function groupHelp(group: string): string {
   const list = commands.filter((c) => c.path[0] === group)
-  return [`Usage: hookbox ${group} <${list.map((c) => c.path[1]).join('|')}> [options]`, '', 'Commands:', columns(list.map((c) => [`${name(c)}${c.args ? ` ${c.args}` : ''}`, c.summary])), '', footer].join('\n')
+  return [
+    `Usage: hookbox ${group} <${list.map((c) => c.path[1]).join('|')}> [options]`,
+    '',
+    'Commands:',
+    columns(list.map((c) => [`${name(c)}${c.args ? ` ${c.args}` : ''}`, c.summary])),
+    '',
+    footer,
+  ].join('\n')
 }
 
 /** `hookbox <command> --help`: its usage, summary and every option. */

@@ -26,7 +26,8 @@ function describe(error: unknown): { code: string; message: string } {
   const e = error as { code?: unknown; message?: unknown }
   const message = typeof e?.message === 'string' ? e.message.split('\n')[0]! : String(error)
   const code = typeof e?.code === 'string' ? e.code : 'ERROR'
-  if (/no such table|relation .* does not exist/i.test(message)) return { code, message: `${message} (has 'hookbox migrate' been run on this database?)` }
+  if (/no such table|relation .* does not exist/i.test(message))
+    return { code, message: `${message} (has 'hookbox migrate' been run on this database?)` }
   return { code, message }
 }
 

@@ -5,7 +5,8 @@ import { UsageError } from './errors.js'
 export function positiveInt(raw: unknown, name: string, fallback: number, max = 1000): number {
   if (raw === undefined) return fallback
   const n = Number(raw)
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`--${name} must be an integer from 1 to ${max}, got ${JSON.stringify(raw)}`)
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw new UsageError(`--${name} must be an integer from 1 to ${max}, got ${JSON.stringify(raw)}`)
   return n
 }
 
@@ -13,7 +14,8 @@ export function positiveInt(raw: unknown, name: string, fallback: number, max = 
 export function isoDate(raw: unknown, name: string): number | undefined {
   if (raw === undefined) return undefined
   const ms = typeof raw === 'string' && /^\d{4}-\d{2}-\d{2}/.test(raw) ? Date.parse(raw) : Number.NaN
-  if (Number.isNaN(ms)) throw new UsageError(`--${name} must be an ISO 8601 date such as 2024-05-01 or 2024-05-01T12:00:00Z, got ${JSON.stringify(raw)}`)
+  if (Number.isNaN(ms))
+    throw new UsageError(`--${name} must be an ISO 8601 date such as 2024-05-01 or 2024-05-01T12:00:00Z, got ${JSON.stringify(raw)}`)
   return ms
 }
 
@@ -32,7 +34,8 @@ const STATES: DeliveryState[] = ['pending', 'delivered', 'failed', 'dead']
 /** A `--state` option. */
 export function deliveryState(raw: unknown): DeliveryState | undefined {
   if (raw === undefined) return undefined
-  if (!STATES.includes(raw as DeliveryState)) throw new UsageError(`--state must be one of ${STATES.join(', ')}, got ${JSON.stringify(raw)}`)
+  if (!STATES.includes(raw as DeliveryState))
+    throw new UsageError(`--state must be one of ${STATES.join(', ')}, got ${JSON.stringify(raw)}`)
   return raw as DeliveryState
 }
 

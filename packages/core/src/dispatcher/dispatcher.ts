@@ -282,7 +282,13 @@ export class Dispatcher {
           const admission = health.check(endpoint, started, timeout(endpoint), adaptive)
           if (admission.kind === 'go') toSend.push(endpoint)
           else if (admission.kind === 'defer') deferUntil = Math.max(deferUntil, admission.until)
-          else skipped.push({ endpointId: id, reason: 'endpoint is paused by its circuit breaker', permanent: false, retryAt: admission.until })
+          else
+            skipped.push({
+              endpointId: id,
+              reason: 'endpoint is paused by its circuit breaker',
+              permanent: false,
+              retryAt: admission.until,
+            })
         }
       }
       if (deferUntil > 0) {

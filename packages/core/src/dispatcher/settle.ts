@@ -81,7 +81,8 @@ export function settle(claim: Claim, sent: SentAttempt[], skipped: SkippedAttemp
       sentFailures++
       if (outcome === 'stop') progress[a.endpoint.id] = 'stopped'
       // A transport's own verdict (SMTP) speaks another language than the rule's HTTP statuses.
-      if (res && !(a.result.ok && a.result.verdict) && disables(rule, res.status)) disable.push({ id: a.endpoint.id, reason: `responded ${res.status}` })
+      if (res && !(a.result.ok && a.result.verdict) && disables(rule, res.status))
+        disable.push({ id: a.endpoint.id, reason: `responded ${res.status}` })
       if (res?.retryAfterMs != null && (res.status === 429 || res.status === 503))
         retryAfterMs = Math.max(retryAfterMs ?? 0, res.retryAfterMs)
     }
@@ -123,7 +124,10 @@ export function settle(claim: Claim, sent: SentAttempt[], skipped: SkippedAttemp
     next = Math.min(...skipped.filter((s) => !s.permanent).map((s) => s.retryAt ?? now + DISABLED_RECHECK_MS))
   } else if (roundFailed) {
     try {
-      next = retryable.length === 0 ? null : nextAttemptAt({ policy, attemptsMade: round, windowStart: delivery.windowStart, now, retryAfterMs, random })
+      next =
+        retryable.length === 0
+          ? null
+          : nextAttemptAt({ policy, attemptsMade: round, windowStart: delivery.windowStart, now, retryAfterMs, random })
       state = next === null ? policy.onExhausted : 'pending'
     } catch (err) {
       // e.g. a custom policy not registered in this process: dead-letter (replayable) rather than resend forever.

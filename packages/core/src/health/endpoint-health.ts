@@ -33,7 +33,10 @@ export class EndpointHealth {
   readonly #writes = new Set<Promise<unknown>>()
 
   /** `maxWindow` is the dispatcher's concurrency: no endpoint needs more. */
-  constructor(options: EndpointHealthOptions, deps: { store: Store; clock: Clock; emitter: EventEmitter<OutboxEvents>; maxWindow: number }) {
+  constructor(
+    options: EndpointHealthOptions,
+    deps: { store: Store; clock: Clock; emitter: EventEmitter<OutboxEvents>; maxWindow: number },
+  ) {
     this.#o = options
     this.#maxWindow = Math.max(deps.maxWindow, options.initialWindow)
     this.#store = deps.store

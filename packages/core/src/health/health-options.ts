@@ -62,7 +62,8 @@ export function healthOptions(input: EndpointHealthInput = {}): EndpointHealthOp
       : []),
   ]
   for (const [name, v] of positive)
-    if (v !== null && (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)) throw new ValidationError(`${name} must be a positive number, got ${v}`)
+    if (v !== null && (typeof v !== 'number' || !Number.isFinite(v) || v <= 0))
+      throw new ValidationError(`${name} must be a positive number, got ${v}`)
   if (breaker && !(breaker.failureRate > 0 && breaker.failureRate <= 1))
     throw new ValidationError(`health.breaker.failureRate must be in (0, 1], got ${breaker.failureRate}`)
   return o

@@ -121,7 +121,11 @@ function classify(err: unknown, signal: AbortSignal): { kind: TransportErrorKind
 
 /** The SSRF refusal in an error's cause chain (undici may wrap the connector's error). */
 function blockedCause(err: unknown): { message?: string } | null {
-  for (let e = err as { code?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++)
+  for (
+    let e = err as { code?: string; message?: string; cause?: unknown } | undefined, depth = 0;
+    e && depth < 4;
+    e = e.cause as typeof e, depth++
+  )
     if (e.code === 'SSRF_BLOCKED' || e.code === 'HOOKBOX_SSRF') return e
   return null
 }

@@ -50,9 +50,11 @@ export function validatePolicy(p: RetryPolicy): RetryPolicy {
     throw new InvalidPolicyError(`invalid ${p.kind} policy: ${why}`)
   }
   if (!Number.isInteger(p.maxAttempts) || p.maxAttempts < 1) bad(`maxAttempts must be an integer >= 1, got ${p.maxAttempts}`)
-  if (p.kind !== 'custom' && p.delaysMs.length < p.maxAttempts - 1) bad(`the schedule has ${p.delaysMs.length} delays for ${p.maxAttempts} attempts`)
+  if (p.kind !== 'custom' && p.delaysMs.length < p.maxAttempts - 1)
+    bad(`the schedule has ${p.delaysMs.length} delays for ${p.maxAttempts} attempts`)
   for (const d of p.delaysMs) if (!Number.isFinite(d) || d < 0) bad(`delays must be finite and >= 0, got ${d}`)
-  if (!Number.isFinite(p.timeoutMs) || p.timeoutMs <= 0 || p.timeoutMs > MAX_TIMEOUT_MS) bad(`timeoutMs must be in (0, ${MAX_TIMEOUT_MS}], got ${p.timeoutMs}`)
+  if (!Number.isFinite(p.timeoutMs) || p.timeoutMs <= 0 || p.timeoutMs > MAX_TIMEOUT_MS)
+    bad(`timeoutMs must be in (0, ${MAX_TIMEOUT_MS}], got ${p.timeoutMs}`)
   if (!(p.jitter >= 0 && p.jitter <= 1)) bad(`jitter must be within [0, 1], got ${p.jitter}`)
   if (p.maxAgeMs !== null && !(p.maxAgeMs > 0)) bad(`maxAgeMs must be > 0 or null, got ${p.maxAgeMs}`)
   if (!(p.maxRetryAfterMs >= 0)) bad(`maxRetryAfterMs must be >= 0, got ${p.maxRetryAfterMs}`)

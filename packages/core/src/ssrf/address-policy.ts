@@ -13,7 +13,10 @@ export interface AllowList {
 export function parseAllowList(entries: readonly string[] = []): AllowList {
   const list: AllowList = { hosts: new Set(), ranges: [] }
   for (const raw of entries) {
-    const entry = raw.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1')
+    const entry = raw
+      .trim()
+      .toLowerCase()
+      .replace(/^\[(.*)\]$/, '$1')
     if (entry.includes('/')) {
       list.ranges.push(ipaddr.parseCIDR(entry))
     } else if (ipaddr.isValid(entry)) {

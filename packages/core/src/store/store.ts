@@ -190,7 +190,10 @@ export interface Store {
    * deliveries (none with an ordering key) to `lease.owner`, returning them as claims. Saves the
    * claim round trip between a commit and its first attempt.
    */
-  expandAndClaim?(options: { limit: number; now: number; lease: { owner: string; leaseMs: number; limit: number } }, plan: Planner): Promise<{ expanded: number; claims: Claim[] }>
+  expandAndClaim?(
+    options: { limit: number; now: number; lease: { owner: string; leaseMs: number; limit: number } },
+    plan: Planner,
+  ): Promise<{ expanded: number; claims: Claim[] }>
 
   /**
    * Leases up to `limit` pending deliveries due at `now` (oldest due first), skipping those

@@ -24,17 +24,28 @@ export type StatsReader = () => Promise<{ at: number; stats: StoreStats }>
  *
  * Returns a function that removes the listeners and the gauge callback.
  */
-export function registerOtelMetrics(meter: Meter, emitter: EventEmitter<OutboxEvents>, readStats: StatsReader, onError: (error: unknown) => void): () => void {
+export function registerOtelMetrics(
+  meter: Meter,
+  emitter: EventEmitter<OutboxEvents>,
+  readStats: StatsReader,
+  onError: (error: unknown) => void,
+): () => void {
   const attempts = meter.createCounter('hookbox.attempts', { unit: '{attempt}', description: 'HTTP attempts, by outcome' })
   const duration = meter.createHistogram('hookbox.attempt.duration', {
     unit: 's',
     description: 'Duration of HTTP attempts',
     advice: { explicitBucketBoundaries: LATENCY_BUCKETS_MS.map((ms) => ms / 1000) },
   })
-  const completed = meter.createCounter('hookbox.deliveries.completed', { unit: '{delivery}', description: 'Deliveries that reached a final state' })
+  const completed = meter.createCounter('hookbox.deliveries.completed', {
+    unit: '{delivery}',
+    description: 'Deliveries that reached a final state',
+  })
   const deadLetters = meter.createCounter('hookbox.dead_letters', { unit: '{delivery}', description: 'Deliveries dead-lettered' })
   const retried = meter.createCounter('hookbox.deliveries.retried', { unit: '{round}', description: 'Failed rounds scheduled again' })
-  const unrouted = meter.createCounter('hookbox.messages.unrouted', { unit: '{message}', description: 'Messages no enabled endpoint wanted' })
+  const unrouted = meter.createCounter('hookbox.messages.unrouted', {
+    unit: '{message}',
+    description: 'Messages no enabled endpoint wanted',
+  })
   const errors = meter.createCounter('hookbox.dispatcher.errors', { unit: '{error}', description: 'Dispatcher-side failures' })
 
   const listeners: { [E in keyof OutboxEvents]?: (...args: OutboxEvents[E]) => void } = {

@@ -58,7 +58,9 @@ export function createOutboxTelemetry(
         ? {
             api,
             // The API's global tracer is a proxy: an SDK registered later is still picked up.
-            tracer: o.tracerProvider ? o.tracerProvider.getTracer('hookbox', packageVersion()) : api.trace.getTracer('hookbox', packageVersion()),
+            tracer: o.tracerProvider
+              ? o.tracerProvider.getTracer('hookbox', packageVersion())
+              : api.trace.getTracer('hookbox', packageVersion()),
             propagator: o.propagator,
           }
         : null,

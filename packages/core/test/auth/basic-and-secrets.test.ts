@@ -65,7 +65,9 @@ describe('auth: Basic token (Attestr) and secrets at rest', () => {
       .catch((e: Error) => e)
     expect(err).toMatchObject({ code: 'VALIDATION' })
     expect((err as Error).message).not.toContain('sec ret')
-    await expect(outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/hook`, auth: { type: 'magic' } })).rejects.toMatchObject({ code: 'VALIDATION' })
+    await expect(
+      outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/hook`, auth: { type: 'magic' } }),
+    ).rejects.toMatchObject({ code: 'VALIDATION' })
   })
 
   it('fails closed with a typed reason when the encryption key is wrong', async () => {
@@ -88,7 +90,11 @@ describe('auth: Basic token (Attestr) and secrets at rest', () => {
   it('keeps secrets in clear only when no encryption key is configured, still redacted', async () => {
     const made = await secureOutbox()
     outboxes.push(made.outbox)
-    const e = await made.outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/hook`, auth: { type: 'oauth2', token: 'static-bearer' } })
+    const e = await made.outbox.endpoints.create({
+      collection: 'events',
+      url: `${receiver.url}/hook`,
+      auth: { type: 'oauth2', token: 'static-bearer' },
+    })
     expect(e.auth).toEqual({ type: 'oauth2', mode: 'static', token: '[redacted]' })
     await deliverOne(made.outbox)
     expect(receiver.requests[0]!.headers.authorization).toBe('Bearer static-bearer')

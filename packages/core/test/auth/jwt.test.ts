@@ -45,7 +45,12 @@ describe('auth: JWT (FrankieOne)', () => {
     expect(jwks.keys[0]).not.toHaveProperty('d')
     const { payload, protectedHeader } = await jwtVerify(token, createLocalJWKSet(jwks), { issuer: 'one.frankie.api' })
     expect(protectedHeader).toMatchObject({ alg: 'RS256', typ: 'JWT', kid: jwks.keys[0]!.kid })
-    expect(payload).toMatchObject({ iss: 'one.frankie.api', sub: 'agent@email.com', webhook_id: d.messageId, body_sha256: bodyDigest(req!.body) })
+    expect(payload).toMatchObject({
+      iss: 'one.frankie.api',
+      sub: 'agent@email.com',
+      webhook_id: d.messageId,
+      body_sha256: bodyDigest(req!.body),
+    })
     expect(payload.exp! - payload.iat!).toBe(300)
     expect(payload.jti).toBe(d.attemptLog[0]!.id)
   })
@@ -59,9 +64,15 @@ describe('auth: JWT (FrankieOne)', () => {
     const ok = await verifyJwt(req, jwks, { issuer: 'one.frankie.api', replay })
     expect(ok.messageId).toBe(req.headers['webhook-id'])
 
-    const reason = (p: Promise<unknown>) => p.then(() => 'accepted', (e: AuthError) => (expect(e).toBeInstanceOf(AuthError), e.reason))
+    const reason = (p: Promise<unknown>) =>
+      p.then(
+        () => 'accepted',
+        (e: AuthError) => (expect(e).toBeInstanceOf(AuthError), e.reason),
+      )
     expect(await reason(verifyJwt(req, jwks, { issuer: 'one.frankie.api', replay }))).toBe('replayed')
-    expect(await reason(verifyJwt({ ...req, body: req.body.replace('world', 'WORLD') }, jwks, { issuer: 'one.frankie.api' }))).toBe('body_mismatch')
+    expect(await reason(verifyJwt({ ...req, body: req.body.replace('world', 'WORLD') }, jwks, { issuer: 'one.frankie.api' }))).toBe(
+      'body_mismatch',
+    )
     expect(await reason(verifyJwt(req, jwks, { issuer: 'one.frankie.api', now: () => Date.now() + 6 * 60_000 }))).toBe('expired')
     expect(await reason(verifyJwt(req, jwks, { issuer: 'someone.else' }))).toBe('claim_invalid')
     expect(await reason(verifyJwt({ ...req, headers: { ...req.headers, 'webhook-id': 'msg_other' } }, jwks, {}))).toBe('id_mismatch')
@@ -89,9 +100,23 @@ describe('auth: JWT (FrankieOne)', () => {
 
   it('supports a per-endpoint generated key, ES256/EdDSA, and a custom header and scheme', async () => {
     const { outbox } = await setup()
-    const ec = await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/ec`, auth: { type: 'jwt', generateKey: true, alg: 'ES256', header: 'X-Signature-JWT', scheme: '' } })
-    const ed = await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/ed`, auth: { type: 'jwt', generateKey: true, alg: 'EdDSA', issuer: 'tenant-7' } })
-    expect(ec.auth).toMatchObject({ type: 'jwt', keySource: 'endpoint', alg: 'ES256', privateKey: '[redacted]', publicJwk: { kty: 'EC', crv: 'P-256' } })
+    const ec = await outbox.endpoints.create({
+      collection: 'events',
+      url: `${receiver.url}/ec`,
+      auth: { type: 'jwt', generateKey: true, alg: 'ES256', header: 'X-Signature-JWT', scheme: '' },
+    })
+    const ed = await outbox.endpoints.create({
+      collection: 'events',
+      url: `${receiver.url}/ed`,
+      auth: { type: 'jwt', generateKey: true, alg: 'EdDSA', issuer: 'tenant-7' },
+    })
+    expect(ec.auth).toMatchObject({
+      type: 'jwt',
+      keySource: 'endpoint',
+      alg: 'ES256',
+      privateKey: '[redacted]',
+      publicJwk: { kty: 'EC', crv: 'P-256' },
+    })
     expect(JSON.stringify(await outbox.endpoints.list())).not.toContain('PRIVATE KEY')
     await deliverOne(outbox)
     const ecReq = asRequest(receiver.to('/ec')[0]!)
@@ -108,7 +133,9 @@ describe('auth: JWT (FrankieOne)', () => {
     const { localKeySigner } = await import('../../src/index.js')
     const inKms = localKeySigner(kmsKey, { alg: 'EdDSA', keyId: 'kms-1' })
     let calls = 0
-    const signer = createJwtSigner({ signer: { alg: 'EdDSA', keyId: 'kms-1', publicJwk: () => inKms.publicJwk(), sign: (d) => (calls++, inKms.sign(d)) } })
+    const signer = createJwtSigner({
+      signer: { alg: 'EdDSA', keyId: 'kms-1', publicJwk: () => inKms.publicJwk(), sign: (d) => (calls++, inKms.sign(d)) },
+    })
     const security = createSecurity({ ssrf: { allow: LOCAL }, jwt: { signer, issuer: 'kms-issuer' } })
     const { outbox } = await secureOutbox({}, { security })
     outboxes.push(outbox)
@@ -122,6 +149,8 @@ describe('auth: JWT (FrankieOne)', () => {
   it('refuses a jwt endpoint when no key is configured anywhere', async () => {
     const { outbox } = await secureOutbox()
     outboxes.push(outbox)
-    await expect(outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/hook`, auth: { type: 'jwt' } })).rejects.toMatchObject({ code: 'VALIDATION' })
+    await expect(
+      outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/hook`, auth: { type: 'jwt' } }),
+    ).rejects.toMatchObject({ code: 'VALIDATION' })
   })
 })

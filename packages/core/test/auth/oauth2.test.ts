@@ -13,10 +13,16 @@ async function tokenServer(expiresIn = 3600) {
     for await (const c of req) body += c
     seen.push({ authorization: req.headers.authorization, body })
     await new Promise((r) => setTimeout(r, 20)) // widen the window for concurrent callers
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: `tok-${seen.length}`, token_type: 'Bearer', expires_in: expiresIn }))
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ access_token: `tok-${seen.length}`, token_type: 'Bearer', expires_in: expiresIn }))
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  return { seen, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/oauth/token`, close: () => new Promise((r) => server.close(r)) }
+  return {
+    seen,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/oauth/token`,
+    close: () => new Promise((r) => server.close(r)),
+  }
 }
 
 describe('auth: OAuth2 bearer (Incode)', () => {
@@ -48,7 +54,13 @@ describe('auth: OAuth2 bearer (Incode)', () => {
 
   it('fetches one token for 100 concurrent deliveries and one more after expiry', async () => {
     const { outbox, clock, endpoint } = await setup()
-    expect(endpoint.auth).toMatchObject({ type: 'oauth2', tokenUrl: tokens.url, clientId: 'hookbox', scope: 'webhooks', clientSecret: '[redacted]' })
+    expect(endpoint.auth).toMatchObject({
+      type: 'oauth2',
+      tokenUrl: tokens.url,
+      clientId: 'hookbox',
+      scope: 'webhooks',
+      clientSecret: '[redacted]',
+    })
     await outbox.notifyMany(Array.from({ length: 100 }, (_, n) => ({ type: 'entity.changed', payload: { n } })))
     await outbox.drain()
     expect(receiver.requests).toHaveLength(100)
@@ -123,7 +135,11 @@ describe('auth: OAuth2 bearer (Incode)', () => {
       const { outbox } = await secureOutbox()
       outboxes.push(outbox)
       const tokenUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`
-      await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/hook`, auth: { type: 'oauth2', tokenUrl, clientId: 'a', clientSecret: 'b' } })
+      await outbox.endpoints.create({
+        collection: 'events',
+        url: `${receiver.url}/hook`,
+        auth: { type: 'oauth2', tokenUrl, clientId: 'a', clientSecret: 'b' },
+      })
       const d = await deliverOne(outbox)
       expect(receiver.requests).toHaveLength(0)
       expect(d.attemptLog[0]!.error).toMatch(/authentication failed: token endpoint .* too large/)

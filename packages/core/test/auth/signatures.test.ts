@@ -44,7 +44,11 @@ describe('auth: Standard Webhooks signatures', () => {
     expect(req.headers['webhook-id']).toBe(d.messageId)
     expect(req.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/)
     expect(new Webhook(secret).verify(req.body, req.headers as Record<string, string>)).toEqual({ entityId: 'e1', note: 'ünïcode' })
-    expect(verifySignature(asRequest(req), secret)).toEqual({ id: d.messageId, timestamp: Number(req.headers['webhook-timestamp']), version: 'v1' })
+    expect(verifySignature(asRequest(req), secret)).toEqual({
+      id: d.messageId,
+      timestamp: Number(req.headers['webhook-timestamp']),
+      version: 'v1',
+    })
   })
 
   it('catches a changed body, a stale timestamp, a wrong secret and missing headers', async () => {
@@ -96,14 +100,21 @@ describe('auth: Standard Webhooks signatures', () => {
     expect(e.secrets).toBeUndefined()
     await deliverOne(outbox)
     expect(verifySignature(asRequest(receiver.requests[0]!), mine).version).toBe('v1')
-    await expect(outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/x`, auth: { type: 'hmac', secret: 'whsec_c2hvcnQ=' } })).rejects.toMatchObject({ code: 'VALIDATION' })
+    await expect(
+      outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/x`, auth: { type: 'hmac', secret: 'whsec_c2hvcnQ=' } }),
+    ).rejects.toMatchObject({ code: 'VALIDATION' })
   })
 
   it('Ed25519 v1a: per-endpoint key pair, public key in the view, verified with whpk_', async () => {
     const { outbox } = await setup()
     const e = await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/hook`, auth: { type: 'ed25519' } })
     const publicKey = (e.auth as { publicKey: string }).publicKey
-    expect(e.auth).toMatchObject({ type: 'ed25519', keySource: 'endpoint', publicKey: expect.stringMatching(/^whpk_/), privateKey: '[redacted]' })
+    expect(e.auth).toMatchObject({
+      type: 'ed25519',
+      keySource: 'endpoint',
+      publicKey: expect.stringMatching(/^whpk_/),
+      privateKey: '[redacted]',
+    })
     await deliverOne(outbox)
     const req = asRequest(receiver.requests[0]!)
     expect(String(req.headers['webhook-signature'])).toMatch(/^v1a,/)

@@ -14,7 +14,12 @@ export interface CliResult {
   json<T = any>(): T
 }
 
-const result = (code: number | null, stdout: string, stderr: string): CliResult => ({ code, stdout, stderr, json: () => JSON.parse(stdout) })
+const result = (code: number | null, stdout: string, stderr: string): CliResult => ({
+  code,
+  stdout,
+  stderr,
+  json: () => JSON.parse(stdout),
+})
 
 // Each child compiles the sources through tsx (about a second, more on a busy machine): a few at a time.
 const MAX_CHILDREN = 3
@@ -38,7 +43,10 @@ export function cli(args: string[], env: Record<string, string> = {}): Promise<C
       new Promise((resolve, reject) => {
         // HOOKBOX_* from the test runner's environment must not leak into a run that omits --db.
         const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('HOOKBOX_')))
-        const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=hookbox-source', main, ...args], { cwd: root, env: { ...base, ...env } })
+        const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=hookbox-source', main, ...args], {
+          cwd: root,
+          env: { ...base, ...env },
+        })
         let stdout = ''
         let stderr = ''
         child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))

@@ -14,7 +14,19 @@ export interface CliHarness {
   cleanup(): Promise<void>
 }
 
-const COMMANDS = ['endpoints list', 'endpoints enable', 'endpoints disable', 'deliveries list', 'deliveries show', 'dead-letters list', 'dead-letters replay', 'dead-letters purge', 'purge', 'stats', 'migrate']
+const COMMANDS = [
+  'endpoints list',
+  'endpoints enable',
+  'endpoints disable',
+  'deliveries list',
+  'deliveries show',
+  'dead-letters list',
+  'dead-letters replay',
+  'dead-letters purge',
+  'purge',
+  'stats',
+  'migrate',
+]
 
 /**
  * The end-to-end CLI scenario: a real outbox dead-letters deliveries to a local receiver that
@@ -33,7 +45,12 @@ export function cliScenario(open: () => Promise<CliHarness>): void {
     await outbox.migrate()
     await outbox.collections.upsert({ name: 'events', events: ['entity.*'], policy: policies.exponential() })
     await outbox.collections.upsert({ name: 'audit', events: ['audit.*'], policy: policies.exponential() })
-    const bad = await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/bad`, auth: { type: 'basic' }, description: 'always 400' })
+    const bad = await outbox.endpoints.create({
+      collection: 'events',
+      url: `${receiver.url}/bad`,
+      auth: { type: 'basic' },
+      description: 'always 400',
+    })
     ids.bad = bad.id
     ids.token = bad.secrets!.token!
     ids.ok = (await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/ok` })).id
@@ -66,7 +83,25 @@ export function cliScenario(open: () => Promise<CliHarness>): void {
 
   it('reads endpoints, deliveries, dead letters and stats as JSON and as tables; --help; usage errors', { timeout: 120_000 }, async () => {
     const [deadLetter] = await outbox.deadLetters.list({ endpointId: ids.bad })
-    const [help, cmdHelp, eps, epsTable, audit, byRequest, deadTable, show, showJson, dl, dlTable, stats, statsTable, unknown, badOption, missingArg, notFound] = await Promise.all([
+    const [
+      help,
+      cmdHelp,
+      eps,
+      epsTable,
+      audit,
+      byRequest,
+      deadTable,
+      show,
+      showJson,
+      dl,
+      dlTable,
+      stats,
+      statsTable,
+      unknown,
+      badOption,
+      missingArg,
+      notFound,
+    ] = await Promise.all([
       cli(['--help']),
       cliInProcess(['dead-letters', 'purge', '--help']),
       cli(['endpoints', 'list', '--json'], h.env), // the database from HOOKBOX_DATABASE
@@ -102,7 +137,12 @@ export function cliScenario(open: () => Promise<CliHarness>): void {
     expect(epsTable.stdout).toContain('always 400')
     expect(audit.json().endpoints.map((e: { id: string }) => e.id)).toEqual([ids.audit])
 
-    expect(byRequest.json().deliveries.map((d: { state: string }) => d.state).sort()).toEqual(['dead', 'delivered'])
+    expect(
+      byRequest
+        .json()
+        .deliveries.map((d: { state: string }) => d.state)
+        .sort(),
+    ).toEqual(['dead', 'delivered'])
     expect(deadTable.stdout).toMatch(/^ID\s+STATE\s+COLLECTION\s+ENDPOINT\s+ATTEMPTS/)
     expect(deadTable.stdout).toContain(deadLetter!.id)
     expect(deadTable.stdout.trim().split('\n')).toHaveLength(2)

@@ -59,7 +59,10 @@ export function describeDeliveryBehaviour(target: ConformanceTarget): void {
     it('delivers a committed event with its payload and a stable webhook-id', async () => {
       await outbox.collections.upsert({ name: 'events', events: ['entity.*'], policy: policies.fixed() })
       await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/hook` })
-      const { messageId, requestId } = await outbox.notify({ type: 'entity.state_changed', payload: { entityId: 'e1', from: 'FAIL', to: 'PASS' } })
+      const { messageId, requestId } = await outbox.notify({
+        type: 'entity.state_changed',
+        payload: { entityId: 'e1', from: 'FAIL', to: 'PASS' },
+      })
       expect(requestId).toBe(messageId)
       await outbox.drain()
       expect(receiver.requests).toHaveLength(1)
@@ -202,7 +205,10 @@ export function describeDeliveryBehaviour(target: ConformanceTarget): void {
       expect(finals).toHaveLength(1)
       expect(finals[0]!.e.failedEndpoints).toEqual([down.id])
       expect(attempts.filter((a) => a.outcome !== 'ack').map((a) => a.endpointId)).toEqual([down.id])
-      expect((await outbox.deliveries.get(d.id)).attemptLog.find((a) => a.endpointId === down.id)).toMatchObject({ statusCode: 500, outcome: 'retry' })
+      expect((await outbox.deliveries.get(d.id)).attemptLog.find((a) => a.endpointId === down.id)).toMatchObject({
+        statusCode: 500,
+        outcome: 'retry',
+      })
     })
 
     it('majority with 2 of 3 failing: retried to those two only, never again to the one that acknowledged', async () => {
@@ -293,7 +299,10 @@ export function describeDeliveryBehaviour(target: ConformanceTarget): void {
 
     it('a custom policy missing in this process dead-letters with a clear error instead of resending forever', async () => {
       receiver.on('*', 500)
-      await outbox.collections.upsert({ name: 'events', policy: { ...policies.schedule([1000]), kind: 'custom', name: 'not-registered-here' } })
+      await outbox.collections.upsert({
+        name: 'events',
+        policy: { ...policies.schedule([1000]), kind: 'custom', name: 'not-registered-here' },
+      })
       await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/hook` })
       await outbox.notify({ type: 'entity.changed', payload: {} })
       await outbox.drain()
@@ -408,7 +417,7 @@ export function describeDeliveryBehaviour(target: ConformanceTarget): void {
       expect((await outbox.deliveries.list()).every((d) => d.state === 'delivered')).toBe(true)
     })
 
-    it('keeps a disabled endpoint\'s pending deliveries until it is enabled again', async () => {
+    it("keeps a disabled endpoint's pending deliveries until it is enabled again", async () => {
       await outbox.collections.upsert({ name: 'events', policy: policies.fixed() })
       const e = await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/hook` })
       receiver.on('/hook', (_r, _res, n) => (n === 1 ? 500 : 200))

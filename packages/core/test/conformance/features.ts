@@ -34,7 +34,8 @@ export function describeFeatures(target: ConformanceTarget): void {
       await outbox.endpoints.create({ collection: 'incode', url: `${receiver.url}/hook` })
       const events = []
       for (let seq = 0; seq < 20; seq++)
-        for (let k = 0; k < 50; k++) events.push({ type: 'onboarding.status', payload: { interviewId: `i${k}`, seq }, orderingKey: `i${k}` })
+        for (let k = 0; k < 50; k++)
+          events.push({ type: 'onboarding.status', payload: { interviewId: `i${k}`, seq }, orderingKey: `i${k}` })
       await outbox.notifyMany(events)
       for (let round = 0; round < 200; round++) {
         await outbox.drain()

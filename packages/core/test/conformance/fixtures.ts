@@ -7,11 +7,31 @@ export const T0 = Date.UTC(2026, 0, 1)
 
 export function message(over: Partial<MessageRecord> = {}): MessageRecord {
   const id = newId(T0)
-  return { id, type: 'entity.changed', payload: '{"a":1}', requestId: id, entityId: null, orderingKey: null, idempotencyKey: null, createdAt: T0, ...over }
+  return {
+    id,
+    type: 'entity.changed',
+    payload: '{"a":1}',
+    requestId: id,
+    entityId: null,
+    orderingKey: null,
+    idempotencyKey: null,
+    createdAt: T0,
+    ...over,
+  }
 }
 
 export function collection(over: Partial<CollectionRecord> = {}): CollectionRecord {
-  return { name: 'events', events: null, policy: policies.fixed(), failureMode: 'each', success: null, enabled: true, createdAt: T0, updatedAt: T0, ...over }
+  return {
+    name: 'events',
+    events: null,
+    policy: policies.fixed(),
+    failureMode: 'each',
+    success: null,
+    enabled: true,
+    createdAt: T0,
+    updatedAt: T0,
+    ...over,
+  }
 }
 
 export function endpoint(over: Partial<EndpointRecord> = {}): EndpointRecord {
@@ -38,7 +58,10 @@ export function endpoint(over: Partial<EndpointRecord> = {}): EndpointRecord {
   }
 }
 
-export function completion(claim: { delivery: { id: string; attempts: number }; leaseToken: string }, over: Partial<Completion> = {}): Completion {
+export function completion(
+  claim: { delivery: { id: string; attempts: number }; leaseToken: string },
+  over: Partial<Completion> = {},
+): Completion {
   return {
     deliveryId: claim.delivery.id,
     leaseToken: claim.leaseToken,

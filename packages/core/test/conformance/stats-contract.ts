@@ -44,7 +44,13 @@ export function describeStatsContract(target: ConformanceTarget): void {
       expect(await store.stats(T0 + 60)).toMatchObject({ pending: 1, due: 1, unexpandedMessages: 3, oldestPendingCreatedAt: T0 + 10 })
 
       await store.expand({ limit: 10, now: T0 + 100 }, planDeliveries)
-      expect(await store.stats(T0 + 99)).toMatchObject({ pending: 4, due: 1, inFlight: 0, unexpandedMessages: 0, oldestPendingCreatedAt: T0 + 50 })
+      expect(await store.stats(T0 + 99)).toMatchObject({
+        pending: 4,
+        due: 1,
+        inFlight: 0,
+        unexpandedMessages: 0,
+        oldestPendingCreatedAt: T0 + 50,
+      })
 
       const claims = await store.claim({ now: T0 + 100, limit: 10, leaseMs: 30_000, owner: 'test' })
       expect(claims).toHaveLength(4)

@@ -39,7 +39,13 @@ export function describeStoreContract(target: ConformanceTarget): void {
       const changed = { ...c, failureMode: 'majority' as const, policy: policies.exponential(), updatedAt: T0 + 1 }
       expect(await store.upsertCollection(changed)).toEqual(changed)
       expect(await store.listCollections()).toEqual([changed])
-      const e = endpoint({ headers: { 'x-tenant': 'a' }, events: ['entity.changed'], auth: { type: 'basic', token: 'x' }, appendRequestId: true, timeoutMs: 1234 })
+      const e = endpoint({
+        headers: { 'x-tenant': 'a' },
+        events: ['entity.changed'],
+        auth: { type: 'basic', token: 'x' },
+        appendRequestId: true,
+        timeoutMs: 1234,
+      })
       await store.insertEndpoint(e)
       expect(await store.getEndpoint(e.id)).toEqual(e)
       const updated = { ...e, url: 'https://example.org/x', enabled: false, disabledReason: 'off' }
@@ -81,8 +87,24 @@ export function describeStoreContract(target: ConformanceTarget): void {
       // The stale holder's write-back logs its attempt but changes nothing else, not even the
       // endpoint its late 410 asks to disable.
       const endpointId = first!.endpoints[0]!.id
-      const attempt = { id: newId(), deliveryId: first!.delivery.id, endpointId, round: 1, url: 'u', startedAt: T0, latencyMs: 5, statusCode: 410, outcome: 'stop' as const, error: null, responseSnippet: 'gone' }
-      const stale = completion(first!, { state: 'dead', attemptLog: [attempt], disableEndpoints: [{ id: endpointId, reason: 'responded 410' }] })
+      const attempt = {
+        id: newId(),
+        deliveryId: first!.delivery.id,
+        endpointId,
+        round: 1,
+        url: 'u',
+        startedAt: T0,
+        latencyMs: 5,
+        statusCode: 410,
+        outcome: 'stop' as const,
+        error: null,
+        responseSnippet: 'gone',
+      }
+      const stale = completion(first!, {
+        state: 'dead',
+        attemptLog: [attempt],
+        disableEndpoints: [{ id: endpointId, reason: 'responded 410' }],
+      })
       expect(await store.complete([stale])).toEqual([])
       expect((await store.getDelivery(first!.delivery.id))!.state).toBe('pending')
       expect(await store.listAttempts(first!.delivery.id)).toEqual([attempt])
@@ -150,7 +172,9 @@ export function describeStoreContract(target: ConformanceTarget): void {
       const { expanded, claims } = await store.expandAndClaim({ limit: 10, now: T0, lease }, planDeliveries)
       expect(expanded).toBe(4)
       expect(claims).toHaveLength(2)
-      expect(claims.every((c) => c.delivery.orderingKey === null && c.endpoints[0]!.id === e!.id && c.collection.name === 'events')).toBe(true)
+      expect(claims.every((c) => c.delivery.orderingKey === null && c.endpoints[0]!.id === e!.id && c.collection.name === 'events')).toBe(
+        true,
+      )
       // Leased: a claim finds only the other two; the token fences the write-back as for any claim.
       const others = await store.claim(claimOpts())
       expect(others.map((c) => c.delivery.id).sort()).not.toContain(claims[0]!.delivery.id)
@@ -168,7 +192,9 @@ export function describeStoreContract(target: ConformanceTarget): void {
       expect(await store.getEndpoint(a!.id)).toMatchObject({ pausedUntil: T0 + 1_000, failingSince: T0 - 5, enabled: true, updatedAt: T0 })
       const onlyB = await store.claim({ ...claimOpts(T0, 10), leaseMs: 1 })
       expect(onlyB.map((c) => c.delivery.endpointId)).toEqual([b!.id, b!.id])
-      expect(await store.claim({ ...claimOpts(T0 + 1_000), skipEndpoints: [b!.id] }).then((cs) => cs.map((c) => c.delivery.endpointId))).toEqual([a!.id, a!.id])
+      expect(
+        await store.claim({ ...claimOpts(T0 + 1_000), skipEndpoints: [b!.id] }).then((cs) => cs.map((c) => c.delivery.endpointId)),
+      ).toEqual([a!.id, a!.id])
       await store.setEndpointHealth(b!.id, { disable: 'failing for days', now: T0 })
       expect(await store.getEndpoint(b!.id)).toMatchObject({ enabled: false, disabledReason: 'failing for days' })
     })
@@ -205,7 +231,7 @@ export function describeStoreContract(target: ConformanceTarget): void {
       await store.upsertCollection(collection())
       await store.insertEndpoint(endpoint())
       let expanded = 0
-      for (let n; (n = await store.expand({ limit: 500, now: T0 }, planDeliveries)); ) expanded += n
+      for (let n; (n = await store.expand({ limit: 500, now: T0 }, planDeliveries));) expanded += n
       expect(expanded).toBe(1201)
     })
 
@@ -218,7 +244,14 @@ export function describeStoreContract(target: ConformanceTarget): void {
       const [a, b] = claims.map((c) => c.delivery.id)
       expect(await store.requeue([a!, 'missing'], T0 + 5, ['dead'])).toEqual([a])
       const re = await store.getDelivery(a!)
-      expect(re).toMatchObject({ state: 'pending', attempts: 0, nextAttemptAt: T0 + 5, windowStart: T0 + 5, progress: {}, completedAt: null })
+      expect(re).toMatchObject({
+        state: 'pending',
+        attempts: 0,
+        nextAttemptAt: T0 + 5,
+        windowStart: T0 + 5,
+        progress: {},
+        completedAt: null,
+      })
       // Acknowledgements survive a replay; other progress is cleared.
       const [c] = await store.claim(claimOpts(T0 + 5))
       await store.complete([completion(c!, { state: 'dead', progress: { e1: 'acked', e2: 'stopped', e3: 'gone' } })])
@@ -260,7 +293,13 @@ export function describeStoreContract(target: ConformanceTarget): void {
 
     it('stores results until they expire', async () => {
       await store.putResult({ requestId: 'r1', status: 202, body: { ok: true }, createdAt: T0, expiresAt: T0 + 1000 })
-      expect(await store.getResult('r1', T0 + 999)).toEqual({ requestId: 'r1', status: 202, body: { ok: true }, createdAt: T0, expiresAt: T0 + 1000 })
+      expect(await store.getResult('r1', T0 + 999)).toEqual({
+        requestId: 'r1',
+        status: 202,
+        body: { ok: true },
+        createdAt: T0,
+        expiresAt: T0 + 1000,
+      })
       expect(await store.getResult('r1', T0 + 1000)).toBeUndefined()
       await store.putResult({ requestId: 'r1', status: 200, body: 'replaced', createdAt: T0, expiresAt: T0 + 5000 })
       expect((await store.getResult('r1', T0 + 1000))!.body).toBe('replaced')
@@ -274,7 +313,19 @@ export function describeStoreContract(target: ConformanceTarget): void {
       await store.expand({ limit: 10, now: T0 }, planDeliveries)
       const claims = await store.claim(claimOpts())
       const attempts = (c: (typeof claims)[0]) =>
-        Array.from({ length: 5 }, (_, i) => ({ id: newId(), deliveryId: c.delivery.id, endpointId: c.endpoints[0]!.id, round: i + 1, url: 'u', startedAt: T0, latencyMs: 1, statusCode: 500, outcome: 'retry' as const, error: null, responseSnippet: null }))
+        Array.from({ length: 5 }, (_, i) => ({
+          id: newId(),
+          deliveryId: c.delivery.id,
+          endpointId: c.endpoints[0]!.id,
+          round: i + 1,
+          url: 'u',
+          startedAt: T0,
+          latencyMs: 1,
+          statusCode: 500,
+          outcome: 'retry' as const,
+          error: null,
+          responseSnippet: null,
+        }))
       await store.complete(claims.map((c) => completion(c, { state: 'dead', attemptLog: attempts(c) })))
       const counts = await store.purge({ finishedBefore: T0 + 1, now: T0 + 1, limit: 1, keepIdempotencySince: T0 })
       expect(counts).toMatchObject({ deliveries: 1, attempts: 5 })
@@ -293,7 +344,19 @@ export function describeStoreContract(target: ConformanceTarget): void {
       await store.enqueue({ messages: ms, idempotencySince: 0 })
       await store.expand({ limit: 10, now: T0 }, planDeliveries)
       const claims = await store.claim(claimOpts())
-      const attempt = (c: (typeof claims)[0]) => ({ id: newId(), deliveryId: c.delivery.id, endpointId: c.endpoints[0]!.id, round: 1, url: 'u', startedAt: T0, latencyMs: 1, statusCode: 200, outcome: 'ack' as const, error: null, responseSnippet: null })
+      const attempt = (c: (typeof claims)[0]) => ({
+        id: newId(),
+        deliveryId: c.delivery.id,
+        endpointId: c.endpoints[0]!.id,
+        round: 1,
+        url: 'u',
+        startedAt: T0,
+        latencyMs: 1,
+        statusCode: 200,
+        outcome: 'ack' as const,
+        error: null,
+        responseSnippet: null,
+      })
       await store.complete(claims.slice(0, 4).map((c) => completion(c, { attemptLog: [attempt(c)] })))
       await store.putResult({ requestId: 'old', status: 200, body: null, createdAt: T0, expiresAt: T0 + 10 })
       const first = await store.purge({ finishedBefore: T0 + 1, now: T0 + 10, limit: 3, keepIdempotencySince: 0 })

@@ -89,10 +89,21 @@ describe('OpenTelemetry tracing', () => {
     }
     const api = await loadOtelApi()
     const tracer = provider.getTracer('hookbox')
-    const ctx = { transports: new Transports([fake]), authenticator: noAuthentication, clock: new ManualClock(), userAgent: 'test', trace: otelAttemptTracer(async () => ({ api: api!, tracer, propagator: undefined })) }
+    const ctx = {
+      transports: new Transports([fake]),
+      authenticator: noAuthentication,
+      clock: new ManualClock(),
+      userAgent: 'test',
+      trace: otelAttemptTracer(async () => ({ api: api!, tracer, propagator: undefined })),
+    }
     await sendAttempt(ctx, message(), endpoint({ url: 'https://user:pw@example.com/hook' }), 1_000, { id: 'dlv_1', attempts: 2 })
     const [span] = spans.getFinishedSpans()
-    expect(span!.attributes).toMatchObject({ 'hookbox.delivery_id': 'dlv_1', 'hookbox.round': 3, 'url.full': 'https://example.com/hook', 'error.type': 'timeout' })
+    expect(span!.attributes).toMatchObject({
+      'hookbox.delivery_id': 'dlv_1',
+      'hookbox.round': 3,
+      'url.full': 'https://example.com/hook',
+      'error.type': 'timeout',
+    })
     expect(span!.status.code).toBe(SpanStatusCode.ERROR)
     expect(parseTraceparent(seen[0]!.headers.traceparent).spanId).toBe(span!.spanContext().spanId)
   })

@@ -29,7 +29,10 @@ export async function metricsScenario(extra: Partial<OutboxOptions> = {}, query 
   const db = new Database(join(dir, 'app.db'))
   db.pragma('journal_mode = WAL')
   const receiver = await TestReceiver.start()
-  receiver.on('/ok', 200).on('/flaky', (_req, _res, n) => (n === 1 ? 500 : 200)).on('/bad', 400)
+  receiver
+    .on('/ok', 200)
+    .on('/flaky', (_req, _res, n) => (n === 1 ? 500 : 200))
+    .on('/bad', 400)
   const { outbox, clock } = testOutbox(sqliteStore({ database: db }), extra)
   await outbox.migrate()
   await outbox.collections.upsert({ name: 'events', events: ['a.*'], policy: policies.fixed() })

@@ -12,7 +12,12 @@ describe('ssrf: outbox', () => {
 
   /** An outbox on the shared database; `ssrf` as given (no allow-list unless passed). */
   async function make(ssrf: SecurityOptions['ssrf'] = {}) {
-    const o = createOutbox({ store: sqliteStore({ database: db }), clock: new ManualClock(Date.now()), http: { allowHttp: true }, security: { ssrf } })
+    const o = createOutbox({
+      store: sqliteStore({ database: db }),
+      clock: new ManualClock(Date.now()),
+      http: { allowHttp: true },
+      security: { ssrf },
+    })
     outboxes.push(o)
     await o.migrate()
     await o.collections.upsert({ name: 'events', policy: policies.fixed() })
@@ -28,21 +33,28 @@ describe('ssrf: outbox', () => {
     await receiver.close()
   })
 
-  it.each(['http://127.0.0.1:9/hook', 'http://[::1]:9/hook', 'http://[::ffff:127.0.0.1]:9/hook', 'https://10.0.0.1/hook', 'https://169.254.169.254/latest/meta-data'])(
-    'refuses %s at registration with a typed error',
-    async (url) => {
-      const o = await make()
-      const err = await o.endpoints.create({ collection: 'events', url }).catch((e: unknown) => e)
-      expect(err).toBeInstanceOf(SsrfBlockedError)
-      expect(err).toMatchObject({ code: 'SSRF_BLOCKED' })
-      expect(await o.endpoints.list()).toEqual([])
-    },
-  )
+  it.each([
+    'http://127.0.0.1:9/hook',
+    'http://[::1]:9/hook',
+    'http://[::ffff:127.0.0.1]:9/hook',
+    'https://10.0.0.1/hook',
+    'https://169.254.169.254/latest/meta-data',
+  ])('refuses %s at registration with a typed error', async (url) => {
+    const o = await make()
+    const err = await o.endpoints.create({ collection: 'events', url }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(SsrfBlockedError)
+    expect(err).toMatchObject({ code: 'SSRF_BLOCKED' })
+    expect(await o.endpoints.list()).toEqual([])
+  })
 
   it('refuses a private oauth2 token URL at registration', async () => {
     const o = await make()
     const err = await o.endpoints
-      .create({ collection: 'events', url: 'https://hooks.example.com/x', auth: { type: 'oauth2', tokenUrl: 'https://169.254.169.254/token', clientId: 'a', clientSecret: 'b' } })
+      .create({
+        collection: 'events',
+        url: 'https://hooks.example.com/x',
+        auth: { type: 'oauth2', tokenUrl: 'https://169.254.169.254/token', clientId: 'a', clientSecret: 'b' },
+      })
       .catch((e: unknown) => e)
     expect(err).toBeInstanceOf(SsrfBlockedError)
   })

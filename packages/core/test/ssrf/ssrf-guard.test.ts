@@ -15,15 +15,18 @@ function connectWith(connector: ReturnType<typeof guardedConnector>, hostname: s
 describe('ssrf: guard', () => {
   afterEach(() => vi.restoreAllMocks())
 
-  it.each(['127.0.0.1', '::1', '::ffff:127.0.0.1', '10.0.0.5', '169.254.169.254'])('refuses literal %s before any socket is opened', async (ip) => {
-    const connect = vi.spyOn(net, 'connect')
-    const createConnection = vi.spyOn(net, 'createConnection')
-    const err = await connectWith(guardedConnector(createSsrfGuard()), ip)
-    expect(err).toBeInstanceOf(SsrfBlockedError)
-    expect((err as SsrfBlockedError).code).toBe('SSRF_BLOCKED')
-    expect(connect).not.toHaveBeenCalled()
-    expect(createConnection).not.toHaveBeenCalled()
-  })
+  it.each(['127.0.0.1', '::1', '::ffff:127.0.0.1', '10.0.0.5', '169.254.169.254'])(
+    'refuses literal %s before any socket is opened',
+    async (ip) => {
+      const connect = vi.spyOn(net, 'connect')
+      const createConnection = vi.spyOn(net, 'createConnection')
+      const err = await connectWith(guardedConnector(createSsrfGuard()), ip)
+      expect(err).toBeInstanceOf(SsrfBlockedError)
+      expect((err as SsrfBlockedError).code).toBe('SSRF_BLOCKED')
+      expect(connect).not.toHaveBeenCalled()
+      expect(createConnection).not.toHaveBeenCalled()
+    },
+  )
 
   it('refuses a host name when any of its addresses is private (checked at lookup, no connection)', async () => {
     const resolve = vi.fn(async () => [
@@ -31,7 +34,11 @@ describe('ssrf: guard', () => {
       { address: '10.0.0.7', family: 4 },
     ])
     const guard = createSsrfGuard({ resolve })
-    await expect(guard.resolve('rebind.example')).rejects.toMatchObject({ code: 'SSRF_BLOCKED', address: '10.0.0.7', host: 'rebind.example' })
+    await expect(guard.resolve('rebind.example')).rejects.toMatchObject({
+      code: 'SSRF_BLOCKED',
+      address: '10.0.0.7',
+      host: 'rebind.example',
+    })
     expect(resolve).toHaveBeenCalledWith('rebind.example')
   })
 
@@ -64,7 +71,11 @@ describe('ssrf: guard', () => {
     const server = net.createServer((s) => s.end())
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
     const port = String((server.address() as net.AddressInfo).port)
-    const err = await connectWith(guardedConnector(createSsrfGuard({ allow: ['127.0.0.1'], resolve: async () => [{ address: '127.0.0.1', family: 4 }] })), 'receiver.test', port)
+    const err = await connectWith(
+      guardedConnector(createSsrfGuard({ allow: ['127.0.0.1'], resolve: async () => [{ address: '127.0.0.1', family: 4 }] })),
+      'receiver.test',
+      port,
+    )
     expect(err).toBeNull()
     server.close()
   })

@@ -74,7 +74,15 @@ export class TestReceiver {
   /** Resolves once `n` requests (to `path`, if given) have arrived. */
   waitFor(n: number, path?: string, timeoutMs = 10_000): Promise<void> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${n} requests${path ? ` to ${path}` : ''}; got ${path ? this.to(path).length : this.requests.length}`)), timeoutMs)
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `timed out waiting for ${n} requests${path ? ` to ${path}` : ''}; got ${path ? this.to(path).length : this.requests.length}`,
+            ),
+          ),
+        timeoutMs,
+      )
       this.#waiters.push({ n, path, resolve: () => (clearTimeout(timer), resolve()) })
       this.#check()
     })

@@ -8,7 +8,12 @@ import type { Migration } from './migration.js'
 export type { Migration } from './migration.js'
 
 /** Every migration of this version of the package, in order. */
-export const migrations: readonly Migration[] = [initialMigration, endpointHealthMigration, deliveriesFillfactorMigration, claimFunctionMigration]
+export const migrations: readonly Migration[] = [
+  initialMigration,
+  endpointHealthMigration,
+  deliveriesFillfactorMigration,
+  claimFunctionMigration,
+]
 
 /** SQL that creates the schema and its `migrations` book-keeping table. */
 export function bootstrapSql(schema: string): string {
@@ -35,7 +40,8 @@ CREATE TABLE IF NOT EXISTS ${s}.migrations (
 export function migrationSql(schema = 'hookbox'): string {
   const s = quoteIdent(schema)
   const steps = migrations.map(
-    (m) => `-- ${String(m.id).padStart(6, '0')} ${m.name}\n${m.sql(s).trim()}\nINSERT INTO ${s}.migrations (id, name) VALUES (${m.id}, '${m.name}') ON CONFLICT (id) DO NOTHING;`,
+    (m) =>
+      `-- ${String(m.id).padStart(6, '0')} ${m.name}\n${m.sql(s).trim()}\nINSERT INTO ${s}.migrations (id, name) VALUES (${m.id}, '${m.name}') ON CONFLICT (id) DO NOTHING;`,
   )
   return [bootstrapSql(schema), ...steps].join('\n\n') + '\n'
 }

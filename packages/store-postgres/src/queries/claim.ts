@@ -24,7 +24,9 @@ type ClaimRow = Selectable<DeliveriesTable> & {
  */
 export async function claimDeliveries(db: Kysely<any>, schema: string, o: ClaimOptions): Promise<Claim[]> {
   const { rows } = await sql<{ claim: ClaimRow }>`
-    SELECT claim FROM ${sql.id(schema)}.claim_deliveries(${o.now}::bigint, ${o.limit}::integer, ${o.now + o.leaseMs}::bigint, ${o.owner}::text, ${o.skipEndpoints ?? []}::text[]) AS claim`.execute(db)
+    SELECT claim FROM ${sql.id(schema)}.claim_deliveries(${o.now}::bigint, ${o.limit}::integer, ${o.now + o.leaseMs}::bigint, ${o.owner}::text, ${o.skipEndpoints ?? []}::text[]) AS claim`.execute(
+    db,
+  )
   return rows.map(({ claim: r }) => ({
     delivery: toDelivery(r),
     message: toMessage(r.message_row),

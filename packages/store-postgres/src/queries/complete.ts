@@ -26,7 +26,9 @@ export async function completeDeliveries(db: Kysely<any>, schema: string, comple
     updated_at: c.updatedAt,
   }))
   const attempts = completions.flatMap((c) => c.attemptLog.map(fromAttempt))
-  const disable = completions.flatMap((c) => c.disableEndpoints.map((d) => ({ delivery_id: c.deliveryId, id: d.id, reason: storable(d.reason), at: c.updatedAt })))
+  const disable = completions.flatMap((c) =>
+    c.disableEndpoints.map((d) => ({ delivery_id: c.deliveryId, id: d.id, reason: storable(d.reason), at: c.updatedAt })),
+  )
   // The ids again as an array: `d.id = ANY(…)` lets the planner fetch the batch through the
   // primary key. With only the join on the recordset (estimated at 100 rows) it hash-joins
   // against a sequential scan of deliveries while the table is small enough to look cheap,

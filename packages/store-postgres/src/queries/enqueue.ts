@@ -22,7 +22,16 @@ const MAX_VALUES_ROWS = 50
 /** Column arrays of the messages, in the order the statement's `unnest` takes them. */
 function columns(written: MessageRecord[]): unknown[] {
   const col = <K extends keyof MessageRecord>(k: K) => written.map((m) => m[k])
-  return [col('id'), col('type'), col('payload'), col('requestId'), col('entityId'), col('orderingKey'), col('idempotencyKey'), col('createdAt')]
+  return [
+    col('id'),
+    col('type'),
+    col('payload'),
+    col('requestId'),
+    col('entityId'),
+    col('orderingKey'),
+    col('idempotencyKey'),
+    col('createdAt'),
+  ]
 }
 
 /** The same values row by row, in the order the `VALUES` form takes them. */

@@ -27,10 +27,14 @@ export async function expandMessages(
   if (any.length === 0) return { expanded: 0, claims: [] }
   return db.transaction().execute(async (trx) => {
     // The batch and every collection in one round trip: this sits on the commit → send path.
-    const { rows: [batch] } = await sql<{ messages: Array<Selectable<MessagesTable>> | null; collections: Array<Selectable<CollectionsTable>> | null }>`
+    const {
+      rows: [batch],
+    } = await sql<{ messages: Array<Selectable<MessagesTable>> | null; collections: Array<Selectable<CollectionsTable>> | null }>`
       WITH m AS (SELECT * FROM ${t('messages')} WHERE NOT expanded ORDER BY seq LIMIT ${options.limit} FOR UPDATE SKIP LOCKED)
       SELECT (SELECT jsonb_agg(to_jsonb(m) ORDER BY m.seq) FROM m) AS messages,
-        (SELECT jsonb_agg(to_jsonb(c) ORDER BY c.name) FROM ${t('collections')} c WHERE EXISTS (SELECT 1 FROM m)) AS collections`.execute(trx)
+        (SELECT jsonb_agg(to_jsonb(c) ORDER BY c.name) FROM ${t('collections')} c WHERE EXISTS (SELECT 1 FROM m)) AS collections`.execute(
+      trx,
+    )
     const messages = batch?.messages ?? []
     if (messages.length === 0) return { expanded: 0, claims: [] }
     const collections = (batch?.collections ?? []).map(toCollection)
@@ -41,7 +45,10 @@ export async function expandMessages(
       ? await sql<Selectable<EndpointsTable>>`
           SELECT * FROM ${t('endpoints')} WHERE enabled AND collection = ANY(${wanted}::text[]) ORDER BY id`.execute(trx)
       : { rows: [] }
-    const routing: { collections: CollectionRecord[]; endpoints: EndpointRecord[] } = { collections, endpoints: endpointRows.map(toEndpoint) }
+    const routing: { collections: CollectionRecord[]; endpoints: EndpointRecord[] } = {
+      collections,
+      endpoints: endpointRows.map(toEndpoint),
+    }
     const token = randomUUID()
     const claims: Claim[] = []
     const byName = new Map(collections.map((c) => [c.name, c]))

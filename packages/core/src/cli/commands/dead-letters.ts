@@ -34,7 +34,12 @@ export const deadLetterCommands: CommandSpec[] = [
     },
     async run({ outbox, options }) {
       const limit = positiveInt(options.limit, 'limit', 100)
-      const deadLetters = await outbox.deadLetters.list({ collection: str(options.collection), endpointId: str(options.endpoint), after: str(options.after), limit })
+      const deadLetters = await outbox.deadLetters.list({
+        collection: str(options.collection),
+        endpointId: str(options.endpoint),
+        after: str(options.after),
+        limit,
+      })
       return { json: { deadLetters, next: page(deadLetters, limit) }, text: deliveryTable(deadLetters) }
     },
   },
@@ -49,7 +54,7 @@ export const deadLetterCommands: CommandSpec[] = [
     },
     async run({ outbox, options, args, wake }) {
       const collection = str(options.collection)
-      if (options.all === (args.length > 0)) throw new UsageError('give dead letter ids or --all (not both)', 'dead-letters replay')
+      if (options.all === args.length > 0) throw new UsageError('give dead letter ids or --all (not both)', 'dead-letters replay')
       if (collection && !options.all) throw new UsageError('--collection only goes with --all', 'dead-letters replay')
       let replayed = 0
       const notFound: string[] = []
@@ -65,7 +70,11 @@ export const deadLetterCommands: CommandSpec[] = [
           }
       if (replayed > 0) await wake()
       const text = `replayed ${replayed} dead letter${replayed === 1 ? '' : 's'}${notFound.length ? `\nnot dead letters (or not found): ${notFound.join(', ')}` : ''}`
-      return { json: { replayed, notFound }, text, ...(notFound.length ? { failure: `${notFound.length} id(s) are not dead letters: ${notFound.join(', ')}` } : {}) }
+      return {
+        json: { replayed, notFound },
+        text,
+        ...(notFound.length ? { failure: `${notFound.length} id(s) are not dead letters: ${notFound.join(', ')}` } : {}),
+      }
     },
   },
   {
@@ -84,7 +93,8 @@ export const deadLetterCommands: CommandSpec[] = [
       const filtered = before !== undefined || collection !== undefined
       const usage = (m: string) => new UsageError(m, 'dead-letters purge')
       if (args.length > 0 && (filtered || options.all)) throw usage('give dead letter ids, or filters/--all, not both')
-      if (args.length === 0 && !filtered && !options.all) throw usage('give dead letter ids, --before/--collection, or --all to purge every dead letter')
+      if (args.length === 0 && !filtered && !options.all)
+        throw usage('give dead letter ids, --before/--collection, or --all to purge every dead letter')
       let purged: number
       if (args.length > 0) purged = await outbox.deadLetters.purge(args)
       else if (!filtered) purged = await outbox.deadLetters.purge()

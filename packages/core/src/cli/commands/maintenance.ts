@@ -7,7 +7,16 @@ import { durationMs } from '../values.js'
 
 // A one-shot CLI process has sent nothing: its own counters (attempts, latency…) are all zero,
 // so only the counts shared through the database are shown.
-const PROCESS_ONLY = ['since', 'attempts', 'completed', 'retries', 'unrouted', 'endpointsDisabled', 'errors', 'latency'] as const satisfies ReadonlyArray<keyof ProcessCounters>
+const PROCESS_ONLY = [
+  'since',
+  'attempts',
+  'completed',
+  'retries',
+  'unrouted',
+  'endpointsDisabled',
+  'errors',
+  'latency',
+] as const satisfies ReadonlyArray<keyof ProcessCounters>
 
 /** `outbox.stats()` without this process's counters. */
 async function sharedStats(outbox: Outbox): Promise<Partial<OutboxStats>> {
@@ -32,7 +41,11 @@ export const maintenanceCommands: CommandSpec[] = [
     summary: 'Delete finished deliveries, messages and results past retention now; prints counts',
     arity: { min: 0, max: 0 },
     options: {
-      keep: { type: 'string', value: '<duration>', description: 'keep finished records this long, e.g. 7d, 12h (default 7d, as the dispatcher)' },
+      keep: {
+        type: 'string',
+        value: '<duration>',
+        description: 'keep finished records this long, e.g. 7d, 12h (default 7d, as the dispatcher)',
+      },
     },
     retention: (options) => {
       const keepFinishedMs = durationMs(options.keep, 'keep')
