@@ -9,6 +9,8 @@ export type HookboxErrorCode =
   | 'NOT_FOUND'
   | 'INVALID_POLICY'
   | 'INVALID_TRANSACTION'
+  | 'MIGRATION_REQUIRED'
+  | 'STORE'
   | 'SSRF_BLOCKED'
   | 'AUTH'
   | 'SIGNATURE'
@@ -79,6 +81,20 @@ export class NotFoundError extends HookboxError {
 export class InvalidTransactionError extends HookboxError {
   constructor(message: string) {
     super('INVALID_TRANSACTION', message)
+  }
+}
+
+/** The store's tables are missing or out of date: run `outbox.migrate()` (or the store's migration SQL) first. */
+export class MigrationRequiredError extends HookboxError {
+  constructor(store: string, options?: { cause?: unknown }) {
+    super('MIGRATION_REQUIRED', `the ${store} store has not been migrated: run outbox.migrate() once before using it`, options)
+  }
+}
+
+/** A store found its database in a state it cannot work with (a bug or an outside change), not bad input. */
+export class StoreError extends HookboxError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STORE', message, options)
   }
 }
 

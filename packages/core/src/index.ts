@@ -1,6 +1,6 @@
 /**
- * Hookbox core: the transactional outbox, dispatcher, policies, HTTP transport and the `Store`
- * interface that storage packages implement.
+ * Hookbox core: the transactional outbox, dispatcher, policies, HTTP transport, the `Store`
+ * roles that storage packages implement and the adapters that join a host's transaction.
  */
 export { createOutbox } from './outbox.js'
 export type { Outbox, OutboxOptions, SyncTransaction } from './outbox.js'
@@ -54,10 +54,25 @@ export type { AttemptTracer, AttemptSpanInfo, TracedAttempt } from './telemetry/
 export type { RetentionOptions } from './retention.js'
 export type { DispatcherOptions } from './dispatcher/dispatcher.js'
 export { defaultDispatcherOptions } from './dispatcher/dispatcher.js'
-export { planDeliveries } from './dispatcher/plan.js'
+export { createPlanner } from './dispatcher/plan.js'
+export type { PlannerOptions } from './dispatcher/plan.js'
+export { newDelivery } from './store/new-delivery.js'
+export { planEnqueue } from './store/idempotency.js'
+export { replayed, cancelled } from './store/transitions.js'
 export { newId } from './ids.js'
 export type * from './store/records.js'
 export type * from './store/store.js'
+export type { SqlExecutor, SyncSqlExecutor, SqlResult, HostTransaction } from './transaction/sql-executor.js'
+export { toHostTransaction, isSyncHandle } from './transaction/to-host-transaction.js'
+export { fromBetterSqlite3 } from './transaction/from-better-sqlite3.js'
+export type { BetterSqlite3Database, BetterSqlite3Statement } from './transaction/from-better-sqlite3.js'
+export { fromKysely } from './transaction/from-kysely.js'
+export type { KyselyHandle, FromKyselyOptions } from './transaction/from-kysely.js'
+export { fromPg, isPgPool } from './transaction/from-pg.js'
+export type { PgClient, FromPgOptions } from './transaction/from-pg.js'
+export { fromMysql2 } from './transaction/from-mysql2.js'
+export type { Mysql2Connection } from './transaction/from-mysql2.js'
+export { andThen } from './transaction/maybe-async.js'
 export { createSecurity } from './auth/outbox-security.js'
 export type { SecurityOptions, OutboxSecurity, JwtSecurityOptions } from './auth/outbox-security.js'
 export type {

@@ -23,16 +23,19 @@ import { GuardedEndpoints } from './ssrf/guarded-endpoints.js'
 import { toMessageRecord, type MessageLimits, type NotifyOptions, type NotifyResult, type OutboxEvent } from './message.js'
 import { defaultRetention, purgeExpired, type RetentionOptions } from './retention.js'
 import type { EnqueueOutcome, PurgeCounts, Store } from './store/store.js'
+import { andThen } from './transaction/maybe-async.js'
+import type { SyncSqlExecutor } from './transaction/sql-executor.js'
+import { isSyncHandle, toHostTransaction } from './transaction/to-host-transaction.js'
 import { InProcessCounters } from './metrics/in-process-counters.js'
 import { readOutboxStats, type OutboxStats } from './metrics/outbox-stats.js'
 import { createOutboxTelemetry } from './telemetry/outbox-telemetry.js'
 import type { TelemetryOptions } from './telemetry/telemetry-options.js'
 
-/** A synchronous SQLite handle (better-sqlite3 `Database`): `notify` writes through it at once. */
-export interface SyncTransaction {
-  prepare(sql: string): unknown
-  readonly inTransaction: boolean
-}
+/**
+ * A synchronous handle: a better-sqlite3 `Database` inside `db.transaction()`, or any
+ * {@link SyncSqlExecutor}. `notify` writes through it before returning.
+ */
+export type SyncTransaction = { prepare(sql: string): unknown; readonly inTransaction: boolean } | SyncSqlExecutor
 
 /** Options of {@link createOutbox}. */
 export interface OutboxOptions {
@@ -153,7 +156,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const counters = new InProcessCounters(emitter, clock.now())
   const telemetry = createOutboxTelemetry(options.telemetry, emitter, async () => {
     const at = clock.now()
-    return { at, stats: await store.stats(at) }
+    return { at, stats: await store.housekeeping.stats({ now: at }) }
   })
   const limits: MessageLimits = {
     maxPayloadBytes: options.maxPayloadBytes ?? 256 * 1024,
@@ -230,18 +233,27 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const admin: AdminContext = { store, clock, allowHttp: options.http?.allowHttp ?? false, transports, changed: wakeSoon }
 
   const write = (events: OutboxEvent[], o: NotifyOptions = {}): NotifyResult[] | Promise<NotifyResult[]> => {
+    // A synchronous handle answers (and throws) at once; every other call answers with a promise,
+    // so even bad input or a refused handle is a rejection, never a synchronous throw.
+    if (isSyncHandle(o.transaction)) return writeNow(events, o)
+    try {
+      return Promise.resolve(writeNow(events, o))
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+  const writeNow = (events: OutboxEvent[], o: NotifyOptions): NotifyResult[] | Promise<NotifyResult[]> => {
     if (!Array.isArray(events)) throw new ValidationError('notifyMany expects an array of events')
     const now = clock.now()
     const messages = events.map((e) => toMessageRecord(e, o, limits, now))
-    const sync = store.isSyncTransaction(o.transaction)
+    const transaction = toHostTransaction(o.transaction)
     const toResult = (outcomes: EnqueueOutcome[]) => {
       // Through a caller's async transaction the row is not committed yet.
-      wakeSoon(!sync && o.transaction !== undefined)
+      wakeSoon(transaction !== undefined && !transaction.sync)
       return outcomes.map((r) => ({ messageId: r.messageId, requestId: r.requestId, duplicate: r.duplicate }))
     }
-    const written = store.enqueue({ messages, idempotencySince: now - idempotencyWindowMs }, o.transaction)
-    if (sync) return toResult(written as EnqueueOutcome[])
-    return Promise.resolve(written).then(toResult)
+    const request = { messages, idempotencySince: now - idempotencyWindowMs, ...(transaction && { transaction }) }
+    return andThen(store.queue.enqueue(request), toResult)
   }
 
   const outbox: Outbox = {
@@ -256,7 +268,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     deadLetters: new DeadLetters(admin),
     results: new Results(admin, options.resultsTtlMs ?? 7 * 24 * 60 * 60 * 1000),
     purge,
-    migrate: () => store.migrate(),
+    migrate: () => store.housekeeping.migrate(),
     stats: () => readOutboxStats(store, clock, counters),
     notify(event, o) {
       const r = write([event], o)
@@ -272,8 +284,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
         retentionTimer = setInterval(() => purge().catch((error) => emitter.emit('error', { error, phase: 'purge' })), retention.everyMs)
         retentionTimer.unref()
       }
-      if (store.subscribe && !unsubscribe) {
-        const pending = store.subscribe(() => dispatcher.wake())
+      if (store.queue.subscribe && !unsubscribe) {
+        const pending = store.queue.subscribe(() => dispatcher.wake())
         unsubscribe = async () => (await pending)()
         pending.catch((error) => emitter.emit('error', { error, phase: 'wake' }))
       }

@@ -28,7 +28,7 @@ export async function purgeExpired(
   const total: PurgeCounts = { messages: 0, deliveries: 0, attempts: 0, results: 0 }
   for (;;) {
     const now = clock.now()
-    const n = await store.purge({
+    const n = await store.housekeeping.purge({
       finishedBefore: now - options.keepFinishedMs,
       now,
       limit: options.batchSize,

@@ -22,4 +22,4 @@ export { SqliteStore }
 export type { SqliteStoreConfig, SqliteDatabase, SqliteStatement } from './sqlite-store-config.js'
 export type { HookboxSqliteSchema } from './schema.js'
 export { migrations } from './migrations/index.js'
-export type { Migration } from './migrations/index.js'
+export type { Migration } from '@hookbox/core'

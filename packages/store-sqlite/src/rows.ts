@@ -1,6 +1,14 @@
-import type { AttemptRecord, CollectionRecord, DeliveryRecord, EndpointRecord, MessageRecord } from '@hookbox/core'
+import type {
+  AttemptRecord,
+  CollectionRecord,
+  DeliveryRecord,
+  EndpointRecord,
+  MessageRecord,
+  NewDelivery,
+  ResultRecord,
+} from '@hookbox/core'
 import type { Selectable } from 'kysely'
-import type { AttemptsTable, CollectionsTable, DeliveriesTable, EndpointsTable, MessagesTable } from './schema.js'
+import type { AttemptsTable, CollectionsTable, DeliveriesTable, EndpointsTable, MessagesTable, ResultsTable } from './schema.js'
 
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v))
 const parse = <T>(v: string | null): T | null => (v === null ? null : (JSON.parse(v) as T))
@@ -124,6 +132,32 @@ export function deliveryFromRow(r: Selectable<DeliveriesTable>): DeliveryRecord 
   }
 }
 
+/** A new delivery as its row: `messageSeq` is its message's `seq`, the lease as the expansion set it. */
+export function deliveryToRow({ delivery: d, lease }: NewDelivery, messageSeq: number): DeliveriesTable {
+  return {
+    id: d.id,
+    message_id: d.messageId,
+    message_seq: messageSeq,
+    collection: d.collection,
+    failure_mode: d.failureMode,
+    endpoint_id: d.endpointId,
+    targets: JSON.stringify(d.targets),
+    progress: JSON.stringify(d.progress),
+    state: d.state,
+    attempts: d.attempts,
+    next_attempt_at: d.nextAttemptAt,
+    window_start: d.windowStart,
+    last_error: d.lastError,
+    ordering_key: d.orderingKey,
+    lease_owner: lease?.owner ?? null,
+    lease_until: lease?.until ?? null,
+    lease_token: lease?.token ?? null,
+    created_at: d.createdAt,
+    updated_at: d.updatedAt,
+    completed_at: d.completedAt,
+  }
+}
+
 export function attemptFromRow(r: Selectable<AttemptsTable>): AttemptRecord {
   return {
     id: r.id,
@@ -153,5 +187,19 @@ export function attemptToRow(a: AttemptRecord): AttemptsTable {
     outcome: a.outcome,
     error: a.error,
     response_snippet: a.responseSnippet,
+  }
+}
+
+export function resultFromRow(r: Selectable<ResultsTable>): ResultRecord {
+  return { requestId: r.request_id, status: r.status, body: JSON.parse(r.body), createdAt: r.created_at, expiresAt: r.expires_at }
+}
+
+export function resultToRow(r: ResultRecord): ResultsTable {
+  return {
+    request_id: r.requestId,
+    status: r.status,
+    body: JSON.stringify(r.body ?? null),
+    created_at: r.createdAt,
+    expires_at: r.expiresAt,
   }
 }

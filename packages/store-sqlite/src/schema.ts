@@ -14,6 +14,14 @@ export interface MessagesTable {
   expanded: Generated<number>
 }
 
+/** `hookbox_idempotency_keys`: one row per key, naming the message that holds it. */
+export interface IdempotencyKeysTable {
+  key: string
+  message_id: string
+  request_id: string
+  created_at: number
+}
+
 /** `hookbox_collections`. JSON columns are TEXT. */
 export interface CollectionsTable {
   name: string
@@ -105,6 +113,7 @@ export interface MigrationsTable {
 /** The store's tables, for kysely. */
 export interface HookboxSqliteSchema {
   hookbox_messages: MessagesTable
+  hookbox_idempotency_keys: IdempotencyKeysTable
   hookbox_collections: CollectionsTable
   hookbox_endpoints: EndpointsTable
   hookbox_deliveries: DeliveriesTable

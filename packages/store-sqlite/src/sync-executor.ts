@@ -1,3 +1,4 @@
+import { MigrationRequiredError, StoreError, type SqlResult } from '@hookbox/core'
 import { CompiledQuery, DummyDriver, Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type Compilable } from 'kysely'
 import type { HookboxSqliteSchema } from './schema.js'
 import type { SqliteDatabase, SqliteStatement } from './sqlite-store-config.js'
@@ -26,7 +27,7 @@ export class SyncExecutor {
   #prepare(sql: string): SqliteStatement {
     let s = this.#statements.get(sql)
     if (!s) {
-      s = this.db.prepare(sql)
+      s = migrationChecked(() => this.db.prepare(sql))
       if (this.#statements.size > 500) this.#statements.clear()
       this.#statements.set(sql, s)
     }
@@ -55,12 +56,19 @@ export class SyncExecutor {
     if (text === undefined) {
       const compiled = build().compile()
       if (compiled.parameters.length !== values.length || compiled.parameters.some((p, i) => p !== values[i]))
-        throw new Error(`hookbox: parameters of query shape "${key}" are not in the expected order`)
+        throw new StoreError(`hookbox: parameters of query shape "${key}" are not in the expected order`)
       text = compiled.sql
       if (this.#shapes.size > 500) this.#shapes.clear()
       this.#shapes.set(key, text)
     }
     return CompiledQuery.raw(text, values) as CompiledQuery<R>
+  }
+
+  /** Runs any statement: rows for a reader, the number of rows changed for a write. */
+  exec(query: CompiledQuery): SqlResult {
+    const statement = this.#prepare(query.sql)
+    if (statement.reader) return { rows: statement.all(...query.parameters) as Array<Record<string, unknown>> }
+    return { rows: [], affectedRows: statement.run(...query.parameters).changes }
   }
 
   /** Runs a write; returns the number of rows changed. */
@@ -92,5 +100,19 @@ export class SyncExecutor {
   /** Runs `fn` in an IMMEDIATE transaction (a savepoint if one is open). */
   tx<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate()
+  }
+}
+
+/**
+ * Runs `fn`, turning SQLite's "no such table" for one of the store's tables into
+ * {@link MigrationRequiredError}: the host has not run `outbox.migrate()` yet.
+ */
+export function migrationChecked<T>(fn: () => T): T {
+  try {
+    return fn()
+  } catch (error) {
+    if (error instanceof Error && /no such (table|index): hookbox_/.test(error.message))
+      throw new MigrationRequiredError('sqlite', { cause: error })
+    throw error
   }
 }

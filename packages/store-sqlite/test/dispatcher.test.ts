@@ -1,9 +1,7 @@
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createOutbox, policies, type AttemptEvent, type Outbox } from '@hookbox/core'
-import { TestReceiver } from '../../core/test/support/receiver.js'
-import { localReceivers } from '../../core/test/support/test-outbox.js'
-import { eventually } from '../../core/test/support/wait.js'
+import { TestReceiver, localReceivers, eventually } from '@hookbox/core/testing'
 import { sqliteStore } from '../src/index.js'
 import { tempDatabase } from './support.js'
 

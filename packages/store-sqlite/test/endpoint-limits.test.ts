@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createOutbox, policies, type Outbox, type OutboxOptions } from '@hookbox/core'
-import { TestReceiver } from '../../core/test/support/receiver.js'
-import { localReceivers } from '../../core/test/support/test-outbox.js'
+import { TestReceiver, localReceivers } from '@hookbox/core/testing'
 import { sqliteStore } from '../src/index.js'
 import { tempDatabase } from './support.js'
 

@@ -1,8 +1,7 @@
 import { Kysely, SqliteDialect } from 'kysely'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { policies, type Outbox } from '@hookbox/core'
-import { TestReceiver } from '../../core/test/support/receiver.js'
-import { testOutbox } from '../../core/test/support/test-outbox.js'
+import { TestReceiver, testOutbox } from '@hookbox/core/testing'
 import { sqliteStore } from '../src/index.js'
 import { tempDatabase } from './support.js'
 
@@ -130,10 +129,10 @@ describe('sqlite: notify inside the host transaction', () => {
     expect(await outbox.results.get('req-kysely')).toBeUndefined()
   })
 
-  it('rejects an unknown transaction handle with a typed error', () => {
-    expect(() => outbox.notify({ type: 'entity.changed', payload: {} }, { transaction: { not: 'a handle' } })).toThrow(
-      expect.objectContaining({ code: 'INVALID_TRANSACTION' }),
-    )
+  it('rejects an unknown transaction handle with a typed error, as a rejected promise', async () => {
+    await expect(outbox.notify({ type: 'entity.changed', payload: {} }, { transaction: { not: 'a handle' } })).rejects.toMatchObject({
+      code: 'INVALID_TRANSACTION',
+    })
   })
 
   it('idempotency keys: a repeat returns the first ids and sends once', async () => {

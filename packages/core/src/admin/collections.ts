@@ -53,17 +53,19 @@ export class Collections {
     if (failureMode !== 'each' && failureMode !== 'majority')
       throw new ValidationError(`failureMode must be 'each' or 'majority', got ${JSON.stringify(failureMode)}`)
     const policy = validatePolicy({ ...(input.policy ?? policies.exponential()) })
-    const existing = await this.#ctx.store.getCollection(input.name)
+    const existing = await this.#ctx.store.catalog.getCollection({ name: input.name })
     const now = this.#ctx.clock.now()
-    const saved = await this.#ctx.store.upsertCollection({
-      name: input.name,
-      events: checkEvents(input.events, `collection ${input.name}`),
-      policy,
-      failureMode,
-      success: input.success ?? null,
-      enabled: input.enabled ?? existing?.enabled ?? true,
-      createdAt: existing?.createdAt ?? now,
-      updatedAt: now,
+    const saved = await this.#ctx.store.catalog.upsertCollection({
+      collection: {
+        name: input.name,
+        events: checkEvents(input.events, `collection ${input.name}`),
+        policy,
+        failureMode,
+        success: input.success ?? null,
+        enabled: input.enabled ?? existing?.enabled ?? true,
+        createdAt: existing?.createdAt ?? now,
+        updatedAt: now,
+      },
     })
     this.#ctx.changed()
     return saved
@@ -84,29 +86,29 @@ export class Collections {
 
   async #setEnabled(name: string, enabled: boolean): Promise<Collection> {
     const c = await this.get(name)
-    const saved = await this.#ctx.store.upsertCollection({ ...c, enabled, updatedAt: this.#ctx.clock.now() })
+    const saved = await this.#ctx.store.catalog.upsertCollection({ collection: { ...c, enabled, updatedAt: this.#ctx.clock.now() } })
     this.#ctx.changed()
     return saved
   }
 
   /** The collection, or a {@link NotFoundError}. */
   async get(name: string): Promise<Collection> {
-    const c = await this.#ctx.store.getCollection(name)
+    const c = await this.#ctx.store.catalog.getCollection({ name })
     if (!c) throw new NotFoundError('collection', name)
     return c
   }
 
   /** Every collection, by name. */
   list(): Promise<Collection[]> {
-    return this.#ctx.store.listCollections()
+    return this.#ctx.store.catalog.listCollections()
   }
 
   /** Deletes a collection with no endpoints and no pending deliveries left. */
   async delete(name: string): Promise<void> {
-    if ((await this.#ctx.store.listEndpoints({ collection: name })).length > 0)
+    if ((await this.#ctx.store.catalog.listEndpoints({ collection: name })).length > 0)
       throw new ValidationError(`collection ${name} still has endpoints; delete them first`)
-    if ((await this.#ctx.store.listDeliveries({ collection: name, state: 'pending', limit: 1 })).length > 0)
+    if ((await this.#ctx.store.queue.listDeliveries({ collection: name, state: 'pending', limit: 1 })).length > 0)
       throw new ValidationError(`collection ${name} still has pending deliveries; let them finish first`)
-    if (!(await this.#ctx.store.deleteCollection(name))) throw new NotFoundError('collection', name)
+    if (!(await this.#ctx.store.catalog.deleteCollection({ name }))) throw new NotFoundError('collection', name)
   }
 }

@@ -1,5 +1,6 @@
 import { NotFoundError } from '../errors.js'
 import type { DeliveryRecord } from '../store/records.js'
+import { replayed } from '../store/transitions.js'
 import type { AdminContext } from './context.js'
 import type { DeliveryDetail } from './deliveries.js'
 import { Deliveries } from './deliveries.js'
@@ -27,7 +28,7 @@ export class DeadLetters {
 
   /** Sends a dead letter again with a fresh schedule. */
   async replay(id: string): Promise<void> {
-    const done = await this.#ctx.store.requeue([id], this.#ctx.clock.now(), ['dead'])
+    const done = await this.#replay([id], this.#ctx.clock.now())
     if (done.length === 0) throw new NotFoundError('dead letter', id)
     this.#ctx.changed()
   }
@@ -36,7 +37,7 @@ export class DeadLetters {
   async replayMany(ids?: string[]): Promise<number> {
     const now = this.#ctx.clock.now()
     if (ids) {
-      const n = (await this.#ctx.store.requeue(ids, now, ['dead'])).length
+      const n = (await this.#replay(ids, now)).length
       this.#ctx.changed()
       return n
     }
@@ -48,10 +49,9 @@ export class DeadLetters {
       if (batch.length === 0) break
       after = batch.at(-1)!.id
       total += (
-        await this.#ctx.store.requeue(
+        await this.#replay(
           batch.map((d) => d.id),
           now,
-          ['dead'],
         )
       ).length
     }
@@ -61,17 +61,19 @@ export class DeadLetters {
 
   /** Deletes the given dead letters, or all of them. Returns how many. */
   async purge(ids?: string[]): Promise<number> {
-    if (ids) return this.#ctx.store.deleteDeliveries(ids, ['dead'])
+    if (ids) return this.#ctx.store.queue.deleteDeliveries({ ids, states: ['dead'] })
     let total = 0
     let after: string | undefined
     for (;;) {
       const batch = await this.list({ limit: 500, after })
       if (batch.length === 0) return total
       after = batch.at(-1)!.id
-      total += await this.#ctx.store.deleteDeliveries(
-        batch.map((d) => d.id),
-        ['dead'],
-      )
+      total += await this.#ctx.store.queue.deleteDeliveries({ ids: batch.map((d) => d.id), states: ['dead'] })
     }
+  }
+
+  /** Core's replay rule, applied by the store to the dead letters among `ids`. */
+  #replay(ids: string[], now: number): Promise<string[]> {
+    return this.#ctx.store.queue.transition({ ids, from: ['dead'], now, apply: replayed(now) })
   }
 }

@@ -1,6 +1,7 @@
 import { NotFoundError } from '../errors.js'
 import type { AttemptRecord, DeliveryRecord, MessageRecord } from '../store/records.js'
 import type { DeliveryQuery } from '../store/store.js'
+import { cancelled } from '../store/transitions.js'
 import type { AdminContext } from './context.js'
 
 /** A delivery with its message and the log of every attempt. */
@@ -22,16 +23,19 @@ export class Deliveries {
   /** The delivery with its message and attempt log, or a {@link NotFoundError}. */
   async get(id: string): Promise<DeliveryDetail> {
     const { store } = this.#ctx
-    const delivery = await store.getDelivery(id)
+    const delivery = await store.queue.getDelivery({ id })
     if (!delivery) throw new NotFoundError('delivery', id)
-    const [message, attemptLog] = await Promise.all([store.getMessage(delivery.messageId), store.listAttempts(id)])
+    const [message, attemptLog] = await Promise.all([
+      store.queue.getMessage({ id: delivery.messageId }),
+      store.queue.listAttempts({ deliveryId: id }),
+    ])
     if (!message) throw new NotFoundError('message', delivery.messageId)
     return { ...delivery, message, attemptLog }
   }
 
   /** Deliveries matching the filter, oldest first; page with `after` (the last id seen). */
   list(filter: DeliveryFilter = {}): Promise<DeliveryRecord[]> {
-    return this.#ctx.store.listDeliveries({ ...filter, limit: Math.min(filter.limit ?? 100, 1000) })
+    return this.#ctx.store.queue.listDeliveries({ ...filter, limit: Math.min(filter.limit ?? 100, 1000) })
   }
 
   /**
@@ -39,12 +43,13 @@ export class Deliveries {
    * (an attempt in flight still finishes, but its outcome is ignored). Returns how many.
    */
   async cancel(ids: string[], reason = 'cancelled'): Promise<number> {
-    return (await this.#ctx.store.cancel(ids, this.#ctx.clock.now(), reason)).length
+    const now = this.#ctx.clock.now()
+    return (await this.#ctx.store.queue.transition({ ids, from: ['pending'], now, apply: cancelled(now, reason) })).length
   }
 
   /** Deliveries raised by one request id, each with its attempt log. */
   async byRequestId(requestId: string): Promise<DeliveryDetail[]> {
-    const list = await this.#ctx.store.listDeliveries({ requestId, limit: 1000 })
+    const list = await this.#ctx.store.queue.listDeliveries({ requestId, limit: 1000 })
     return Promise.all(list.map((d) => this.get(d.id)))
   }
 }

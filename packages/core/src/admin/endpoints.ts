@@ -116,7 +116,7 @@ export class Endpoints {
     const timeoutMs = checkTimeout(input.timeoutMs)
     const maxInFlight = checkMaxInFlight(input.maxInFlight)
     const ratePerSecond = checkRate(input.ratePerSecond)
-    if (!(await this.#ctx.store.getCollection(input.collection)))
+    if (!(await this.#ctx.store.catalog.getCollection({ name: input.collection })))
       throw new ValidationError(
         `unknown collection "${input.collection}"; create it with outbox.collections.upsert first`,
         'UNKNOWN_COLLECTION',
@@ -143,14 +143,14 @@ export class Endpoints {
       createdAt: now,
       updatedAt: now,
     }
-    await this.#ctx.store.insertEndpoint(record)
+    await this.#ctx.store.catalog.insertEndpoint({ endpoint: record })
     this.#ctx.changed()
     return this.#view(record, auth.revealed)
   }
 
   /** Changes URL, events, headers, auth, status…; fields left out keep their value. */
   async update(id: string, patch: EndpointPatch): Promise<EndpointWithSecrets> {
-    const current = await this.#ctx.store.getEndpoint(id)
+    const current = await this.#ctx.store.catalog.getEndpoint({ id })
     if (!current) throw new NotFoundError('endpoint', id)
     const next: EndpointRecord = { ...current, updatedAt: this.#ctx.clock.now() }
     if (patch.url !== undefined) next.url = validateEndpointUrl(patch.url, this.#ctx.allowHttp, this.#ctx.transports)
@@ -173,7 +173,7 @@ export class Endpoints {
       next.auth = auth.stored
       revealed = auth.revealed
     }
-    if (!(await this.#ctx.store.updateEndpoint(next))) throw new NotFoundError('endpoint', id)
+    if (!(await this.#ctx.store.catalog.updateEndpoint({ endpoint: next }))) throw new NotFoundError('endpoint', id)
     this.#ctx.changed()
     return this.#view(next, revealed)
   }
@@ -195,30 +195,30 @@ export class Endpoints {
   }
 
   async #setEnabled(id: string, enabled: boolean, reason: string | null): Promise<Endpoint> {
-    const current = await this.#ctx.store.getEndpoint(id)
+    const current = await this.#ctx.store.catalog.getEndpoint({ id })
     if (!current) throw new NotFoundError('endpoint', id)
     const next = { ...current, enabled, disabledReason: reason, updatedAt: this.#ctx.clock.now() }
     if (enabled) Object.assign(next, { pausedUntil: null, failingSince: null })
-    await this.#ctx.store.updateEndpoint(next)
+    await this.#ctx.store.catalog.updateEndpoint({ endpoint: next })
     this.#ctx.changed()
     return this.#view(next)
   }
 
   /** The endpoint (secrets redacted), or a {@link NotFoundError}. */
   async get(id: string): Promise<Endpoint> {
-    const e = await this.#ctx.store.getEndpoint(id)
+    const e = await this.#ctx.store.catalog.getEndpoint({ id })
     if (!e) throw new NotFoundError('endpoint', id)
     return this.#view(e)
   }
 
   /** Endpoints, optionally of one collection or state, secrets redacted. */
   async list(query: { collection?: string; enabled?: boolean } = {}): Promise<Endpoint[]> {
-    return (await this.#ctx.store.listEndpoints(query)).map((e) => this.#view(e))
+    return (await this.#ctx.store.catalog.listEndpoints(query)).map((e) => this.#view(e))
   }
 
   /** Deletes the endpoint; its pending deliveries fail with "endpoint was deleted". */
   async delete(id: string): Promise<void> {
-    if (!(await this.#ctx.store.deleteEndpoint(id))) throw new NotFoundError('endpoint', id)
+    if (!(await this.#ctx.store.catalog.deleteEndpoint({ id }))) throw new NotFoundError('endpoint', id)
     this.#ctx.changed()
   }
 }

@@ -1,6 +1,7 @@
 import { ValidationError } from '../errors.js'
 import { TOKEN } from '../message.js'
 import type { SyncTransaction } from '../outbox.js'
+import { isSyncHandle, toHostTransaction } from '../transaction/to-host-transaction.js'
 import type { ResultRecord } from '../store/records.js'
 import type { AdminContext } from './context.js'
 
@@ -57,14 +58,19 @@ export class Results {
     const now = this.#ctx.clock.now()
     const record: ResultRecord = { requestId, status: result.status, body, createdAt: now, expiresAt: now + ttl }
     const stored: StoredResult = { status: record.status, body, createdAt: now, expiresAt: record.expiresAt }
-    const written = this.#ctx.store.putResult(record, options?.transaction)
-    if (this.#ctx.store.isSyncTransaction(options?.transaction)) return stored as never
-    return Promise.resolve(written).then(() => stored) as never
+    if (isSyncHandle(options?.transaction)) {
+      this.#ctx.store.housekeeping.putResult({ result: record, transaction: toHostTransaction(options?.transaction) })
+      return stored as never
+    }
+    return (async () => {
+      await this.#ctx.store.housekeeping.putResult({ result: record, transaction: toHostTransaction(options?.transaction) })
+      return stored
+    })() as never
   }
 
   /** The stored result, or undefined when there is none or it has expired. */
   async get(requestId: string): Promise<StoredResult | undefined> {
-    const r = await this.#ctx.store.getResult(requestId, this.#ctx.clock.now())
+    const r = await this.#ctx.store.housekeeping.getResult({ requestId, now: this.#ctx.clock.now() })
     return r && { status: r.status, body: r.body, createdAt: r.createdAt, expiresAt: r.expiresAt }
   }
 }

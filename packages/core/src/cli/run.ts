@@ -60,7 +60,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     try {
       const { outbox } = connection
       // The replay is durable either way; a failed NOTIFY only means dispatchers find it on their next poll.
-      const wake = async () => void (await outbox.store.wake?.().catch(() => {}))
+      const wake = async () => void (await outbox.store.queue.wake?.().catch(() => {}))
       const out = await command.run({ outbox, options, args, wake })
       print(out.json, out.text)
       if (!out.failure) return 0

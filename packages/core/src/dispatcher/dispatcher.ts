@@ -5,8 +5,8 @@ import type { DeliveryEvent, OutboxEvents } from '../events.js'
 import { newId } from '../ids.js'
 import type { Logger } from '../logger.js'
 import type { EndpointRecord, MessageRecord } from '../store/records.js'
-import type { Claim, Completion, Planner, Store } from '../store/store.js'
-import { planDeliveries } from './plan.js'
+import type { Claim, Completion, Store } from '../store/store.js'
+import { createPlanner } from './plan.js'
 import { sendAttempt, type SendContext, type SentAttempt } from './send-attempt.js'
 import type { EndpointHealth } from '../health/endpoint-health.js'
 import { applyCompletion, attemptOutcome, deferral, settle, type SkippedAttempt } from './settle.js'
@@ -230,18 +230,11 @@ export class Dispatcher {
   /** Expands new messages; with `leaseLimit` > 0 a store that can also leases some of them to us. */
   async #expand(leaseLimit: number): Promise<{ expanded: number; claims: Claim[] }> {
     const unrouted: MessageRecord[] = []
-    const plan: Planner = (message, routing) => {
-      const drafts = planDeliveries(message, routing)
-      if (drafts.length === 0) unrouted.push(message)
-      return drafts
-    }
+    const planner = createPlanner({ onUnrouted: (m) => unrouted.push(m) })
     const { store, options, clock } = this.#d
-    const request = { limit: options.batchSize, now: clock.now() }
     const limit = Math.min(leaseLimit, options.batchSize)
-    const result =
-      store.expandAndClaim && limit > 0
-        ? await store.expandAndClaim({ ...request, lease: { owner: this.owner, leaseMs: options.leaseMs, limit } }, plan)
-        : { expanded: await store.expand(request, plan), claims: [] }
+    const lease = limit > 0 ? { owner: this.owner, leaseMs: options.leaseMs, limit } : undefined
+    const result = await store.queue.expand({ limit: options.batchSize, now: clock.now(), planner, ...(lease && { lease }) })
     // Announced only once the expansion committed: these messages will never be sent.
     for (const m of unrouted) this.#d.emitter.emit('unrouted', { messageId: m.id, type: m.type, requestId: m.requestId })
     return result
@@ -253,7 +246,7 @@ export class Dispatcher {
     const skipEndpoints = health.blocked(now, adaptive)
     const key = skipEndpoints.join()
     if (skipEndpoints.length > 0 && key === this.#fruitless) return []
-    const claims = await store.claim({ limit, now, leaseMs: options.leaseMs, owner: this.owner, skipEndpoints })
+    const claims = await store.queue.claim({ limit, now, leaseMs: options.leaseMs, owner: this.owner, skipEndpoints })
     this.#fruitless = claims.length === 0 && skipEndpoints.length > 0 ? key : null
     return claims
   }
@@ -358,7 +351,9 @@ export class Dispatcher {
     this.#buffer = []
     this.#flushing = (async () => {
       try {
-        const applied = new Set(await pRetry(() => this.#d.store.complete(batch.map((b) => b.completion)), retryWriteBack(this.#d.logger)))
+        const applied = new Set(
+          await pRetry(() => this.#d.store.queue.complete({ completions: batch.map((b) => b.completion) }), retryWriteBack(this.#d.logger)),
+        )
         // A write-back fenced off by a newer lease changed nothing: its outcome is not announced.
         for (const b of batch) if (applied.has(b.completion.deliveryId)) b.emit()
       } catch (error) {

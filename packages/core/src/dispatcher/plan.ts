@@ -1,28 +1,77 @@
+import { randomUUID } from 'node:crypto'
 import { matchesEvent } from '../event-filter.js'
 import { newId } from '../ids.js'
-import type { DeliveryDraft, RoutingSnapshot } from '../store/store.js'
-import type { MessageRecord } from '../store/records.js'
+import { newDelivery, type DeliveryRoute } from '../store/new-delivery.js'
+import type { NewDelivery, PlanInput, PlanResult, Planner } from '../store/planner.js'
+import type { Claim } from '../store/queue-store.js'
+import type { CollectionRecord, EndpointRecord, MessageRecord } from '../store/records.js'
 
 /**
- * Expands a message into deliveries: one per matching collection in `majority` mode (all its
+ * Routes a message: one delivery per matching collection in `majority` mode (all its
  * endpoints that want the event), one per matching endpoint in `each` mode. Disabled endpoints
  * and collections are left out; they do not receive what was sent while they were off.
  */
-export function planDeliveries(message: MessageRecord, routing: RoutingSnapshot): DeliveryDraft[] {
-  const drafts: DeliveryDraft[] = []
-  for (const collection of routing.collections) {
+export function routeMessage(message: MessageRecord, collections: CollectionRecord[], endpoints: EndpointRecord[]): DeliveryRoute[] {
+  const routes: DeliveryRoute[] = []
+  for (const collection of collections) {
     if (!collection.enabled || !matchesEvent(collection.events, message.type)) continue
-    const targets = routing.endpoints
+    const targets = endpoints
       .filter((e) => e.collection === collection.name && e.enabled && matchesEvent(e.events, message.type))
       .map((e) => e.id)
       .sort()
     if (targets.length === 0) continue
     if (collection.failureMode === 'majority') {
-      drafts.push({ id: newId(message.createdAt), collection: collection.name, failureMode: 'majority', endpointId: null, targets })
+      routes.push({ id: newId(message.createdAt), collection: collection.name, failureMode: 'majority', endpointId: null, targets })
     } else {
       for (const endpointId of targets)
-        drafts.push({ id: newId(message.createdAt), collection: collection.name, failureMode: 'each', endpointId, targets: [endpointId] })
+        routes.push({ id: newId(message.createdAt), collection: collection.name, failureMode: 'each', endpointId, targets: [endpointId] })
     }
   }
-  return drafts
+  return routes
+}
+
+/** Options of {@link createPlanner}. */
+export interface PlannerOptions {
+  /** Called (inside the store's transaction) for each message that gets no delivery. */
+  onUnrouted?: (message: MessageRecord) => void
+}
+
+/**
+ * Core's routing as the {@link Planner} every store's expansion calls: `reach` prefilters the
+ * collections a batch can match (tenants may have thousands of endpoints), `plan` builds every
+ * row with its defaults and leases up to `lease.limit` new deliveries without an ordering key
+ * under one fresh token.
+ */
+export function createPlanner(options: PlannerOptions = {}): Planner {
+  return {
+    reach(messages, collections) {
+      const types = [...new Set(messages.map((m) => m.type))]
+      return collections.filter((c) => c.enabled && types.some((type) => matchesEvent(c.events, type))).map((c) => c.name)
+    },
+    plan({ messages, collections, endpoints, now, lease }: PlanInput): PlanResult {
+      const token = randomUUID()
+      const byName = new Map(collections.map((c) => [c.name, c]))
+      const byId = new Map(endpoints.map((e) => [e.id, e]))
+      const deliveries: NewDelivery[] = []
+      const claims: Claim[] = []
+      for (const message of messages) {
+        const routes = routeMessage(message, collections, endpoints)
+        if (routes.length === 0) options.onUnrouted?.(message)
+        for (const route of routes) {
+          const delivery = newDelivery(message, route, now)
+          const leased = lease !== undefined && claims.length < lease.limit && message.orderingKey === null
+          deliveries.push({ delivery, lease: leased ? { owner: lease.owner, until: now + lease.leaseMs, token } : null })
+          if (leased)
+            claims.push({
+              delivery,
+              message,
+              collection: byName.get(route.collection)!,
+              endpoints: route.targets.flatMap((id) => byId.get(id) ?? []),
+              leaseToken: token,
+            })
+        }
+      }
+      return { deliveries, claims }
+    },
+  }
 }

@@ -153,7 +153,7 @@ export class EndpointHealth {
 
   /** Writes to the endpoint row, then announces; a failed write is reported and retried by later outcomes. */
   #write(id: string, patch: HealthPatch, then?: () => void): void {
-    const p = this.#store.setEndpointHealth(id, patch).then(
+    const p = this.#store.catalog.setEndpointHealth({ ...patch, id }).then(
       (found) => found && then?.(),
       (error) => {
         this.#states.delete(id)

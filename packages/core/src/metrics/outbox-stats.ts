@@ -25,7 +25,7 @@ export interface OutboxStats extends StoreStats, ProcessCounters {
 /** Reads the store's stats and merges this process's counters into them. */
 export async function readOutboxStats(store: Store, clock: Clock, counters: InProcessCounters): Promise<OutboxStats> {
   const at = clock.now()
-  const stored = await store.stats(at)
+  const stored = await store.housekeeping.stats({ now: at })
   const oldest = stored.oldestPendingCreatedAt
   return { ...stored, ...counters.snapshot(), at, oldestPendingAgeMs: oldest === null ? null : Math.max(0, at - oldest) }
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { AttemptEvent, Outbox } from '../../src/index.js'
-import { TestReceiver } from '../support/receiver.js'
+import { TestReceiver } from '../../src/testing/conformance.js'
 import { deliverOne, secureOutbox } from './support.js'
 
 describe('auth: Basic token (Attestr) and secrets at rest', () => {
@@ -38,7 +38,7 @@ describe('auth: Basic token (Attestr) and secrets at rest', () => {
     expect(views).not.toContain(token)
     expect(await outbox.endpoints.get(created.id)).not.toHaveProperty('secrets')
     // At rest: encrypted, not merely hidden.
-    const stored = await outbox.store.getEndpoint(created.id)
+    const stored = await outbox.store.catalog.getEndpoint({ id: created.id })
     expect(JSON.stringify(stored)).not.toContain(token)
     expect(stored!.auth).toMatchObject({ type: 'basic', enc: expect.stringMatching(/^v1:/) })
   })

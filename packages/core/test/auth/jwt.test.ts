@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto'
 import { createLocalJWKSet, exportPKCS8, generateKeyPair, jwtVerify } from 'jose'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { AuthError, bodyDigest, createJwtSigner, createReplayCache, createSecurity, verifyJwt, type Outbox } from '../../src/index.js'
-import { TestReceiver, type Received } from '../support/receiver.js'
+import { TestReceiver, type Received } from '../../src/testing/conformance.js'
 import { deliverOne, LOCAL, secureOutbox } from './support.js'
 
 const asRequest = (r: Received) => ({ headers: r.headers, body: r.body })

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Outbox } from '../../src/index.js'
-import { TestReceiver } from '../support/receiver.js'
+import { TestReceiver } from '../../src/testing/conformance.js'
 import { deliverOne, secureOutbox } from './support.js'
 
 /** A client-credentials token server on 127.0.0.1 that counts requests and issues tok-1, tok-2… */

@@ -1,7 +1,7 @@
 import { Webhook } from 'standardwebhooks'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { generateEd25519Pair, generateHmacSecret, SignatureError, verifySignature, type Outbox } from '../../src/index.js'
-import { TestReceiver, type Received } from '../support/receiver.js'
+import { TestReceiver, type Received } from '../../src/testing/conformance.js'
 import { deliverOne, secureOutbox } from './support.js'
 
 const asRequest = (r: Received) => ({ headers: r.headers, body: r.body })

@@ -10,7 +10,7 @@ import {
 } from '@opentelemetry/sdk-metrics'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { LATENCY_BUCKETS_MS } from '../../src/index.js'
-import { eventually } from '../support/wait.js'
+import { eventually } from '../../src/testing/conformance.js'
 import { metricsScenario, type MetricsScenario } from './scenario.js'
 
 describe('OpenTelemetry metrics', () => {
@@ -71,8 +71,9 @@ describe('OpenTelemetry metrics', () => {
 
   it('observes pending work and its age from the store, once per collection', async () => {
     const queries: number[] = []
-    const stats = s.outbox.store.stats.bind(s.outbox.store)
-    s.outbox.store.stats = (now) => (queries.push(now), stats(now))
+    const { housekeeping } = s.outbox.store
+    const stats = housekeeping.stats.bind(housekeeping)
+    housekeeping.stats = (request) => (queries.push(request.now), stats(request))
 
     await s.notifyAll()
     s.clock.advance(90_000)
@@ -99,8 +100,9 @@ describe('OpenTelemetry metrics', () => {
 
   it('stops querying the store once the outbox is closed', async () => {
     let queries = 0
-    const stats = s.outbox.store.stats.bind(s.outbox.store)
-    s.outbox.store.stats = (now) => (queries++, stats(now))
+    const { housekeeping } = s.outbox.store
+    const stats = housekeeping.stats.bind(housekeeping)
+    housekeeping.stats = (request) => (queries++, stats(request))
     await s.outbox.drain()
     expect((await collect()).has('hookbox.deliveries.pending')).toBe(true)
     expect(queries).toBe(1)

@@ -8,7 +8,7 @@ import { sendAttempt } from '../../src/dispatcher/send-attempt.js'
 import { otelAttemptTracer } from '../../src/telemetry/otel-attempt-tracer.js'
 import { loadOtelApi } from '../../src/telemetry/load-otel-api.js'
 import { Transports } from '../../src/transport/transports.js'
-import { endpoint, message } from '../conformance/fixtures.js'
+import { endpoint, message } from '../../src/testing/conformance.js'
 import { metricsScenario, type MetricsScenario } from './scenario.js'
 
 /** `00-<trace id>-<span id>-<flags>` → its parts. */

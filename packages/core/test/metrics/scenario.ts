@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sqliteStore } from '@hookbox/store-sqlite'
 import { policies, type ManualClock, type Outbox, type OutboxOptions } from '../../src/index.js'
-import { TestReceiver } from '../support/receiver.js'
-import { testOutbox } from '../support/test-outbox.js'
+import { TestReceiver, testOutbox } from '../../src/testing/conformance.js'
 
 /** Fifteen minutes: the fixed policy's retry interval. */
 export const RETRY_MS = 15 * 60_000

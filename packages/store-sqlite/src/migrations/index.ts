@@ -1,18 +1,11 @@
-import { initial } from './001-initial.js'
-import { endpointHealth } from './002-endpoint-health.js'
-
-/** A numbered schema change. */
-export interface Migration {
-  version: number
-  name: string
-  sql: string
-}
+import type { Migration } from '@hookbox/core'
+import { initialMigration } from './000001-initial.js'
+import { endpointHealthMigration } from './000002-endpoint-health.js'
+import { idempotencyKeysMigration } from './000003-idempotency-keys.js'
+import { claimOrderMigration } from './000004-claim-order.js'
 
 /**
  * Every migration in order. Exported so hosts that run their own migration tool can take the
- * SQL from here instead of calling `migrate()`.
+ * SQL from here (`m.sql('')`) instead of calling `migrate()`.
  */
-export const migrations: readonly Migration[] = [
-  { version: 1, name: 'initial', sql: initial },
-  { version: 2, name: 'endpoint health', sql: endpointHealth },
-]
+export const migrations: readonly Migration[] = [initialMigration, endpointHealthMigration, idempotencyKeysMigration, claimOrderMigration]

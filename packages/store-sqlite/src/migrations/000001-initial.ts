@@ -1,5 +1,10 @@
+import type { Migration } from '@hookbox/core'
+
 /** The first schema: outbox, configuration, deliveries with leases, attempt log, results. */
-export const initial = `
+export const initialMigration: Migration = {
+  version: 1,
+  name: 'initial',
+  sql: () => `
 CREATE TABLE hookbox_messages (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   id TEXT NOT NULL UNIQUE,
@@ -97,4 +102,5 @@ CREATE TABLE hookbox_results (
   expires_at INTEGER NOT NULL
 );
 CREATE INDEX hookbox_results_expiry ON hookbox_results (expires_at);
-`
+`,
+}

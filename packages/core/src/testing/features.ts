@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { policies, type ManualClock, type Outbox, type Store } from '../../src/index.js'
-import { TestReceiver } from '../support/receiver.js'
-import { testOutbox } from '../support/test-outbox.js'
+import { policies, type ManualClock, type Outbox, type Store } from '../index.js'
+import { TestReceiver } from './receiver.js'
+import { testOutbox } from './test-outbox.js'
 import type { ConformanceTarget } from './target.js'
 
 const DAY = 24 * 60 * 60 * 1000

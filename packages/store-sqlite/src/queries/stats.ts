@@ -1,6 +1,6 @@
-import type { StoreStats } from '@hookbox/core'
+import { StoreError, type StoreStats } from '@hookbox/core'
 import { CompiledQuery } from 'kysely'
-import type { SyncExecutor } from './sync-executor.js'
+import type { SyncExecutor } from '../sync-executor.js'
 
 interface StatsRow {
   pending: number
@@ -45,9 +45,9 @@ FROM (
 ) p`
 
 /** Reads {@link StoreStats} at `now` on the executor's connection. */
-export function readStats(x: SyncExecutor, now: number): StoreStats {
+export function readStats(x: SyncExecutor, { now }: { now: number }): StoreStats {
   const [r] = x.all(CompiledQuery.raw(STATS_SQL, [now, now, now]) as CompiledQuery<StatsRow>)
-  if (!r) throw new Error('hookbox: the stats query returned no row')
+  if (!r) throw new StoreError('hookbox: the stats query returned no row')
   const oldest = [r.oldest_delivery, r.oldest_message].filter((t): t is number => t !== null)
   return {
     pending: r.pending,

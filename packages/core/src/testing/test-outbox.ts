@@ -1,4 +1,4 @@
-import { createOutbox, ManualClock, type Outbox, type OutboxOptions, type Store } from '../../src/index.js'
+import { createOutbox, ManualClock, type Outbox, type OutboxOptions, type Store } from '../index.js'
 
 /** Options every test outbox needs to reach receivers on 127.0.0.1. */
 export const localReceivers: Pick<OutboxOptions, 'http' | 'security'> = {

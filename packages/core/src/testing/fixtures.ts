@@ -1,4 +1,16 @@
-import { newId, policies, type CollectionRecord, type Completion, type EndpointRecord, type MessageRecord } from '../../src/index.js'
+import {
+  cancelled,
+  createPlanner,
+  newId,
+  policies,
+  replayed,
+  type CollectionRecord,
+  type Completion,
+  type DeliveryState,
+  type EndpointRecord,
+  type MessageRecord,
+  type Store,
+} from '../index.js'
 
 /** Builders of store records for store tests: sensible defaults, any field overridable. */
 
@@ -76,4 +88,19 @@ export function completion(
     disableEndpoints: [],
     ...over,
   }
+}
+
+/** One expansion pass with core's planner and no lease; returns how many messages it expanded. */
+export async function expandOnce(store: Store, options: { limit: number; now: number }): Promise<number> {
+  return (await store.queue.expand({ ...options, planner: createPlanner() })).expanded
+}
+
+/** Replays deliveries in one of `from` through the store's `transition` and core's rule. */
+export function requeue(store: Store, ids: string[], now: number, from: DeliveryState[]): Promise<string[]> {
+  return store.queue.transition({ ids, from, now, apply: replayed(now) })
+}
+
+/** Cancels pending deliveries through the store's `transition` and core's rule. */
+export function cancel(store: Store, ids: string[], now: number, reason: string): Promise<string[]> {
+  return store.queue.transition({ ids, from: ['pending'], now, apply: cancelled(now, reason) })
 }

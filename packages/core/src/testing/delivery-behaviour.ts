@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { policies, type DeliveryEvent, type Outbox, type Store, type ManualClock, type AttemptEvent } from '../../src/index.js'
-import { TestReceiver } from '../support/receiver.js'
-import { testOutbox } from '../support/test-outbox.js'
+import { policies, type DeliveryEvent, type Outbox, type Store, type ManualClock, type AttemptEvent } from '../index.js'
+import { expandOnce } from './fixtures.js'
+import { TestReceiver } from './receiver.js'
+import { testOutbox } from './test-outbox.js'
 import type { ConformanceTarget } from './target.js'
 
 const MIN = 60_000
@@ -406,8 +407,8 @@ export function describeDeliveryBehaviour(target: ConformanceTarget): void {
       await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/hook` })
       await outbox.notifyMany([1, 2, 3].map((n) => ({ type: 'entity.changed', payload: { n } })))
       // A dispatcher claims the work and dies without writing anything back.
-      await store.expand({ limit: 10, now: clock.now() }, (await import('../../src/index.js')).planDeliveries)
-      const lost = await store.claim({ limit: 10, now: clock.now(), leaseMs: 30_000, owner: 'dead-process' })
+      await expandOnce(store, { limit: 10, now: clock.now() })
+      const lost = await store.queue.claim({ limit: 10, now: clock.now(), leaseMs: 30_000, owner: 'dead-process' })
       expect(lost).toHaveLength(3)
       await outbox.drain()
       expect(receiver.requests).toHaveLength(0)

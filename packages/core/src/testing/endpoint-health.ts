@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { policies, type AttemptEvent, type ManualClock, type Outbox, type OutboxEvents, type Store } from '../../src/index.js'
-import { TestReceiver } from '../support/receiver.js'
-import { testOutbox } from '../support/test-outbox.js'
+import { policies, type AttemptEvent, type ManualClock, type Outbox, type OutboxEvents, type Store } from '../index.js'
+import { TestReceiver } from './receiver.js'
+import { testOutbox } from './test-outbox.js'
 import type { ConformanceTarget } from './target.js'
 
 const DAY = 24 * 60 * 60 * 1000
@@ -169,8 +169,8 @@ export function describeEndpointHealth(target: ConformanceTarget): void {
       const a = await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/a` })
       const b = await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/b` })
       await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/c` })
-      await store.setEndpointHealth(a.id, { pausedUntil: clock.now() + 45_000, now: clock.now() })
-      await store.setEndpointHealth(b.id, { pausedUntil: clock.now() + 45_000, now: clock.now() })
+      await store.catalog.setEndpointHealth({ id: a.id, pausedUntil: clock.now() + 45_000, now: clock.now() })
+      await store.catalog.setEndpointHealth({ id: b.id, pausedUntil: clock.now() + 45_000, now: clock.now() })
       await outbox.notify({ type: 'entity.changed', payload: {} })
       await outbox.drain()
       const [d] = await outbox.deliveries.list()

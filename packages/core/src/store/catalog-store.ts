@@ -1,0 +1,45 @@
+import type { CollectionRecord, EndpointRecord } from './records.js'
+
+/** Filter for {@link CatalogStore.listEndpoints}. */
+export interface EndpointQuery {
+  collection?: string
+  enabled?: boolean
+}
+
+/** What the circuit breaker records on an endpoint: only the fields given are written. */
+export interface EndpointHealth {
+  pausedUntil?: number | null
+  failingSince?: number | null
+  /** Disable the endpoint, with this reason. */
+  disable?: string
+  now: number
+}
+
+/** Arguments of {@link CatalogStore.setEndpointHealth}: the endpoint's id and its {@link EndpointHealth}. */
+export interface EndpointHealthUpdate extends EndpointHealth {
+  id: string
+}
+
+/** Configuration: collections and their endpoints, with the breaker's state on each endpoint. */
+export interface CatalogStore {
+  /** Inserts or replaces a collection (keeping its `createdAt`); returns it as stored. */
+  upsertCollection(request: { collection: CollectionRecord }): Promise<CollectionRecord>
+  getCollection(request: { name: string }): Promise<CollectionRecord | undefined>
+  /** Every collection, by name. */
+  listCollections(): Promise<CollectionRecord[]>
+  /** Deletes a collection that has no endpoints; returns whether it did. */
+  deleteCollection(request: { name: string }): Promise<boolean>
+
+  insertEndpoint(request: { endpoint: EndpointRecord }): Promise<void>
+  /** Replaces the stored endpoint with the same id; returns false when there is none. */
+  updateEndpoint(request: { endpoint: EndpointRecord }): Promise<boolean>
+  getEndpoint(request: { id: string }): Promise<EndpointRecord | undefined>
+  /** Endpoints matching the filter, by id. */
+  listEndpoints(query?: EndpointQuery): Promise<EndpointRecord[]>
+  deleteEndpoint(request: { id: string }): Promise<boolean>
+  /**
+   * Writes the circuit breaker's view of an endpoint, and disables it when `disable` carries a
+   * reason. Returns false when the endpoint no longer exists.
+   */
+  setEndpointHealth(update: EndpointHealthUpdate): Promise<boolean>
+}

@@ -1,0 +1,58 @@
+import type { EnqueueOutcome } from './queue-store.js'
+import type { MessageRecord } from './records.js'
+
+/** Which message holds an idempotency key after the store's key statement ran. */
+export interface KeyOwner {
+  key: string
+  messageId: string
+  requestId: string
+}
+
+/** How one batch is written; see {@link planEnqueue}. */
+export interface EnqueuePlan {
+  /** The batch without in-batch repeats of a key (the first message with a key wins). */
+  written: MessageRecord[]
+  /** Whether any written message carries a key (the store then runs its key statement). */
+  keyed: boolean
+  /** The written messages to insert: unkeyed ones and those that own their key. */
+  toInsert(owners: readonly KeyOwner[]): MessageRecord[]
+  /** One outcome per message of the batch, in order. */
+  outcomes(owners: readonly KeyOwner[]): EnqueueOutcome[]
+}
+
+/**
+ * Core's half of idempotency. The store's half is one atomic statement on its key table: claim
+ * each key of `written`, taking it over when its holder was created before `idempotencySince`,
+ * and return the owner of every key. A message owns its key when the returned owner is it;
+ * otherwise it is a duplicate of the owner.
+ */
+export function planEnqueue(messages: readonly MessageRecord[]): EnqueuePlan {
+  const firstByKey = new Map<string, MessageRecord>()
+  const written: MessageRecord[] = []
+  for (const m of messages) {
+    if (m.idempotencyKey === null) written.push(m)
+    else if (!firstByKey.has(m.idempotencyKey)) {
+      firstByKey.set(m.idempotencyKey, m)
+      written.push(m)
+    }
+  }
+  const byKey = (owners: readonly KeyOwner[]) => new Map(owners.map((o) => [o.key, o]))
+  const owns = (m: MessageRecord, owners: Map<string, KeyOwner>) =>
+    m.idempotencyKey === null || (firstByKey.get(m.idempotencyKey) === m && owners.get(m.idempotencyKey)?.messageId === m.id)
+  return {
+    written,
+    keyed: firstByKey.size > 0,
+    toInsert(owners) {
+      const map = byKey(owners)
+      return written.filter((m) => owns(m, map))
+    },
+    outcomes(owners) {
+      const map = byKey(owners)
+      return messages.map((m) => {
+        const owner = m.idempotencyKey === null ? undefined : map.get(m.idempotencyKey)
+        if (!owner || owns(m, map)) return { messageId: m.id, requestId: m.requestId, duplicate: false }
+        return { messageId: owner.messageId, requestId: owner.requestId, duplicate: true }
+      })
+    },
+  }
+}

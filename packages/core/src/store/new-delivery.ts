@@ -1,0 +1,33 @@
+import type { DeliveryRecord, FailureMode, MessageRecord } from './records.js'
+
+/** What routing decides about a new delivery; {@link newDelivery} adds the rest. */
+export interface DeliveryRoute {
+  id: string
+  collection: string
+  failureMode: FailureMode
+  /** The endpoint in `each` mode; null in `majority` mode. */
+  endpointId: string | null
+  targets: string[]
+}
+
+/**
+ * A new delivery of `message` with every default spelled out once: pending, no attempts, due
+ * and its schedule started at `now`, no progress, the message's ordering key. Stores write
+ * these rows as given.
+ */
+export function newDelivery(message: MessageRecord, route: DeliveryRoute, now: number): DeliveryRecord {
+  return {
+    ...route,
+    messageId: message.id,
+    progress: {},
+    state: 'pending',
+    attempts: 0,
+    nextAttemptAt: now,
+    windowStart: now,
+    lastError: null,
+    orderingKey: message.orderingKey,
+    createdAt: now,
+    updatedAt: now,
+    completedAt: null,
+  }
+}

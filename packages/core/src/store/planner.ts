@@ -1,0 +1,37 @@
+import type { Claim, ExpandLease } from './queue-store.js'
+import type { CollectionRecord, DeliveryRecord, EndpointRecord, MessageRecord } from './records.js'
+
+/** A delivery row as the store must write it: the record, and its lease when the expansion leased it. */
+export interface NewDelivery {
+  delivery: DeliveryRecord
+  lease: { owner: string; until: number; token: string } | null
+}
+
+/** Input of {@link Planner.plan}: the locked batch and the routing read in the same transaction. */
+export interface PlanInput {
+  messages: MessageRecord[]
+  collections: CollectionRecord[]
+  /** The enabled endpoints of the collections {@link Planner.reach} named. */
+  endpoints: EndpointRecord[]
+  now: number
+  lease?: ExpandLease
+}
+
+/** Output of {@link Planner.plan}. */
+export interface PlanResult {
+  /** Every row to insert, complete. */
+  deliveries: NewDelivery[]
+  /** The leased ones, ready to send. */
+  claims: Claim[]
+}
+
+/**
+ * Core's routing, in the two steps every store's expansion calls. Both are synchronous and pure
+ * (besides new ids and lease tokens).
+ */
+export interface Planner {
+  /** Names of the collections whose enabled endpoints the store must load for these messages. */
+  reach(messages: MessageRecord[], collections: CollectionRecord[]): string[]
+  /** The deliveries of the batch, and which of them are leased (none with an ordering key). */
+  plan(input: PlanInput): PlanResult
+}

@@ -1,0 +1,40 @@
+/**
+ * `@hookbox/core/testing`: the public store conformance suite, and the test helpers it runs on
+ * (a real HTTP receiver, record fixtures, an outbox on a manual clock). Needs vitest.
+ *
+ * @example
+ * ```ts
+ * import { runStoreConformance } from '@hookbox/core/testing'
+ * runStoreConformance({ name: 'my-store', makeStore: async () => ({ store: myStore(), cleanup: async () => {} }) })
+ * ```
+ */
+import { describeDeliveryBehaviour } from './delivery-behaviour.js'
+import { describeEndpointHealth } from './endpoint-health.js'
+import { describeFeatures } from './features.js'
+import { describeRulesContract } from './rules-contract.js'
+import { describeStatsContract } from './stats-contract.js'
+import { describeStoreContract } from './store-contract.js'
+import type { ConformanceTarget } from './target.js'
+import { describeTransactionRefusals } from './transactions-contract.js'
+
+export type { ConformanceTarget, RefusedHandle } from './target.js'
+export { TestReceiver } from './receiver.js'
+export type { Received, Behaviour } from './receiver.js'
+export { testOutbox, localReceivers } from './test-outbox.js'
+export { eventually } from './wait.js'
+export { T0, message, collection, endpoint, completion, expandOnce, requeue, cancel } from './fixtures.js'
+
+/**
+ * Registers the whole suite with vitest. Every store's test file calls this once; a store passes
+ * when the raw role contract, the shared rules and the engine's delivery behaviour on top of it
+ * all hold.
+ */
+export function runStoreConformance(target: ConformanceTarget): void {
+  describeStoreContract(target)
+  describeRulesContract(target)
+  describeTransactionRefusals(target)
+  describeDeliveryBehaviour(target)
+  describeFeatures(target)
+  describeEndpointHealth(target)
+  describeStatsContract(target)
+}
