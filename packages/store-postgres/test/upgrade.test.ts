@@ -1,5 +1,4 @@
-import { createPlanner } from '@hookbox/core'
-import { completion, endpoint, message, T0 } from '@hookbox/core/testing'
+import { endpoint, expectUpgradedStoreWorks, message, T0 } from '@hookbox/core/testing'
 import { afterAll, describe, expect, it } from 'vitest'
 import { migrations, postgresStore } from '../src/index.js'
 import { testSchema } from './helpers.js'
@@ -49,15 +48,7 @@ describe('postgres: upgrading a schema created by the shipped migrations', () =>
     const { rows } = await t.pool.query(`SELECT id FROM ${s}.migrations ORDER BY id`)
     expect(rows.map((r) => r.id)).toEqual(migrations.map((m) => m.version))
 
-    const [repeat] = await store.queue.enqueue({ messages: [message({ idempotencyKey: 'order-7' })], idempotencySince: T0 - 1 })
-    expect(repeat).toEqual({ messageId: keyed.id, requestId: keyed.requestId, duplicate: true })
-    const [claimed] = await store.queue.claim({ now: T0, limit: 1, leaseMs: 30_000, owner: 'up' })
-    expect(claimed!.delivery.id).toBe('d-old')
-    expect(await store.queue.complete({ completions: [completion(claimed!)] })).toEqual(['d-old'])
-    expect((await store.queue.expand({ limit: 10, now: T0, planner: createPlanner() })).expanded).toBe(1)
-    const [fresh] = await store.queue.claim({ now: T0, limit: 10, leaseMs: 30_000, owner: 'up' })
-    expect(fresh!.message.id).toBe(keyed.id)
-    await store.housekeeping.migrate()
+    await expectUpgradedStoreWorks(store, { keyed, pendingDeliveryId: 'd-old' })
     await store.close()
   })
 })

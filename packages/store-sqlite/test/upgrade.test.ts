@@ -1,5 +1,5 @@
-import { createPlanner, type Store } from '@hookbox/core'
-import { collection, completion, endpoint, message, T0 } from '@hookbox/core/testing'
+import type { Store } from '@hookbox/core'
+import { collection, endpoint, expectUpgradedStoreWorks, message, T0 } from '@hookbox/core/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import { migrations, sqliteStore } from '../src/index.js'
 import { tempDatabase } from './support.js'
@@ -48,18 +48,7 @@ describe('sqlite: upgrading a database created by the shipped migrations', () =>
     await store.housekeeping.migrate()
     expect(t.db.prepare('SELECT version FROM hookbox_migrations ORDER BY version').pluck().all()).toEqual(migrations.map((m) => m.version))
 
-    // The key written before the upgrade still answers for its message.
-    const [repeat] = await store.queue.enqueue({ messages: [message({ idempotencyKey: 'order-7' })], idempotencySince: T0 - 1 })
-    expect(repeat).toEqual({ messageId: keyed.id, requestId: keyed.requestId, duplicate: true })
-    // The old pending delivery is claimed first, then the old unexpanded message expands and is claimed.
-    const [old] = await store.queue.claim({ now: T0, limit: 1, leaseMs: 30_000, owner: 'up' })
-    expect(old!.delivery.id).toBe('d-old')
-    expect(await store.queue.complete({ completions: [completion(old!)] })).toEqual(['d-old'])
-    expect((await store.queue.expand({ limit: 10, now: T0, planner: createPlanner() })).expanded).toBe(1)
-    const [fresh] = await store.queue.claim({ now: T0, limit: 10, leaseMs: 30_000, owner: 'up' })
-    expect(fresh!.message.id).toBe(keyed.id)
-    // A second migrate() finds nothing to do.
-    await store.housekeeping.migrate()
+    await expectUpgradedStoreWorks(store, { keyed, pendingDeliveryId: 'd-old' })
     await store.close()
   })
 })
