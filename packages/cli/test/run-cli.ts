@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { runCli } from '../../src/cli/run.js'
+import { runCli } from '../src/run.js'
 
-const root = fileURLToPath(new URL('../../../../', import.meta.url))
-const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url))
+/** The CLI package's directory: its devDependencies are the host project's store packages and drivers. */
+export const cliPackageDir = fileURLToPath(new URL('..', import.meta.url))
+const main = fileURLToPath(new URL('../src/main.ts', import.meta.url))
 
 /** What one CLI run printed and how it exited. */
 export interface CliResult {
@@ -37,14 +38,14 @@ async function slot<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /** Runs the CLI from its TypeScript sources in a child process, as `npx hookbox …` would. */
-export function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+export function cli(args: string[], env: Record<string, string> = {}, cwd = cliPackageDir): Promise<CliResult> {
   return slot(
     () =>
       new Promise((resolve, reject) => {
         // HOOKBOX_* from the test runner's environment must not leak into a run that omits --db.
         const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('HOOKBOX_')))
         const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=hookbox-source', main, ...args], {
-          cwd: root,
+          cwd,
           env: { ...base, ...env },
         })
         let stdout = ''
@@ -58,9 +59,9 @@ export function cli(args: string[], env: Record<string, string> = {}): Promise<C
 }
 
 /** Runs the same command line in this process (`runCli` with captured output): the cheap way to cover many commands. */
-export async function cliInProcess(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+export async function cliInProcess(args: string[], env: Record<string, string> = {}, cwd = cliPackageDir): Promise<CliResult> {
   let stdout = ''
   let stderr = ''
-  const code = await runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env })
+  const code = await runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env, cwd })
   return result(code, stdout, stderr)
 }
