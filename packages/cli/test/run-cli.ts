@@ -37,25 +37,29 @@ async function slot<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Runs a program to its end and collects what it printed. */
+export function runProcess(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, options)
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
+    child.on('error', reject)
+    child.on('close', (code) => resolve(result(code, stdout, stderr)))
+  })
+}
+
+/** This process's environment without the variables (`prefixes`) that must not leak into a child. */
+export function cleanEnv(prefixes = ['HOOKBOX_']): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !prefixes.some((p) => k.startsWith(p))))
+}
+
 /** Runs the CLI from its TypeScript sources in a child process, as `npx hookbox …` would. */
 export function cli(args: string[], env: Record<string, string> = {}, cwd = cliPackageDir): Promise<CliResult> {
-  return slot(
-    () =>
-      new Promise((resolve, reject) => {
-        // HOOKBOX_* from the test runner's environment must not leak into a run that omits --db.
-        const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('HOOKBOX_')))
-        const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=hookbox-source', main, ...args], {
-          cwd,
-          env: { ...base, ...env },
-        })
-        let stdout = ''
-        let stderr = ''
-        child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
-        child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
-        child.on('error', reject)
-        child.on('close', (code) => resolve(result(code, stdout, stderr)))
-      }),
-  )
+  // HOOKBOX_* from the test runner's environment must not leak into a run that omits --db.
+  const argv = ['--import', 'tsx', '--conditions=hookbox-source', main, ...args]
+  return slot(() => runProcess(process.execPath, argv, { cwd, env: { ...cleanEnv(), ...env } }))
 }
 
 /** Runs the same command line in this process (`runCli` with captured output): the cheap way to cover many commands. */
