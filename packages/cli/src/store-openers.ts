@@ -8,7 +8,7 @@ interface SqliteStoreModule {
   sqliteStore(config: { database: unknown; closeDatabase?: boolean }): Store
 }
 interface BetterSqliteModule {
-  default: new (file: string, options?: { fileMustExist?: boolean; timeout?: number }) => unknown
+  default: new (file: string, options?: { timeout?: number }) => unknown
 }
 interface PostgresStoreModule {
   postgresStore(config: { pool: unknown; schema?: string }): Store
