@@ -5,6 +5,8 @@ export default defineConfig({
   resolve: { conditions: ['hookbox-source'] },
   ssr: { resolve: { conditions: ['hookbox-source'] } },
   test: {
+    // Node's own resolution too: the CLI finds store packages with createRequire, as a host project would.
+    execArgv: ['--conditions=hookbox-source'],
     include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -14,6 +14,10 @@ export type HookboxErrorCode =
   | 'SSRF_BLOCKED'
   | 'AUTH'
   | 'SIGNATURE'
+  // Raised by @hookbox/cli: a wrong command line, no database file, a store package not installed.
+  | 'USAGE'
+  | 'NO_DATABASE'
+  | 'MISSING_PACKAGE'
 
 /**
  * Base class of every error Hookbox throws on purpose. Check `code` rather than the message;

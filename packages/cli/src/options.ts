@@ -2,7 +2,11 @@ import type { OptionSpec } from './command.js'
 
 /** Options every command takes. */
 export const globalOptions: Record<string, OptionSpec> = {
-  db: { type: 'string', value: '<file | postgres://…>', description: 'SQLite file or Postgres URL (default: $HOOKBOX_DATABASE)' },
+  db: {
+    type: 'string',
+    value: '<file | postgres://… | mysql://…>',
+    description: 'SQLite file, Postgres or MySQL/MariaDB URL (default: $HOOKBOX_DATABASE)',
+  },
   schema: { type: 'string', value: '<name>', description: 'Postgres schema (default: $HOOKBOX_SCHEMA, else hookbox)' },
   json: { type: 'boolean', description: 'print one JSON document on stdout instead of tables' },
   debug: { type: 'boolean', description: 'print stack traces of errors' },

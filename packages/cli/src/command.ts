@@ -1,5 +1,4 @@
-import type { Outbox } from '../outbox.js'
-import type { RetentionOptions } from '../retention.js'
+import type { Outbox, RetentionOptions } from '@hookbox/core'
 
 /** One option of a command, as `node:util` `parseArgs` takes it, plus its help line. */
 export interface OptionSpec {

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, expect, it } from 'vitest'
-import { createOutbox, policies, type Outbox, type Store } from '../../src/index.js'
-import { TestReceiver, localReceivers } from '../../src/testing/conformance.js'
+import { afterAll, assert, beforeAll, expect, it } from 'vitest'
+import { createOutbox, policies, type Outbox, type Store } from '@hookbox/core'
+import { TestReceiver, localReceivers } from '@hookbox/core/testing'
 import { cli, cliInProcess } from './run-cli.js'
 
 /** A store for the CLI scenario and how the CLI reaches the same database. */
@@ -73,7 +73,7 @@ export function cliScenario(open: () => Promise<CliHarness>): void {
       const [d, p] = await Promise.all([outbox.deadLetters.list(), outbox.deliveries.list({ state: 'pending' })])
       if (d.length === dead && p.length === 0) return
     }
-    throw new Error(`expected ${dead} dead letters`)
+    assert.fail(`expected ${dead} dead letters`)
   }
 
   // Child processes (`spawn`) for the commands that matter most end to end; the rest in process.
@@ -178,17 +178,17 @@ export function cliScenario(open: () => Promise<CliHarness>): void {
     const disabled = await spawnCli('endpoints', 'disable', ids.audit, '--reason', 'maintenance', '--json')
     expect(disabled.code, disabled.stderr).toBe(0)
     expect(disabled.json().endpoint).toMatchObject({ id: ids.audit, enabled: false, disabledReason: 'maintenance' })
-    expect((await h.store.catalog.getEndpoint({ id: ids.audit }))!.enabled).toBe(false)
+    expect((await outbox.endpoints.get(ids.audit)).enabled).toBe(false)
     const enabled = await run('endpoints', 'enable', ids.audit)
     expect(enabled.stdout).toContain(`enabled endpoint ${ids.audit}`)
-    expect((await h.store.catalog.getEndpoint({ id: ids.audit }))!.enabled).toBe(true)
+    expect((await outbox.endpoints.get(ids.audit)).enabled).toBe(true)
 
     const [first, second] = await outbox.deadLetters.list({ collection: 'events' })
     const replay = await spawnCli('dead-letters', 'replay', first!.id, 'NOPE', '--json')
     expect(replay.code).toBe(1) // one id was not a dead letter
     expect(replay.json()).toEqual({ replayed: 1, notFound: ['NOPE'] })
     expect(replay.stderr).toContain('NOPE')
-    expect((await h.store.queue.getDelivery({ id: first!.id }))!.state).toBe('pending')
+    expect((await outbox.deliveries.get(first!.id)).state).toBe('pending')
     const all = await run('dead-letters', 'replay', '--all', '--collection', 'audit')
     expect(all.stdout).toContain('replayed 1 dead letter')
     expect(await outbox.deliveries.list({ state: 'pending' })).toHaveLength(2)
@@ -199,7 +199,7 @@ export function cliScenario(open: () => Promise<CliHarness>): void {
     expect(none.json()).toEqual({ purged: 0 })
     const one = await run('dead-letters', 'purge', second!.id, '--json')
     expect(one.json()).toEqual({ purged: 1 })
-    expect(await h.store.queue.getDelivery({ id: second!.id })).toBeUndefined()
+    await expect(outbox.deliveries.get(second!.id)).rejects.toMatchObject({ code: 'NOT_FOUND' })
     const refused = await run('dead-letters', 'purge')
     expect(refused.code).toBe(2)
     const rest = await run('dead-letters', 'purge', '--all')

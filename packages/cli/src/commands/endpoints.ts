@@ -1,4 +1,4 @@
-import type { Endpoint } from '../../admin/endpoints.js'
+import type { Endpoint } from '@hookbox/core'
 import type { CommandSpec } from '../command.js'
 import { UsageError } from '../errors.js'
 import { keyValue, table, time } from '../format.js'

@@ -1,14 +1,17 @@
 import { parseCommandLine, type Invocation } from './args.js'
 import { commands } from './commands/index.js'
-import { openOutbox } from './connect.js'
 import { UsageError } from './errors.js'
 import { commandHelp, globalHelp, groupHelp } from './help.js'
+import { openOutbox } from './open-outbox.js'
+import { wakeDispatchers } from './store-calls.js'
 
-/** Where the CLI writes, and the environment it reads (injectable for tests). */
+/** Where the CLI writes, the environment it reads and the project it runs in (injectable for tests). */
 export interface CliIo {
   stdout: (text: string) => void
   stderr: (text: string) => void
   env: Record<string, string | undefined>
+  /** The host project's directory: store packages load from its `node_modules`, relative paths start here. */
+  cwd: string
 }
 
 function helpText(inv: Extract<Invocation, { kind: 'help' }>): string {
@@ -56,11 +59,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       schema: globals.schema ?? io.env.HOOKBOX_SCHEMA,
       create: command.creates === true,
       retention: command.retention?.(options),
+      cwd: io.cwd,
     })
     try {
       const { outbox } = connection
       // The replay is durable either way; a failed NOTIFY only means dispatchers find it on their next poll.
-      const wake = async () => void (await outbox.store.queue.wake?.().catch(() => {}))
+      const wake = () => wakeDispatchers(outbox).catch(() => {})
       const out = await command.run({ outbox, options, args, wake })
       print(out.json, out.text)
       if (!out.failure) return 0

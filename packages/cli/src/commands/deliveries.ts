@@ -1,5 +1,4 @@
-import type { DeliveryDetail } from '../../admin/deliveries.js'
-import type { DeliveryRecord } from '../../store/records.js'
+import type { DeliveryDetail, DeliveryRecord } from '@hookbox/core'
 import type { CommandSpec } from '../command.js'
 import { UsageError } from '../errors.js'
 import { keyValue, table, time } from '../format.js'

@@ -1,4 +1,4 @@
-import type { DeliveryState } from '../store/records.js'
+import type { DeliveryState } from '@hookbox/core'
 import { UsageError } from './errors.js'
 
 /** A positive integer option such as `--limit`, or its default. */

@@ -20,8 +20,9 @@ export function globalHelp(): string {
   return [
     'Usage: hookbox <command> [options]',
     '',
-    'Operates a Hookbox outbox in a SQLite file or a Postgres database: opens the store, runs one',
-    'command and closes it. It never starts the dispatcher.',
+    'Operates a Hookbox outbox in a SQLite file, a Postgres or a MySQL/MariaDB database: opens the',
+    'store, runs one command and closes it. It never starts the dispatcher. The store package',
+    '(@hookbox/store-sqlite, -postgres or -mysql) and its driver load from the current project.',
     '',
     'Commands:',
     columns(commands.map((c) => [`${name(c)}${c.args ? ` ${c.args}` : ''}`, c.summary])),

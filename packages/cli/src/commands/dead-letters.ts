@@ -1,5 +1,4 @@
-import type { Outbox } from '../../outbox.js'
-import type { DeliveryRecord } from '../../store/records.js'
+import type { DeliveryRecord, Outbox } from '@hookbox/core'
 import type { CommandSpec } from '../command.js'
 import { UsageError } from '../errors.js'
 import { deliveryTable, page } from './deliveries.js'

@@ -1,7 +1,6 @@
-import type { OutboxStats } from '../../metrics/outbox-stats.js'
-import type { ProcessCounters } from '../../metrics/in-process-counters.js'
-import type { Outbox } from '../../outbox.js'
+import type { Outbox, OutboxStats, ProcessCounters } from '@hookbox/core'
 import type { CommandSpec } from '../command.js'
+import { storeName } from '../store-calls.js'
 import { duration, keyValue, time } from '../format.js'
 import { durationMs } from '../values.js'
 
@@ -74,7 +73,8 @@ export const maintenanceCommands: CommandSpec[] = [
     creates: true,
     async run({ outbox }) {
       await outbox.migrate()
-      return { json: { migrated: true, store: outbox.store.name }, text: `migrated (${outbox.store.name})` }
+      const store = storeName(outbox)
+      return { json: { migrated: true, store }, text: `migrated (${store})` }
     },
   },
 ]
