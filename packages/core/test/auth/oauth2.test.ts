@@ -113,7 +113,7 @@ describe('auth: OAuth2 bearer (Incode)', () => {
     const other = await tokenServer()
     try {
       const moved = outbox.endpoints.update(endpoint.id, { auth: { type: 'oauth2', tokenUrl: other.url, clientId: 'hookbox' } })
-      await expect(moved).rejects.toMatchObject({ code: 'VALIDATION' })
+      await expect(moved).rejects.toMatchObject({ code: 'AUTH_NOT_APPLICABLE', option: 'auth.clientSecret' })
       await deliverOne(outbox)
       expect(other.seen).toHaveLength(0)
       // Same token URL: the stored secret is kept, as documented.
