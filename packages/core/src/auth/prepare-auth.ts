@@ -38,11 +38,11 @@ export type PreviousScheme = { stored: StoredAuth; secrets: AuthSecrets } | null
 
 type Input = Record<string, unknown>
 
-const str = (input: Input, name: string, max = 2048): string | undefined => {
+const str = (input: Input, name: string, max = 2048, lines = false): string | undefined => {
   const v = input[name]
   if (v === undefined || v === null) return undefined
-  // Messages name the field only: the value may be a secret.
-  if (typeof v !== 'string' || v.length === 0 || v.length > max || /[\r\n\0]/.test(v)) {
+  // Messages name the field only: the value may be a secret. A PEM key has lines; nothing else may.
+  if (typeof v !== 'string' || v.length === 0 || v.length > max || (lines ? /\0/ : /[\r\n\0]/).test(v)) {
     if (v === '') throw new AuthNotApplicableError(`auth.${name}`, `auth.${name} is empty; give a value, or leave it out to generate one`)
     throw new ValidationError(`auth.${name} must be a non-empty single-line string`)
   }
@@ -114,11 +114,13 @@ function prepareOAuth2(input: Input, prev: PreviousScheme, ctx: PrepareAuthConte
   const keep = prev?.stored.tokenUrl === tokenUrl ? prev.secrets.clientSecret : undefined
   const given = str(input, 'clientSecret')
   const clientSecret = given ?? keep
-  if (!clientId || !clientSecret)
+  if (!clientId || !clientSecret) {
+    const option = !clientId ? 'auth.clientId' : 'auth.clientSecret'
     throw new AuthNotApplicableError(
-      !clientId ? 'auth.clientId' : 'auth.clientSecret',
-      'oauth2 auth needs either token, or tokenUrl + clientId + clientSecret (clientSecret again when tokenUrl changes)',
+      option,
+      `${option} is missing: oauth2 auth needs either token, or tokenUrl + clientId + clientSecret (clientSecret again when tokenUrl changes)`,
     )
+  }
   const clientAuth = input.clientAuth ?? 'basic'
   if (clientAuth !== 'basic' && clientAuth !== 'body') throw new ValidationError("auth.clientAuth must be 'basic' or 'body'")
   const clear = { type: 'oauth2' as const, tokenUrl, clientId, clientAuth, scope: str(input, 'scope'), audience: str(input, 'audience') }
@@ -163,7 +165,7 @@ async function prepareJwt(input: Input, prev: PreviousScheme, ctx: PrepareAuthCo
     header,
     scheme,
   }) as PreparedScheme['clear']
-  let privateKey = str(input, 'privateKey', 16_384)
+  let privateKey = str(input, 'privateKey', 16_384, true)
   if (!privateKey && input.generateKey) privateKey = await generatePem(alg)
   if (
     !privateKey &&

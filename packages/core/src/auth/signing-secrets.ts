@@ -1,4 +1,4 @@
-import { ValidationError } from '../errors.js'
+import { AuthNotApplicableError, ValidationError } from '../errors.js'
 import type { SigningSecret } from './endpoint-auth.js'
 import { checkHmacSecret, generateHmacSecret } from './random-secrets.js'
 
@@ -28,6 +28,7 @@ export function nextSigningSecrets(
   now: number,
   defaultWindowMs: number,
 ): { list: SigningSecret[]; revealed?: string; rotationEndsAt?: number } {
+  if (change.secret === '') throw new AuthNotApplicableError('auth.secret', 'auth.secret is empty; give a whsec_ secret, or leave it out to generate one')
   const given = change.secret === undefined ? undefined : checkHmacSecret(change.secret)
   const window = change.windowMs ?? defaultWindowMs
   if (typeof window !== 'number' || !Number.isFinite(window) || window < 0)
