@@ -28,7 +28,8 @@ export function nextSigningSecrets(
   now: number,
   defaultWindowMs: number,
 ): { list: SigningSecret[]; revealed?: string; rotationEndsAt?: number } {
-  if (change.secret === '') throw new AuthNotApplicableError('auth.secret', 'auth.secret is empty; give a whsec_ secret, or leave it out to generate one')
+  if (change.secret === '')
+    throw new AuthNotApplicableError('auth.secret', 'auth.secret is empty; give a whsec_ secret, or leave it out to generate one')
   const given = change.secret === undefined ? undefined : checkHmacSecret(change.secret)
   const window = change.windowMs ?? defaultWindowMs
   if (typeof window !== 'number' || !Number.isFinite(window) || window < 0)

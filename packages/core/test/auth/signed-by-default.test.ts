@@ -58,7 +58,10 @@ describe('signed by default', () => {
     const second = rotated.secrets!.secret!
     expect(second).not.toBe(first)
     expect(rotated.auth).toEqual({ type: 'hmac', secret: '[redacted]', rotationEndsAt: clock.now() + 60 * 60_000 })
-    expect(await outbox.endpoints.revealSecret(e.id)).toEqual({ secret: second, previous: [{ secret: first, expiresAt: clock.now() + 60 * 60_000 }] })
+    expect(await outbox.endpoints.revealSecret(e.id)).toEqual({
+      secret: second,
+      previous: [{ secret: first, expiresAt: clock.now() + 60 * 60_000 }],
+    })
     await deliverOne(outbox)
     expect([verifies(first, receiver.requests[0]!), verifies(second, receiver.requests[0]!)]).toEqual([true, true])
 
