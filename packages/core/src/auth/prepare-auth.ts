@@ -52,7 +52,7 @@ const str = (input: Input, name: string, max = 2048, lines = false): string | un
 const ALGS: JwtAlgorithm[] = ['RS256', 'ES256', 'EdDSA']
 const TYPES = ['hmac', 'ed25519', 'jwt', 'basic', 'oauth2', 'none']
 
-/** Names of the scheme fields kept in clear, as opposed to the layout's own fields. */
+/** The scheme's own clear fields of a stored auth, without the layout's (`v`, `enc`, `signed`, …). */
 export function schemeClear(stored: StoredAuth): PreparedScheme['clear'] {
   const { v: _v, enc: _enc, secrets: _s, signed: _signed, headerNames: _h, rotationEndsAt: _r, ...clear } = stored
   return clear
