@@ -65,7 +65,10 @@ export function schemeClear(stored: StoredAuth): PreparedScheme['clear'] {
  */
 export async function prepareScheme(raw: unknown, prev: PreviousScheme, ctx: PrepareAuthContext): Promise<PreparedScheme> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-    throw new AuthNotApplicableError('auth', "auth must be an object with a type, e.g. { type: 'hmac' }")
+    throw new AuthNotApplicableError(
+      'auth',
+      "auth must be an object with a type: { type: 'hmac' } (the default), 'basic', 'oauth2', 'jwt', 'ed25519', or { type: 'none' } for no signature",
+    )
   const input = raw as Input
   if (!TYPES.includes(input.type as string))
     throw new AuthNotApplicableError('auth.type', `auth.type must be one of ${TYPES.join(', ')}; got ${JSON.stringify(input.type)}`)

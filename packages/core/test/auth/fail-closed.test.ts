@@ -1,35 +1,28 @@
 import Database from 'better-sqlite3'
 import { Webhook } from 'standardwebhooks'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { sqliteStore } from '../../../store-sqlite/src/index.js'
 import {
   AuthNotApplicableError,
   createOutbox,
   ManualClock,
-  policies,
   type EndpointRecord,
   type ErrorEvent,
-  type Outbox,
+  type OutboxOptions,
 } from '../../src/index.js'
-import { TestReceiver } from '../support/receiver.js'
 import { endpointRow, insertRow } from './endpoint-rows.js'
 import fixture from './fixtures/release-0.1-endpoints.json' with { type: 'json' }
-import { LOCAL } from './support.js'
+import { LOCAL, useOutboxes } from './support.js'
 
 // Issue 15, finding 1: on an outbox created without `security` (the README quick start's
 // form), endpoint auth was stored as given and never applied.
 describe('auth fails closed without a security option', () => {
-  let receiver: TestReceiver
+  const fx = useOutboxes()
   let db: Database.Database
-  const outboxes: Outbox[] = []
-
-  const open = async (options: Partial<Parameters<typeof createOutbox>[0]> = {}) => {
-    const o = createOutbox({ store: sqliteStore({ database: db }), clock: new ManualClock(Date.now()), ...options })
-    outboxes.push(o)
-    await o.migrate()
-    await o.collections.upsert({ name: 'events', policy: policies.fixed() })
-    return o
-  }
+  beforeEach(() => {
+    db = new Database(':memory:')
+  })
+  const open = (options: Partial<OutboxOptions> = {}) => fx.plain({ clock: new ManualClock(Date.now()), ...options }, db)
   // The quick start's outbox: no security option at all.
   const quickStart = () => open({ http: { allowHttp: true } })
   // A dispatcher on the same database allowed to reach the loopback receiver (which the
@@ -40,16 +33,7 @@ describe('auth fails closed without a security option', () => {
       security: { ssrf: { allow: LOCAL, resolve: async () => [{ address: '127.0.0.1', family: 4 }] } },
     })
   // The receiver by a host name: the quick start's outbox refuses loopback IPs at registration.
-  const named = (path: string) => `${receiver.url.replace('127.0.0.1', 'receiver.test')}${path}`
-
-  beforeEach(async () => {
-    receiver = await TestReceiver.start()
-    db = new Database(':memory:')
-  })
-  afterEach(async () => {
-    for (const o of outboxes.splice(0)) await o.close()
-    await receiver.close()
-  })
+  const named = (path: string) => `${fx.receiver.url.replace('127.0.0.1', 'receiver.test')}${path}`
 
   it('applies basic and hmac auth: the token is generated and sent, the hmac endpoint is signed', async () => {
     const outbox = await quickStart()
@@ -63,8 +47,8 @@ describe('auth fails closed without a security option', () => {
     const sender = await dispatcher()
     await outbox.notify({ type: 'entity.changed', payload: { n: 1 } })
     await sender.drain()
-    const [b] = receiver.to('/basic')
-    const [h] = receiver.to('/hmac')
+    const [b] = fx.receiver.to('/basic')
+    const [h] = fx.receiver.to('/hmac')
     expect(b!.headers.authorization).toBe(`Basic ${basic.secrets!.token}`)
     expect(new Webhook(hmac.secrets!.secret!).verify(h!.body, h!.headers as Record<string, string>)).toEqual({ n: 1 })
   })
@@ -95,12 +79,12 @@ describe('auth fails closed without a security option', () => {
   it('does not send to an endpoint whose auth an earlier release stored as given, and says why', async () => {
     const outbox = await dispatcher()
     const unapplied = fixture.endpoints.unapplied as EndpointRecord
-    insertRow(db, { ...unapplied, url: `${receiver.url}/unapplied` })
+    insertRow(db, { ...unapplied, url: `${fx.receiver.url}/unapplied` })
     const errors: ErrorEvent[] = []
     outbox.on('error', (e) => errors.push(e))
     await outbox.notify({ type: 'entity.changed', payload: {} })
     await outbox.drain()
-    expect(receiver.requests).toHaveLength(0)
+    expect(fx.receiver.requests).toHaveLength(0)
     const [delivery] = await outbox.deliveries.list({ endpointId: unapplied.id })
     const { attemptLog } = await outbox.deliveries.get(delivery!.id)
     expect(attemptLog[0]!.error).toMatch(/^other: authentication failed: .*never applied; set it again/)
@@ -109,7 +93,7 @@ describe('auth fails closed without a security option', () => {
     const fixed = await outbox.endpoints.update(unapplied.id, { auth: { type: 'basic' } })
     await outbox.notify({ type: 'entity.changed', payload: {} })
     await outbox.drain()
-    expect(receiver.requests.at(-1)!.headers.authorization).toBe(`Basic ${fixed.secrets!.token}`)
+    expect(fx.receiver.requests.at(-1)!.headers.authorization).toBe(`Basic ${fixed.secrets!.token}`)
   })
 
   it('refuses a custom authenticator without the endpointSecurity that stores what it applies', () => {

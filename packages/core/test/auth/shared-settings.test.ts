@@ -3,69 +3,55 @@ import { generateKeyPairSync } from 'node:crypto'
 import { decodeJwt } from 'jose'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { sqliteStore } from '../../../store-sqlite/src/index.js'
-import { createOutbox, createSecurity, ManualClock, policies, ValidationError, type Outbox, type OutboxOptions } from '../../src/index.js'
-import { TestReceiver } from '../support/receiver.js'
-import { deliverOne, LOCAL } from './support.js'
+import { createOutbox, createSecurity, ManualClock, ValidationError, type OutboxOptions } from '../../src/index.js'
+import { deliverOne, LOCAL, useOutboxes } from './support.js'
 import { tokenServer } from './token-server.js'
 
 // Issue 15, finding 7: a createSecurity() object got neither the outbox clock nor
 // http.allowHttp, the error then named the option that was already set, and a blocked token
 // fetch was logged as "authentication failed".
 describe('createSecurity() and createOutbox() share one clock and one allowHttp', () => {
-  let receiver: TestReceiver
+  const fx = useOutboxes()
   let tokens: Awaited<ReturnType<typeof tokenServer>>
-  const outboxes: Outbox[] = []
   // Far from the wall clock, so that any use of it shows.
   const clock = new ManualClock(Date.UTC(2020, 0, 1))
-
-  const make = async (options: Partial<OutboxOptions>) => {
-    const o = createOutbox({ store: sqliteStore({ database: new Database(':memory:') }), ...options })
-    outboxes.push(o)
-    await o.migrate()
-    await o.collections.upsert({ name: 'events', policy: policies.fixed() })
-    return o
-  }
+  const make = (options: Partial<OutboxOptions>) => fx.plain(options)
 
   beforeEach(async () => {
-    receiver = await TestReceiver.start()
     tokens = await tokenServer()
   })
-  afterEach(async () => {
-    for (const o of outboxes.splice(0)) await o.close()
-    await receiver.close()
-    await tokens.close()
-  })
+  afterEach(() => tokens.close())
 
   it('runs rotation windows, token expiry and JWT times on the outbox clock', async () => {
     const privateKey = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
     const security = createSecurity({ ssrf: { allow: LOCAL }, jwt: { privateKey, alg: 'EdDSA' }, hmac: { rotationWindowMs: 60_000 } })
     const outbox = await make({ clock, security, http: { allowHttp: true } })
-    const hmac = await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/hmac` })
+    const hmac = await outbox.endpoints.create({ collection: 'events', url: `${fx.receiver.url}/hmac` })
     const rotated = await outbox.endpoints.update(hmac.id, { auth: { type: 'hmac', rotate: true } })
     expect(rotated.auth).toMatchObject({ rotationEndsAt: clock.now() + 60_000 })
     await outbox.endpoints.create({
       collection: 'events',
-      url: `${receiver.url}/oauth`,
+      url: `${fx.receiver.url}/oauth`,
       auth: { type: 'oauth2', tokenUrl: tokens.url, clientId: 'c', clientSecret: 's' },
     })
-    await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/jwt`, auth: { type: 'jwt' } })
+    await outbox.endpoints.create({ collection: 'events', url: `${fx.receiver.url}/jwt`, auth: { type: 'jwt' } })
     await deliverOne(outbox)
-    const { iat, exp } = decodeJwt(receiver.to('/jwt')[0]!.headers.authorization!.replace('Bearer ', ''))
+    const { iat, exp } = decodeJwt(fx.receiver.to('/jwt')[0]!.headers.authorization!.replace('Bearer ', ''))
     expect(iat).toBe(clock.now() / 1000)
     expect(exp).toBe(clock.now() / 1000 + 300)
     expect(tokens.seen).toHaveLength(1)
     clock.advance(3600_000) // the token's lifetime, on the outbox clock only
     await deliverOne(outbox)
     expect(tokens.seen).toHaveLength(2)
-    expect(String(receiver.to('/hmac').at(-1)!.headers['webhook-signature']).split(' ')).toHaveLength(1) // window over
+    expect(String(fx.receiver.to('/hmac').at(-1)!.headers['webhook-signature']).split(' ')).toHaveLength(1) // window over
   })
 
   it('admits http: token URLs by http.allowHttp, and names that option when it is off', async () => {
     const outbox = await make({ security: createSecurity({ ssrf: { allow: LOCAL } }), http: { allowHttp: true } })
     const auth = { type: 'oauth2', tokenUrl: tokens.url, clientId: 'c', clientSecret: 's' }
-    await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/hook`, auth })
+    await outbox.endpoints.create({ collection: 'events', url: `${fx.receiver.url}/hook`, auth })
     await deliverOne(outbox)
-    expect(receiver.requests[0]!.headers.authorization).toBe('Bearer tok-1')
+    expect(fx.receiver.requests[0]!.headers.authorization).toBe('Bearer tok-1')
 
     const strict = await make({ security: createSecurity({ ssrf: { allow: LOCAL } }) })
     const err = await strict.endpoints.create({ collection: 'events', url: 'https://hooks.example.com/x', auth }).catch((e: Error) => e)
@@ -90,11 +76,11 @@ describe('createSecurity() and createOutbox() share one clock and one allowHttp'
     const outbox = await make({ clock, http: { allowHttp: true }, security: { ssrf: { allow: LOCAL, resolve } } })
     await outbox.endpoints.create({
       collection: 'events',
-      url: `${receiver.url}/hook`,
+      url: `${fx.receiver.url}/hook`,
       auth: { type: 'oauth2', tokenUrl: 'https://idp.internal/token', clientId: 'c', clientSecret: 'token-secret' },
     })
     const d = await deliverOne(outbox)
-    expect(receiver.requests).toHaveLength(0)
+    expect(fx.receiver.requests).toHaveLength(0)
     expect(d.attemptLog[0]).toMatchObject({ outcome: 'error', statusCode: null })
     expect(d.attemptLog[0]!.error).toBe(
       'blocked: token URL https://idp.internal/token: address 10.0.0.7 of idp.internal is private; allow-list it with security.ssrf.allow',

@@ -1,11 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { Webhook } from 'standardwebhooks'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { SignatureError, verifySignature, type EndpointRecord, type Outbox } from '../../src/index.js'
-import { TestReceiver, type Received } from '../support/receiver.js'
+import { describe, expect, it } from 'vitest'
+import { SignatureError, verifySignature, type EndpointRecord } from '../../src/index.js'
+import type { Received } from '../support/receiver.js'
 import { insertRow } from './endpoint-rows.js'
 import fixture from './fixtures/release-0.1-endpoints.json' with { type: 'json' }
-import { deliverOne, secureOutbox } from './support.js'
+import { deliverOne, useOutboxes } from './support.js'
 
 const verifies = (secret: string, r: Received) => {
   try {
@@ -18,39 +18,25 @@ const verifies = (secret: string, r: Received) => {
 
 // Issue 15, finding 2: an endpoint created as the quick start shows got no signature.
 describe('signed by default', () => {
-  let receiver: TestReceiver
-  const outboxes: Outbox[] = []
-
-  beforeEach(async () => {
-    receiver = await TestReceiver.start()
-  })
-  afterEach(async () => {
-    for (const o of outboxes.splice(0)) await o.close()
-    await receiver.close()
-  })
-
-  async function setup(security = {}) {
-    const made = await secureOutbox(security)
-    outboxes.push(made.outbox)
-    return made
-  }
+  const fx = useOutboxes()
+  const setup = (security = {}) => fx.secure(security)
 
   it('gives an endpoint created without auth a whsec_ secret, shown once, that standardwebhooks verifies', async () => {
     const { outbox } = await setup()
-    const e = await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/hook` })
+    const e = await outbox.endpoints.create({ collection: 'events', url: `${fx.receiver.url}/hook` })
     const secret = e.secrets!.secret!
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/)
     expect(e.auth).toEqual({ type: 'hmac', secret: '[redacted]' })
     expect(JSON.stringify([await outbox.endpoints.get(e.id), await outbox.endpoints.list()])).not.toContain(secret.slice(6))
     const d = await deliverOne(outbox, { entityId: 'e1' })
-    const [req] = receiver.requests
+    const [req] = fx.receiver.requests
     expect(new Webhook(secret).verify(req!.body, req!.headers as Record<string, string>)).toEqual({ entityId: 'e1' })
     expect(verifySignature({ headers: req!.headers, body: req!.body }, secret).id).toBe(d.messageId)
   })
 
   it('reveals the secret again only through revealSecret, and rotates it with overlap', async () => {
     const { outbox, clock } = await setup({ hmac: { rotationWindowMs: 60 * 60_000 } })
-    const e = await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/hook` })
+    const e = await outbox.endpoints.create({ collection: 'events', url: `${fx.receiver.url}/hook` })
     const first = e.secrets!.secret!
     expect(await outbox.endpoints.revealSecret(e.id)).toEqual({ secret: first, previous: [] })
 
@@ -63,11 +49,11 @@ describe('signed by default', () => {
       previous: [{ secret: first, expiresAt: clock.now() + 60 * 60_000 }],
     })
     await deliverOne(outbox)
-    expect([verifies(first, receiver.requests[0]!), verifies(second, receiver.requests[0]!)]).toEqual([true, true])
+    expect([verifies(first, fx.receiver.requests[0]!), verifies(second, fx.receiver.requests[0]!)]).toEqual([true, true])
 
     clock.advance(61 * 60_000)
     await deliverOne(outbox)
-    const after = { headers: receiver.requests[1]!.headers, body: receiver.requests[1]!.body }
+    const after = { headers: fx.receiver.requests[1]!.headers, body: fx.receiver.requests[1]!.body }
     expect(() => verifySignature(after, first, { now: () => clock.now() })).toThrow(SignatureError)
     expect(verifySignature(after, second, { now: () => clock.now() }).version).toBe('v1')
     expect(await outbox.endpoints.revealSecret(e.id)).toEqual({ secret: second, previous: [] })
@@ -88,27 +74,27 @@ describe('signed by default', () => {
     }
     const secrets: Record<string, string> = {}
     for (const [name, auth] of Object.entries(schemes)) {
-      const e = await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/${name}`, auth })
+      const e = await outbox.endpoints.create({ collection: 'events', url: `${fx.receiver.url}/${name}`, auth })
       expect(e.auth).toMatchObject({ type: auth.type, secret: '[redacted]' })
       secrets[name] = e.secrets!.secret!
     }
     await deliverOne(outbox)
     for (const name of Object.keys(schemes)) {
-      const [req] = receiver.to(`/${name}`)
+      const [req] = fx.receiver.to(`/${name}`)
       expect(verifies(secrets[name]!, req!), name).toBe(true)
     }
-    expect(receiver.to('/basic')[0]!.headers.authorization).toMatch(/^Basic /)
-    expect(receiver.to('/jwt')[0]!.headers.authorization).toMatch(/^Bearer ey/)
-    expect(String(receiver.to('/ed25519')[0]!.headers['webhook-signature'])).toMatch(/^v1a,\S+ v1,\S+$/)
+    expect(fx.receiver.to('/basic')[0]!.headers.authorization).toMatch(/^Basic /)
+    expect(fx.receiver.to('/jwt')[0]!.headers.authorization).toMatch(/^Bearer ey/)
+    expect(String(fx.receiver.to('/ed25519')[0]!.headers['webhook-signature'])).toMatch(/^v1a,\S+ v1,\S+$/)
   })
 
   it("makes { type: 'none' } the explicit opt-out: no secret, no signature", async () => {
     const { outbox } = await setup()
-    const e = await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/hook`, auth: { type: 'none' } })
+    const e = await outbox.endpoints.create({ collection: 'events', url: `${fx.receiver.url}/hook`, auth: { type: 'none' } })
     expect(e.secrets).toBeUndefined()
     expect(e.auth).toEqual({ type: 'none' })
     await deliverOne(outbox)
-    expect(receiver.requests[0]!.headers).not.toHaveProperty('webhook-signature')
+    expect(fx.receiver.requests[0]!.headers).not.toHaveProperty('webhook-signature')
     await expect(outbox.endpoints.revealSecret(e.id)).rejects.toMatchObject({ code: 'NOT_SIGNED' })
     await expect(outbox.endpoints.rotateSecret(e.id)).rejects.toMatchObject({ code: 'NOT_SIGNED' })
   })
@@ -116,13 +102,13 @@ describe('signed by default', () => {
   it('keeps an endpoint an earlier release created without auth unsigned until rotateSecret gives it a secret', async () => {
     const { outbox, db } = await setup({ encryptionKey: fixture.encryptionKey })
     const plain = fixture.endpoints.plain as EndpointRecord
-    insertRow(db, { ...plain, url: `${receiver.url}/plain` })
+    insertRow(db, { ...plain, url: `${fx.receiver.url}/plain` })
     await deliverOne(outbox)
-    expect(receiver.requests[0]!.headers).not.toHaveProperty('webhook-signature')
-    expect(receiver.requests[0]!.headers['x-tenant']).toBe('acme')
+    expect(fx.receiver.requests[0]!.headers).not.toHaveProperty('webhook-signature')
+    expect(fx.receiver.requests[0]!.headers['x-tenant']).toBe('acme')
     const { secrets } = await outbox.endpoints.rotateSecret(plain.id)
     await deliverOne(outbox)
-    expect(verifies(secrets!.secret!, receiver.requests[1]!)).toBe(true)
-    expect(receiver.requests[1]!.headers['x-tenant']).toBe('acme')
+    expect(verifies(secrets!.secret!, fx.receiver.requests[1]!)).toBe(true)
+    expect(fx.receiver.requests[1]!.headers['x-tenant']).toBe('acme')
   })
 })

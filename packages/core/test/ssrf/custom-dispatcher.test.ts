@@ -2,8 +2,8 @@ import Database from 'better-sqlite3'
 import { Agent, type Dispatcher } from 'undici'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { sqliteStore } from '../../../store-sqlite/src/index.js'
-import { createOutbox, createSecurity, ManualClock, policies, ValidationError, type Outbox, type OutboxOptions } from '../../src/index.js'
-import { TestReceiver } from '../support/receiver.js'
+import { createOutbox, createSecurity, ManualClock, ValidationError, type Outbox, type OutboxOptions } from '../../src/index.js'
+import { useOutboxes } from '../auth/support.js'
 
 /** An Agent that counts the requests it dispatches. */
 class CountingAgent extends Agent {
@@ -17,27 +17,14 @@ class CountingAgent extends Agent {
 // Issue 15, finding 4: a custom http.dispatcher silently switched the SSRF check off at send
 // time, so a default outbox with one delivered to http://localhost.
 describe('ssrf: a custom http.dispatcher', () => {
-  let receiver: TestReceiver
+  const fx = useOutboxes()
   let agent: CountingAgent
-  const outboxes: Outbox[] = []
+  const make = (options: Partial<OutboxOptions>) => fx.plain({ clock: new ManualClock(Date.now()), ...options })
 
-  const make = async (options: Partial<OutboxOptions>) => {
-    const o = createOutbox({ store: sqliteStore({ database: new Database(':memory:') }), clock: new ManualClock(Date.now()), ...options })
-    outboxes.push(o)
-    await o.migrate()
-    await o.collections.upsert({ name: 'events', policy: policies.fixed() })
-    return o
-  }
-
-  beforeEach(async () => {
-    receiver = await TestReceiver.start()
+  beforeEach(() => {
     agent = new CountingAgent()
   })
-  afterEach(async () => {
-    for (const o of outboxes.splice(0)) await o.close()
-    await agent.close()
-    await receiver.close()
-  })
+  afterEach(() => agent.close())
 
   it('is refused while the SSRF guard is on, so it cannot deliver around it', async () => {
     let outbox: Outbox | undefined
@@ -49,14 +36,14 @@ describe('ssrf: a custom http.dispatcher', () => {
     }
     // What used to happen: the guard never saw the dispatcher's connections.
     if (outbox) {
-      await outbox.endpoints.create({ collection: 'events', url: `${receiver.url.replace('127.0.0.1', 'localhost')}/hook` })
+      await outbox.endpoints.create({ collection: 'events', url: `${fx.receiver.url.replace('127.0.0.1', 'localhost')}/hook` })
       await outbox.notify({ type: 'entity.changed', payload: {} })
       await outbox.drain()
     }
     expect(refused).toBeInstanceOf(ValidationError)
     expect((refused as Error).message).toMatch(/http\.dispatcher .*security\.ssrf\.enabled: false/)
     expect(agent.dispatched).toBe(0)
-    expect(receiver.requests).toHaveLength(0)
+    expect(fx.receiver.requests).toHaveLength(0)
     expect(() =>
       createOutbox({ store: sqliteStore({ database: new Database(':memory:') }), http: { dispatcher: agent }, security: createSecurity() }),
     ).toThrow(ValidationError)
@@ -67,10 +54,10 @@ describe('ssrf: a custom http.dispatcher', () => {
     ['createSecurity()', createSecurity({ ssrf: { enabled: false } })],
   ])('is used when the guard is turned off in the same options (%s)', async (_name, security) => {
     const outbox = await make({ http: { allowHttp: true, dispatcher: agent }, security })
-    await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/hook` })
+    await outbox.endpoints.create({ collection: 'events', url: `${fx.receiver.url}/hook` })
     await outbox.notify({ type: 'entity.changed', payload: {} })
     await outbox.drain()
     expect(agent.dispatched).toBe(1)
-    expect(receiver.requests).toHaveLength(1)
+    expect(fx.receiver.requests).toHaveLength(1)
   })
 })
