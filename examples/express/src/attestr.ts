@@ -26,7 +26,10 @@ function checkEvents(events: unknown): string[] {
   return events
 }
 
-/** The dashboard's view of a webhook; the token appears only when it was generated. */
+/**
+ * The dashboard's view of a webhook. The token and the signing secret appear only when they
+ * were generated (shown once).
+ */
 function view(e: Endpoint & { secrets?: Record<string, string> }) {
   return {
     id: e.id,
@@ -34,6 +37,7 @@ function view(e: Endpoint & { secrets?: Record<string, string> }) {
     events: e.events,
     status: e.enabled ? 'enabled' : 'disabled',
     ...(e.secrets?.token ? { token: e.secrets.token } : {}),
+    ...(e.secrets?.secret ? { signingSecret: e.secrets.secret } : {}),
   }
 }
 
@@ -64,10 +68,13 @@ export function attestrRoutes(ctx: AppContext): Router {
     const { url, events, token, regenerateToken, status } = req.body ?? {}
     if (status !== undefined && status !== 'enabled' && status !== 'disabled')
       throw new HttpError(400, 'BAD_STATUS', "status must be 'enabled' or 'disabled'")
+    // The token is sent in clear, so it does not follow a new URL: a URL change without a
+    // token of the customer's choosing gets a new one (shown once). The signing secret stays.
+    const newToken = token !== undefined || regenerateToken || url !== undefined
     const updated = await outbox.endpoints.update(req.params.id, {
       ...(url !== undefined ? { url } : {}),
       ...(events !== undefined ? { events: checkEvents(events) } : {}),
-      ...(token !== undefined || regenerateToken ? { auth: { type: 'basic', ...(token ? { token } : { regenerate: true }) } } : {}),
+      ...(newToken ? { auth: { type: 'basic', ...(token ? { token } : { regenerate: true }) } } : {}),
       ...(status !== undefined ? { enabled: status === 'enabled' } : {}),
     })
     res.json(view(updated))

@@ -1,8 +1,10 @@
 /**
- * A customer's receiver for every seed platform, verifying each scheme: FrankieOne v1 (plain,
- * requestId in the path), FrankieOne v2 (RS256 JWT checked against the service's JWKS),
+ * A customer's receiver for every seed platform, verifying each scheme: FrankieOne v1
+ * (requestId in the path), FrankieOne v2 (RS256 JWT checked against the service's JWKS),
  * Attestr (`Basic <token>`), Incode (OAuth2 bearer from its own token endpoint, plus custom
- * headers). It logs what it got and can be told how to answer, for demos and tests.
+ * headers). Every webhook is also signed the Standard Webhooks way, and the receiver checks
+ * that signature with the `standardwebhooks` package and the endpoint's `whsec_…` secret. It
+ * logs what it got and can be told how to answer, for demos and tests.
  *
  * Run it with `pnpm --filter @hookbox/example-express receiver` (PORT, default 4000; APP_URL,
  * default http://127.0.0.1:3000, for the JWKS).
@@ -10,6 +12,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { pathToFileURL } from 'node:url'
 import express, { type Express, type Request, type Response } from 'express'
+import { Webhook } from 'standardwebhooks'
 import { AuthError, verifyJwt, type OutboxSecurity } from '@hookbox/core'
 
 type JSONWebKeySet = Awaited<ReturnType<OutboxSecurity['jwks']>>
@@ -26,7 +29,7 @@ export interface Received {
   requestId?: string
   headers: Request['headers']
   body: any
-  /** What the auth check found: `jwt iss=… sub=…`, `basic ok`, `bearer ok`, or why it failed. */
+  /** What the checks found: `jwt iss=… sub=…`, `basic ok`, `bearer ok`, `signed`, or why one failed. */
   auth: string
   /** The status answered, and the content type when there was a body. */
   status: number
@@ -53,6 +56,10 @@ export interface Receiver {
   received: Received[]
   /** Attestr tokens the customer saved from registration (shown once). */
   attestrTokens: Set<string>
+  /** The `whsec_…` signing secret of each endpoint, by its URL path (e.g. `/attestr/main`). */
+  signingSecrets: Map<string, string>
+  /** Saves the signing secret of the endpoint at `url`. */
+  trust(url: string, secret: string): void
   /** Access tokens issued by `/oauth/token`. */
   readonly tokensIssued: number
   /** Answers the next requests to `key` with these replies, one each, then the default again. */
@@ -69,6 +76,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   const scripts = new Map<string, Reply[]>()
   const defaults = new Map<string, Reply>()
   const attestrTokens = new Set<string>()
+  const signingSecrets = new Map<string, string>()
   const issued = new Map<string, number>() // access token → expiry (ms)
   let tokensIssued = 0
   const now = options.now ?? Date.now
@@ -82,7 +90,29 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     return jwks
   }
 
-  const answer = (req: Request, res: Response, key: string, auth: string, failed?: number) => {
+  /**
+   * The Standard Webhooks check of a request to the endpoint at `path`: null when it is signed
+   * with the endpoint's secret within 5 minutes of `now()`, else why not. `Webhook.verify`
+   * reads the wall clock, and this receiver runs on the tests' clock, so it signs what it got
+   * with the package and compares, then checks the timestamp against `now()`.
+   */
+  const signatureProblem = (req: Request, path: string): string | null => {
+    const secret = signingSecrets.get(path)
+    if (!secret) return `no signing secret for ${path}`
+    const [id, timestamp, signature] = ['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((h) => req.get(h))
+    if (!id || !timestamp || !signature) return 'missing webhook-id, webhook-timestamp or webhook-signature'
+    if (Math.abs(now() / 1000 - Number(timestamp)) > 300) return 'timestamp outside 5 minutes'
+    const expected = new Webhook(secret).sign(id, new Date(Number(timestamp) * 1000), String(req.body ?? ''))
+    return signature.split(' ').some((entry) => safeEqual(entry, expected)) ? null : 'no matching v1 signature'
+  }
+
+  const answer = (req: Request, res: Response, key: string, verdict: string, schemeFailed?: number) => {
+    // The scheme's own check first (its verdict is the more telling), then the signature.
+    // FrankieOne appends the requestId to the endpoint's URL.
+    const endpointPath = req.params.requestId ? req.path.slice(0, req.path.lastIndexOf('/')) : req.path
+    const unsigned = schemeFailed ? null : signatureProblem(req, endpointPath)
+    const auth = unsigned ? `signature rejected: ${unsigned}` : verdict
+    const failed = schemeFailed ?? (unsigned ? 401 : undefined)
     const queue = scripts.get(key)
     const reply: Reply = failed ?? queue?.shift() ?? defaults.get(key) ?? DEFAULT_REPLY[key.split('/')[0]!] ?? 200
     const r = typeof reply === 'number' ? { status: reply } : reply
@@ -112,7 +142,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   const raw = express.text({ type: () => true, limit: '1mb' }) // raw body: the JWT binds its digest
 
   // FrankieOne v1: requestId appended to the configured URL.
-  app.post('/frankieone/v1/:name/:requestId', raw, (req, res) => answer(req, res, `v1/${req.params.name}`, 'none'))
+  app.post('/frankieone/v1/:name/:requestId', raw, (req, res) => answer(req, res, `v1/${req.params.name}`, 'signed'))
 
   // FrankieOne v2: RS256 JWT, iss one.frankie.api, bound to this body.
   app.post('/frankieone/v2/:name/:requestId', raw, async (req, res) => {
@@ -172,6 +202,8 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     app,
     received,
     attestrTokens,
+    signingSecrets,
+    trust: (url, secret) => signingSecrets.set(new URL(url).pathname, secret),
     get tokensIssued() {
       return tokensIssued
     },
@@ -201,6 +233,12 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   for (const t of (process.env.ATTESTR_TOKENS ?? '').split(',').filter(Boolean)) receiver.attestrTokens.add(t)
   receiver.app.post('/attestr-tokens', express.json(), (req, res) => {
     receiver.attestrTokens.add(String(req.body?.token))
+    res.sendStatus(204)
+  })
+  // The service posts each endpoint's signing secret here at start (a portal would show it
+  // to the customer instead): { url, secret }.
+  receiver.app.post('/signing-secrets', express.json(), (req, res) => {
+    receiver.trust(String(req.body?.url), String(req.body?.secret))
     res.sendStatus(204)
   })
   receiver.app.listen(port, '127.0.0.1', () => console.log(`receiver listening on http://127.0.0.1:${port}`))

@@ -17,7 +17,7 @@ import type { Store } from '@hookbox/core'
 import { createApp } from './app.js'
 import { postgresHost, sqliteHost, type HostDb } from './db.js'
 import { BackgroundJobs } from './jobs.js'
-import { configure, createKycOutbox } from './setup.js'
+import { configure, createKycOutbox, signingSecrets } from './setup.js'
 
 const port = Number(process.env.PORT ?? 3000)
 const receiverUrl = process.env.RECEIVER_URL ?? 'http://127.0.0.1:4000'
@@ -77,10 +77,18 @@ await configure(outbox, {
         clientId: process.env.INCODE_CLIENT_ID ?? 'incode-demo',
         clientSecret: process.env.INCODE_CLIENT_SECRET ?? 'incode-demo-secret',
       },
-      headers: { 'x-incode-tenant': 'demo' },
+      publicHeaders: { 'x-incode-tenant': 'demo' },
     },
   ],
 })
+// Every webhook is signed: hand each endpoint's secret to the demo receiver (a portal would
+// show it to the customer). The receiver may not be up yet; it then rejects until restarted.
+for (const { url, secret } of await signingSecrets(outbox))
+  await fetch(`${receiverUrl}/signing-secrets`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ url, secret }),
+  }).catch(() => console.warn(`receiver not reachable: could not hand it the signing secret of ${url}`))
 outbox.start()
 
 const jobs = new BackgroundJobs()

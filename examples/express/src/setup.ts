@@ -34,9 +34,9 @@ export function createKycOutbox(o: KycOutboxOptions): { outbox: Outbox; security
   const security = createSecurity({
     encryptionKey: o.encryptionKey,
     jwt: { privateKey: o.jwtPrivateKey, issuer: 'one.frankie.api' },
-    ...(o.allowLocalReceivers ? { ssrf: { allow: ['127.0.0.1', '::1', 'localhost'] }, allowHttp: true } : {}),
-    ...(o.clock ? { clock: o.clock } : {}),
+    ...(o.allowLocalReceivers ? { ssrf: { allow: ['127.0.0.1', '::1', 'localhost'] } } : {}),
   })
+  // The outbox shares its clock and allowHttp with the security object.
   const outbox = createOutbox({
     store: o.store,
     security,
@@ -54,8 +54,8 @@ export interface ReceiverSetup {
   frankieOneV1?: Partial<Record<keyof typeof COLLECTIONS.v1, string[]>>
   /** FrankieOne v2: URLs, optionally narrowed to some functions (e.g. `['WORKFLOW_COMPLETE']`). */
   frankieOneV2?: Array<{ url: string; functions?: string[] }>
-  /** Incode: URL, OAuth2 (client credentials or static token) and custom headers. */
-  incode?: Array<{ url: string; auth: OAuth2AuthInput; headers?: Record<string, string> }>
+  /** Incode: URL, OAuth2 (client credentials or static token) and custom headers that are not secret. */
+  incode?: Array<{ url: string; auth: OAuth2AuthInput; publicHeaders?: Record<string, string> }>
 }
 
 /**
@@ -112,5 +112,14 @@ export async function configure(outbox: Outbox, setup: ReceiverSetup = {}): Prom
       auth: { type: 'jwt' },
       ...(e.functions ? { events: e.functions.map((f) => `${V2_TYPE_PREFIX}${f}`) } : {}),
     })
-  for (const e of setup.incode ?? []) await add(COLLECTIONS.incode, e.url, { auth: e.auth, headers: e.headers ?? {} })
+  for (const e of setup.incode ?? []) await add(COLLECTIONS.incode, e.url, { auth: e.auth, publicHeaders: e.publicHeaders ?? {} })
+}
+
+/**
+ * The `whsec_…` signing secret of every signed endpoint, for its receiver: every webhook this
+ * service sends is signed. What a customer portal would show, through `endpoints.revealSecret`.
+ */
+export async function signingSecrets(outbox: Outbox): Promise<Array<{ url: string; secret: string }>> {
+  const endpoints = (await outbox.endpoints.list()).filter((e) => e.auth?.type !== 'none')
+  return Promise.all(endpoints.map(async (e) => ({ url: e.url, secret: (await outbox.endpoints.revealSecret(e.id)).secret })))
 }

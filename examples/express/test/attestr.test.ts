@@ -28,9 +28,11 @@ describe.each(stores)('Attestr on %s', (kind) => {
       events: ['async.completed', 'async.errored'],
       status: 'enabled',
       token: expect.stringMatching(/^[\w-]{43}$/),
+      signingSecret: expect.stringMatching(/^whsec_/),
     })
     hook = res.body
-    s.receiver.attestrTokens.add(hook.token) // the customer saves it from the dashboard
+    s.receiver.attestrTokens.add(hook.token) // the customer saves both from the dashboard
+    s.receiver.trust(res.body.url, res.body.signingSecret)
     const list = (await s.api('GET', '/webhooks')).body
     expect(list).toEqual([
       { id: hook.id, url: `${s.receiverUrl}/attestr/main`, events: ['async.completed', 'async.errored'], status: 'enabled' },
@@ -107,10 +109,16 @@ describe.each(stores)('Attestr on %s', (kind) => {
   })
 
   it('PATCH changes the URL and the status (a disabled webhook is not sent what happens while it is off)', async () => {
-    await s.api('PATCH', `/webhooks/${hook.id}`, { url: `${s.receiverUrl}/attestr/moved` })
+    const patched = await s.api('PATCH', `/webhooks/${hook.id}`, { url: `${s.receiverUrl}/attestr/moved` })
+    // The Basic token does not follow the URL: the customer gets a new one; the signing secret stays.
+    expect(patched.body).toMatchObject({ url: `${s.receiverUrl}/attestr/moved`, token: expect.stringMatching(/^[\w-]{43}$/) })
+    expect(patched.body).not.toHaveProperty('signingSecret')
+    s.receiver.attestrTokens.add(patched.body.token)
+    s.receiver.trust(patched.body.url, (await s.outbox.endpoints.revealSecret(hook.id)).secret)
     const moved = await asyncCall()
     await s.settle()
-    expect(got('attestr/moved', (b) => b.requestId === moved)).toHaveLength(1)
+    expect(got('attestr/moved', (b) => b.requestId === moved)).toMatchObject([{ status: 200, auth: 'basic ok' }])
+    expect(got('attestr/moved', (b) => b.requestId === moved)[0]!.headers.authorization).toBe(`Basic ${patched.body.token}`)
 
     expect((await s.api('PATCH', `/webhooks/${hook.id}`, { status: 'disabled' })).body.status).toBe('disabled')
     const whileOff = await asyncCall()

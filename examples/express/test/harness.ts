@@ -18,7 +18,7 @@ import { createApp } from '../src/app.js'
 import { postgresHost, sqliteHost, type HostDb } from '../src/db.js'
 import { BackgroundJobs } from '../src/jobs.js'
 import { createReceiver, type Receiver } from '../src/receiver.js'
-import { configure, createKycOutbox, type ReceiverSetup } from '../src/setup.js'
+import { configure, createKycOutbox, signingSecrets, type ReceiverSetup } from '../src/setup.js'
 
 export type StoreKind = 'sqlite' | 'postgres'
 
@@ -80,7 +80,7 @@ export function standardSetup(r: string): ReceiverSetup {
       {
         url: `${r}/incode/main`,
         auth: { type: 'oauth2', tokenUrl: `${r}/oauth/token`, ...INCODE_CLIENT },
-        headers: { 'x-incode-tenant': 'acme' },
+        publicHeaders: { 'x-incode-tenant': 'acme' },
       },
       { url: `${r}/incode/static`, auth: { type: 'oauth2', token: 'static-incode-token' } },
     ],
@@ -164,6 +164,7 @@ export async function startStack(kind: StoreKind, setup: (receiverUrl: string) =
   const rcv = await listen(receiver.app)
   await db.init()
   await configure(outbox, setup(rcv.url))
+  for (const { url, secret } of await signingSecrets(outbox)) receiver.trust(url, secret)
 
   return {
     kind,

@@ -4,15 +4,25 @@ import { createServer } from 'node:http'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Webhook } from 'standardwebhooks'
 import { createOutbox, policies } from '@hookbox/core'
 import { sqliteStore } from '@hookbox/store-sqlite'
 
-// A receiver standing in for your customer's endpoint.
+// A receiver standing in for your customer's endpoint. Every webhook is signed (Standard
+// Webhooks); the receiver verifies the raw body with the endpoint's whsec_ secret.
+let secret = ''
 const receiver = createServer((req, res) => {
-  let body = ''
-  req.on('data', (c) => (body += c))
+  const chunks: Buffer[] = []
+  req.on('data', (c: Buffer) => chunks.push(c))
   req.on('end', () => {
-    console.log(`receiver  ${req.method} ${req.url}  webhook-id=${req.headers['webhook-id']}  ${body}`)
+    const body = Buffer.concat(chunks).toString('utf8')
+    try {
+      new Webhook(secret).verify(body, req.headers as Record<string, string>) // throws unless signed with `secret`, within 5 min
+    } catch (err) {
+      console.log(`receiver  rejected: ${(err as Error).message}`)
+      return void res.writeHead(401).end()
+    }
+    console.log(`receiver  ${req.method} ${req.url}  verified webhook-id=${req.headers['webhook-id']}  ${body}`)
     res.writeHead(200).end()
   })
 })
@@ -33,7 +43,8 @@ outbox.on('delivered', ({ delivery, type }) => console.log(`delivered ${type} â†
 
 await outbox.migrate()
 await outbox.collections.upsert({ name: 'events', events: ['entity.*'], policy: policies.fixed(), failureMode: 'majority' })
-await outbox.endpoints.create({ collection: 'events', url: hookUrl, appendRequestId: true })
+const endpoint = await outbox.endpoints.create({ collection: 'events', url: hookUrl, appendRequestId: true })
+secret = endpoint.secrets!.secret! // whsec_â€¦, shown once: give it to the receiver (endpoints.revealSecret(id) shows it again)
 outbox.start()
 
 // The state change and its webhook commit together, or not at all.

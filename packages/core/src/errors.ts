@@ -13,6 +13,9 @@ export type HookboxErrorCode =
   | 'STORE'
   | 'SSRF_BLOCKED'
   | 'AUTH'
+  | 'AUTH_NOT_APPLICABLE'
+  | 'CREDENTIALS_URL_CHANGE'
+  | 'NOT_SIGNED'
   | 'SIGNATURE'
   // Raised by @hookbox/cli: a wrong command line, no database file, a store package not installed.
   | 'USAGE'
@@ -71,6 +74,37 @@ export class InvalidUrlError extends ValidationError {
 export class InvalidPolicyError extends ValidationError {
   constructor(message: string) {
     super(message, 'INVALID_POLICY')
+  }
+}
+
+/**
+ * An endpoint asks for authentication this outbox cannot apply: an unknown `auth.type`, a
+ * scheme whose key is not configured (`security.jwt`), or an empty secret. Refused at
+ * `create`/`update` so that no endpoint looks protected while it is not; nothing is written.
+ */
+export class AuthNotApplicableError extends ValidationError {
+  /** The option or field that is missing or wrong, e.g. `security.jwt`, `auth.type`, `auth.secret`. */
+  readonly option: string
+  constructor(option: string, message: string) {
+    super(message, 'AUTH_NOT_APPLICABLE')
+    this.option = option
+  }
+}
+
+/**
+ * An update changes an endpoint's URL while keeping credentials the receiver sees in clear
+ * (Basic token, bearer token, OAuth2 client credentials, secret headers). They do not follow a
+ * URL change unless the update supplies them again or passes `keepCredentials: true`.
+ */
+export class CredentialsUrlChangeError extends ValidationError {
+  /** What would have followed the URL, e.g. `auth.token`, `headers.x-api-key`. */
+  readonly credentials: string[]
+  constructor(credentials: string[]) {
+    super(
+      `changing the url would send ${credentials.join(', ')} to the new url; supply ${credentials.length > 1 ? 'them' : 'it'} again in the same update, or pass keepCredentials: true`,
+      'CREDENTIALS_URL_CHANGE',
+    )
+    this.credentials = credentials
   }
 }
 

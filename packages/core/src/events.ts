@@ -35,8 +35,13 @@ export interface RetryingEvent extends DeliveryEvent {
 /** Payload of `error`: something went wrong in the dispatcher itself (not a receiver). */
 export interface ErrorEvent {
   error: unknown
-  /** Where it happened: `expand`, `claim`, `complete`, `deliver`, `wake`, `hook`, `purge`. */
+  /**
+   * Where it happened: `expand`, `claim`, `complete`, `deliver`, `wake`, `hook`, `purge`, or
+   * `auth` (an endpoint's credentials cannot be applied: it is not sent to until fixed).
+   */
   phase: string
+  /** The endpoint concerned, for `auth`. */
+  endpointId?: string
 }
 
 /** Payload of `unrouted`: a message no enabled endpoint wanted when it was expanded. */

@@ -37,10 +37,9 @@ export type {
 } from './transport/transport.js'
 export { noAuthentication } from './http/authenticator.js'
 export type { Authenticator, AttemptContext } from './http/authenticator.js'
-export { plainEndpointSecurity } from './admin/endpoint-security.js'
-export type { EndpointSecurity, PreparedAuth } from './admin/endpoint-security.js'
+export type { EndpointSecurity, CredentialChange, PreparedCredentials, EndpointSigningSecrets } from './admin/endpoint-security.js'
 export type { Collections, CollectionInput, Collection } from './admin/collections.js'
-export type { Endpoints, EndpointInput, EndpointPatch, Endpoint, EndpointWithSecrets } from './admin/endpoints.js'
+export type { Endpoints, EndpointInput, EndpointPatch, Endpoint, EndpointWithSecrets, RotateSecretOptions } from './admin/endpoints.js'
 export type { Deliveries, DeliveryDetail, DeliveryFilter } from './admin/deliveries.js'
 export type { DeadLetters } from './admin/dead-letters.js'
 export type { Results, StoredResult, ResultPutOptions } from './admin/results.js'
@@ -82,8 +81,10 @@ export type {
   OAuth2AuthInput,
   HmacAuthInput,
   Ed25519AuthInput,
+  NoneAuthInput,
   JwtAlgorithm,
 } from './auth/endpoint-auth.js'
+export { ENCRYPTION_KEY_ENV } from './auth/encryption-key-env.js'
 export { createJwtSigner } from './auth/jwt-signer.js'
 export type { JwtSigner, JwtSignerOptions } from './auth/jwt-signer.js'
 export { localKeySigner } from './auth/key-signer.js'

@@ -1,18 +1,19 @@
 import { EventEmitter } from 'eventemitter3'
-import { systemClock, type Clock } from './clock.js'
+import type { Clock } from './clock.js'
 import { Collections } from './admin/collections.js'
 import type { AdminContext } from './admin/context.js'
 import { DeadLetters } from './admin/dead-letters.js'
 import { Deliveries } from './admin/deliveries.js'
-import { plainEndpointSecurity, type EndpointSecurity } from './admin/endpoint-security.js'
+import type { EndpointSecurity } from './admin/endpoint-security.js'
 import type { Endpoints } from './admin/endpoints.js'
 import { Results } from './admin/results.js'
 import type { OutboxSecurity, SecurityOptions } from './auth/outbox-security.js'
+import { reportingAuthenticator } from './auth/report-auth-errors.js'
 import { wireSecurity } from './auth/wire-security.js'
 import { defaultDispatcherOptions, Dispatcher, type DispatcherOptions } from './dispatcher/dispatcher.js'
 import { ValidationError } from './errors.js'
 import type { DeliveryEvent, OutboxEvents } from './events.js'
-import { noAuthentication, type Authenticator } from './http/authenticator.js'
+import type { Authenticator } from './http/authenticator.js'
 import { HttpTransport, type HttpTransportOptions } from './http/transport.js'
 import { silentLogger, type Logger } from './logger.js'
 import { EndpointHealth } from './health/endpoint-health.js'
@@ -41,7 +42,7 @@ export type SyncTransaction = { prepare(sql: string): unknown; readonly inTransa
 export interface OutboxOptions {
   /** Where messages, deliveries and configuration live. */
   store: Store
-  /** Time source; pass a `ManualClock` in tests. */
+  /** Time source, shared with `security`; pass a `ManualClock` in tests. */
   clock?: Clock
   /** Receives warnings and errors; silent by default. */
   logger?: Logger
@@ -49,17 +50,24 @@ export interface OutboxOptions {
   dispatcher?: Partial<DispatcherOptions>
   /** Circuit breaker, auto-disable after failing for days, and the adaptive in-flight window; see the README. */
   health?: EndpointHealthInput
-  /** HTTP transport tuning, and whether `http:` endpoint URLs are accepted (default false). */
+  /**
+   * HTTP transport tuning, and whether `http:` endpoint and OAuth2 token URLs are accepted
+   * (default false). A custom `dispatcher` is refused while the SSRF guard is on.
+   */
   http?: HttpTransportOptions & { allowHttp?: boolean; userAgent?: string }
   /** Transports for endpoint URL schemes other than `http:`/`https:` (e.g. `mailto:`). */
   transports?: Transport[]
-  /** Adds credentials to outgoing requests (default: none). */
+  /**
+   * Adds credentials to outgoing requests, instead of the security layer's authenticator; give
+   * the `endpointSecurity` that stores what it applies along with it.
+   */
   authenticator?: Authenticator
-  /** Prepares and redacts endpoint credentials (default: stored as given). */
+  /** Prepares, redacts and reveals endpoint credentials, instead of the security layer. */
   endpointSecurity?: EndpointSecurity
   /**
-   * Endpoint auth (JWT, Basic, OAuth2, HMAC, Ed25519), secrets encrypted at rest and the SSRF
-   * guard: options, or the result of `createSecurity`. `authenticator`/`endpointSecurity` win.
+   * Endpoint auth (HMAC signing by default, JWT, Basic, OAuth2, Ed25519), secrets encrypted at
+   * rest and the SSRF guard: options, or the result of `createSecurity`. Always on: without it
+   * the defaults apply (encryption with `HOOKBOX_ENCRYPTION_KEY` when set).
    */
   security?: SecurityOptions | OutboxSecurity
   /** Largest accepted payload, in bytes of JSON (default 256 KiB). */
@@ -148,7 +156,8 @@ export interface Outbox extends AsyncDisposable {
 export function createOutbox(options: OutboxOptions): Outbox {
   if (!options?.store) throw new ValidationError('createOutbox needs a store, e.g. sqliteStore({ database })')
   const { store } = options
-  const clock = options.clock ?? systemClock
+  const wired = wireSecurity(options)
+  const clock = wired.clock
   const logger = options.logger ?? silentLogger
   const emitter = new EventEmitter<OutboxEvents>()
   // Dispatcher-side failures also reach the logger, so they are seen even without a listener.
@@ -174,7 +183,6 @@ export function createOutbox(options: OutboxOptions): Outbox {
       throw new ValidationError(`dispatcher.${k} must be an integer >= ${min}, got ${dispatcherOptions[k]}`)
   if (dispatcherOptions.leaseMs < 5_000)
     logger.warn('hookbox: leaseMs under 5 s risks duplicate sends', { leaseMs: dispatcherOptions.leaseMs })
-  const wired = wireSecurity(options.security, options.http, clock)
   // As many connections per origin as deliveries in flight: a request queued for a socket
   // would spend its timeout waiting and be counted as failed although it was then sent.
   const transports = new Transports([
@@ -191,7 +199,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
     send: {
       transports,
       clock,
-      authenticator: options.authenticator ?? wired.security?.authenticator ?? noAuthentication,
+      authenticator: reportingAuthenticator(options.authenticator ?? wired.security.authenticator, (error, endpointId) =>
+        emitter.emit('error', { error, phase: 'auth', endpointId }),
+      ),
       userAgent: options.http?.userAgent ?? 'Hookbox/0.1',
       trace: telemetry.tracer,
     },
@@ -230,7 +240,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       )
     }
   }
-  const admin: AdminContext = { store, clock, allowHttp: options.http?.allowHttp ?? false, transports, changed: wakeSoon }
+  const admin: AdminContext = { store, clock, allowHttp: wired.allowHttp, transports, changed: wakeSoon }
 
   const write = (events: OutboxEvent[], o: NotifyOptions = {}): NotifyResult[] | Promise<NotifyResult[]> => {
     // A synchronous handle answers (and throws) at once; every other call answers with a promise,
@@ -259,11 +269,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const outbox: Outbox = {
     store,
     collections: new Collections(admin),
-    endpoints: new GuardedEndpoints(
-      admin,
-      options.endpointSecurity ?? wired.security?.endpointSecurity ?? plainEndpointSecurity,
-      wired.guard,
-    ),
+    endpoints: new GuardedEndpoints(admin, options.endpointSecurity ?? wired.security.endpointSecurity, wired.guard),
     deliveries: new Deliveries(admin),
     deadLetters: new DeadLetters(admin),
     results: new Results(admin, options.resultsTtlMs ?? 7 * 24 * 60 * 60 * 1000),

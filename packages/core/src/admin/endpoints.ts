@@ -1,10 +1,11 @@
-import { NotFoundError, ValidationError } from '../errors.js'
+import { AuthNotApplicableError, NotFoundError, ValidationError } from '../errors.js'
 import { newId } from '../ids.js'
 import type { EndpointRecord } from '../store/records.js'
 import type { SuccessRule } from '../success-rule.js'
 import { checkEvents } from './collections.js'
 import type { AdminContext } from './context.js'
-import type { EndpointSecurity } from './endpoint-security.js'
+import { checkHeaders } from './endpoint-headers.js'
+import type { EndpointSecurity, EndpointSigningSecrets } from './endpoint-security.js'
 import { validateEndpointUrl } from './validate-url.js'
 
 /** Input of `outbox.endpoints.create`. */
@@ -15,15 +16,23 @@ export interface EndpointInput {
   url: string
   /** Narrows the collection's event filter for this endpoint. */
   events?: string[] | null
-  /** Extra headers sent with every request (Incode's custom headers). */
+  /**
+   * Extra headers sent with every request (Incode's custom headers, an API key). Their values
+   * are credentials: encrypted at rest with the other secrets and `[redacted]` in every view.
+   */
   headers?: Record<string, string>
+  /** Extra headers whose values are not secret (a tenant name): stored in clear, shown in views. */
+  publicHeaders?: Record<string, string>
   /** Per-attempt timeout in ms; defaults to the collection policy's. */
   timeoutMs?: number | null
   /** Overrides the collection's success rule. */
   success?: SuccessRule | null
   /** Append `/{requestId}` to the URL path (FrankieOne). */
   appendRequestId?: boolean
-  /** Authentication of outgoing requests; see the security section of the README. */
+  /**
+   * Authentication of outgoing requests (`EndpointAuthInput`); default `{ type: 'hmac' }`: every
+   * endpoint is signed unless it says `{ type: 'none' }`. See the security section of the README.
+   */
   auth?: unknown
   enabled?: boolean
   description?: string | null
@@ -34,7 +43,22 @@ export interface EndpointInput {
 }
 
 /** Fields `outbox.endpoints.update` can change. */
-export type EndpointPatch = Partial<Omit<EndpointInput, 'collection'>>
+export type EndpointPatch = Partial<Omit<EndpointInput, 'collection'>> & {
+  /**
+   * Lets credentials the receiver sees in clear (Basic token, bearer token, OAuth2 client
+   * credentials, secret headers) follow a URL change. Without it, an update that changes the
+   * URL must supply them again. Signing keys always stay.
+   */
+  keepCredentials?: boolean
+}
+
+/** Options of `outbox.endpoints.rotateSecret`. */
+export interface RotateSecretOptions {
+  /** The new `whsec_…` secret; generated (and returned once) when absent. */
+  secret?: string
+  /** How long the previous secret keeps signing (default: `security.hmac.rotationWindowMs`, 24 h). */
+  windowMs?: number
+}
 
 /** An endpoint as shown to callers: secrets in `auth` are redacted. */
 export type Endpoint = EndpointRecord
@@ -43,32 +67,6 @@ export type Endpoint = EndpointRecord
 export interface EndpointWithSecrets extends Endpoint {
   /** Generated secrets (e.g. `{ token }`), shown once and never again. */
   secrets?: Record<string, string>
-}
-
-const FORBIDDEN_HEADERS = new Set([
-  'host',
-  'content-length',
-  'content-type',
-  'connection',
-  'transfer-encoding',
-  'webhook-id',
-  'webhook-timestamp',
-  'webhook-signature',
-])
-
-function checkHeaders(headers: unknown): Record<string, string> {
-  if (headers === undefined || headers === null) return {}
-  if (typeof headers !== 'object' || Array.isArray(headers))
-    throw new ValidationError('headers must be an object of header names to strings')
-  const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(headers)) {
-    const name = k.toLowerCase()
-    if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name)) throw new ValidationError(`invalid header name ${JSON.stringify(k)}`)
-    if (FORBIDDEN_HEADERS.has(name)) throw new ValidationError(`header ${k} is set by Hookbox and cannot be overridden`)
-    if (typeof v !== 'string' || /[\r\n\0]/.test(v)) throw new ValidationError(`header ${k} must be a string without line breaks`)
-    out[name] = v
-  }
-  return out
 }
 
 function checkTimeout(t: unknown): number | null {
@@ -102,17 +100,21 @@ export class Endpoints {
   }
 
   #view(e: EndpointRecord, secrets?: Record<string, string>): EndpointWithSecrets {
-    const view: EndpointWithSecrets = { ...e, auth: this.#security.redact(e.auth) }
+    const view: EndpointWithSecrets = { ...e, ...this.#security.view(e) }
     if (secrets && Object.keys(secrets).length > 0) view.secrets = secrets
     return view
   }
 
-  /** Registers an endpoint. Generated secrets (if its auth asks for one) are in `secrets`, once. */
+  /**
+   * Registers an endpoint. Generated secrets are in `secrets`, once: the `whsec_…` signing
+   * `secret` of every endpoint but `auth: { type: 'none' }`, and the scheme's own (a Basic token).
+   */
   async create(input: EndpointInput): Promise<EndpointWithSecrets> {
     if (!input || typeof input !== 'object') throw new ValidationError('endpoint input must be an object')
     const url = validateEndpointUrl(input.url, this.#ctx.allowHttp, this.#ctx.transports)
     const events = checkEvents(input.events, 'endpoint')
     const headers = checkHeaders(input.headers)
+    const publicHeaders = checkHeaders(input.publicHeaders, 'publicHeaders')
     const timeoutMs = checkTimeout(input.timeoutMs)
     const maxInFlight = checkMaxInFlight(input.maxInFlight)
     const ratePerSecond = checkRate(input.ratePerSecond)
@@ -121,20 +123,21 @@ export class Endpoints {
         `unknown collection "${input.collection}"; create it with outbox.collections.upsert first`,
         'UNKNOWN_COLLECTION',
       )
-    const auth = await this.#security.prepareAuth(input.auth, null)
     const now = this.#ctx.clock.now()
+    const id = newId(now)
+    const auth = await this.#security.prepare({ endpoint: { id, url }, previous: null, auth: input.auth, headers, publicHeaders })
     const record: EndpointRecord = {
-      id: newId(now),
+      id,
       collection: input.collection,
       url,
       enabled: input.enabled ?? true,
       disabledReason: input.enabled === false ? 'created disabled' : null,
       events,
-      headers,
+      headers: auth.headers,
       timeoutMs,
       success: input.success ?? null,
       appendRequestId: input.appendRequestId ?? false,
-      auth: auth.stored,
+      auth: auth.auth,
       description: input.description ?? null,
       maxInFlight,
       ratePerSecond,
@@ -148,14 +151,19 @@ export class Endpoints {
     return this.#view(record, auth.revealed)
   }
 
-  /** Changes URL, events, headers, auth, status…; fields left out keep their value. */
+  /**
+   * Changes URL, events, headers, auth, status…; fields left out keep their value. A URL change
+   * keeps signing keys but not credentials the receiver sees in clear: supply those again, or
+   * pass `keepCredentials: true` ({@link CredentialsUrlChangeError} otherwise).
+   */
   async update(id: string, patch: EndpointPatch): Promise<EndpointWithSecrets> {
     const current = await this.#ctx.store.catalog.getEndpoint({ id })
     if (!current) throw new NotFoundError('endpoint', id)
     const next: EndpointRecord = { ...current, updatedAt: this.#ctx.clock.now() }
     if (patch.url !== undefined) next.url = validateEndpointUrl(patch.url, this.#ctx.allowHttp, this.#ctx.transports)
     if (patch.events !== undefined) next.events = checkEvents(patch.events, 'endpoint')
-    if (patch.headers !== undefined) next.headers = checkHeaders(patch.headers)
+    const headers = patch.headers === undefined ? undefined : checkHeaders(patch.headers)
+    const publicHeaders = patch.publicHeaders === undefined ? undefined : checkHeaders(patch.publicHeaders, 'publicHeaders')
     if (patch.timeoutMs !== undefined) next.timeoutMs = checkTimeout(patch.timeoutMs)
     if (patch.success !== undefined) next.success = patch.success
     if (patch.appendRequestId !== undefined) next.appendRequestId = patch.appendRequestId
@@ -168,14 +176,68 @@ export class Endpoints {
       if (patch.enabled) Object.assign(next, { pausedUntil: null, failingSince: null })
     }
     let revealed: Record<string, string> | undefined
-    if (patch.auth !== undefined) {
-      const auth = await this.#security.prepareAuth(patch.auth, current.auth)
-      next.auth = auth.stored
-      revealed = auth.revealed
+    if (patch.url !== undefined || patch.auth !== undefined || headers || publicHeaders) {
+      const prepared = await this.#security.prepare({
+        endpoint: next,
+        previous: current,
+        auth: patch.auth,
+        headers,
+        publicHeaders,
+        keepCredentials: patch.keepCredentials === true,
+      })
+      Object.assign(next, { auth: prepared.auth, headers: prepared.headers })
+      revealed = prepared.revealed
     }
     if (!(await this.#ctx.store.catalog.updateEndpoint({ endpoint: next }))) throw new NotFoundError('endpoint', id)
     this.#ctx.changed()
     return this.#view(next, revealed)
+  }
+
+  /**
+   * Starts a rotation of the endpoint's signing secret: the new one (given, or generated and
+   * returned once in `secrets.secret`) signs at once, the previous one keeps signing alongside
+   * it for `windowMs`. An endpoint from an earlier release without one gets its first.
+   */
+  async rotateSecret(id: string, options: RotateSecretOptions = {}): Promise<EndpointWithSecrets> {
+    const current = await this.#ctx.store.getEndpoint(id)
+    if (!current) throw new NotFoundError('endpoint', id)
+    const prepared = await this.#security.prepare({ endpoint: current, previous: current, rotateSecret: options })
+    const next = { ...current, auth: prepared.auth, headers: prepared.headers, updatedAt: this.#ctx.clock.now() }
+    if (!(await this.#ctx.store.updateEndpoint(next))) throw new NotFoundError('endpoint', id)
+    return this.#view(next, prepared.revealed)
+  }
+
+  /**
+   * The endpoint's signing secrets in clear: for a portal that shows a customer their
+   * `whsec_…` again on request, behind the host's own authorisation. Nothing else reveals them.
+   */
+  async revealSecret(id: string): Promise<EndpointSigningSecrets> {
+    const e = await this.#ctx.store.getEndpoint(id)
+    if (!e) throw new NotFoundError('endpoint', id)
+    return this.#security.signingSecrets(e)
+  }
+
+  /**
+   * Rewrites credentials stored by an earlier release in the current layout: secrets bound to
+   * their endpoint, custom headers encrypted with them (all count as secret; mark public ones
+   * again with `publicHeaders`). Run it once after upgrading, then set
+   * `security.acceptUnboundSecrets: false`. Endpoints whose auth was never applied (stored by
+   * an outbox without security) are left as they are and listed in `unapplied`.
+   */
+  async resealSecrets(): Promise<{ resealed: number; unapplied: string[] }> {
+    let resealed = 0
+    const unapplied: string[] = []
+    for (const e of await this.#ctx.store.listEndpoints()) {
+      const prepared = await Promise.resolve(this.#security.reseal(e)).catch((err: unknown) => {
+        if (!(err instanceof AuthNotApplicableError)) throw err
+        unapplied.push(e.id)
+        return null
+      })
+      if (!prepared) continue
+      await this.#ctx.store.updateEndpoint({ ...e, auth: prepared.auth, headers: prepared.headers })
+      resealed++
+    }
+    return { resealed, unapplied }
   }
 
   /**

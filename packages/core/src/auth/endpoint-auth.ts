@@ -1,9 +1,17 @@
 /**
  * Per-endpoint authentication, as given to `outbox.endpoints.create({ auth })` and `update`.
- * Secrets left out are generated (and returned once in `secrets`); on update, secret fields
- * left out keep their stored value when the type is unchanged.
+ * Left out at `create`, it is `{ type: 'hmac' }`: every endpoint is signed unless it says
+ * `{ type: 'none' }`. Every scheme but `none` also signs each request the Standard Webhooks
+ * way (`webhook-signature: v1,…`) with the endpoint's `whsec_…` secret. Secrets left out are
+ * generated (and returned once in `secrets`); on update, secret fields left out keep their
+ * stored value when the type is unchanged.
  */
-export type EndpointAuthInput = JwtAuthInput | BasicAuthInput | OAuth2AuthInput | HmacAuthInput | Ed25519AuthInput
+export type EndpointAuthInput = JwtAuthInput | BasicAuthInput | OAuth2AuthInput | HmacAuthInput | Ed25519AuthInput | NoneAuthInput
+
+/** No signature and no credentials: the explicit opt-out of signing. */
+export interface NoneAuthInput {
+  type: 'none'
+}
 
 /** Signing algorithms accepted for JWT. */
 export type JwtAlgorithm = 'RS256' | 'ES256' | 'EdDSA'
@@ -80,18 +88,32 @@ export interface Ed25519AuthInput {
 /** What is kept in `endpoint.auth`: public fields in clear, secrets in `enc` (or `secrets`). */
 export interface StoredAuth {
   type: EndpointAuthInput['type']
-  /** Secrets encrypted with the host's key: `v1:<iv>:<tag>:<ciphertext>` (base64url). */
+  /** Layout: 2 binds `enc` to its endpoint; 1 was written by releases before that. */
+  v: 1 | 2
+  /** Secrets encrypted with the host's key: `v1:<kid>:<iv>:<tag>:<ciphertext>` (base64url). */
   enc?: string
-  /** Secrets in clear, only when no `encryptionKey` is configured. */
+  /** Secrets in clear, only when no encryption key is configured. */
   secrets?: Record<string, unknown>
+  /** Whether requests carry a `webhook-signature` made with the endpoint's `whsec_…` secrets. */
+  signed?: boolean
+  /** Names of the endpoint's secret headers; their values are among the secrets. */
+  headerNames?: string[]
   [field: string]: unknown
 }
 
-/** Secret fields per type, as encrypted together in `enc`. */
+/** An HMAC signing secret; older ones keep signing until `expiresAt` (epoch ms). */
+export interface SigningSecret {
+  secret: string
+  expiresAt: number | null
+}
+
+/** Secret fields, encrypted together in `enc`. */
 export interface AuthSecrets {
   token?: string
   privateKey?: string
   clientSecret?: string
-  /** HMAC secrets, newest first; older ones sign until `expiresAt` (epoch ms). */
-  hmac?: Array<{ secret: string; expiresAt: number | null }>
+  /** `whsec_…` signing secrets, newest first. */
+  hmac?: SigningSecret[]
+  /** Values of the secret headers. */
+  headers?: Record<string, string>
 }

@@ -3,6 +3,7 @@ import pRetry, { AbortError } from 'p-retry'
 import { request, type Dispatcher } from 'undici'
 import type { Clock } from '../clock.js'
 import { AuthError } from '../errors.js'
+import { blockedCause } from '../ssrf/blocked-cause.js'
 
 /** Client-credentials settings of one endpoint. */
 export interface ClientCredentials {
@@ -103,6 +104,11 @@ export class OAuth2TokenCache {
         body: form.toString(),
         dispatcher: this.#o.dispatcher,
         signal: AbortSignal.timeout(this.#o.timeoutMs ?? 10_000),
+      }).catch((err: unknown) => {
+        // A refused address will not become allowed by asking again.
+        const blocked = blockedCause(err)
+        if (blocked) throw new AbortError(new AuthError('blocked', `token URL ${where}: ${blocked.message}`, { cause: blocked }))
+        throw err
       })
       const text = await readCapped(res.body, MAX_TOKEN_RESPONSE_BYTES)
       if (text === null)

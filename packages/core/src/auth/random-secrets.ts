@@ -16,8 +16,8 @@ export function checkHmacSecret(secret: unknown): string {
   if (typeof secret !== 'string') throw new ValidationError('hmac secret must be a string like whsec_<base64>')
   const b64 = secret.replace(/^whsec_/, '')
   const bytes = Buffer.from(b64, 'base64')
-  // Node's decoder is lenient (base64url alphabet, whitespace); the standardwebhooks library that
-  // signs throws on those, so only canonical base64 (padding optional) is accepted.
+  // Node's decoder is lenient (base64url alphabet, whitespace); the standardwebhooks library a
+  // receiver verifies with throws on those, so only canonical base64 (padding optional) is accepted.
   const canonical = bytes.toString('base64')
   if (b64 !== canonical && b64 !== canonical.replace(/=+$/, ''))
     throw new ValidationError('hmac secret must be whsec_ followed by standard base64')

@@ -10,22 +10,23 @@ export interface SecretBox {
   open(sealed: string, context: string): string
 }
 
-function toKey(key: EncryptionKey): Buffer {
+function toKey(key: EncryptionKey, option: string): Buffer {
   const bytes =
     typeof key === 'string' ? (/^[0-9a-f]{64}$/i.test(key) ? Buffer.from(key, 'hex') : Buffer.from(key, 'base64')) : Buffer.from(key)
-  if (bytes.length !== 32) throw new ValidationError('security.encryptionKey must be 32 bytes (base64, hex or bytes)')
+  if (bytes.length !== 32) throw new ValidationError(`${option} must be 32 bytes (base64, hex or bytes)`)
   return bytes
 }
 
 /**
- * AES-256-GCM with a random 96-bit IV; `context` (the auth type) is authenticated data, so a
- * sealed value cannot be moved to another kind of credential. Several keys may be given for
- * key rotation: the first seals, all are tried to open. Each value names its key by a short
- * fingerprint so opening does not guess.
+ * AES-256-GCM with a random 96-bit IV; `context` is authenticated data (where the secret
+ * belongs: see `credentialAssociatedData`), so a sealed value opens only in its place. Several
+ * keys may be given for key rotation: the first seals, all are tried to open. Each value names
+ * its key by a short fingerprint so opening does not guess. `option` names where the keys came
+ * from, for error messages.
  */
-export function createSecretBox(keys: EncryptionKey | readonly EncryptionKey[]): SecretBox {
-  const list = (Array.isArray(keys) ? keys : [keys]).map(toKey)
-  if (list.length === 0) throw new ValidationError('security.encryptionKey needs at least one key')
+export function createSecretBox(keys: EncryptionKey | readonly EncryptionKey[], option = 'security.encryptionKey'): SecretBox {
+  const list = (Array.isArray(keys) ? keys : [keys]).map((k) => toKey(k, option))
+  if (list.length === 0) throw new ValidationError(`${option} needs at least one key`)
   const kid = (k: Buffer) => createHash('sha256').update(k).digest('base64url').slice(0, 8)
   const byId = new Map(list.map((k) => [kid(k), k]))
   const sealing = list[0]!

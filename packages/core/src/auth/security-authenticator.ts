@@ -11,6 +11,9 @@ import { ed25519KeyObject } from './random-secrets.js'
 import { isStoredAuth, type SecretCodec } from './stored-auth.js'
 import { ed25519Signer, hmacSigner } from './webhook-signer.js'
 import type { JwtAlgorithm, StoredAuth } from './endpoint-auth.js'
+import { AuthError } from '../errors.js'
+import { credentialSite } from './credential-binding.js'
+import { liveSigningSecrets } from './signing-secrets.js'
 
 /** Global settings the authenticator falls back on when an endpoint has none of its own. */
 export interface AuthenticatorConfig {
@@ -21,10 +24,17 @@ export interface AuthenticatorConfig {
   now: () => number
 }
 
+/** A scheme whose global key is not configured (any more): fail closed, naming the option. */
+function notConfigured(ctx: AttemptContext, type: string, option: string): AuthError {
+  return new AuthError('not_configured', `endpoint ${ctx.endpoint.id} uses the global ${type} key, but ${option} is not configured`)
+}
+
 /**
  * The authenticator behind `security`: reads each endpoint's stored auth, decrypts its
- * secrets and adds the matching headers. A 401 on a client-credentials endpoint drops the
- * rejected token, so the resend (one, by the dispatcher) carries a fresh one.
+ * secrets (only where they were sealed) and adds the matching headers: secret headers, the
+ * Standard Webhooks signature, then the scheme's own. Anything it cannot apply throws, so the
+ * attempt fails rather than going out unprotected. A 401 on a client-credentials endpoint
+ * drops the rejected token, so the resend (one, by the dispatcher) carries a fresh one.
  */
 export function createSecurityAuthenticator(config: AuthenticatorConfig): Authenticator {
   // Per-endpoint signers are costly to import (PEM parse, thumbprint): cache by stored ciphertext.
@@ -41,47 +51,65 @@ export function createSecurityAuthenticator(config: AuthenticatorConfig): Authen
     return signer
   }
 
-  const signatureHeader = (sigs: string[]) => ({ 'webhook-signature': sigs.join(' ') })
   const content = (ctx: AttemptContext) => ({ id: ctx.messageId, timestamp: ctx.timestamp, body: ctx.body })
+  const missing = (ctx: AttemptContext, what: string) =>
+    new AuthError('undecryptable', `endpoint ${ctx.endpoint.id} is missing ${what} among its stored secrets`)
 
   return {
     async headers(ctx) {
       const stored = ctx.endpoint.auth
-      if (!isStoredAuth(stored)) return {}
-      const secrets = config.codec.read(stored)
+      // No auth at all: an endpoint from before signing by default, sent unsigned as it was.
+      if (stored === null) return {}
+      if (!isStoredAuth(stored))
+        throw new AuthError(
+          'not_applicable',
+          `endpoint ${ctx.endpoint.id} has auth (type ${JSON.stringify(stored.type)}) that was stored as given by an outbox without ` +
+            'security and never applied; set it again with outbox.endpoints.update(id, { auth })',
+        )
+      const secrets = config.codec.read(stored, credentialSite(ctx.endpoint))
+      const out: Record<string, string> = {}
+      for (const name of stored.headerNames ?? []) {
+        const value = secrets.headers?.[name]
+        if (value === undefined) throw missing(ctx, `the value of header ${name}`)
+        out[name] = value
+      }
+      const signatures: string[] = []
+      if (stored.type === 'ed25519') {
+        const key =
+          stored.keySource === 'endpoint'
+            ? await endpointSigner(ctx.endpoint, async () =>
+                localKeySigner(ed25519KeyObject(secrets.privateKey ?? missingKey(ctx)), { alg: 'EdDSA' }),
+              )
+            : config.ed25519
+        if (!key) throw notConfigured(ctx, 'ed25519', 'security.ed25519')
+        signatures.push(...(await ed25519Signer(key).sign(content(ctx))))
+      }
+      if (stored.signed || stored.type === 'hmac') {
+        const live = liveSigningSecrets(secrets.hmac, config.now()).map((s) => s.secret)
+        if (live.length === 0) throw missing(ctx, 'a signing secret')
+        signatures.push(...(await hmacSigner(live).sign(content(ctx))))
+      }
+      if (signatures.length) out['webhook-signature'] = signatures.join(' ')
       switch (stored.type) {
         case 'basic':
-          return { authorization: `Basic ${secrets.token}` }
+          return { ...out, authorization: `Basic ${secrets.token ?? missingToken(ctx)}` }
         case 'oauth2': {
-          if (!stored.tokenUrl) return { authorization: `Bearer ${secrets.token}` }
+          if (!stored.tokenUrl) return { ...out, authorization: `Bearer ${secrets.token ?? missingToken(ctx)}` }
           const token = await config.tokens.get(ctx.endpoint.id, {
             tokenUrl: stored.tokenUrl as string,
             clientId: stored.clientId as string,
-            clientSecret: secrets.clientSecret!,
+            clientSecret: secrets.clientSecret ?? missingToken(ctx),
             scope: stored.scope as string | undefined,
             audience: stored.audience as string | undefined,
             clientAuth: stored.clientAuth as 'basic' | 'body' | undefined,
           })
           usedTokens.set(ctx, token)
-          return { authorization: `Bearer ${token}` }
-        }
-        case 'hmac': {
-          const now = config.now()
-          const live = (secrets.hmac ?? []).filter((s) => s.expiresAt === null || s.expiresAt > now).map((s) => s.secret)
-          return signatureHeader(await hmacSigner(live).sign(content(ctx)))
-        }
-        case 'ed25519': {
-          const key =
-            stored.keySource === 'endpoint'
-              ? await endpointSigner(ctx.endpoint, async () => localKeySigner(ed25519KeyObject(secrets.privateKey!), { alg: 'EdDSA' }))
-              : config.ed25519
-          if (!key) throw new AuthError('missing_key', 'ed25519 endpoint uses the global key but security.ed25519 is not configured')
-          return signatureHeader(await ed25519Signer(key).sign(content(ctx)))
+          return { ...out, authorization: `Bearer ${token}` }
         }
         case 'jwt':
-          return jwtHeaders(ctx, stored, secrets.privateKey)
+          return { ...out, ...(await jwtHeaders(ctx, stored, secrets.privateKey)) }
         default:
-          return {}
+          return out
       }
     },
     async onUnauthorized(ctx) {
@@ -92,17 +120,23 @@ export function createSecurityAuthenticator(config: AuthenticatorConfig): Authen
     },
   }
 
+  function missingToken(ctx: AttemptContext): never {
+    throw missing(ctx, 'its credential')
+  }
+  function missingKey(ctx: AttemptContext): never {
+    throw missing(ctx, 'its private key')
+  }
+
   async function jwtHeaders(ctx: AttemptContext, stored: StoredAuth, privateKey: string | undefined): Promise<Record<string, string>> {
     // A customer-specific key that went missing must not fall back to the global key: fail closed.
-    if (stored.keySource === 'endpoint' && !privateKey)
-      throw new AuthError('missing_key', 'jwt endpoint has its own key, but the key is missing')
+    if (stored.keySource === 'endpoint' && !privateKey) missingKey(ctx)
     const signer =
       stored.keySource === 'endpoint' && privateKey
         ? await endpointSigner(ctx.endpoint, async () =>
             createJwtSigner({ privateKey, alg: stored.alg as JwtAlgorithm, keyId: stored.keyId as string }),
           )
         : config.jwt.signer
-    if (!signer) throw new AuthError('missing_key', 'jwt endpoint uses the global key but security.jwt is not configured')
+    if (!signer) throw notConfigured(ctx, 'jwt', 'security.jwt')
     const token = await signer.sign(
       webhookJwtClaims(ctx, {
         issuer: (stored.issuer as string | undefined) ?? config.jwt.issuer,

@@ -1,4 +1,4 @@
-import { Webhook } from 'standardwebhooks'
+import { createHmac } from 'node:crypto'
 import type { KeySigner } from './key-signer.js'
 
 /** What a Standard Webhooks signature covers: `${id}.${timestamp}.${body}`. */
@@ -25,12 +25,14 @@ export function signedPayload(c: SignedContent): string {
 }
 
 /**
- * HMAC-SHA256 (`v1`) with each secret, newest first, through the reference `standardwebhooks`
- * library. During a rotation several secrets sign, so receivers holding either one verify.
+ * HMAC-SHA256 (`v1`) with each secret, newest first. During a rotation several secrets sign,
+ * so receivers holding either one verify. Node's HMAC gives the bytes the reference
+ * `standardwebhooks` library gives (the tests verify with it) in a fifth of its time, which
+ * counts now that every endpoint is signed.
  */
 export function hmacSigner(secrets: readonly string[]): WebhookSigner {
-  const hooks = secrets.map((s) => new Webhook(s))
-  return { sign: (c) => hooks.map((h) => h.sign(c.id, new Date(c.timestamp * 1000), c.body)) }
+  const keys = secrets.map((s) => Buffer.from(s.replace(/^whsec_/, ''), 'base64'))
+  return { sign: (c) => keys.map((k) => `v1,${createHmac('sha256', k).update(signedPayload(c)).digest('base64')}`) }
 }
 
 /** Ed25519 (`v1a`) over the same content, by a local key or a KMS through {@link KeySigner}. */

@@ -1,46 +1,68 @@
 import type { Agent } from 'undici'
+import type { EndpointSecurity } from '../admin/endpoint-security.js'
 import type { Clock } from '../clock.js'
 import { ValidationError } from '../errors.js'
+import type { Authenticator } from '../http/authenticator.js'
 import type { HttpTransportOptions } from '../http/transport.js'
 import { guardedConnector } from '../ssrf/guarded-connector.js'
-import { createSsrfGuard, type SsrfGuard } from '../ssrf/ssrf-guard.js'
-import { createSecurity, type OutboxSecurity, type SecurityOptions } from './outbox-security.js'
+import type { SsrfGuard } from '../ssrf/ssrf-guard.js'
+import { createSecurity, shareOutboxSettings, type OutboxSecurity, type SecurityOptions } from './outbox-security.js'
 
-/** What `createOutbox` takes from its `security` option. */
+/** The options of `createOutbox` that decide its security. */
+export interface SecurityInput {
+  security?: SecurityOptions | OutboxSecurity
+  http?: HttpTransportOptions & { allowHttp?: boolean }
+  clock?: Clock
+  authenticator?: Authenticator
+  endpointSecurity?: EndpointSecurity
+}
+
+/** What `createOutbox` takes from its security options. */
 export interface SecurityWiring {
-  /** Full security (auth + secrets), when the option was given. */
-  security: OutboxSecurity | null
+  /** Auth, secrets and the SSRF guard: from the option, or the defaults when it is absent. */
+  security: OutboxSecurity
   guard: SsrfGuard | null
+  /** The one clock of the outbox and its security. */
+  clock: Clock
+  /** The one `allowHttp` of endpoint and token URLs. */
+  allowHttp: boolean
   /** Transport options with the guarded connector in place. */
   http: HttpTransportOptions | undefined
   close(): Promise<void>
 }
 
 /**
- * Resolves `createOutbox({ security, http })`: builds the security layer when asked, and puts
- * the SSRF guard into the transport's connector. A caller-supplied `http.dispatcher` is used
- * as is (the caller owns its connections and their checks).
+ * Resolves `createOutbox({ security, http, clock })`. Security is always on: without the
+ * option the outbox still generates, signs, encrypts (with `HOOKBOX_ENCRYPTION_KEY`) and
+ * guards, so no endpoint's `auth` is stored and then ignored. The outbox and its security
+ * share one clock and one `allowHttp`. The SSRF guard goes into the transport's connector;
+ * what would bypass it (a dispatcher of the caller's, a connect function) is refused unless
+ * the guard is turned off in the same options.
  */
-export function wireSecurity(
-  input: SecurityOptions | OutboxSecurity | undefined,
-  http: (HttpTransportOptions & { allowHttp?: boolean }) | undefined,
-  clock: Clock,
-): SecurityWiring {
-  const security = !input
-    ? null
-    : isOutboxSecurity(input)
-      ? input
-      : createSecurity({ ...input, clock: input.clock ?? clock, allowHttp: input.allowHttp ?? http?.allowHttp })
-  // Without a `security` option private addresses are still refused: the safe default for URLs tenants type in.
-  const guard = security ? security.guard : createSsrfGuard()
-  if (!guard || http?.dispatcher) return { security, guard, http, close: async () => security?.close() }
+export function wireSecurity(options: SecurityInput): SecurityWiring {
+  if (options.authenticator && !options.endpointSecurity)
+    throw new ValidationError(
+      'a custom authenticator needs endpointSecurity too: the built-in one stores credentials only its own authenticator can apply',
+    )
+  const input = options.security
+  const security = input && isOutboxSecurity(input) ? input : createSecurity({ ...input })
+  const { clock, allowHttp } = shareOutboxSettings(security, { clock: options.clock, allowHttp: options.http?.allowHttp })
+  const { guard } = security
+  const http = options.http
+  const wiring = { security, guard, clock, allowHttp, close: async () => security.close() }
+  if (!guard) return { ...wiring, http }
+  if (http?.dispatcher)
+    throw new ValidationError(
+      'http.dispatcher would connect without the SSRF guard (Hookbox cannot check the addresses your dispatcher connects to); ' +
+        'use http.agentOptions for connection settings, or set security.ssrf.enabled: false if every endpoint URL comes from your own code',
+    )
   const connect = http?.agentOptions?.connect
   if (typeof connect === 'function')
     throw new ValidationError(
       'http.agentOptions.connect as a function would bypass the SSRF guard; pass connect options, or security.ssrf.enabled: false',
     )
   const agentOptions: Agent.Options = { ...http?.agentOptions, connect: guardedConnector(guard, connect ?? {}) }
-  return { security, guard, http: { ...http, agentOptions }, close: async () => security?.close() }
+  return { ...wiring, http: { ...http, agentOptions } }
 }
 
 function isOutboxSecurity(v: SecurityOptions | OutboxSecurity): v is OutboxSecurity {

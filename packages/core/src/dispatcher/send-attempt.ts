@@ -1,3 +1,4 @@
+import { authFailure } from '../auth/auth-failure.js'
 import type { Authenticator, AttemptContext } from '../http/authenticator.js'
 import type { SendResult } from '../transport/transport.js'
 import type { Transports } from '../transport/transports.js'
@@ -68,7 +69,7 @@ export async function sendAttempt(
     try {
       auth = await ctx.authenticator.headers(attempt)
     } catch (err) {
-      return { ok: false, latencyMs: 0, error: { kind: 'other', message: `authentication failed: ${(err as Error).message}` } }
+      return { ok: false, latencyMs: 0, error: authFailure(err) }
     }
     // Fetching credentials (an OAuth2 token) spends the same budget as the request.
     const left = Math.floor(deadline - performance.now())

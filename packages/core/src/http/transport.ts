@@ -1,4 +1,5 @@
 import { Agent, errors, request, type Dispatcher } from 'undici'
+import { blockedCause } from '../ssrf/blocked-cause.js'
 import type { OutgoingRequest, SendResult, Transport, TransportErrorKind } from '../transport/transport.js'
 
 /** Options of {@link HttpTransport}. */
@@ -9,9 +10,13 @@ export interface HttpTransportOptions {
   snippetBytes?: number
   /** Bytes read from a response before the connection is dropped (default 64 KiB). */
   maxResponseBytes?: number
-  /** Extra options for undici's `Agent` (e.g. `connect` for a custom lookup). */
+  /** Extra options for undici's `Agent` (e.g. `connect` TLS options); the SSRF guard wraps `connect`. */
   agentOptions?: Agent.Options
-  /** Overrides the dispatcher entirely (the SSRF guard supplies one). */
+  /**
+   * Overrides the dispatcher entirely. The SSRF guard cannot see the connections of a
+   * dispatcher it did not build, so `createOutbox` accepts one only together with
+   * `security.ssrf.enabled: false`.
+   */
   dispatcher?: Dispatcher
 }
 
@@ -117,17 +122,6 @@ function classify(err: unknown, signal: AbortSignal): { kind: TransportErrorKind
   if (err instanceof errors.SocketError || (code && /^(ECONN|EPIPE|ENOTFOUND|EAI_|EHOST|ENETUNREACH|UND_ERR_SOCKET)/.test(code)))
     return { kind: 'connection', message: code ? `${code}: ${e.message ?? ''}`.trim() : (e.message ?? 'connection error') }
   return { kind: 'other', message: e?.message ?? String(err) }
-}
-
-/** The SSRF refusal in an error's cause chain (undici may wrap the connector's error). */
-function blockedCause(err: unknown): { message?: string } | null {
-  for (
-    let e = err as { code?: string; message?: string; cause?: unknown } | undefined, depth = 0;
-    e && depth < 4;
-    e = e.cause as typeof e, depth++
-  )
-    if (e.code === 'SSRF_BLOCKED') return e
-  return null
 }
 
 /** Parses `Retry-After` as seconds or an HTTP date; null when absent or unusable. */

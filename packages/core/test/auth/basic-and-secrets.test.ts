@@ -28,7 +28,7 @@ describe('auth: Basic token (Attestr) and secrets at rest', () => {
     const created = await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/hook`, auth: { type: 'basic' } })
     const token = created.secrets!.token!
     expect(token).toMatch(/^[\w-]{43}$/)
-    expect(created.auth).toEqual({ type: 'basic', token: '[redacted]' })
+    expect(created.auth).toEqual({ type: 'basic', token: '[redacted]', secret: '[redacted]' })
     const attempts: AttemptEvent[] = []
     outbox.on('attempt', (a) => attempts.push(a))
     const d = await deliverOne(outbox)
@@ -67,7 +67,7 @@ describe('auth: Basic token (Attestr) and secrets at rest', () => {
     expect((err as Error).message).not.toContain('sec ret')
     await expect(
       outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/hook`, auth: { type: 'magic' } }),
-    ).rejects.toMatchObject({ code: 'VALIDATION' })
+    ).rejects.toMatchObject({ code: 'AUTH_NOT_APPLICABLE', option: 'auth.type' })
   })
 
   it('fails closed with a typed reason when the encryption key is wrong', async () => {
@@ -84,7 +84,7 @@ describe('auth: Basic token (Attestr) and secrets at rest', () => {
     outboxes.push(other)
     const d = await deliverOne(other)
     expect(receiver.requests).toHaveLength(0)
-    expect(d.attemptLog[0]!.error).toMatch(/authentication failed: .*cannot be decrypted/)
+    expect(d.attemptLog[0]!.error).toMatch(/authentication failed: .*failed to decrypt \(.*cannot be decrypted/)
   })
 
   it('keeps secrets in clear only when no encryption key is configured, still redacted', async () => {
@@ -95,7 +95,7 @@ describe('auth: Basic token (Attestr) and secrets at rest', () => {
       url: `${receiver.url}/hook`,
       auth: { type: 'oauth2', token: 'static-bearer' },
     })
-    expect(e.auth).toEqual({ type: 'oauth2', mode: 'static', token: '[redacted]' })
+    expect(e.auth).toEqual({ type: 'oauth2', mode: 'static', token: '[redacted]', secret: '[redacted]' })
     await deliverOne(made.outbox)
     expect(receiver.requests[0]!.headers.authorization).toBe('Bearer static-bearer')
   })

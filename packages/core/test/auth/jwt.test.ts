@@ -151,6 +151,6 @@ describe('auth: JWT (FrankieOne)', () => {
     outboxes.push(outbox)
     await expect(
       outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/hook`, auth: { type: 'jwt' } }),
-    ).rejects.toMatchObject({ code: 'VALIDATION' })
+    ).rejects.toMatchObject({ code: 'AUTH_NOT_APPLICABLE', option: 'security.jwt' })
   })
 })

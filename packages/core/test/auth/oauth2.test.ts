@@ -4,26 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Outbox } from '../../src/index.js'
 import { TestReceiver } from '../../src/testing/conformance.js'
 import { deliverOne, secureOutbox } from './support.js'
-
-/** A client-credentials token server on 127.0.0.1 that counts requests and issues tok-1, tok-2… */
-async function tokenServer(expiresIn = 3600) {
-  const seen: Array<{ authorization?: string; body: string }> = []
-  const server: Server = createServer(async (req, res) => {
-    let body = ''
-    for await (const c of req) body += c
-    seen.push({ authorization: req.headers.authorization, body })
-    await new Promise((r) => setTimeout(r, 20)) // widen the window for concurrent callers
-    res
-      .writeHead(200, { 'content-type': 'application/json' })
-      .end(JSON.stringify({ access_token: `tok-${seen.length}`, token_type: 'Bearer', expires_in: expiresIn }))
-  })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  return {
-    seen,
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/oauth/token`,
-    close: () => new Promise((r) => server.close(r)),
-  }
-}
+import { tokenServer } from './token-server.js'
 
 describe('auth: OAuth2 bearer (Incode)', () => {
   let receiver: TestReceiver
@@ -113,7 +94,7 @@ describe('auth: OAuth2 bearer (Incode)', () => {
     const other = await tokenServer()
     try {
       const moved = outbox.endpoints.update(endpoint.id, { auth: { type: 'oauth2', tokenUrl: other.url, clientId: 'hookbox' } })
-      await expect(moved).rejects.toMatchObject({ code: 'VALIDATION' })
+      await expect(moved).rejects.toMatchObject({ code: 'AUTH_NOT_APPLICABLE', option: 'auth.clientSecret' })
       await deliverOne(outbox)
       expect(other.seen).toHaveLength(0)
       // Same token URL: the stored secret is kept, as documented.

@@ -19,7 +19,12 @@ describe('auth: review hardening', () => {
 
   it('refuses at registration an HMAC secret the standardwebhooks library cannot use', async () => {
     const security = createSecurity({ ssrf: { allow: LOCAL } })
-    const prepare = (secret: string) => security.endpointSecurity.prepareAuth({ type: 'hmac', secret }, null)
+    const prepare = (secret: string) =>
+      security.endpointSecurity.prepare({
+        endpoint: { id: 'ep_1', url: 'https://hooks.example.com/' },
+        previous: null,
+        auth: { type: 'hmac', secret },
+      })
     const urlSafe = `whsec_${Buffer.alloc(32, 0xfb).toString('base64url')}` // '-' and '_': Node decodes, the library throws
     expect(() => new Webhook(urlSafe)).toThrow()
     await expect(prepare(urlSafe)).rejects.toMatchObject({ code: 'VALIDATION' })
