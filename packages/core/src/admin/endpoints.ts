@@ -199,11 +199,11 @@ export class Endpoints {
    * it for `windowMs`. An endpoint from an earlier release without one gets its first.
    */
   async rotateSecret(id: string, options: RotateSecretOptions = {}): Promise<EndpointWithSecrets> {
-    const current = await this.#ctx.store.getEndpoint(id)
+    const current = await this.#ctx.store.catalog.getEndpoint({ id })
     if (!current) throw new NotFoundError('endpoint', id)
     const prepared = await this.#security.prepare({ endpoint: current, previous: current, rotateSecret: options })
     const next = { ...current, auth: prepared.auth, headers: prepared.headers, updatedAt: this.#ctx.clock.now() }
-    if (!(await this.#ctx.store.updateEndpoint(next))) throw new NotFoundError('endpoint', id)
+    if (!(await this.#ctx.store.catalog.updateEndpoint({ endpoint: next }))) throw new NotFoundError('endpoint', id)
     return this.#view(next, prepared.revealed)
   }
 
@@ -212,7 +212,7 @@ export class Endpoints {
    * `whsec_…` again on request, behind the host's own authorisation. Nothing else reveals them.
    */
   async revealSecret(id: string): Promise<EndpointSigningSecrets> {
-    const e = await this.#ctx.store.getEndpoint(id)
+    const e = await this.#ctx.store.catalog.getEndpoint({ id })
     if (!e) throw new NotFoundError('endpoint', id)
     return this.#security.signingSecrets(e)
   }
@@ -227,14 +227,14 @@ export class Endpoints {
   async resealSecrets(): Promise<{ resealed: number; unapplied: string[] }> {
     let resealed = 0
     const unapplied: string[] = []
-    for (const e of await this.#ctx.store.listEndpoints()) {
+    for (const e of await this.#ctx.store.catalog.listEndpoints({})) {
       const prepared = await Promise.resolve(this.#security.reseal(e)).catch((err: unknown) => {
         if (!(err instanceof AuthNotApplicableError)) throw err
         unapplied.push(e.id)
         return null
       })
       if (!prepared) continue
-      await this.#ctx.store.updateEndpoint({ ...e, auth: prepared.auth, headers: prepared.headers })
+      await this.#ctx.store.catalog.updateEndpoint({ endpoint: { ...e, auth: prepared.auth, headers: prepared.headers } })
       resealed++
     }
     return { resealed, unapplied }

@@ -1,4 +1,3 @@
-import { AuthError } from '../errors.js'
 import type { Authenticator, AttemptContext } from '../http/authenticator.js'
 import type { EndpointRecord } from '../store/records.js'
 import type { JwtSigner } from './jwt-signer.js'

@@ -3,7 +3,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { postgresStore } from '@hookbox/store-postgres'
 import { createOutbox, ManualClock, policies, verifySignature, type Outbox } from '../../src/index.js'
-import { TestReceiver } from '../support/receiver.js'
+import { TestReceiver } from '@hookbox/core/testing'
 import { LOCAL } from './support.js'
 import { tokenServer } from './token-server.js'
 

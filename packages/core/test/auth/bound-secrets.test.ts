@@ -11,7 +11,7 @@ import {
   type Outbox,
   type SecurityOptions,
 } from '../../src/index.js'
-import { TestReceiver } from '../support/receiver.js'
+import { TestReceiver } from '@hookbox/core/testing'
 import { endpointRow, insertRow, tamper } from './endpoint-rows.js'
 import fixture from './fixtures/release-0.1-endpoints.json' with { type: 'json' }
 import { LOCAL } from './support.js'

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { sqliteStore } from '@hookbox/store-sqlite'
 import { runCli } from '@hookbox/cli'
 import { createOutbox, ManualClock, policies, type EndpointRecord, type Outbox } from '../../src/index.js'
-import { TestReceiver } from '../support/receiver.js'
+import { TestReceiver } from '@hookbox/core/testing'
 import { endpointRow, insertRow } from './endpoint-rows.js'
 import fixture from './fixtures/release-0.1-endpoints.json' with { type: 'json' }
 import { LOCAL } from './support.js'
@@ -73,7 +73,12 @@ describe('every header value is a credential unless marked public', () => {
     const [delivery] = await outbox.deliveries.list()
     const cli = async (...args: string[]) => {
       let out = ''
-      const code = await runCli([...args, '--db', file], { stdout: (t) => (out += t), stderr: (t) => (out += t), env: {} })
+      const code = await runCli([...args, '--db', file], {
+        stdout: (t) => (out += t),
+        stderr: (t) => (out += t),
+        env: {},
+        cwd: process.cwd(),
+      })
       expect(code, out).toBe(0)
       return out
     }

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto'
 import { Webhook } from 'standardwebhooks'
 import { describe, expect, it } from 'vitest'
 import { SignatureError, verifySignature, type EndpointRecord } from '../../src/index.js'
-import type { Received } from '../support/receiver.js'
+import type { Received } from '@hookbox/core/testing'
 import { insertRow } from './endpoint-rows.js'
 import fixture from './fixtures/release-0.1-endpoints.json' with { type: 'json' }
 import { deliverOne, useOutboxes } from './support.js'
