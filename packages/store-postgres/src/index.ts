@@ -20,7 +20,7 @@ import type { PostgresStoreConfig } from './postgres-store-config.js'
 export { PostgresStore } from './postgres-store.js'
 export type { PostgresStoreConfig, PgPoolLike, PgListenClient, WakeMode } from './postgres-store-config.js'
 export { migrations, migrationSql } from './migrations/index.js'
-export type { Migration } from './migrations/migration.js'
+export type { Migration } from '@hookbox/core'
 export type { HookboxDatabase } from './schema.js'
 export { wakeChannel } from './identifiers.js'
 

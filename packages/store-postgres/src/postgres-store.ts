@@ -1,39 +1,35 @@
-import type {
-  AttemptRecord,
-  Claim,
-  ClaimOptions,
-  CollectionRecord,
-  Completion,
-  DeliveryQuery,
-  DeliveryRecord,
-  DeliveryState,
-  EndpointQuery,
-  EndpointHealth,
-  EndpointRecord,
-  EnqueueOutcome,
-  EnqueueRequest,
-  MessageRecord,
-  Planner,
-  PurgeCounts,
-  ResultRecord,
-  Store,
-  StoreStats,
+import {
+  InvalidTransactionError,
+  ValidationError,
+  type CatalogStore,
+  type EnqueueOutcome,
+  type EnqueueRequest,
+  type HostTransaction,
+  type HousekeepingStore,
+  type QueueStore,
+  type SqlExecutor,
+  type Store,
 } from '@hookbox/core'
-import { ValidationError } from '@hookbox/core'
 import { Kysely, PostgresDialect, sql } from 'kysely'
 import { checkSchemaName, wakeChannel } from './identifiers.js'
 import { listenForWakeUps } from './listen.js'
 import { runMigrations } from './migrations/migrate.js'
+import { migrationChecked, PostgresExecutor } from './postgres-executor.js'
 import type { PgListenClient, PostgresStoreConfig, WakeMode } from './postgres-store-config.js'
 import { claimDeliveries } from './queries/claim.js'
+import { deleteCollection, getCollection, listCollections, upsertCollection } from './queries/collections.js'
 import { completeDeliveries } from './queries/complete.js'
+import { deleteDeliveries } from './queries/delete-deliveries.js'
+import { getDelivery, getMessage, listAttempts, listDeliveries } from './queries/deliveries.js'
+import { setEndpointHealth } from './queries/endpoint-health.js'
+import { deleteEndpoint, getEndpoint, insertEndpoint, listEndpoints, updateEndpoint } from './queries/endpoints.js'
 import { enqueuePlanner, type EnqueuePlan } from './queries/enqueue.js'
 import { expandMessages } from './queries/expand.js'
-import { purgeFinished, type PurgeOptions } from './queries/purge.js'
+import { purgeFinished } from './queries/purge.js'
+import { getResult, putResultQuery } from './queries/results.js'
 import { readStats } from './queries/stats.js'
-import { fromCollection, fromEndpoint, jsonOrNull, toAttempt, toCollection, toDelivery, toEndpoint, toMessage, toResult } from './rows.js'
+import { transitionDeliveries } from './queries/transition.js'
 import type { HookboxDatabase } from './schema.js'
-import { queryRunnerFor, type PgClientHandle } from './transaction-handle.js'
 
 /**
  * The `Store` over PostgreSQL. Every dispatcher process may share one schema: expansion and
@@ -48,7 +44,11 @@ export class PostgresStore implements Store {
   readonly wakeMode: WakeMode
   /** Kysely over the configured schema, for queries of your own against the store's tables. */
   readonly db: Kysely<HookboxDatabase>
+  readonly queue: QueueStore
+  readonly catalog: CatalogStore
+  readonly housekeeping: HousekeepingStore
   readonly #root: Kysely<any>
+  readonly #x: PostgresExecutor
   readonly #channel: string
   readonly #openListener: (() => Promise<PgListenClient>) | null
   readonly #maxBackoffMs: number
@@ -57,14 +57,6 @@ export class PostgresStore implements Store {
   readonly #planWaking: (request: EnqueueRequest) => EnqueuePlan
   readonly #coalesceMs: number
   #lastWake = Number.NEGATIVE_INFINITY
-  readonly #ownPool: PgClientHandle | undefined
-  readonly #prepared: boolean
-
-  /**
-   * Present unless `wake` is `poll` or no LISTEN connection can be opened (only `db` given,
-   * without `listenConnectionString` or `listenClient`).
-   */
-  readonly subscribe?: (onWake: () => void) => Promise<() => Promise<void>>
 
   constructor(config: PostgresStoreConfig) {
     if (!config || (!config.pool && !config.db))
@@ -78,267 +70,66 @@ export class PostgresStore implements Store {
     if (!(this.#coalesceMs >= 0)) throw new ValidationError(`coalesceMs must be >= 0, got ${config.coalesceMs}`)
     this.#root = config.db ?? new Kysely<any>({ dialect: new PostgresDialect({ pool: config.pool! }) })
     this.db = this.#root.withSchema(this.schema) as Kysely<HookboxDatabase>
+    const x = (this.#x = new PostgresExecutor(this.#root, this.schema, config.pool, config.preparedStatements ?? true))
     this.#channel = wakeChannel(this.schema)
     this.#maxBackoffMs = config.listenMaxBackoffMs ?? 30_000
     this.#openListener = listenerFactory(config)
-    this.#ownPool = config.pool as PgClientHandle | undefined
-    this.#prepared = config.preparedStatements ?? true
-    if (config.pool && typeof (config.pool as Partial<PgClientHandle>).query !== 'function') this.#ownPool = undefined
     this.#planQuiet = enqueuePlanner(this.#root, this.schema, null)
     this.#planWaking = this.wakeMode === 'poll' ? this.#planQuiet : enqueuePlanner(this.#root, this.schema, this.#channel)
-    if (this.wakeMode !== 'poll' && this.#openListener) this.subscribe = (onWake) => this.#subscribe(onWake)
+    this.queue = {
+      enqueue: (request) => this.#enqueue(request),
+      expand: (request) => expandMessages(x, request),
+      claim: (request) => claimDeliveries(x, request),
+      complete: ({ completions }) => completeDeliveries(x, completions),
+      transition: (request) => transitionDeliveries(x, request),
+      deleteDeliveries: (request) => deleteDeliveries(x, request),
+      getDelivery: (request) => getDelivery(x, request),
+      listDeliveries: (query) => listDeliveries(x, query),
+      listAttempts: (request) => listAttempts(x, request),
+      getMessage: (request) => getMessage(x, request),
+      wake: () => this.#wake(),
+      ...(this.wakeMode !== 'poll' && this.#openListener && { subscribe: (onWake: () => void) => this.#subscribe(onWake) }),
+    }
+    this.catalog = {
+      upsertCollection: (request) => upsertCollection(x, request),
+      getCollection: (request) => getCollection(x, request),
+      listCollections: () => listCollections(x),
+      deleteCollection: (request) => deleteCollection(x, request),
+      insertEndpoint: (request) => insertEndpoint(x, request),
+      updateEndpoint: (request) => updateEndpoint(x, request),
+      getEndpoint: (request) => getEndpoint(x, request),
+      listEndpoints: (query) => listEndpoints(x, query),
+      deleteEndpoint: (request) => deleteEndpoint(x, request),
+      setEndpointHealth: (update) => setEndpointHealth(x, update),
+    }
+    this.housekeeping = {
+      migrate: async () => void (await runMigrations(this.#root, this.schema)),
+      purge: (options) => purgeFinished(x, options),
+      stats: (request) => readStats(x, request),
+      putResult: async ({ result, transaction }) => void (await x.run(putResultQuery(x, result), this.#executor(transaction))),
+      getResult: (request) => getResult(x, request),
+    }
   }
 
-  async migrate(): Promise<void> {
-    await runMigrations(this.#root, this.schema)
+  /** The host's transaction, or the store's own connection; a synchronous handle cannot reach Postgres. */
+  #executor(transaction: HostTransaction | undefined): SqlExecutor {
+    if (!transaction) return this.#x.own
+    if (transaction.sync) throw new InvalidTransactionError('the postgres store cannot write through a synchronous (SQLite) handle')
+    return transaction.executor
   }
 
-  enqueue(request: EnqueueRequest, transaction?: unknown): Promise<EnqueueOutcome[]> {
-    const run = queryRunnerFor(transaction, this.#root, this.#ownPool)
-    if (request.messages.length === 0) return Promise.resolve([])
+  async #enqueue(request: EnqueueRequest): Promise<EnqueueOutcome[]> {
+    const executor = this.#executor(request.transaction)
+    if (request.messages.length === 0) return []
     const plan = (this.#wakesNow() ? this.#planWaking : this.#planQuiet)(request)
-    return run(plan.query, this.#prepared ? plan.name : undefined).then(plan.outcomes)
-  }
-
-  isSyncTransaction(): boolean {
-    return false
-  }
-
-  async upsertCollection(collection: CollectionRecord): Promise<CollectionRecord> {
-    const values = fromCollection(collection)
-    const row = await this.db
-      .insertInto('collections')
-      .values(values)
-      .onConflict((oc) =>
-        oc.column('name').doUpdateSet({
-          events: values.events,
-          policy: values.policy,
-          failure_mode: values.failure_mode,
-          success: values.success,
-          enabled: values.enabled,
-          updated_at: values.updated_at,
-        }),
-      )
-      .returningAll()
-      .executeTakeFirstOrThrow()
-    return toCollection(row)
-  }
-
-  async getCollection(name: string): Promise<CollectionRecord | undefined> {
-    const row = await this.db.selectFrom('collections').selectAll().where('name', '=', name).executeTakeFirst()
-    return row && toCollection(row)
-  }
-
-  async listCollections(): Promise<CollectionRecord[]> {
-    return (await this.db.selectFrom('collections').selectAll().orderBy('name').execute()).map(toCollection)
-  }
-
-  async deleteCollection(name: string): Promise<boolean> {
-    const r = await this.db
-      .deleteFrom('collections')
-      .where('name', '=', name)
-      .where((eb) => eb.not(eb.exists(eb.selectFrom('endpoints').select(sql.lit(1).as('one')).where('endpoints.collection', '=', name))))
-      .executeTakeFirst()
-    return r.numDeletedRows > 0n
-  }
-
-  async insertEndpoint(endpoint: EndpointRecord): Promise<void> {
-    await this.db.insertInto('endpoints').values(fromEndpoint(endpoint)).execute()
-  }
-
-  async updateEndpoint(endpoint: EndpointRecord): Promise<boolean> {
-    const { id, ...values } = fromEndpoint(endpoint)
-    const r = await this.db.updateTable('endpoints').set(values).where('id', '=', id).executeTakeFirst()
-    return r.numUpdatedRows > 0n
-  }
-
-  async setEndpointHealth(id: string, h: EndpointHealth): Promise<boolean> {
-    const r = await this.db
-      .updateTable('endpoints')
-      .set({
-        ...(h.pausedUntil !== undefined && { paused_until: h.pausedUntil }),
-        ...(h.failingSince !== undefined && { failing_since: h.failingSince }),
-        ...(h.disable !== undefined && { enabled: false, disabled_reason: h.disable }),
-        updated_at: h.now,
-      })
-      .where('id', '=', id)
-      .executeTakeFirst()
-    return r.numUpdatedRows > 0n
-  }
-
-  async getEndpoint(id: string): Promise<EndpointRecord | undefined> {
-    const row = await this.db.selectFrom('endpoints').selectAll().where('id', '=', id).executeTakeFirst()
-    return row && toEndpoint(row)
-  }
-
-  async listEndpoints(query: EndpointQuery = {}): Promise<EndpointRecord[]> {
-    let q = this.db.selectFrom('endpoints').selectAll().orderBy('id')
-    if (query.collection !== undefined) q = q.where('collection', '=', query.collection)
-    if (query.enabled !== undefined) q = q.where('enabled', '=', query.enabled)
-    return (await q.execute()).map(toEndpoint)
-  }
-
-  async deleteEndpoint(id: string): Promise<boolean> {
-    const r = await this.db.deleteFrom('endpoints').where('id', '=', id).executeTakeFirst()
-    return r.numDeletedRows > 0n
-  }
-
-  async expand(options: { limit: number; now: number }, plan: Planner): Promise<number> {
-    return (await expandMessages(this.#root, this.schema, options, plan, null)).expanded
-  }
-
-  expandAndClaim(
-    options: { limit: number; now: number; lease: { owner: string; leaseMs: number; limit: number } },
-    plan: Planner,
-  ): Promise<{ expanded: number; claims: Claim[] }> {
-    return expandMessages(this.#root, this.schema, options, plan, options.lease)
-  }
-
-  claim(options: ClaimOptions): Promise<Claim[]> {
-    return claimDeliveries(this.#root, this.schema, options)
-  }
-
-  complete(completions: Completion[]): Promise<string[]> {
-    return completeDeliveries(this.#root, this.schema, completions)
-  }
-
-  async getDelivery(id: string): Promise<DeliveryRecord | undefined> {
-    const row = await this.db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst()
-    return row && toDelivery(row)
-  }
-
-  async listDeliveries(query: DeliveryQuery): Promise<DeliveryRecord[]> {
-    let q = this.db
-      .selectFrom('deliveries')
-      .selectAll()
-      .orderBy('id')
-      .limit(query.limit ?? 100)
-    if (query.requestId !== undefined) q = q.where('request_id', '=', query.requestId)
-    if (query.messageId !== undefined) q = q.where('message_id', '=', query.messageId)
-    if (query.state !== undefined) q = q.where('state', '=', query.state)
-    if (query.collection !== undefined) q = q.where('collection', '=', query.collection)
-    if (query.endpointId !== undefined) {
-      const endpointId = query.endpointId
-      q = q.where((eb) => eb.or([eb('endpoint_id', '=', endpointId), sql<boolean>`targets ? ${endpointId}`]))
-    }
-    if (query.after !== undefined) q = q.where('id', '>', query.after)
-    return (await q.execute()).map(toDelivery)
-  }
-
-  async listAttempts(deliveryId: string): Promise<AttemptRecord[]> {
-    const rows = await this.db
-      .selectFrom('attempts')
-      .selectAll()
-      .where('delivery_id', '=', deliveryId)
-      .orderBy('started_at')
-      .orderBy('id')
-      .execute()
-    return rows.map(toAttempt)
-  }
-
-  async getMessage(id: string): Promise<MessageRecord | undefined> {
-    const row = await this.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst()
-    return row && toMessage(row)
-  }
-
-  async requeue(ids: string[], now: number, fromStates: DeliveryState[]): Promise<string[]> {
-    if (ids.length === 0 || fromStates.length === 0) return []
-    const rows = await this.db
-      .updateTable('deliveries')
-      .set({
-        state: 'pending',
-        attempts: 0,
-        next_attempt_at: now,
-        window_start: now,
-        // Keep acknowledgements: a replayed majority delivery never resends to an endpoint that
-        // acknowledged. Other entries (stopped, gone) are cleared; last_error is kept.
-        progress: sql<string>`(SELECT coalesce(jsonb_object_agg(key, value), '{}'::jsonb) FROM jsonb_each(progress) WHERE value = '"acked"'::jsonb)`,
-        completed_at: null,
-        lease_owner: null,
-        lease_until: null,
-        lease_token: null,
-        updated_at: now,
-      })
-      .where('id', 'in', ids)
-      .where('state', 'in', fromStates)
-      .returning('id')
-      .execute()
-    return rows.map((r) => r.id)
-  }
-
-  async cancel(ids: string[], now: number, reason: string): Promise<string[]> {
-    if (ids.length === 0) return []
-    const rows = await this.db
-      .updateTable('deliveries')
-      .set({
-        state: 'failed',
-        last_error: reason,
-        completed_at: now,
-        updated_at: now,
-        lease_owner: null,
-        lease_until: null,
-        lease_token: null,
-      })
-      .where('id', 'in', ids)
-      .where('state', '=', 'pending')
-      .returning('id')
-      .execute()
-    return rows.map((r) => r.id)
-  }
-
-  async deleteDeliveries(ids: string[], states: DeliveryState[]): Promise<number> {
-    if (ids.length === 0 || states.length === 0) return 0
-    const t = (name: string) => sql.table(`${this.schema}.${name}`)
-    const { rows } = await sql<{ n: string }>`
-      WITH gone AS (
-        DELETE FROM ${t('deliveries')} WHERE id = ANY(${ids}::text[]) AND state = ANY(${states}::text[]) RETURNING id),
-      attempts AS (DELETE FROM ${t('attempts')} a USING gone g WHERE a.delivery_id = g.id)
-      SELECT count(*) AS n FROM gone`.execute(this.#root)
-    return Number(rows[0]?.n ?? 0)
-  }
-
-  async putResult(result: ResultRecord, transaction?: unknown): Promise<void> {
-    const values = {
-      request_id: result.requestId,
-      status: result.status,
-      body: jsonOrNull(result.body),
-      created_at: result.createdAt,
-      expires_at: result.expiresAt,
-    }
-    const query = this.db
-      .insertInto('results')
-      .values(values)
-      .onConflict((oc) =>
-        oc
-          .column('request_id')
-          .doUpdateSet({ status: values.status, body: values.body, created_at: values.created_at, expires_at: values.expires_at }),
-      )
-      .compile()
-    await queryRunnerFor(transaction, this.#root, this.#ownPool)(query)
-  }
-
-  async getResult(requestId: string, now: number): Promise<ResultRecord | undefined> {
-    const row = await this.db
-      .selectFrom('results')
-      .selectAll()
-      .where('request_id', '=', requestId)
-      .where('expires_at', '>', now)
-      .executeTakeFirst()
-    return row && toResult(row)
-  }
-
-  purge(options: PurgeOptions): Promise<PurgeCounts> {
-    return purgeFinished(this.#root, this.schema, options)
-  }
-
-  stats(now: number): Promise<StoreStats> {
-    return readStats(this.#root, this.schema, now)
+    const result = await this.#x.run(plan.query, executor)
+    return plan.outcomes(result.rows as never)
   }
 
   /** Sends a wake-up to every listening dispatcher now, outside any transaction (no-op in `poll` mode). */
-  async wake(): Promise<void> {
+  async #wake(): Promise<void> {
     if (this.wakeMode === 'poll') return
-    await sql`SELECT pg_notify(${this.#channel}, '')`.execute(this.#root)
+    await this.#x.rows(sql`SELECT pg_notify(${this.#channel}, '')`).catch((error: unknown) => Promise.reject(migrationChecked(error)))
   }
 
   /** Whether this `notify()` carries a `pg_notify` (in `coalesced` mode, one per window). */

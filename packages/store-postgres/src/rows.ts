@@ -6,6 +6,7 @@ import type {
   EndpointRecord,
   FailureMode,
   MessageRecord,
+  NewDelivery,
   ResultRecord,
 } from '@hookbox/core'
 import type { Selectable } from 'kysely'
@@ -32,7 +33,7 @@ export function jsonOrNull(value: unknown): string | null {
 }
 
 /** A `messages` row as a record. */
-export function toMessage(r: Selectable<MessagesTable>): MessageRecord {
+export function messageFromRow(r: Selectable<MessagesTable>): MessageRecord {
   return {
     id: r.id,
     type: r.type,
@@ -45,8 +46,22 @@ export function toMessage(r: Selectable<MessagesTable>): MessageRecord {
   }
 }
 
+/** A message record as column values, in the order the enqueue statement takes them. */
+export function messageToRow(m: MessageRecord) {
+  return {
+    id: m.id,
+    type: m.type,
+    payload: m.payload,
+    request_id: m.requestId,
+    entity_id: m.entityId,
+    ordering_key: m.orderingKey,
+    idempotency_key: m.idempotencyKey,
+    created_at: m.createdAt,
+  }
+}
+
 /** A `collections` row as a record. */
-export function toCollection(r: Selectable<CollectionsTable>): CollectionRecord {
+export function collectionFromRow(r: Selectable<CollectionsTable>): CollectionRecord {
   return {
     name: r.name,
     events: r.events,
@@ -60,7 +75,7 @@ export function toCollection(r: Selectable<CollectionsTable>): CollectionRecord 
 }
 
 /** A collection record as column values. */
-export function fromCollection(c: CollectionRecord) {
+export function collectionToRow(c: CollectionRecord) {
   return {
     name: c.name,
     events: jsonOrNull(c.events),
@@ -74,7 +89,7 @@ export function fromCollection(c: CollectionRecord) {
 }
 
 /** An `endpoints` row as a record. */
-export function toEndpoint(r: Selectable<EndpointsTable>): EndpointRecord {
+export function endpointFromRow(r: Selectable<EndpointsTable>): EndpointRecord {
   return {
     id: r.id,
     collection: r.collection,
@@ -98,7 +113,7 @@ export function toEndpoint(r: Selectable<EndpointsTable>): EndpointRecord {
 }
 
 /** An endpoint record as column values. */
-export function fromEndpoint(e: EndpointRecord) {
+export function endpointToRow(e: EndpointRecord) {
   return {
     id: e.id,
     collection: e.collection,
@@ -122,7 +137,7 @@ export function fromEndpoint(e: EndpointRecord) {
 }
 
 /** A `deliveries` row as a record (the lease columns stay in the database). */
-export function toDelivery(r: Selectable<DeliveriesTable>): DeliveryRecord {
+export function deliveryFromRow(r: Selectable<DeliveriesTable>): DeliveryRecord {
   return {
     id: r.id,
     messageId: r.message_id,
@@ -143,8 +158,35 @@ export function toDelivery(r: Selectable<DeliveriesTable>): DeliveryRecord {
   }
 }
 
+/** A new delivery as a row for `jsonb_to_recordset` (see `expand`); `messageSeq` is its message's `seq`. */
+export function deliveryToRow({ delivery: d, lease }: NewDelivery, messageSeq: number, requestId: string) {
+  return {
+    id: d.id,
+    message_id: d.messageId,
+    message_seq: messageSeq,
+    request_id: requestId,
+    collection: d.collection,
+    failure_mode: d.failureMode,
+    endpoint_id: d.endpointId,
+    targets: d.targets,
+    progress: d.progress,
+    state: d.state,
+    attempts: d.attempts,
+    next_attempt_at: d.nextAttemptAt,
+    window_start: d.windowStart,
+    last_error: storable(d.lastError),
+    ordering_key: d.orderingKey,
+    created_at: d.createdAt,
+    updated_at: d.updatedAt,
+    completed_at: d.completedAt,
+    lease_owner: lease?.owner ?? null,
+    lease_until: lease?.until ?? null,
+    lease_token: lease?.token ?? null,
+  }
+}
+
 /** An `attempts` row as a record. */
-export function toAttempt(r: Selectable<AttemptsTable>): AttemptRecord {
+export function attemptFromRow(r: Selectable<AttemptsTable>): AttemptRecord {
   return {
     id: r.id,
     deliveryId: r.delivery_id,
@@ -166,7 +208,7 @@ export function storable(text: string | null): string | null {
 }
 
 /** An attempt record as a row for `jsonb_to_recordset` (see `complete`). */
-export function fromAttempt(a: AttemptRecord) {
+export function attemptToRow(a: AttemptRecord) {
   return {
     id: a.id,
     delivery_id: a.deliveryId,
@@ -183,7 +225,7 @@ export function fromAttempt(a: AttemptRecord) {
 }
 
 /** A `results` row as a record. */
-export function toResult(r: Selectable<ResultsTable>): ResultRecord {
+export function resultFromRow(r: Selectable<ResultsTable>): ResultRecord {
   return {
     requestId: r.request_id,
     status: r.status,
@@ -191,4 +233,9 @@ export function toResult(r: Selectable<ResultsTable>): ResultRecord {
     createdAt: toMs(r.created_at),
     expiresAt: toMs(r.expires_at),
   }
+}
+
+/** A result record as column values. */
+export function resultToRow(r: ResultRecord) {
+  return { request_id: r.requestId, status: r.status, body: jsonOrNull(r.body), created_at: r.createdAt, expires_at: r.expiresAt }
 }

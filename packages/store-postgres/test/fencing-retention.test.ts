@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import {
   newId,
-  planDeliveries,
   policies,
   type AttemptRecord,
   type Claim,
@@ -12,7 +11,7 @@ import {
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { postgresStore, type PostgresStore } from '../src/index.js'
-import { completion, endpoint, message, T0 } from '../../core/test/conformance/fixtures.js'
+import { completion, endpoint, expandOnce, message, requeue, T0 } from '@hookbox/core/testing'
 import { databaseUrl } from './helpers.js'
 
 // complete() fencing of disableEndpoints, purge() of whole deliveries and live idempotency keys,
@@ -29,7 +28,7 @@ async function freshStore(): Promise<PostgresStore> {
   const schema = `hb_fence_${randomBytes(5).toString('hex')}`
   schemas.push(schema)
   const store = postgresStore({ pool, schema, wake: 'poll' })
-  await store.migrate()
+  await store.housekeeping.migrate()
   return store
 }
 
@@ -44,9 +43,9 @@ async function setup(store: PostgresStore, failureMode: FailureMode = 'each', en
     createdAt: T0,
     updatedAt: T0,
   }
-  await store.upsertCollection(c)
+  await store.catalog.upsertCollection({ collection: c })
   const list = Array.from({ length: endpoints }, () => endpoint())
-  for (const e of list) await store.insertEndpoint(e)
+  for (const e of list) await store.catalog.insertEndpoint({ endpoint: e })
   return list
 }
 
@@ -78,16 +77,16 @@ describe('postgres complete(): fencing', () => {
   it('returns only the ids whose lease token matched, and applies disableEndpoints only for those', async () => {
     const store = await freshStore()
     const [e1, e2] = await setup(store, 'each', 2)
-    await store.enqueue({ messages: [message()], idempotencySince: 0 })
-    await store.expand({ limit: 10, now: T0 }, planDeliveries)
-    const first = await store.claim(claimOpts(T0))
+    await store.queue.enqueue({ messages: [message()], idempotencySince: 0 })
+    await expandOnce(store, { limit: 10, now: T0 })
+    const first = await store.queue.claim(claimOpts(T0))
     expect(first).toHaveLength(2)
     const byEndpoint = (cs: Claim[], e: EndpointRecord) => cs.find((c) => c.delivery.endpointId === e.id)!
     // Both leases expire; another dispatcher takes over the delivery to e1 only.
     const s1 = byEndpoint(first, e1!)
     const s2 = byEndpoint(first, e2!)
     await pool.query(`UPDATE "${store.schema}".deliveries SET lease_until = $1 WHERE id = $2`, [T0, s1.delivery.id])
-    const [taken] = await store.claim(claimOpts(T0 + 1))
+    const [taken] = await store.queue.claim(claimOpts(T0 + 1))
     expect(taken!.delivery.id).toBe(s1.delivery.id)
 
     // The stale holder answers with a late 410 for e1 (fenced off) and a 410 for e2 (still its lease).
@@ -99,31 +98,37 @@ describe('postgres complete(): fencing', () => {
         attemptLog: [attempt(c, { endpointId: e.id, statusCode: 410, outcome: 'stop' })],
         disableEndpoints: [{ id: e.id, reason: 'responded 410' }],
       })
-    const applied = await store.complete([gone(s1, e1!), gone(s2, e2!)])
+    const applied = await store.queue.complete({ completions: [gone(s1, e1!), gone(s2, e2!)] })
     expect(applied).toEqual([s2.delivery.id])
-    expect(await store.getEndpoint(e1!.id)).toMatchObject({ enabled: true, disabledReason: null })
-    expect(await store.getEndpoint(e2!.id)).toMatchObject({ enabled: false, disabledReason: 'responded 410', updatedAt: T0 + 2 })
-    expect((await store.getDelivery(s1.delivery.id))!.state).toBe('pending')
-    expect((await store.getDelivery(s2.delivery.id))!.state).toBe('dead')
+    expect(await store.catalog.getEndpoint({ id: e1!.id })).toMatchObject({ enabled: true, disabledReason: null })
+    expect(await store.catalog.getEndpoint({ id: e2!.id })).toMatchObject({
+      enabled: false,
+      disabledReason: 'responded 410',
+      updatedAt: T0 + 2,
+    })
+    expect((await store.queue.getDelivery({ id: s1.delivery.id }))!.state).toBe('pending')
+    expect((await store.queue.getDelivery({ id: s2.delivery.id }))!.state).toBe('dead')
     // Attempts are logged for every completion, stale or not.
-    expect(await store.listAttempts(s1.delivery.id)).toHaveLength(1)
-    expect(await store.listAttempts(s2.delivery.id)).toHaveLength(1)
+    expect(await store.queue.listAttempts({ deliveryId: s1.delivery.id })).toHaveLength(1)
+    expect(await store.queue.listAttempts({ deliveryId: s2.delivery.id })).toHaveLength(1)
 
     // The new holder's write-back applies; a retried (now stale) write-back does not.
-    expect(await store.complete([completion(taken!)])).toEqual([taken!.delivery.id])
-    expect(await store.complete([completion(taken!)])).toEqual([])
-    expect(await store.complete([])).toEqual([])
+    expect(await store.queue.complete({ completions: [completion(taken!)] })).toEqual([taken!.delivery.id])
+    expect(await store.queue.complete({ completions: [completion(taken!)] })).toEqual([])
+    expect(await store.queue.complete({ completions: [] })).toEqual([])
   })
 
   it('returns applied ids in the order of the batch', async () => {
     const store = await freshStore()
     await setup(store)
-    await store.enqueue({ messages: Array.from({ length: 5 }, () => message()), idempotencySince: 0 })
-    await store.expand({ limit: 10, now: T0 }, planDeliveries)
-    const claims = (await store.claim(claimOpts())).reverse()
+    await store.queue.enqueue({ messages: Array.from({ length: 5 }, () => message()), idempotencySince: 0 })
+    await expandOnce(store, { limit: 10, now: T0 })
+    const claims = (await store.queue.claim(claimOpts())).reverse()
     const stale = { ...claims[2]!, leaseToken: 'not-the-token' }
     const batch = [claims[0]!, claims[1]!, stale, claims[3]!, claims[4]!].map((c) => completion(c))
-    expect(await store.complete(batch)).toEqual([claims[0]!, claims[1]!, claims[3]!, claims[4]!].map((c) => c.delivery.id))
+    expect(await store.queue.complete({ completions: batch })).toEqual(
+      [claims[0]!, claims[1]!, claims[3]!, claims[4]!].map((c) => c.delivery.id),
+    )
   })
 })
 
@@ -132,30 +137,30 @@ describe('postgres purge(): whole deliveries, bounded, keeping live idempotency 
     const store = await freshStore()
     await setup(store)
     const N = 1_000
-    await store.enqueue({ messages: Array.from({ length: N }, () => message()), idempotencySince: 0 })
-    expect(await store.expand({ limit: N, now: T0 }, planDeliveries)).toBe(N)
-    const claims = await store.claim(claimOpts(T0, N))
+    await store.queue.enqueue({ messages: Array.from({ length: N }, () => message()), idempotencySince: 0 })
+    expect(await expandOnce(store, { limit: N, now: T0 })).toBe(N)
+    const claims = await store.queue.claim(claimOpts(T0, N))
     expect(claims).toHaveLength(N)
     // Completed at T0 + i: the oldest must go first.
-    const applied = await store.complete(
-      claims.map((c, i) =>
+    const applied = await store.queue.complete({
+      completions: claims.map((c, i) =>
         completion(c, {
           state: i % 2 ? 'dead' : 'delivered',
           completedAt: T0 + i,
           attemptLog: Array.from({ length: 5 }, (_, r) => attempt(c, { round: r + 1 })),
         }),
       ),
-    )
+    })
     expect(applied).toHaveLength(N)
     expect(await count(store, 'attempts')).toBe(5 * N)
 
     const opts = { finishedBefore: T0 + N + 1, now: T0, limit: 500, keepIdempotencySince: T0 }
-    expect(await store.purge(opts)).toEqual({ deliveries: 500, attempts: 2_500, messages: 500, results: 0 })
+    expect(await store.housekeeping.purge(opts)).toEqual({ deliveries: 500, attempts: 2_500, messages: 500, results: 0 })
     // The survivors are the 500 completed last.
     const { rows } = await pool.query(`SELECT min(completed_at) AS m FROM "${store.schema}".deliveries`)
     expect(Number(rows[0].m)).toBe(T0 + 500)
-    expect(await store.purge(opts)).toEqual({ deliveries: 500, attempts: 2_500, messages: 500, results: 0 })
-    expect(await store.purge(opts)).toEqual({ deliveries: 0, attempts: 0, messages: 0, results: 0 })
+    expect(await store.housekeeping.purge(opts)).toEqual({ deliveries: 500, attempts: 2_500, messages: 500, results: 0 })
+    expect(await store.housekeeping.purge(opts)).toEqual({ deliveries: 0, attempts: 0, messages: 0, results: 0 })
     expect(await count(store, 'deliveries')).toBe(0)
     expect(await count(store, 'attempts')).toBe(0)
     expect(await count(store, 'messages')).toBe(0)
@@ -164,20 +169,22 @@ describe('postgres purge(): whole deliveries, bounded, keeping live idempotency 
   it('keeps pending deliveries, ones finished too recently, and their messages', async () => {
     const store = await freshStore()
     await setup(store)
-    await store.enqueue({ messages: Array.from({ length: 3 }, () => message()), idempotencySince: 0 })
-    await store.expand({ limit: 10, now: T0 }, planDeliveries)
-    const claims = await store.claim(claimOpts())
-    await store.complete([completion(claims[0]!, { completedAt: T0 }), completion(claims[1]!, { completedAt: T0 + 100 })])
-    expect(await store.purge({ finishedBefore: T0 + 50, now: T0, limit: 10, keepIdempotencySince: 0 })).toEqual({
+    await store.queue.enqueue({ messages: Array.from({ length: 3 }, () => message()), idempotencySince: 0 })
+    await expandOnce(store, { limit: 10, now: T0 })
+    const claims = await store.queue.claim(claimOpts())
+    await store.queue.complete({
+      completions: [completion(claims[0]!, { completedAt: T0 }), completion(claims[1]!, { completedAt: T0 + 100 })],
+    })
+    expect(await store.housekeeping.purge({ finishedBefore: T0 + 50, now: T0, limit: 10, keepIdempotencySince: 0 })).toEqual({
       deliveries: 1,
       attempts: 0,
       messages: 1,
       results: 0,
     })
-    expect(await store.getDelivery(claims[1]!.delivery.id)).toBeDefined()
-    expect(await store.getDelivery(claims[2]!.delivery.id)).toMatchObject({ state: 'pending' })
-    expect(await store.getMessage(claims[1]!.message.id)).toBeDefined()
-    expect(await store.getMessage(claims[2]!.message.id)).toBeDefined()
+    expect(await store.queue.getDelivery({ id: claims[1]!.delivery.id })).toBeDefined()
+    expect(await store.queue.getDelivery({ id: claims[2]!.delivery.id })).toMatchObject({ state: 'pending' })
+    expect(await store.queue.getMessage({ id: claims[1]!.message.id })).toBeDefined()
+    expect(await store.queue.getMessage({ id: claims[2]!.message.id })).toBeDefined()
   })
 
   it('keeps messages (and key rows) whose idempotency key is inside the window; purges older keyed ones', async () => {
@@ -186,20 +193,20 @@ describe('postgres purge(): whole deliveries, bounded, keeping live idempotency 
     const old = message({ idempotencyKey: 'old-key', createdAt: T0 })
     const live = message({ idempotencyKey: 'live-key', createdAt: T0 + 10 })
     const plain = message({ createdAt: T0 + 10 })
-    await store.enqueue({ messages: [old, live, plain], idempotencySince: 0 })
-    await store.expand({ limit: 10, now: T0 + 10 }, planDeliveries)
-    const claims = await store.claim(claimOpts(T0 + 10))
-    await store.complete(claims.map((c) => completion(c, { state: 'dead', completedAt: T0 + 10 })))
+    await store.queue.enqueue({ messages: [old, live, plain], idempotencySince: 0 })
+    await expandOnce(store, { limit: 10, now: T0 + 10 })
+    const claims = await store.queue.claim(claimOpts(T0 + 10))
+    await store.queue.complete({ completions: claims.map((c) => completion(c, { state: 'dead', completedAt: T0 + 10 })) })
 
-    const counts = await store.purge({ finishedBefore: T0 + 100, now: T0 + 100, limit: 10, keepIdempotencySince: T0 + 5 })
+    const counts = await store.housekeeping.purge({ finishedBefore: T0 + 100, now: T0 + 100, limit: 10, keepIdempotencySince: T0 + 5 })
     expect(counts).toEqual({ deliveries: 3, attempts: 0, messages: 2, results: 0 })
-    expect(await store.getMessage(old.id)).toBeUndefined()
-    expect(await store.getMessage(plain.id)).toBeUndefined()
-    expect(await store.getMessage(live.id)).toBeDefined()
+    expect(await store.queue.getMessage({ id: old.id })).toBeUndefined()
+    expect(await store.queue.getMessage({ id: plain.id })).toBeUndefined()
+    expect(await store.queue.getMessage({ id: live.id })).toBeDefined()
     const { rows } = await pool.query(`SELECT key FROM "${store.schema}".idempotency_keys ORDER BY key`)
     expect(rows.map((r) => r.key)).toEqual(['live-key'])
     // The live key still resolves to its message; the old one is free again.
-    const [dup, fresh] = await store.enqueue({
+    const [dup, fresh] = await store.queue.enqueue({
       messages: [message({ idempotencyKey: 'live-key', createdAt: T0 + 20 }), message({ idempotencyKey: 'old-key', createdAt: T0 + 20 })],
       idempotencySince: T0 + 5,
     })
@@ -207,10 +214,12 @@ describe('postgres purge(): whole deliveries, bounded, keeping live idempotency 
     expect(fresh!.duplicate).toBe(false)
 
     // Once the window has passed, the message and its key go.
-    expect(await store.purge({ finishedBefore: T0 + 100, now: T0 + 100, limit: 10, keepIdempotencySince: T0 + 11 })).toMatchObject({
+    expect(
+      await store.housekeeping.purge({ finishedBefore: T0 + 100, now: T0 + 100, limit: 10, keepIdempotencySince: T0 + 11 }),
+    ).toMatchObject({
       messages: 1,
     })
-    expect(await store.getMessage(live.id)).toBeUndefined()
+    expect(await store.queue.getMessage({ id: live.id })).toBeUndefined()
     expect(await count(store, 'idempotency_keys', `key = 'live-key'`)).toBe(0)
   })
 
@@ -218,16 +227,16 @@ describe('postgres purge(): whole deliveries, bounded, keeping live idempotency 
     const store = await freshStore()
     await setup(store)
     const first = message({ idempotencyKey: 'k', createdAt: T0 })
-    await store.enqueue({ messages: [first], idempotencySince: 0 })
+    await store.queue.enqueue({ messages: [first], idempotencySince: 0 })
     const second = message({ idempotencyKey: 'k', createdAt: T0 + 50 })
-    const [out] = await store.enqueue({ messages: [second], idempotencySince: T0 + 1 })
+    const [out] = await store.queue.enqueue({ messages: [second], idempotencySince: T0 + 1 })
     expect(out!.duplicate).toBe(false)
-    await store.expand({ limit: 10, now: T0 + 50 }, planDeliveries)
-    const claims = await store.claim(claimOpts(T0 + 50))
-    await store.complete(claims.map((c) => completion(c, { completedAt: T0 + 50 })))
-    const counts = await store.purge({ finishedBefore: T0 + 100, now: T0 + 100, limit: 10, keepIdempotencySince: T0 + 40 })
+    await expandOnce(store, { limit: 10, now: T0 + 50 })
+    const claims = await store.queue.claim(claimOpts(T0 + 50))
+    await store.queue.complete({ completions: claims.map((c) => completion(c, { completedAt: T0 + 50 })) })
+    const counts = await store.housekeeping.purge({ finishedBefore: T0 + 100, now: T0 + 100, limit: 10, keepIdempotencySince: T0 + 40 })
     expect(counts).toMatchObject({ deliveries: 2, messages: 1 })
-    expect(await store.getMessage(first.id)).toBeUndefined()
+    expect(await store.queue.getMessage({ id: first.id })).toBeUndefined()
     const { rows } = await pool.query(`SELECT message_id FROM "${store.schema}".idempotency_keys WHERE key = 'k'`)
     expect(rows).toEqual([{ message_id: second.id }])
   })
@@ -235,23 +244,23 @@ describe('postgres purge(): whole deliveries, bounded, keeping live idempotency 
   it('skips deliveries locked by another transaction instead of waiting', async () => {
     const store = await freshStore()
     await setup(store)
-    await store.enqueue({ messages: [message(), message()], idempotencySince: 0 })
-    await store.expand({ limit: 10, now: T0 }, planDeliveries)
-    const claims = await store.claim(claimOpts())
-    await store.complete(claims.map((c) => completion(c, { attemptLog: [attempt(c)] })))
+    await store.queue.enqueue({ messages: [message(), message()], idempotencySince: 0 })
+    await expandOnce(store, { limit: 10, now: T0 })
+    const claims = await store.queue.claim(claimOpts())
+    await store.queue.complete({ completions: claims.map((c) => completion(c, { attemptLog: [attempt(c)] })) })
     const client = await pool.connect()
     try {
       await client.query('BEGIN')
       await client.query(`SELECT 1 FROM "${store.schema}".deliveries WHERE id = $1 FOR UPDATE`, [claims[0]!.delivery.id])
-      const counts = await store.purge({ finishedBefore: T0 + 1, now: T0, limit: 10, keepIdempotencySince: 0 })
+      const counts = await store.housekeeping.purge({ finishedBefore: T0 + 1, now: T0, limit: 10, keepIdempotencySince: 0 })
       expect(counts).toMatchObject({ deliveries: 1, attempts: 1 })
       await client.query('COMMIT')
     } finally {
       client.release()
     }
-    expect(await store.getDelivery(claims[0]!.delivery.id)).toBeDefined()
-    expect(await store.listAttempts(claims[0]!.delivery.id)).toHaveLength(1)
-    expect(await store.purge({ finishedBefore: T0 + 1, now: T0, limit: 10, keepIdempotencySince: 0 })).toMatchObject({
+    expect(await store.queue.getDelivery({ id: claims[0]!.delivery.id })).toBeDefined()
+    expect(await store.queue.listAttempts({ deliveryId: claims[0]!.delivery.id })).toHaveLength(1)
+    expect(await store.housekeeping.purge({ finishedBefore: T0 + 1, now: T0, limit: 10, keepIdempotencySince: 0 })).toMatchObject({
       deliveries: 1,
       attempts: 1,
     })
@@ -259,28 +268,35 @@ describe('postgres purge(): whole deliveries, bounded, keeping live idempotency 
 
   it('removes up to limit expired results', async () => {
     const store = await freshStore()
-    for (let i = 0; i < 5; i++) await store.putResult({ requestId: `r${i}`, status: 200, body: null, createdAt: T0, expiresAt: T0 + i })
-    expect(await store.purge({ finishedBefore: T0, now: T0 + 3, limit: 3, keepIdempotencySince: 0 })).toMatchObject({ results: 3 })
-    expect(await store.purge({ finishedBefore: T0, now: T0 + 3, limit: 3, keepIdempotencySince: 0 })).toMatchObject({ results: 1 })
-    expect(await store.getResult('r4', T0 + 3)).toBeDefined()
+    for (let i = 0; i < 5; i++)
+      await store.housekeeping.putResult({ result: { requestId: `r${i}`, status: 200, body: null, createdAt: T0, expiresAt: T0 + i } })
+    expect(await store.housekeeping.purge({ finishedBefore: T0, now: T0 + 3, limit: 3, keepIdempotencySince: 0 })).toMatchObject({
+      results: 3,
+    })
+    expect(await store.housekeeping.purge({ finishedBefore: T0, now: T0 + 3, limit: 3, keepIdempotencySince: 0 })).toMatchObject({
+      results: 1,
+    })
+    expect(await store.housekeeping.getResult({ requestId: 'r4', now: T0 + 3 })).toBeDefined()
   })
 })
 
-describe('postgres requeue(): keeps acknowledgements', () => {
+describe("postgres replay (transition with core's rule): keeps acknowledgements", () => {
   it('keeps acked progress entries, clears the others, and resets the schedule', async () => {
     const store = await freshStore()
     const [e1, e2, e3] = await setup(store, 'majority', 3)
-    await store.enqueue({ messages: [message()], idempotencySince: 0 })
-    await store.expand({ limit: 10, now: T0 }, planDeliveries)
-    const [c] = await store.claim(claimOpts())
+    await store.queue.enqueue({ messages: [message()], idempotencySince: 0 })
+    await expandOnce(store, { limit: 10, now: T0 })
+    const [c] = await store.queue.claim(claimOpts())
     expect(c!.delivery.targets).toHaveLength(3)
     const progress = { [e1!.id]: 'acked', [e2!.id]: 'stopped', [e3!.id]: 'gone' } as const
-    await store.complete([
-      completion(c!, { state: 'dead', attempts: 4, progress, lastError: 'HTTP 500', completedAt: T0 + 5, updatedAt: T0 + 5 }),
-    ])
+    await store.queue.complete({
+      completions: [
+        completion(c!, { state: 'dead', attempts: 4, progress, lastError: 'HTTP 500', completedAt: T0 + 5, updatedAt: T0 + 5 }),
+      ],
+    })
 
-    expect(await store.requeue([c!.delivery.id], T0 + 100, ['dead'])).toEqual([c!.delivery.id])
-    expect(await store.getDelivery(c!.delivery.id)).toMatchObject({
+    expect(await requeue(store, [c!.delivery.id], T0 + 100, ['dead'])).toEqual([c!.delivery.id])
+    expect(await store.queue.getDelivery({ id: c!.delivery.id })).toMatchObject({
       state: 'pending',
       attempts: 0,
       nextAttemptAt: T0 + 100,
@@ -295,19 +311,19 @@ describe('postgres requeue(): keeps acknowledgements', () => {
     ])
     expect(rows).toEqual([{ lease_owner: null, lease_until: null, lease_token: null }])
     // It is claimable again at once, carrying the acknowledgement.
-    const [again] = await store.claim(claimOpts(T0 + 100))
+    const [again] = await store.queue.claim(claimOpts(T0 + 100))
     expect(again!.delivery.progress).toEqual({ [e1!.id]: 'acked' })
   })
 
   it('clears progress with no acknowledgement to an empty object, and skips states not asked for', async () => {
     const store = await freshStore()
     const [e1, e2] = await setup(store, 'majority', 2)
-    await store.enqueue({ messages: [message()], idempotencySince: 0 })
-    await store.expand({ limit: 10, now: T0 }, planDeliveries)
-    const [c] = await store.claim(claimOpts())
-    await store.complete([completion(c!, { state: 'failed', progress: { [e1!.id]: 'stopped', [e2!.id]: 'gone' } })])
-    expect(await store.requeue([c!.delivery.id], T0 + 1, ['dead'])).toEqual([])
-    expect(await store.requeue([c!.delivery.id], T0 + 1, ['dead', 'failed'])).toEqual([c!.delivery.id])
-    expect((await store.getDelivery(c!.delivery.id))!.progress).toEqual({})
+    await store.queue.enqueue({ messages: [message()], idempotencySince: 0 })
+    await expandOnce(store, { limit: 10, now: T0 })
+    const [c] = await store.queue.claim(claimOpts())
+    await store.queue.complete({ completions: [completion(c!, { state: 'failed', progress: { [e1!.id]: 'stopped', [e2!.id]: 'gone' } })] })
+    expect(await requeue(store, [c!.delivery.id], T0 + 1, ['dead'])).toEqual([])
+    expect(await requeue(store, [c!.delivery.id], T0 + 1, ['dead', 'failed'])).toEqual([c!.delivery.id])
+    expect((await store.queue.getDelivery({ id: c!.delivery.id }))!.progress).toEqual({})
   })
 })

@@ -43,7 +43,7 @@ describe('idempotency keys', () => {
     ])
     expect(out.map((o) => o.duplicate)).toEqual([false, false, true, true])
     expect(out[2]!.messageId).toBe(out[0]!.messageId)
-    expect((await store.getMessage(out[1]!.messageId))?.payload).toBe('2')
+    expect((await store.queue.getMessage({ id: out[1]!.messageId }))?.payload).toBe('2')
   })
 
   it('lets a key older than the window through as a new message', async () => {
@@ -52,7 +52,7 @@ describe('idempotency keys', () => {
     const later = await outbox.notify({ type: 'a.b', payload: 2 }, { idempotencyKey: 'k3' })
     expect(later.duplicate).toBe(false)
     expect(later.messageId).not.toBe(first.messageId)
-    expect(await store.getMessage(first.messageId)).toBeDefined()
+    expect(await store.queue.getMessage({ id: first.messageId })).toBeDefined()
     const repeat = await outbox.notify({ type: 'a.b', payload: 3 }, { idempotencyKey: 'k3' })
     expect(repeat).toMatchObject({ messageId: later.messageId, duplicate: true })
   })
@@ -90,7 +90,7 @@ describe('idempotency keys', () => {
       const won = await second
       await b.query('COMMIT')
       expect(won.duplicate).toBe(false)
-      expect((await store.getMessage(won.messageId))?.payload).toBe('"b"')
+      expect((await store.queue.getMessage({ id: won.messageId }))?.payload).toBe('"b"')
     } finally {
       a.release()
       b.release()

@@ -17,11 +17,11 @@ describe('migrate', () => {
   it('succeeds when two pools (processes) migrate the same schema at once, and again', async () => {
     const a = postgresStore({ pool: t.pool, schema: t.schema })
     const b = postgresStore({ pool: other, schema: t.schema })
-    await Promise.all([a.migrate(), b.migrate(), a.migrate(), b.migrate()])
-    await Promise.all([a.migrate(), b.migrate()])
+    await Promise.all([a.housekeeping.migrate(), b.housekeeping.migrate(), a.housekeeping.migrate(), b.housekeeping.migrate()])
+    await Promise.all([a.housekeeping.migrate(), b.housekeeping.migrate()])
     const { rows } = await t.pool.query(`SELECT id FROM "${t.schema}".migrations ORDER BY id`)
-    expect(rows.map((r) => r.id)).toEqual(migrations.map((m) => m.id))
-    expect(await a.listCollections()).toEqual([])
+    expect(rows.map((r) => r.id)).toEqual(migrations.map((m) => m.version))
+    expect(await a.catalog.listCollections()).toEqual([])
   })
 
   it('exports SQL that a migration tool can run, after which migrate() has nothing to do', async () => {
@@ -29,7 +29,7 @@ describe('migrate', () => {
     expect(text).toContain(`CREATE TABLE "${sqlSchema}".messages`)
     await other.query(text)
     const store = postgresStore({ pool: other, schema: sqlSchema })
-    await store.migrate()
+    await store.housekeeping.migrate()
     const { rows } = await other.query(`SELECT count(*)::int AS n FROM "${sqlSchema}".migrations`)
     expect(rows[0].n).toBe(migrations.length)
   })

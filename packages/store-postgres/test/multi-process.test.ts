@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { createOutbox, planDeliveries } from '@hookbox/core'
+import { createOutbox } from '@hookbox/core'
+import { expandOnce } from '@hookbox/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { postgresStore } from '../src/index.js'
 import { databaseUrl, eventually, startReceiver, testSchema, type Receiver } from './helpers.js'
@@ -74,7 +75,7 @@ describe('three dispatcher processes, one killed', () => {
     // done on a live system (a never-analysed table gets a sort-everything claim plan); the
     // other half is left for the three workers to expand concurrently.
     await notify(0, MESSAGES / 2)
-    while ((await store.expand({ limit: 500, now: Date.now() }, planDeliveries)) > 0);
+    while ((await expandOnce(store, { limit: 500, now: Date.now() })) > 0);
     await t.pool.query(`ANALYZE "${t.schema}".messages; ANALYZE "${t.schema}".deliveries`)
     await notify(MESSAGES / 2, MESSAGES)
     expect(ids.size).toBe(MESSAGES)

@@ -70,7 +70,7 @@ describe('notify in the host transaction', () => {
     await eventually(() => idsReceived().includes(later.messageId))
     await sleep(200)
     expect(idsReceived()).not.toContain(rolledBack)
-    expect(await consumer.store.getMessage(rolledBack)).toBeUndefined()
+    expect(await consumer.store.queue.getMessage({ id: rolledBack })).toBeUndefined()
   })
 
   it('writes through a pg PoolClient between BEGIN and COMMIT', async () => {
@@ -96,7 +96,7 @@ describe('notify in the host transaction', () => {
     const { messageId } = await producer.notify({ type: 'order.paid', payload: { id: 5 } }, { transaction: client })
     await client.query('ROLLBACK')
     client.release()
-    expect(await consumer.store.getMessage(messageId)).toBeUndefined()
+    expect(await consumer.store.queue.getMessage({ id: messageId })).toBeUndefined()
   })
 
   it('results.put joins the host transaction (kysely and pg client), and rolls back with it', async () => {
@@ -141,7 +141,7 @@ describe('notify in the host transaction', () => {
   })
 
   it('rejects a handle it does not understand, and a bare pg Pool', async () => {
-    expect(() => producer.notify({ type: 'x', payload: 1 }, { transaction: { foo: 1 } })).toThrow(InvalidTransactionError)
-    expect(() => producer.notify({ type: 'x', payload: 1 }, { transaction: t.pool })).toThrow(InvalidTransactionError)
+    await expect(producer.notify({ type: 'x', payload: 1 }, { transaction: { foo: 1 } })).rejects.toThrow(InvalidTransactionError)
+    await expect(producer.notify({ type: 'x', payload: 1 }, { transaction: t.pool })).rejects.toThrow(InvalidTransactionError)
   })
 })

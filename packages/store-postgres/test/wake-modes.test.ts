@@ -18,7 +18,7 @@ afterAll(async () => {
 describe('wake modes', () => {
   it('poll mode sends no NOTIFY and opens no LISTEN: work waits for the poll', async () => {
     const store = postgresStore({ pool: t.pool, schema: t.schema, wake: 'poll' })
-    expect(store.subscribe).toBeUndefined()
+    expect(store.queue.subscribe).toBeUndefined()
     const consumer = createOutbox({
       store,
       http: { allowHttp: true },
@@ -76,9 +76,9 @@ describe('wake modes', () => {
   it('wake() notifies listeners outside any transaction', async () => {
     const store = postgresStore({ pool: t.pool, schema: t.schema })
     let woken = 0
-    const unsubscribe = await store.subscribe!(() => woken++)
+    const unsubscribe = await store.queue.subscribe!(() => woken++)
     const afterConnect = woken
-    await store.wake()
+    await store.queue.wake!()
     await (async () => {
       for (let i = 0; i < 100 && woken === afterConnect; i++) await sleep(10)
     })()
@@ -91,7 +91,7 @@ describe('wake modes', () => {
     const { databaseUrl } = await import('./helpers.js')
     const store = postgresStore({ pool: t.pool, schema: t.schema, listenConnectionString: databaseUrl, listenMaxBackoffMs: 200 })
     let woken = 0
-    const unsubscribe = await store.subscribe!(() => woken++)
+    const unsubscribe = await store.queue.subscribe!(() => woken++)
     const killed = await t.pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN %${t.schema}%'`)
     expect(killed.rowCount).toBe(1)
     const listening = async () =>
@@ -100,7 +100,7 @@ describe('wake modes', () => {
     for (let i = 0; i < 100 && (await listening()) === 0; i++) await sleep(20)
     await sleep(100)
     const before = woken
-    await store.wake()
+    await store.queue.wake!()
     for (let i = 0; i < 100 && woken === before; i++) await sleep(10)
     expect(woken).toBeGreaterThan(before)
     await unsubscribe()

@@ -1,4 +1,4 @@
-import type { Migration } from './migration.js'
+import type { Migration } from '@hookbox/core'
 
 /**
  * The initial schema. Times are epoch milliseconds from the outbox clock (`bigint`), never the
@@ -6,7 +6,7 @@ import type { Migration } from './migration.js'
  * pile up: they only hold pending deliveries and unexpanded messages.
  */
 export const initialMigration: Migration = {
-  id: 1,
+  version: 1,
   name: 'initial',
   sql: (s) => `
 CREATE TABLE ${s}.messages (

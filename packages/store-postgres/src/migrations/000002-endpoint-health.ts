@@ -1,8 +1,8 @@
-import type { Migration } from './migration.js'
+import type { Migration } from '@hookbox/core'
 
 /** Per-endpoint limits and the circuit breaker's state, shared by every dispatcher. */
 export const endpointHealthMigration: Migration = {
-  id: 2,
+  version: 2,
   name: 'endpoint health',
   sql: (s) => `
 ALTER TABLE ${s}.endpoints

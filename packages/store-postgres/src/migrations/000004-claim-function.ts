@@ -1,4 +1,4 @@
-import type { Migration } from './migration.js'
+import type { Migration } from '@hookbox/core'
 
 /**
  * The claim as a function: PL/pgSQL keeps its plan per connection, and planning this statement
@@ -7,7 +7,7 @@ import type { Migration } from './migration.js'
  * the targets that still exist. See `queries/claim.ts` for what is skipped and why.
  */
 export const claimFunctionMigration: Migration = {
-  id: 4,
+  version: 4,
   name: 'claim function',
   sql: (s) => `
 CREATE FUNCTION ${s}.claim_deliveries(p_now bigint, p_limit integer, p_lease_until bigint, p_owner text, p_skip text[])

@@ -1,11 +1,10 @@
+import type { Migration } from '@hookbox/core'
 import { quoteIdent } from '../identifiers.js'
 import { initialMigration } from './000001-initial.js'
 import { endpointHealthMigration } from './000002-endpoint-health.js'
 import { deliveriesFillfactorMigration } from './000003-deliveries-fillfactor.js'
 import { claimFunctionMigration } from './000004-claim-function.js'
-import type { Migration } from './migration.js'
-
-export type { Migration } from './migration.js'
+import { claimOrderMigration } from './000005-claim-order.js'
 
 /** Every migration of this version of the package, in order. */
 export const migrations: readonly Migration[] = [
@@ -13,6 +12,7 @@ export const migrations: readonly Migration[] = [
   endpointHealthMigration,
   deliveriesFillfactorMigration,
   claimFunctionMigration,
+  claimOrderMigration,
 ]
 
 /** SQL that creates the schema and its `migrations` book-keeping table. */
@@ -41,7 +41,7 @@ export function migrationSql(schema = 'hookbox'): string {
   const s = quoteIdent(schema)
   const steps = migrations.map(
     (m) =>
-      `-- ${String(m.id).padStart(6, '0')} ${m.name}\n${m.sql(s).trim()}\nINSERT INTO ${s}.migrations (id, name) VALUES (${m.id}, '${m.name}') ON CONFLICT (id) DO NOTHING;`,
+      `-- ${String(m.version).padStart(6, '0')} ${m.name}\n${m.sql(s).trim()}\nINSERT INTO ${s}.migrations (id, name) VALUES (${m.version}, '${m.name}') ON CONFLICT (id) DO NOTHING;`,
   )
   return [bootstrapSql(schema), ...steps].join('\n\n') + '\n'
 }

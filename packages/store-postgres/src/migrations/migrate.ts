@@ -15,10 +15,10 @@ export async function runMigrations(db: Kysely<unknown>, schema: string): Promis
     const done = await sql<{ id: number }>`SELECT id FROM ${sql.table(`${schema}.migrations`)}`.execute(trx)
     const seen = new Set(done.rows.map((r) => Number(r.id)))
     for (const m of migrations) {
-      if (seen.has(m.id)) continue
+      if (seen.has(m.version)) continue
       await sql.raw(m.sql(quoteIdent(schema))).execute(trx)
-      await sql`INSERT INTO ${sql.table(`${schema}.migrations`)} (id, name) VALUES (${m.id}, ${m.name})`.execute(trx)
-      applied.push(m.id)
+      await sql`INSERT INTO ${sql.table(`${schema}.migrations`)} (id, name) VALUES (${m.version}, ${m.name})`.execute(trx)
+      applied.push(m.version)
     }
   })
   return applied

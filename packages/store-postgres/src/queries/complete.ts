@@ -1,6 +1,7 @@
 import type { Completion } from '@hookbox/core'
-import { sql, type Kysely } from 'kysely'
-import { fromAttempt, storable } from '../rows.js'
+import { sql } from 'kysely'
+import type { PostgresExecutor } from '../postgres-executor.js'
+import { attemptToRow, storable } from '../rows.js'
 
 /**
  * Writes a batch of outcomes in ONE statement. Each delivery is updated only while its lease
@@ -11,9 +12,9 @@ import { fromAttempt, storable } from '../rows.js'
  * a stale dispatcher's late 410 must not disable an endpoint. Returns the ids of the deliveries
  * updated, in the order of `completions`.
  */
-export async function completeDeliveries(db: Kysely<any>, schema: string, completions: Completion[]): Promise<string[]> {
+export async function completeDeliveries(x: PostgresExecutor, completions: Completion[]): Promise<string[]> {
   if (completions.length === 0) return []
-  const t = (name: string) => sql.table(`${schema}.${name}`)
+  const t = (name: string) => x.t(name)
   const outcomes = completions.map((c) => ({
     delivery_id: c.deliveryId,
     lease_token: c.leaseToken,
@@ -25,7 +26,7 @@ export async function completeDeliveries(db: Kysely<any>, schema: string, comple
     completed_at: c.completedAt,
     updated_at: c.updatedAt,
   }))
-  const attempts = completions.flatMap((c) => c.attemptLog.map(fromAttempt))
+  const attempts = completions.flatMap((c) => c.attemptLog.map(attemptToRow))
   const disable = completions.flatMap((c) =>
     c.disableEndpoints.map((d) => ({ delivery_id: c.deliveryId, id: d.id, reason: storable(d.reason), at: c.updatedAt })),
   )
@@ -35,7 +36,7 @@ export async function completeDeliveries(db: Kysely<any>, schema: string, comple
   // which costs milliseconds per batch at tens of thousands of rows.
   const ids = completions.map((c) => c.deliveryId)
   // Data-modifying CTEs all run whatever the final SELECT reads; it only reports the updated ids.
-  const { rows } = await sql<{ id: string }>`
+  const rows = await x.rows<{ id: string }>(sql`
     WITH outcome AS (
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(outcomes)}::jsonb) AS x(delivery_id text, lease_token text, state text,
         attempts integer, next_attempt_at bigint, progress jsonb, last_error text, completed_at bigint, updated_at bigint)
@@ -61,7 +62,7 @@ export async function completeDeliveries(db: Kysely<any>, schema: string, comple
       WHERE e.id = x.id
       RETURNING 1
     )
-    SELECT id FROM updated`.execute(db)
+    SELECT id FROM updated`)
   const applied = new Set(rows.map((r) => r.id))
   // Each id once, in the order of the batch (a set deletes as it goes).
   return completions.map((c) => c.deliveryId).filter((id) => applied.delete(id))

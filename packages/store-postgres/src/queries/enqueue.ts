@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto'
-import type { EnqueueOutcome, EnqueueRequest, MessageRecord } from '@hookbox/core'
+import { planEnqueue, StoreError, type EnqueueOutcome, type EnqueueRequest, type MessageRecord } from '@hookbox/core'
 import { CompiledQuery, sql, type Kysely } from 'kysely'
+import { messageToRow } from '../rows.js'
 
 /** What the enqueue statement returns: its one row. */
 interface EnqueueRow {
@@ -11,8 +11,6 @@ interface EnqueueRow {
 /** The statement that writes a batch of messages, and how to read its answer. */
 export interface EnqueuePlan {
   query: CompiledQuery<EnqueueRow>
-  /** A name for the statement shape, for a named prepared statement (unique per SQL text). */
-  name: string
   outcomes: (rows: EnqueueRow[]) => EnqueueOutcome[]
 }
 
@@ -36,14 +34,13 @@ function columns(written: MessageRecord[]): unknown[] {
 
 /** The same values row by row, in the order the `VALUES` form takes them. */
 function rowValues(written: MessageRecord[]): unknown[] {
-  return written.flatMap((m) => [m.id, m.type, m.payload, m.requestId, m.entityId, m.orderingKey, m.idempotencyKey, m.createdAt])
+  return written.flatMap((m) => Object.values(messageToRow(m)))
 }
 
 /** SQL text of one statement shape, and how many parameters it takes. */
 interface Shape {
   text: string
   parameters: number
-  name: string
 }
 
 /**
@@ -99,19 +96,20 @@ function compileShape(db: Kysely<any>, schema: string, channel: string | null, r
       SELECT (SELECT json_agg(json_build_array(key, message_id, request_id)) FROM owned) AS keys${wake}`
   }
   const compiled = query.compile(db)
-  const name = `hookbox_enqueue_${createHash('sha1').update(compiled.sql).digest('hex').slice(0, 16)}`
-  return { text: compiled.sql, parameters: compiled.parameters.length, name }
+  return { text: compiled.sql, parameters: compiled.parameters.length }
 }
 
 /**
  * Builds the ONE statement behind `notify`. Small batches (a single `notify` above all) are
  * plain `VALUES` rows; large ones go through `unnest` arrays so the parameter count stays
- * fixed. Each shape's SQL text is compiled once per store: notify is on the host's hot path. Idempotency keys live in their own table with a
- * primary key: `ON CONFLICT DO UPDATE` takes the key over when the holder is older than
- * `idempotencySince` and otherwise keeps it; either way the row is locked and returned, so a
- * concurrent writer of the same key waits for the first to commit or roll back and then sees
- * its result. Only messages that own their key (or have none) are inserted. With a channel,
- * `pg_notify` runs in the same statement and is delivered when the caller's transaction commits.
+ * fixed. Each shape's SQL text is compiled once per store: notify is on the host's hot path.
+ * Core's {@link planEnqueue} drops in-batch repeats and maps key owners to outcomes; the
+ * statement claims the keys in the `idempotency_keys` table: `ON CONFLICT DO UPDATE` takes a key
+ * over when its holder is older than `idempotencySince` and otherwise keeps it; either way the
+ * row is locked and returned, so a concurrent writer of the same key waits for the first to
+ * commit or roll back and then sees its result. Only messages that own their key (or have
+ * none) are inserted. With a channel, `pg_notify` runs in the same statement and is delivered
+ * when the caller's transaction commits.
  */
 export function enqueuePlanner(db: Kysely<any>, schema: string, channel: string | null): (request: EnqueueRequest) => EnqueuePlan {
   const shapes = new Map<string, Shape>()
@@ -122,38 +120,21 @@ export function enqueuePlanner(db: Kysely<any>, schema: string, channel: string 
     return s
   }
   return (request) => {
-    // A key repeated inside the batch goes to the database once; the repeats are duplicates of it.
-    const firstByKey = new Map<string, MessageRecord>()
-    const written: MessageRecord[] = []
-    for (const m of request.messages) {
-      if (m.idempotencyKey === null) written.push(m)
-      else if (!firstByKey.has(m.idempotencyKey)) {
-        firstByKey.set(m.idempotencyKey, m)
-        written.push(m)
-      }
-    }
-    const keyed = firstByKey.size > 0
-    const rows = written.length <= MAX_VALUES_ROWS ? written.length : null
-    const { text, parameters, name } = shape(rows, keyed)
+    const plan = planEnqueue(request.messages)
+    const rows = plan.written.length <= MAX_VALUES_ROWS ? plan.written.length : null
+    const { text, parameters } = shape(rows, plan.keyed)
     const values = [
-      ...(rows === null ? columns(written) : rowValues(written)),
-      ...(keyed ? [request.idempotencySince, request.idempotencySince, request.idempotencySince] : []),
+      ...(rows === null ? columns(plan.written) : rowValues(plan.written)),
+      ...(plan.keyed ? [request.idempotencySince, request.idempotencySince, request.idempotencySince] : []),
       ...(channel === null ? [] : [channel]),
     ]
-    if (values.length !== parameters) throw new Error(`hookbox: enqueue statement takes ${parameters} parameters, got ${values.length}`)
-    const query = CompiledQuery.raw(text, values) as CompiledQuery<EnqueueRow>
+    if (values.length !== parameters)
+      throw new StoreError(`hookbox: enqueue statement takes ${parameters} parameters, got ${values.length}`)
     return {
-      query,
-      name,
+      query: CompiledQuery.raw(text, values) as CompiledQuery<EnqueueRow>,
       outcomes(result) {
-        const owners = new Map<string, { messageId: string; requestId: string }>()
-        for (const [key, messageId, requestId] of result[0]?.keys ?? []) owners.set(key, { messageId, requestId })
-        return request.messages.map((m) => {
-          const owner = m.idempotencyKey === null ? undefined : owners.get(m.idempotencyKey)
-          if (!owner || (owner.messageId === m.id && firstByKey.get(m.idempotencyKey!) === m))
-            return { messageId: m.id, requestId: m.requestId, duplicate: false }
-          return { messageId: owner.messageId, requestId: owner.requestId, duplicate: true }
-        })
+        const owners = (result[0]?.keys ?? []).map(([key, messageId, requestId]) => ({ key, messageId, requestId }))
+        return plan.outcomes(owners)
       },
     }
   }

@@ -1,14 +1,6 @@
-import type { PurgeCounts } from '@hookbox/core'
-import { sql, type Kysely } from 'kysely'
-
-/** Options of {@link purgeFinished}, as `Store.purge` receives them. */
-export interface PurgeOptions {
-  finishedBefore: number
-  now: number
-  limit: number
-  /** Messages with an idempotency key created at or after this are kept (the key must keep working). */
-  keepIdempotencySince: number
-}
+import type { PurgeCounts, PurgeOptions } from '@hookbox/core'
+import { sql } from 'kysely'
+import type { PostgresExecutor } from '../postgres-executor.js'
 
 /**
  * One bounded retention pass, in this order so nothing is orphaned:
@@ -23,9 +15,9 @@ export interface PurgeOptions {
  *
  * Call it again until it returns fewer than `limit` of each to catch up with a backlog.
  */
-export async function purgeFinished(db: Kysely<any>, schema: string, o: PurgeOptions): Promise<PurgeCounts> {
-  const t = (name: string) => sql.table(`${schema}.${name}`)
-  const { rows: finished } = await sql<{ deliveries: string; attempts: string }>`
+export async function purgeFinished(x: PostgresExecutor, o: PurgeOptions): Promise<PurgeCounts> {
+  const t = (name: string) => x.t(name)
+  const finished = await x.rows<{ deliveries: string; attempts: string }>(sql`
     WITH picked AS (
       SELECT id FROM ${t('deliveries')}
       WHERE state <> 'pending' AND completed_at < ${o.finishedBefore}
@@ -39,8 +31,8 @@ export async function purgeFinished(db: Kysely<any>, schema: string, o: PurgeOpt
     deliveries_gone AS (
       DELETE FROM ${t('deliveries')} d USING picked p WHERE d.id = p.id RETURNING 1
     )
-    SELECT (SELECT count(*) FROM deliveries_gone) AS deliveries, (SELECT count(*) FROM attempts_gone) AS attempts`.execute(db)
-  const { rows: gone } = await sql<{ n: string }>`
+    SELECT (SELECT count(*) FROM deliveries_gone) AS deliveries, (SELECT count(*) FROM attempts_gone) AS attempts`)
+  const gone = await x.rows<{ n: string }>(sql`
     WITH gone AS (
       DELETE FROM ${t('messages')} WHERE id IN (
         SELECT m.id FROM ${t('messages')} m
@@ -54,14 +46,14 @@ export async function purgeFinished(db: Kysely<any>, schema: string, o: PurgeOpt
     keys AS (
       DELETE FROM ${t('idempotency_keys')} k USING gone g
       WHERE k.key = g.idempotency_key AND k.message_id = g.id AND k.created_at < ${o.keepIdempotencySince})
-    SELECT count(*) AS n FROM gone`.execute(db)
-  const { rows: expired } = await sql<{ n: string }>`
+    SELECT count(*) AS n FROM gone`)
+  const expired = await x.rows<{ n: string }>(sql`
     WITH gone AS (
       DELETE FROM ${t('results')} WHERE request_id IN (
         SELECT request_id FROM ${t('results')} WHERE expires_at <= ${o.now} ORDER BY expires_at LIMIT ${o.limit}
         FOR UPDATE SKIP LOCKED)
       RETURNING 1)
-    SELECT count(*) AS n FROM gone`.execute(db)
+    SELECT count(*) AS n FROM gone`)
   return {
     messages: Number(gone[0]?.n ?? 0),
     deliveries: Number(finished[0]?.deliveries ?? 0),

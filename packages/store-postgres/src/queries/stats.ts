@@ -1,5 +1,6 @@
-import type { StoreStats } from '@hookbox/core'
-import { sql, type Kysely } from 'kysely'
+import { StoreError, type StoreStats } from '@hookbox/core'
+import { sql } from 'kysely'
+import type { PostgresExecutor } from '../postgres-executor.js'
 
 interface StatsRow {
   pending: string
@@ -24,9 +25,9 @@ interface StatsRow {
  *   rows are never read;
  * - endpoints by a scan of their (small) table.
  */
-export async function readStats(db: Kysely<any>, schema: string, now: number): Promise<StoreStats> {
-  const t = (name: string) => sql.table(`${schema}.${name}`)
-  const { rows } = await sql<StatsRow>`
+export async function readStats(x: PostgresExecutor, { now }: { now: number }): Promise<StoreStats> {
+  const t = (name: string) => x.t(name)
+  const rows = await x.rows<StatsRow>(sql`
     SELECT p.pending, p.due, p.in_flight, p.oldest_delivery,
       (SELECT count(*) FROM ${t('messages')} WHERE NOT expanded) AS unexpanded,
       (SELECT created_at FROM ${t('messages')} WHERE NOT expanded ORDER BY seq LIMIT 1) AS oldest_message,
@@ -40,9 +41,9 @@ export async function readStats(db: Kysely<any>, schema: string, now: number): P
         count(*) FILTER (WHERE lease_until > ${now}) AS in_flight,
         min(window_start) AS oldest_delivery
       FROM ${t('deliveries')} WHERE state = 'pending'
-    ) p`.execute(db)
+    ) p`)
   const r = rows[0]
-  if (!r) throw new Error('hookbox: the stats query returned no row')
+  if (!r) throw new StoreError('hookbox: the stats query returned no row')
   const oldest = [r.oldest_delivery, r.oldest_message].filter((v): v is string => v !== null).map(Number)
   return {
     pending: Number(r.pending),

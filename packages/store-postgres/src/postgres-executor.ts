@@ -1,0 +1,73 @@
+import { fromKysely, fromPg, MigrationRequiredError, type SqlExecutor, type SqlResult } from '@hookbox/core'
+import { sql, type CompiledQuery, type Kysely } from 'kysely'
+import type { PgPoolLike } from './postgres-store-config.js'
+import type { HookboxDatabase } from './schema.js'
+
+/** Undefined table, undefined schema, undefined function: the schema is not migrated (yet). */
+const NOT_MIGRATED = new Set(['42P01', '3F000', '42883'])
+
+/** A query kysely can compile: a builder, or a `sql` template. */
+export interface Compilable<R> {
+  compile(db: Kysely<any>): CompiledQuery<R>
+}
+
+/**
+ * How the store runs SQL: queries are compiled with kysely, then executed through a
+ * {@link SqlExecutor}: the host's transaction, one of the store's own, or the store's pool
+ * (named prepared statements unless turned off).
+ */
+export class PostgresExecutor {
+  /** The store's own connection: its pool, or the kysely instance it was given. */
+  readonly own: SqlExecutor
+
+  constructor(
+    readonly db: Kysely<any>,
+    readonly schema: string,
+    pool: PgPoolLike | undefined,
+    preparedStatements: boolean,
+  ) {
+    this.own =
+      pool && typeof (pool as { query?: unknown }).query === 'function'
+        ? fromPg(pool as never, { outsideTransaction: true, preparedStatements })
+        : fromKysely(db as never, { outsideTransaction: true })
+  }
+
+  /** Kysely over the store's schema, for building queries (never executing them). */
+  get tables(): Kysely<HookboxDatabase> {
+    return this.db.withSchema(this.schema) as Kysely<HookboxDatabase>
+  }
+
+  /** A table of the store's schema, for `sql` templates. */
+  t(name: string) {
+    return sql.table(`${this.schema}.${name}`)
+  }
+
+  /** Runs a query (on `x`, default the store's own connection) and returns its rows. */
+  async rows<R>(query: Compilable<R>, x: SqlExecutor = this.own): Promise<R[]> {
+    return (await this.run(query.compile(this.db), x)).rows as R[]
+  }
+
+  /** Runs a compiled query, turning "not migrated" errors into {@link MigrationRequiredError}. */
+  async run(query: CompiledQuery, x: SqlExecutor = this.own): Promise<SqlResult> {
+    try {
+      return await x.executeSql(query.sql, query.parameters)
+    } catch (error) {
+      throw migrationChecked(error)
+    }
+  }
+
+  /** Runs `fn` in one transaction of the store's own. */
+  transaction<T>(fn: (x: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.db
+      .transaction()
+      .execute((trx) => fn(fromKysely(trx as never)))
+      .catch((error: unknown) => Promise.reject(migrationChecked(error)))
+  }
+}
+
+/** The error to throw for a driver error: {@link MigrationRequiredError} when the schema is missing. */
+export function migrationChecked(error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code
+  if (typeof code === 'string' && NOT_MIGRATED.has(code)) return new MigrationRequiredError('postgres', { cause: error })
+  return error
+}
