@@ -30,14 +30,10 @@ export async function claimDeliveries(x: MysqlExecutor, o: ClaimRequest): Promis
         .where('d.state', '=', sql.lit('pending'))
         .where('d.next_attempt_at', '<=', now)
         .where((w) => w.or([w('d.lease_until', 'is', null), w('d.lease_until', '<=', now)]))
+        // A scalar subquery, not EXISTS: MariaDB would flatten EXISTS into a join led by the
+        // collections, then sort every pending delivery instead of reading the due index in order.
         .where((w) =>
-          w.exists(
-            w
-              .selectFrom('hookbox_collections as c')
-              .select(sql.lit(1).as('one'))
-              .whereRef('c.name', '=', 'd.collection')
-              .where('c.enabled', '=', sql.lit(1)),
-          ),
+          w(w.selectFrom('hookbox_collections as c').select('c.enabled').whereRef('c.name', '=', 'd.collection'), '=', sql.lit(1)),
         )
         .$if(skip.length > 0, (q) => q.where((w) => w.or([w('d.endpoint_id', 'is', null), w('d.endpoint_id', 'not in', skip)])))
         .where((w) =>
