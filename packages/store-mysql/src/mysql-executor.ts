@@ -1,4 +1,4 @@
-import { MigrationRequiredError, type SqlResult } from '@hookbox/core'
+import { MigrationRequiredError, StoreError, type SqlResult } from '@hookbox/core'
 import { CompiledQuery, type Compilable, type Kysely } from 'kysely'
 import type { HookboxMysqlSchema } from './schema.js'
 
@@ -14,6 +14,7 @@ export class MysqlExecutor {
     readonly db: Kysely<any>,
     readonly database: string | undefined,
     readonly inserts = new Map<string, string>(),
+    readonly shapes = new Map<string, string>(),
   ) {
     this.qb = (database ? db.withSchema(database) : db) as Kysely<HookboxMysqlSchema>
   }
@@ -71,15 +72,35 @@ export class MysqlExecutor {
   }
 
   /**
-   * Runs `fn` in a READ COMMITTED transaction of the store's own: its locking reads lock only
-   * the rows they return (no gap locks), so expansion and claims never hold up `notify`'s
-   * inserts, and each locking read sees the latest committed rows.
+   * A query whose SQL depends only on `key` (the claim: building it costs more than running it
+   * on an idle queue). kysely builds it once; later calls reuse the text with `values`, which
+   * must be its parameters in kysely's order (checked on the first build).
    */
-  tx<T>(fn: (x: MysqlExecutor) => Promise<T>): Promise<T> {
-    return this.db
-      .transaction()
-      .setIsolationLevel('read committed')
-      .execute((trx) => fn(new MysqlExecutor(trx, this.database, this.inserts)))
+  shaped<R>(key: string, values: unknown[], build: () => Compilable<R>): CompiledQuery<R> {
+    let text = this.shapes.get(key)
+    if (text === undefined) {
+      const compiled = build().compile()
+      if (compiled.parameters.length !== values.length || compiled.parameters.some((p, i) => p !== values[i]))
+        throw new StoreError(`hookbox: parameters of query shape "${key}" are not in the expected order`)
+      text = compiled.sql
+      if (this.shapes.size > 200) this.shapes.clear()
+      this.shapes.set(key, text)
+    }
+    return CompiledQuery.raw(text, values) as CompiledQuery<R>
+  }
+
+  /**
+   * Runs `fn` in a transaction of the store's own. `scan` makes it READ COMMITTED, for the
+   * transactions whose locking reads scan an index range (expansion, claims, purge): there they
+   * lock only the rows they return, with no gap locks, so they never hold up `notify`'s or the
+   * expansion's inserts, and each sees the latest committed rows. The others lock by primary
+   * key, where the server's default isolation takes the same locks, and save the round trip.
+   */
+  tx<T>(fn: (x: MysqlExecutor) => Promise<T>, scan?: 'scan'): Promise<T> {
+    const begin = this.db.transaction()
+    return (scan ? begin.setIsolationLevel('read committed') : begin).execute((trx) =>
+      fn(new MysqlExecutor(trx, this.database, this.inserts, this.shapes)),
+    )
   }
 }
 

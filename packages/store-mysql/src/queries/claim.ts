@@ -24,67 +24,69 @@ export async function claimDeliveries(x: MysqlExecutor, o: ClaimRequest): Promis
   const deliveries = await x.tx(async (x) => {
     const { qb } = x
     const rows = await x.all(
-      qb
-        .selectFrom('hookbox_deliveries as d')
-        .selectAll('d')
-        .where('d.state', '=', sql.lit('pending'))
-        .where('d.next_attempt_at', '<=', now)
-        .where((w) => w.or([w('d.lease_until', 'is', null), w('d.lease_until', '<=', now)]))
-        // A scalar subquery, not EXISTS: MariaDB would flatten EXISTS into a join led by the
-        // collections, then sort every pending delivery instead of reading the due index in order.
-        .where((w) =>
-          w(w.selectFrom('hookbox_collections as c').select('c.enabled').whereRef('c.name', '=', 'd.collection'), '=', sql.lit(1)),
-        )
-        .$if(skip.length > 0, (q) => q.where((w) => w.or([w('d.endpoint_id', 'is', null), w('d.endpoint_id', 'not in', skip)])))
-        .where((w) =>
-          w.or([
-            w('d.endpoint_id', 'is', null),
-            w.not(
-              w.exists(
-                w
-                  .selectFrom('hookbox_endpoints as e')
-                  .select(sql.lit(1).as('one'))
-                  .whereRef('e.id', '=', 'd.endpoint_id')
-                  .where((v) => v.or([v('e.enabled', '=', sql.lit(0)), v('e.paused_until', '>', now)])),
-              ),
-            ),
-          ]),
-        )
-        .where((w) =>
-          w.or([
-            w('d.ordering_key', 'is', null),
-            w.and([
+      x.shaped(`claim:${skip.length}`, [now, now, ...skip, now, o.limit], () =>
+        qb
+          .selectFrom('hookbox_deliveries as d')
+          .selectAll('d')
+          .where('d.state', '=', sql.lit('pending'))
+          .where('d.next_attempt_at', '<=', now)
+          .where((w) => w.or([w('d.lease_until', 'is', null), w('d.lease_until', '<=', now)]))
+          // A scalar subquery, not EXISTS: MariaDB would flatten EXISTS into a join led by the
+          // collections, then sort every pending delivery instead of reading the due index in order.
+          .where((w) =>
+            w(w.selectFrom('hookbox_collections as c').select('c.enabled').whereRef('c.name', '=', 'd.collection'), '=', sql.lit(1)),
+          )
+          .$if(skip.length > 0, (q) => q.where((w) => w.or([w('d.endpoint_id', 'is', null), w('d.endpoint_id', 'not in', skip)])))
+          .where((w) =>
+            w.or([
+              w('d.endpoint_id', 'is', null),
               w.not(
                 w.exists(
                   w
-                    .selectFrom('hookbox_deliveries as p')
+                    .selectFrom('hookbox_endpoints as e')
                     .select(sql.lit(1).as('one'))
-                    .where('p.state', '=', sql.lit('pending'))
-                    .whereRef('p.ordering_key', '=', 'd.ordering_key')
-                    .whereRef('p.collection', '=', 'd.collection')
-                    .where(sql<boolean>`p.endpoint_id <=> d.endpoint_id`)
-                    .whereRef('p.message_seq', '<', 'd.message_seq'),
-                ),
-              ),
-              w.not(
-                w.exists(
-                  w
-                    .selectFrom('hookbox_messages as m')
-                    .select(sql.lit(1).as('one'))
-                    .where('m.expanded', '=', sql.lit(0))
-                    .whereRef('m.ordering_key', '=', 'd.ordering_key')
-                    .whereRef('m.seq', '<', 'd.message_seq'),
+                    .whereRef('e.id', '=', 'd.endpoint_id')
+                    .where((v) => v.or([v('e.enabled', '=', sql.lit(0)), v('e.paused_until', '>', now)])),
                 ),
               ),
             ]),
-          ]),
-        )
-        .orderBy('d.next_attempt_at')
-        .orderBy('d.message_seq')
-        .orderBy('d.id')
-        .limit(o.limit)
-        .forUpdate()
-        .skipLocked(),
+          )
+          .where((w) =>
+            w.or([
+              w('d.ordering_key', 'is', null),
+              w.and([
+                w.not(
+                  w.exists(
+                    w
+                      .selectFrom('hookbox_deliveries as p')
+                      .select(sql.lit(1).as('one'))
+                      .where('p.state', '=', sql.lit('pending'))
+                      .whereRef('p.ordering_key', '=', 'd.ordering_key')
+                      .whereRef('p.collection', '=', 'd.collection')
+                      .where(sql<boolean>`p.endpoint_id <=> d.endpoint_id`)
+                      .whereRef('p.message_seq', '<', 'd.message_seq'),
+                  ),
+                ),
+                w.not(
+                  w.exists(
+                    w
+                      .selectFrom('hookbox_messages as m')
+                      .select(sql.lit(1).as('one'))
+                      .where('m.expanded', '=', sql.lit(0))
+                      .whereRef('m.ordering_key', '=', 'd.ordering_key')
+                      .whereRef('m.seq', '<', 'd.message_seq'),
+                  ),
+                ),
+              ]),
+            ]),
+          )
+          .orderBy('d.next_attempt_at')
+          .orderBy('d.message_seq')
+          .orderBy('d.id')
+          .limit(o.limit)
+          .forUpdate()
+          .skipLocked(),
+      ),
     )
     if (rows.length === 0) return []
     await x.run(
@@ -98,7 +100,7 @@ export async function claimDeliveries(x: MysqlExecutor, o: ClaimRequest): Promis
         ),
     )
     return rows.map(deliveryFromRow)
-  })
+  }, 'scan')
   return deliveries.length ? hydrate(x, deliveries, token) : []
 }
 

@@ -60,5 +60,5 @@ export async function expandMessages(x: MysqlExecutor, request: ExpandRequest): 
         ),
     )
     return { expanded: rows.length, claims }
-  })
+  }, 'scan')
 }

@@ -60,5 +60,5 @@ export async function purgeFinished(x: MysqlExecutor, o: PurgeOptions): Promise<
     ).map((r) => r.request_id)
     const results = resultKeys.length ? await x.run(qb.deleteFrom('hookbox_results').where('request_id', 'in', resultKeys)) : 0
     return { messages, deliveries, attempts, results }
-  })
+  }, 'scan')
 }
