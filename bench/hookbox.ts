@@ -1,6 +1,6 @@
 /**
- * Opening a Hookbox outbox for the benchmarks on either store: a fresh SQLite file (WAL,
- * synchronous=NORMAL) or a fresh Postgres schema, the routing the benchmark needs, a producer
+ * Opening a Hookbox outbox for the benchmarks on any store: a fresh SQLite file (WAL,
+ * synchronous=NORMAL), a fresh Postgres schema or a fresh MySQL/MariaDB database, the routing the benchmark needs, a producer
  * that commits notifies in host transactions, and an optional no-op transport (`noop:` URLs
  * answer 200 at once, no I/O) to measure the engine without HTTP.
  */
@@ -9,36 +9,49 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
+import mysql from 'mysql2'
 import pg from 'pg'
-import { createOutbox, policies, type Outbox, type Transport } from '../packages/core/src/index.js'
+import { createOutbox, policies, type Outbox, type OutboxOptions, type Transport } from '../packages/core/src/index.js'
+import { mysqlStore } from '../packages/store-mysql/src/index.js'
 import { postgresStore, type WakeMode } from '../packages/store-postgres/src/index.js'
 import { sqliteStore } from '../packages/store-sqlite/src/index.js'
 import { payloadFor } from './support.js'
 
-export type StoreKind = 'sqlite' | 'postgres'
+export type StoreKind = 'sqlite' | 'postgres' | 'mysql'
+
+/** How the store is named in section titles and figures. */
+export const storeName = (kind: StoreKind): string => ({ sqlite: 'SQLite', postgres: 'Postgres', mysql: 'MySQL/MariaDB' })[kind]
 
 /** Where an outbox lives; serialisable, so a child process can open the same one. */
 export interface Target {
   kind: StoreKind
   /** SQLite file. */
   file?: string
-  /** Postgres connection string and schema. */
+  /** Postgres (or MySQL) connection string and schema. */
   url?: string
   schema?: string
+  /** MySQL database. */
+  database?: string
 }
 
 export const databaseUrl = (): string => process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+export const mysqlUrl = (): string => process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test'
 
 /** A fresh, empty place for an outbox. */
 export function newTarget(kind: StoreKind): Target {
   if (kind === 'sqlite') return { kind, file: join(mkdtempSync(join(tmpdir(), 'hookbox-bench-')), 'app.db') }
+  if (kind === 'mysql') return { kind, url: mysqlUrl(), database: `hb_bench_${randomBytes(4).toString('hex')}` }
   return { kind, url: databaseUrl(), schema: `hb_bench_${randomBytes(4).toString('hex')}` }
 }
 
 /** Removes the file or schema. */
 export async function dropTarget(t: Target): Promise<void> {
   if (t.kind === 'sqlite') rmSync(dirname(t.file!), { recursive: true, force: true })
-  else {
+  else if (t.kind === 'mysql') {
+    const c = mysql.createConnection({ uri: t.url! }).promise()
+    await c.query(`DROP DATABASE IF EXISTS \`${t.database}\``).catch(() => undefined)
+    await c.end()
+  } else {
     const client = new pg.Client({ connectionString: t.url })
     await client.connect()
     await client.query(`DROP SCHEMA IF EXISTS "${t.schema}" CASCADE`).catch(() => undefined)
@@ -62,6 +75,7 @@ export interface Box {
   produce(i: number, count: number): string[] | Promise<string[]>
   sqlite?: Database.Database
   pool?: pg.Pool
+  mysql?: mysql.Pool
   close(): Promise<void>
 }
 
@@ -107,6 +121,7 @@ export async function openOutbox(t: Target, o: OpenOptions = {}): Promise<Box> {
       },
     }
   }
+  if (t.kind === 'mysql') return openMysql(t, o, common, event)
   const pool = new pg.Pool({ connectionString: t.url, max: o.poolMax ?? 12 })
   const outbox = createOutbox({ store: postgresStore({ pool, schema: t.schema!, ...(o.wake ? { wake: o.wake } : {}) }), ...common })
   outbox.on('error', ({ error, phase }) => console.error('hookbox error', phase, error))
@@ -139,6 +154,43 @@ export async function openOutbox(t: Target, o: OpenOptions = {}): Promise<Box> {
     close: async () => {
       await outbox.close()
       await pool.end()
+    },
+  }
+}
+
+/** The MySQL outbox: its database is created on first open; the producer commits through a mysql2 connection. */
+async function openMysql(
+  t: Target,
+  o: OpenOptions,
+  common: Omit<OutboxOptions, 'store'>,
+  event: (i: number) => { type: string; payload: unknown },
+): Promise<Box> {
+  const pool = mysql.createPool({ uri: t.url!, connectionLimit: o.poolMax ?? 12 })
+  await pool.promise().query(`CREATE DATABASE IF NOT EXISTS \`${t.database}\``)
+  const outbox = createOutbox({ store: mysqlStore({ pool, database: t.database! }), ...common })
+  outbox.on('error', ({ error, phase }) => console.error('hookbox error', phase, error))
+  const produce = async (i: number, count: number) => {
+    const c = await pool.promise().getConnection()
+    try {
+      await c.beginTransaction()
+      const events = Array.from({ length: count }, (_, k) => event(i + k))
+      const ids = (await outbox.notifyMany(events, { transaction: c })).map((r) => r.messageId)
+      await c.commit()
+      return ids
+    } catch (error) {
+      await c.rollback().catch(() => undefined)
+      throw error
+    } finally {
+      c.release()
+    }
+  }
+  return {
+    outbox,
+    mysql: pool,
+    produce,
+    close: async () => {
+      await outbox.close()
+      await pool.promise().end()
     },
   }
 }

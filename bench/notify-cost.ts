@@ -6,7 +6,7 @@
  * dispatcher is not running. Variants interleave in rounds; the median round counts.
  */
 import { newId } from '../packages/core/src/index.js'
-import { dropTarget, newTarget, openOutbox, type StoreKind } from './hookbox.js'
+import { dropTarget, newTarget, openOutbox, storeName, type Box, type StoreKind } from './hookbox.js'
 import { gc, num, payloadFor, quick, ratio, stat, table, verdict, type Figure, type Result } from './support.js'
 
 type Op = (i: number) => unknown
@@ -62,6 +62,7 @@ async function measure(kind: StoreKind, ms: number, rounds: number): Promise<num
       const notify = db.transaction((i: number) => (host(i), box.outbox.notify(event(i), { transaction: db })))
       return await compare([bare, raw, notify], ms, rounds)
     }
+    if (kind === 'mysql') return await measureMysql(box, t.database!, ms, rounds)
     const s = `"${t.schema}"`
     const client = await box.pool!.connect()
     try {
@@ -94,11 +95,39 @@ async function measure(kind: StoreKind, ms: number, rounds: number): Promise<num
   }
 }
 
+/** The same three variants on one mysql2 connection (text protocol for all three, as `fromMysql2` uses). */
+async function measureMysql(box: Box, database: string, ms: number, rounds: number): Promise<number[]> {
+  const d = `\`${database}\``
+  const c = await box.mysql!.promise().getConnection()
+  try {
+    await c.query(`CREATE TABLE ${d}.accounts (id INT PRIMARY KEY, state VARCHAR(10) NOT NULL, version INT NOT NULL DEFAULT 0)`)
+    await c.query(
+      `INSERT INTO ${d}.accounts (id, state) WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) SELECT i, 'FAIL' FROM n`,
+    )
+    await c.query(`CREATE TABLE ${d}.raw_messages LIKE ${d}.hookbox_messages`)
+    const host = (i: number) =>
+      c.query(`UPDATE ${d}.accounts SET state = ?, version = version + 1 WHERE id = ?`, [i & 1 ? 'PASS' : 'FAIL', 1 + (i % 1000)])
+    const text = `INSERT INTO ${d}.raw_messages (id, type, payload, request_id, entity_id, ordering_key, idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+    const tx = (body: (i: number) => Promise<unknown>) => async (i: number) => {
+      await c.beginTransaction()
+      await host(i)
+      await body(i)
+      await c.commit()
+    }
+    const bare = tx(async () => undefined)
+    const raw = tx((i) => c.query(text, rawRow(i)))
+    const notify = tx((i) => box.outbox.notify(event(i), { transaction: c }))
+    return await compare([bare, raw, notify], ms, rounds)
+  } finally {
+    c.release()
+  }
+}
+
 export async function notifyCostBench(kind: StoreKind): Promise<Result> {
   const rounds = quick ? 2 : 5
   const ms = quick ? 300 : 1000
   const [bare, raw, notify] = (await measure(kind, ms, rounds)) as [number, number, number]
-  const name = kind === 'sqlite' ? 'SQLite' : 'Postgres'
+  const name = storeName(kind)
   const r = notify / raw
   const added = (notify - bare) / (raw - bare)
   const figures: Figure[] = [
@@ -116,9 +145,13 @@ export async function notifyCostBench(kind: StoreKind): Promise<Result> {
   ]
   const body = [
     `One connection, ${rounds} interleaved rounds of ${ms} ms per variant after a warm-up, median round. ` +
-      (kind === 'sqlite'
-        ? 'Fresh WAL file, synchronous=NORMAL.'
-        : "Fresh schema on the local server, default `wake: 'coalesced'` (at most one `pg_notify` per 50 ms)."),
+      {
+        sqlite: 'Fresh WAL file, synchronous=NORMAL.',
+        postgres: "Fresh schema on the local server, default `wake: 'coalesced'` (at most one `pg_notify` per 50 ms).",
+        mysql:
+          'Fresh database on the local server (InnoDB, `innodb_flush_log_at_trx_commit` as configured), a mysql2 connection between `beginTransaction()` and `commit()`; ' +
+          "notify's cost includes the adapter's check that a transaction is open (`DO 0`, one round trip).",
+      }[kind],
     table(
       ['variant', 'µs per tx', 'tx/s', 'added µs vs bare', 'ratio vs raw INSERT tx'],
       [

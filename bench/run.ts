@@ -5,14 +5,17 @@
  * bench/results/quick.json instead and leaves BENCHMARKS.md alone. Each section is bounded in
  * time (budgets sum to ~14 min, so even a run where every section overruns stays under 15);
  * one that fails or overruns is reported as such and the others still run.
+ * `pnpm bench --only=<text>` runs only the sections whose title contains the text (e.g.
+ * `--only=mysql`), prints them and writes nothing.
  */
 import { execSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import mysql from 'mysql2'
 import pg from 'pg'
 import { backlogBench } from './backlog.js'
 import { claimPathBench } from './claim-path.js'
-import { databaseUrl } from './hookbox.js'
+import { databaseUrl, mysqlUrl } from './hookbox.js'
 import { latencyBench } from './latency.js'
 import { notifyCostBench } from './notify-cost.js'
 import { startReceiver } from './receiver.js'
@@ -36,12 +39,29 @@ async function postgresVersion(): Promise<string | null> {
     await client.end().catch(() => undefined)
   }
 }
+async function mysqlVersion(): Promise<string | null> {
+  const c = mysql.createConnection({ uri: mysqlUrl(), connectTimeout: 3000 }).promise()
+  try {
+    const [rows] = await c.query('SELECT VERSION() AS v')
+    return (rows as Array<{ v: string }>)[0]!.v
+  } catch {
+    return null
+  } finally {
+    await c.end().catch(() => undefined)
+  }
+}
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .toLowerCase()
 const pgVersion = await postgresVersion()
+const myVersion = await mysqlVersion()
 let pgThroughput: Stat | null = null
 
-const benches: Array<{ title: string; pg?: boolean; budgetMs: number; run: () => Promise<Result> }> = [
+const benches: Array<{ title: string; pg?: boolean; my?: boolean; budgetMs: number; run: () => Promise<Result> }> = [
   { title: 'notify cost on SQLite', budgetMs: 45_000, run: () => notifyCostBench('sqlite') },
   { title: 'notify cost on Postgres', pg: true, budgetMs: 45_000, run: () => notifyCostBench('postgres') },
+  { title: 'notify cost on MySQL/MariaDB', my: true, budgetMs: 45_000, run: () => notifyCostBench('mysql') },
   { title: 'Throughput on SQLite', budgetMs: 100_000, run: () => throughputBench('sqlite', receiver) },
   {
     title: 'Throughput on Postgres',
@@ -53,6 +73,7 @@ const benches: Array<{ title: string; pg?: boolean; budgetMs: number; run: () =>
       return r
     },
   },
+  { title: 'Throughput on MySQL/MariaDB', my: true, budgetMs: 120_000, run: () => throughputBench('mysql', receiver) },
   { title: 'Postgres claim path and the pg-boss peer', pg: true, budgetMs: 90_000, run: () => claimPathBench(receiver, pgThroughput) },
   { title: 'Latency on SQLite', budgetMs: 45_000, run: () => latencyBench('sqlite', receiver) },
   { title: 'Latency on Postgres', pg: true, budgetMs: 60_000, run: () => latencyBench('postgres', receiver) },
@@ -62,12 +83,22 @@ const benches: Array<{ title: string; pg?: boolean; budgetMs: number; run: () =>
 ]
 
 for (const b of benches) {
+  if (only && !b.title.toLowerCase().includes(only)) continue
   const t = Date.now()
   console.log(`▶ ${b.title}`)
   if (b.pg && !pgVersion) {
     results.push({
       title: b.title,
       body: `Skipped: no PostgreSQL reachable at ${databaseUrl()} (set DATABASE_URL).`,
+      figures: [],
+      data: null,
+    })
+    continue
+  }
+  if (b.my && !myVersion) {
+    results.push({
+      title: b.title,
+      body: `Skipped: no MySQL or MariaDB reachable at ${mysqlUrl()} (set MYSQL_URL).`,
       figures: [],
       data: null,
     })
@@ -112,6 +143,10 @@ const summary = table(
     f.note ?? LIMITS[f.id] ?? '',
   ]),
 )
+if (only) {
+  console.log(`## Summary (--only=${only}: nothing written)\n\n${summary}`)
+  process.exit(0)
+}
 const seconds = (Date.now() - started) / 1000
 let commit = 'unknown'
 try {
@@ -132,6 +167,10 @@ const doc = [
         'PostgreSQL',
         pgVersion ? `${pgVersion} at ${databaseUrl().replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')}, same machine` : 'not reachable',
       ],
+      [
+        'MySQL/MariaDB',
+        myVersion ? `${myVersion} at ${mysqlUrl().replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')}, same machine` : 'not reachable',
+      ],
       ['pg-boss (peer)', '10.4.2 — the last line that runs on Node 20; pg-boss 11+ needs Node 22'],
       ['Command', `\`${command}\` (\`tsx --conditions=hookbox-source bench/run.ts${quick ? ' --quick' : ''}\`)`],
       ['Commit', commit],
@@ -149,7 +188,7 @@ writeFileSync(root(quick ? 'BENCHMARKS.quick.md' : 'BENCHMARKS.md'), `${doc}\n`)
 mkdirSync(root('bench/results'), { recursive: true })
 writeFileSync(
   root(`bench/results/${quick ? 'quick' : 'latest'}.json`),
-  `${JSON.stringify({ date: new Date(started).toISOString(), commit, quick, seconds, machine: Object.fromEntries(machine()), postgres: pgVersion, figures, sections: results.map((r) => ({ title: r.title, data: r.data })) }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date(started).toISOString(), commit, quick, seconds, machine: Object.fromEntries(machine()), postgres: pgVersion, mysql: myVersion, figures, sections: results.map((r) => ({ title: r.title, data: r.data })) }, null, 2)}\n`,
 )
 console.log(
   `wrote ${quick ? 'BENCHMARKS.quick.md' : 'BENCHMARKS.md'} and bench/results/${quick ? 'quick' : 'latest'}.json in ${seconds.toFixed(0)} s`,

@@ -7,7 +7,7 @@
  * without HTTP: expansion + claim + write-back), on the same path.
  */
 import { runRaw } from './delivery.js'
-import { commitMany, dropTarget, newTarget, openOutbox, route, type OpenOptions, type StoreKind } from './hookbox.js'
+import { commitMany, dropTarget, newTarget, openOutbox, route, storeName, type OpenOptions, type StoreKind } from './hookbox.js'
 import type { Receiver } from './receiver.js'
 import { quick, ratio, showStat, stat, table, verdict, type Figure, type Result, type Stat } from './support.js'
 import { drain } from './workers.js'
@@ -60,7 +60,7 @@ export async function throughputBench(kind: StoreKind, receiver: Receiver): Prom
   const noopS = stat(noop)
   const reqS = stat(fan.map((x) => x * 3))
   const tr = hbS.median / rawS.median
-  const name = kind === 'sqlite' ? 'SQLite' : 'Postgres'
+  const name = storeName(kind)
   const figures: Figure[] = [
     {
       id: `${kind}.throughput`,

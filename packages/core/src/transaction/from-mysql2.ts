@@ -1,3 +1,4 @@
+import { InvalidTransactionError } from '../errors.js'
 import type { SqlExecutor } from './sql-executor.js'
 
 /** The subset of a `mysql2/promise` `Connection` / `PoolConnection` the adapter uses. */
@@ -5,17 +6,36 @@ export interface Mysql2Connection {
   query(sql: string, values: unknown[]): Promise<[unknown, unknown]>
 }
 
+/** Bits of the server status every OK packet carries (same on MySQL and MariaDB). */
+const IN_TRANSACTION = 0x0001
+const AUTOCOMMIT = 0x0002
+
 /**
  * Joins a mysql2 transaction: pass the promise-API connection between `beginTransaction()`
- * and `commit()`. mysql2 does not say whether a transaction is open; a store that must know
- * asks the server (`@@in_transaction`).
+ * and `commit()`. mysql2 does not track whether a transaction is open, so before the first
+ * statement the adapter asks the server with a no-op (`DO 0`) and reads the status flags of
+ * its answer: a connection with no open transaction and autocommit on (idle, after `commit()`
+ * or `rollback()`) is refused with {@link InvalidTransactionError}, nothing written. These
+ * flags are part of the protocol on MySQL 8 and MariaDB alike (MariaDB's `@@in_transaction`
+ * says the same; MySQL 8 has no such variable). One round trip per `notify`.
  */
 export function fromMysql2(connection: Mysql2Connection): SqlExecutor {
+  let open: Promise<void> | undefined
   return {
     async executeSql(text, values) {
+      await (open ??= inTransaction(connection))
       const [result] = await connection.query(text, [...values])
       if (Array.isArray(result)) return { rows: result as Array<Record<string, unknown>> }
       return { rows: [], affectedRows: (result as { affectedRows?: number }).affectedRows ?? 0 }
     },
   }
+}
+
+async function inTransaction(connection: Mysql2Connection): Promise<void> {
+  const [result] = await connection.query('DO 0', [])
+  const status = (result as { serverStatus?: number }).serverStatus ?? 0
+  if (!(status & IN_TRANSACTION) && status & AUTOCOMMIT)
+    throw new InvalidTransactionError(
+      'the mysql2 connection is not inside a transaction: call beginTransaction() first (and again after commit() or rollback()), or omit `transaction`',
+    )
 }

@@ -1,0 +1,38 @@
+import { StoreError } from '@hookbox/core'
+import { CompiledQuery, sql } from 'kysely'
+import { MysqlExecutor } from '../mysql-executor.js'
+import { migrations } from './index.js'
+
+/**
+ * Applies the migrations the database has not seen yet, on one connection holding a named lock
+ * (`GET_LOCK`), so processes that start together wait for each other and the second finds
+ * nothing to do. MySQL commits each DDL statement on its own, so the statements run one by
+ * one and each migration is written to be safe to run again. Returns the versions applied.
+ */
+export async function runMigrations(x: MysqlExecutor): Promise<number[]> {
+  return x.db.connection().execute(async (connection) => {
+    const c = new MysqlExecutor(connection, x.database)
+    const name = sql`CONCAT('hookbox:migrate:', MD5(COALESCE(${x.database ?? null}, DATABASE())))`
+    const [lock] = await c.all(sql<{ ok: number | null }>`SELECT GET_LOCK(${name}, 60) AS ok`.compile(connection))
+    if (Number(lock?.ok) !== 1) throw new StoreError('hookbox: waited 60 s for another process to finish migrating')
+    try {
+      await c.exec(
+        CompiledQuery.raw(
+          `CREATE TABLE IF NOT EXISTS ${c.table('hookbox_migrations')} (version INT NOT NULL PRIMARY KEY, name VARCHAR(200) NOT NULL, applied_at BIGINT NOT NULL) ENGINE=InnoDB`,
+        ),
+      )
+      const done = new Set((await c.all(c.qb.selectFrom('hookbox_migrations').select('version'))).map((r) => Number(r.version)))
+      const applied: number[] = []
+      for (const m of migrations) {
+        if (done.has(m.version)) continue
+        const statements = m.sql(x.database ? `\`${x.database}\`` : '').split(/;\s*$/m)
+        for (const statement of statements.map((s) => s.trim()).filter(Boolean)) await c.exec(CompiledQuery.raw(statement))
+        await c.run(c.qb.insertInto('hookbox_migrations').values({ version: m.version, name: m.name, applied_at: Date.now() }))
+        applied.push(m.version)
+      }
+      return applied
+    } finally {
+      await c.exec(sql`SELECT RELEASE_LOCK(${name})`.compile(connection))
+    }
+  })
+}

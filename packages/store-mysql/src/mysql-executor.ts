@@ -1,0 +1,117 @@
+import { MigrationRequiredError, StoreError, type SqlResult } from '@hookbox/core'
+import { CompiledQuery, type Compilable, type Kysely } from 'kysely'
+import type { HookboxMysqlSchema } from './schema.js'
+
+/**
+ * Builds queries with kysely and runs them on the store's pool, or inside one of the store's
+ * own transactions ({@link MysqlExecutor.tx}).
+ */
+export class MysqlExecutor {
+  /** Kysely over the store's tables (qualified with `database` when one is configured). */
+  readonly qb: Kysely<HookboxMysqlSchema>
+
+  constructor(
+    readonly db: Kysely<any>,
+    readonly database: string | undefined,
+    readonly inserts = new Map<string, string>(),
+    readonly shapes = new Map<string, string>(),
+  ) {
+    this.qb = (database ? db.withSchema(database) : db) as Kysely<HookboxMysqlSchema>
+  }
+
+  /** A table's quoted (and qualified) name, for raw SQL. */
+  table(name: keyof HookboxMysqlSchema): string {
+    return this.database ? `\`${this.database}\`.\`${name}\`` : `\`${name}\``
+  }
+
+  /** Runs any statement: its rows, and how many rows it matched for a write. */
+  async exec(query: CompiledQuery): Promise<SqlResult> {
+    try {
+      const r = await this.db.executeQuery(query)
+      return { rows: r.rows as Array<Record<string, unknown>>, affectedRows: Number(r.numAffectedRows ?? 0) }
+    } catch (error) {
+      throw migrationChecked(error)
+    }
+  }
+
+  /** Rows of a select. */
+  async all<R>(query: Compilable<R> | CompiledQuery<R>): Promise<R[]> {
+    return (await this.exec('compile' in query ? query.compile() : query)).rows as R[]
+  }
+
+  /** The first row, or undefined. */
+  async one<R>(query: Compilable<R>): Promise<R | undefined> {
+    return (await this.all(query))[0]
+  }
+
+  /** Runs a write; returns the number of rows it matched. */
+  async run(query: Compilable<unknown> | CompiledQuery): Promise<number> {
+    return (await this.exec('compile' in query ? query.compile() : query)).affectedRows ?? 0
+  }
+
+  /**
+   * A multi-row INSERT. kysely builds its SQL once per table, column list and row count; later
+   * calls only flatten the values, which keeps `notify` close to the cost of a raw INSERT.
+   */
+  insert(table: keyof HookboxMysqlSchema, rows: Array<Record<string, unknown>>): CompiledQuery {
+    const columns = Object.keys(rows[0] ?? {})
+    const key = `${table}|${rows.length}|${columns.join(',')}`
+    let text = this.inserts.get(key)
+    if (text === undefined) {
+      text = this.qb
+        .insertInto(table)
+        .values(rows as never)
+        .compile().sql
+      if (this.inserts.size > 200) this.inserts.clear()
+      this.inserts.set(key, text)
+    }
+    return CompiledQuery.raw(
+      text,
+      rows.flatMap((r) => columns.map((c) => r[c])),
+    )
+  }
+
+  /**
+   * A query whose SQL depends only on `key` (the claim: building it costs more than running it
+   * on an idle queue). kysely builds it once; later calls reuse the text with `values`, which
+   * must be its parameters in kysely's order (checked on the first build).
+   */
+  shaped<R>(key: string, values: unknown[], build: () => Compilable<R>): CompiledQuery<R> {
+    let text = this.shapes.get(key)
+    if (text === undefined) {
+      const compiled = build().compile()
+      if (compiled.parameters.length !== values.length || compiled.parameters.some((p, i) => p !== values[i]))
+        throw new StoreError(`hookbox: parameters of query shape "${key}" are not in the expected order`)
+      text = compiled.sql
+      if (this.shapes.size > 200) this.shapes.clear()
+      this.shapes.set(key, text)
+    }
+    return CompiledQuery.raw(text, values) as CompiledQuery<R>
+  }
+
+  /**
+   * Runs `fn` in a transaction of the store's own. `scan` makes it READ COMMITTED, for the
+   * transactions whose locking reads scan an index range (expansion, claims, purge): there they
+   * lock only the rows they return, with no gap locks, so they never hold up `notify`'s or the
+   * expansion's inserts, and each sees the latest committed rows. The others lock by primary
+   * key, where the server's default isolation takes the same locks, and save the round trip.
+   */
+  tx<T>(fn: (x: MysqlExecutor) => Promise<T>, scan?: 'scan'): Promise<T> {
+    const begin = this.db.transaction()
+    return (scan ? begin.setIsolationLevel('read committed') : begin).execute((trx) =>
+      fn(new MysqlExecutor(trx, this.database, this.inserts, this.shapes)),
+    )
+  }
+}
+
+/**
+ * Turns MySQL's "table doesn't exist" (1146) for one of the store's tables into
+ * {@link MigrationRequiredError}: the host has not run `outbox.migrate()` yet. Other errors
+ * pass unchanged.
+ */
+export function migrationChecked(error: unknown): unknown {
+  const e = error as { errno?: unknown; message?: unknown }
+  if (e?.errno === 1146 && typeof e.message === 'string' && e.message.includes('hookbox_'))
+    return new MigrationRequiredError('mysql', { cause: error })
+  return error
+}

@@ -1,0 +1,125 @@
+import {
+  InvalidTransactionError,
+  ValidationError,
+  type CatalogStore,
+  type EnqueueOutcome,
+  type EnqueueRequest,
+  type HostTransaction,
+  type HousekeepingStore,
+  type PutResultRequest,
+  type QueueStore,
+  type Store,
+} from '@hookbox/core'
+import { Kysely, MysqlDialect, type MysqlPool } from 'kysely'
+import { runMigrations } from './migrations/migrate.js'
+import { migrationChecked, MysqlExecutor } from './mysql-executor.js'
+import type { Mysql2PoolLike, MysqlStoreConfig } from './mysql-store-config.js'
+import { claimDeliveries } from './queries/claim.js'
+import { deleteCollection, getCollection, listCollections, upsertCollection } from './queries/collections.js'
+import { completeDeliveries } from './queries/complete.js'
+import { deleteDeliveries } from './queries/delete-deliveries.js'
+import { getDelivery, getMessage, listAttempts, listDeliveries } from './queries/deliveries.js'
+import { setEndpointHealth } from './queries/endpoint-health.js'
+import { deleteEndpoint, getEndpoint, insertEndpoint, listEndpoints, updateEndpoint } from './queries/endpoints.js'
+import { enqueueMessages, type Run } from './queries/enqueue.js'
+import { expandMessages } from './queries/expand.js'
+import { purgeFinished } from './queries/purge.js'
+import { getResult, putResultQuery } from './queries/results.js'
+import { readStats } from './queries/stats.js'
+import { transitionDeliveries } from './queries/transition.js'
+import type { HookboxMysqlSchema } from './schema.js'
+
+const DATABASE = /^[A-Za-z0-9_]{1,64}$/
+
+/**
+ * Hookbox's `Store` on MySQL 8 or MariaDB >= 10.6 through mysql2, queries built with kysely.
+ * Every dispatcher process may share one database: expansion and claims use
+ * `FOR UPDATE SKIP LOCKED` and leases carry a fencing token. There is no LISTEN: dispatchers
+ * in other processes find new work on their poll. Build it with `mysqlStore`.
+ */
+export class MysqlStore implements Store {
+  readonly name = 'mysql'
+  readonly queue: QueueStore
+  readonly catalog: CatalogStore
+  readonly housekeeping: HousekeepingStore
+  /** Kysely over the store's tables, for queries of your own against them. */
+  readonly db: Kysely<HookboxMysqlSchema>
+  readonly #x: MysqlExecutor
+
+  constructor(config: MysqlStoreConfig) {
+    if (!config || (!config.pool && !config.db))
+      throw new ValidationError('mysqlStore needs a mysql2 pool ({ pool }) or a kysely instance ({ db })')
+    if (config.pool && config.db) throw new ValidationError('mysqlStore takes either pool or db, not both')
+    if (config.database !== undefined && !DATABASE.test(config.database))
+      throw new ValidationError(`database must be 1-64 letters, digits or underscores, got ${JSON.stringify(config.database)}`)
+    const root = config.db ?? new Kysely<any>({ dialect: new MysqlDialect({ pool: callbackPool(config.pool!) }) })
+    const x = (this.#x = new MysqlExecutor(root, config.database))
+    this.db = x.qb
+    this.queue = {
+      enqueue: (request) => this.#enqueue(request),
+      expand: (request) => expandMessages(x, request),
+      claim: (request) => claimDeliveries(x, request),
+      complete: ({ completions }) => completeDeliveries(x, completions),
+      transition: (request) => transitionDeliveries(x, request),
+      deleteDeliveries: (request) => deleteDeliveries(x, request),
+      getDelivery: (request) => getDelivery(x, request),
+      listDeliveries: (query) => listDeliveries(x, query),
+      listAttempts: (request) => listAttempts(x, request),
+      getMessage: (request) => getMessage(x, request),
+    }
+    this.catalog = {
+      upsertCollection: (request) => upsertCollection(x, request),
+      getCollection: (request) => getCollection(x, request),
+      listCollections: () => listCollections(x),
+      deleteCollection: (request) => deleteCollection(x, request),
+      insertEndpoint: (request) => insertEndpoint(x, request),
+      updateEndpoint: (request) => updateEndpoint(x, request),
+      getEndpoint: (request) => getEndpoint(x, request),
+      listEndpoints: (query) => listEndpoints(x, query),
+      deleteEndpoint: (request) => deleteEndpoint(x, request),
+      setEndpointHealth: (update) => setEndpointHealth(x, update),
+    }
+    this.housekeeping = {
+      migrate: async () => void (await runMigrations(x)),
+      purge: (options) => purgeFinished(x, options),
+      stats: (request) => readStats(x, request),
+      putResult: (request) => this.#putResult(request),
+      getResult: (request) => getResult(x, request),
+    }
+  }
+
+  /** How a statement runs through the host's transaction (always asynchronous here). */
+  #runner(transaction: HostTransaction): Run {
+    if (transaction.sync)
+      throw new InvalidTransactionError(
+        'the mysql store cannot join a synchronous transaction: pass a kysely Transaction or a mysql2 connection',
+      )
+    const { executor } = transaction
+    return (q) =>
+      executor.executeSql(q.sql, q.parameters).catch((error: unknown) => {
+        throw migrationChecked(error)
+      })
+  }
+
+  async #enqueue(request: EnqueueRequest): Promise<EnqueueOutcome[]> {
+    if (request.transaction) return enqueueMessages(this.#x, this.#runner(request.transaction), request)
+    // One message without a key is one INSERT: atomic on its own, no transaction needed.
+    const [only, ...rest] = request.messages
+    if (only && rest.length === 0 && only.idempotencyKey === null) return enqueueMessages(this.#x, (q) => this.#x.exec(q), request)
+    return this.#x.tx((x) => enqueueMessages(x, (q) => x.exec(q), request))
+  }
+
+  async #putResult({ result, transaction }: PutResultRequest): Promise<void> {
+    const query = putResultQuery(this.#x, result)
+    await (transaction ? this.#runner(transaction)(query) : this.#x.exec(query))
+  }
+
+  /** Nothing to release: the pool or kysely instance stays the caller's to end. */
+  async close(): Promise<void> {}
+}
+
+/** The callback pool kysely's `MysqlDialect` drives: a `mysql2/promise` pool keeps it in `pool`. */
+function callbackPool(pool: Mysql2PoolLike): MysqlPool {
+  const inner = (pool as { pool?: MysqlPool }).pool
+  return inner && typeof inner.getConnection === 'function' ? inner : (pool as MysqlPool)
+}

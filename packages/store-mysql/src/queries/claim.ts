@@ -1,0 +1,128 @@
+import type { Claim, ClaimRequest, DeliveryRecord, EndpointRecord } from '@hookbox/core'
+import { randomUUID } from 'node:crypto'
+import { sql } from 'kysely'
+import type { MysqlExecutor } from '../mysql-executor.js'
+import { collectionFromRow, deliveryFromRow, endpointFromRow, messageFromRow } from '../rows.js'
+
+/**
+ * Leases due deliveries in one transaction: picks them by next attempt, message sequence, then
+ * id with `FOR UPDATE SKIP LOCKED` (dispatchers never wait for each other; the subqueries' rows
+ * are read, not locked), stamps owner, expiry and a fresh fencing token, commits, and returns
+ * each with its message, collection and the targets that still exist (read after the commit:
+ * the lease already keeps the rows ours).
+ *
+ * Skipped (the same clauses in every store, each pinned by the conformance suite): deliveries
+ * leased by someone else until later; deliveries of a collection that is disabled or gone;
+ * `each` deliveries to an endpoint in `skipEndpoints`, disabled, or paused at `now`; and, for
+ * an ordering key, any delivery behind a still-pending one with the same key, collection and
+ * endpoint from an earlier message, or behind an earlier message with that key not yet expanded.
+ */
+export async function claimDeliveries(x: MysqlExecutor, o: ClaimRequest): Promise<Claim[]> {
+  const { now } = o
+  const skip = o.skipEndpoints ?? []
+  const token = randomUUID()
+  const deliveries = await x.tx(async (x) => {
+    const { qb } = x
+    const rows = await x.all(
+      x.shaped(`claim:${skip.length}`, [now, now, ...skip, now, o.limit], () =>
+        qb
+          .selectFrom('hookbox_deliveries as d')
+          .selectAll('d')
+          .where('d.state', '=', sql.lit('pending'))
+          .where('d.next_attempt_at', '<=', now)
+          .where((w) => w.or([w('d.lease_until', 'is', null), w('d.lease_until', '<=', now)]))
+          // A scalar subquery, not EXISTS: MariaDB would flatten EXISTS into a join led by the
+          // collections, then sort every pending delivery instead of reading the due index in order.
+          .where((w) =>
+            w(w.selectFrom('hookbox_collections as c').select('c.enabled').whereRef('c.name', '=', 'd.collection'), '=', sql.lit(1)),
+          )
+          .$if(skip.length > 0, (q) => q.where((w) => w.or([w('d.endpoint_id', 'is', null), w('d.endpoint_id', 'not in', skip)])))
+          .where((w) =>
+            w.or([
+              w('d.endpoint_id', 'is', null),
+              w.not(
+                w.exists(
+                  w
+                    .selectFrom('hookbox_endpoints as e')
+                    .select(sql.lit(1).as('one'))
+                    .whereRef('e.id', '=', 'd.endpoint_id')
+                    .where((v) => v.or([v('e.enabled', '=', sql.lit(0)), v('e.paused_until', '>', now)])),
+                ),
+              ),
+            ]),
+          )
+          .where((w) =>
+            w.or([
+              w('d.ordering_key', 'is', null),
+              w.and([
+                w.not(
+                  w.exists(
+                    w
+                      .selectFrom('hookbox_deliveries as p')
+                      .select(sql.lit(1).as('one'))
+                      .where('p.state', '=', sql.lit('pending'))
+                      .whereRef('p.ordering_key', '=', 'd.ordering_key')
+                      .whereRef('p.collection', '=', 'd.collection')
+                      .where(sql<boolean>`p.endpoint_id <=> d.endpoint_id`)
+                      .whereRef('p.message_seq', '<', 'd.message_seq'),
+                  ),
+                ),
+                w.not(
+                  w.exists(
+                    w
+                      .selectFrom('hookbox_messages as m')
+                      .select(sql.lit(1).as('one'))
+                      .where('m.expanded', '=', sql.lit(0))
+                      .whereRef('m.ordering_key', '=', 'd.ordering_key')
+                      .whereRef('m.seq', '<', 'd.message_seq'),
+                  ),
+                ),
+              ]),
+            ]),
+          )
+          .orderBy('d.next_attempt_at')
+          .orderBy('d.message_seq')
+          .orderBy('d.id')
+          .limit(o.limit)
+          .forUpdate()
+          .skipLocked(),
+      ),
+    )
+    if (rows.length === 0) return []
+    await x.run(
+      qb
+        .updateTable('hookbox_deliveries')
+        .set({ lease_owner: o.owner, lease_until: now + o.leaseMs, lease_token: token, updated_at: now })
+        .where(
+          'id',
+          'in',
+          rows.map((r) => r.id),
+        ),
+    )
+    return rows.map(deliveryFromRow)
+  }, 'scan')
+  return deliveries.length ? hydrate(x, deliveries, token) : []
+}
+
+/** Loads the messages, collections and endpoints a batch of claimed deliveries needs. */
+async function hydrate(x: MysqlExecutor, deliveries: DeliveryRecord[], token: string): Promise<Claim[]> {
+  const { qb } = x
+  const messageIds = [...new Set(deliveries.map((d) => d.messageId))]
+  const names = [...new Set(deliveries.map((d) => d.collection))]
+  const endpointIds = [...new Set(deliveries.flatMap((d) => d.targets))]
+  const [messageRows, collectionRows, endpointRows] = await Promise.all([
+    x.all(qb.selectFrom('hookbox_messages').selectAll().where('id', 'in', messageIds)),
+    x.all(qb.selectFrom('hookbox_collections').selectAll().where('name', 'in', names)),
+    endpointIds.length ? x.all(qb.selectFrom('hookbox_endpoints').selectAll().where('id', 'in', endpointIds)) : [],
+  ])
+  const messages = new Map(messageRows.map((r) => [r.id, messageFromRow(r)]))
+  const collections = new Map(collectionRows.map((r) => [r.name, collectionFromRow(r)]))
+  const endpoints = new Map(endpointRows.map((r) => [r.id, endpointFromRow(r)]))
+  return deliveries.flatMap((delivery) => {
+    const message = messages.get(delivery.messageId)
+    const collection = collections.get(delivery.collection)
+    if (!message || !collection) return []
+    const eps = delivery.targets.map((id) => endpoints.get(id)).filter((e): e is EndpointRecord => !!e)
+    return [{ delivery, message, collection, endpoints: eps, leaseToken: token }]
+  })
+}

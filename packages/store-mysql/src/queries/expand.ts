@@ -1,0 +1,64 @@
+import type { ExpandRequest, ExpandResult } from '@hookbox/core'
+import { sql } from 'kysely'
+import type { MysqlExecutor } from '../mysql-executor.js'
+import { collectionFromRow, deliveryToRow, endpointFromRow, messageFromRow } from '../rows.js'
+
+const CHUNK = 500
+
+/**
+ * Expands up to `limit` messages in ONE transaction: locks the oldest unexpanded messages with
+ * `FOR UPDATE SKIP LOCKED` (another dispatcher takes the next ones instead of waiting), reads
+ * the collections, asks the planner which collections' enabled endpoints to load, reads them,
+ * asks it for the rows (leased ones included), inserts them and marks the messages expanded.
+ */
+export async function expandMessages(x: MysqlExecutor, request: ExpandRequest): Promise<ExpandResult> {
+  // Most passes find nothing: one autocommit look-up instead of a whole transaction.
+  const any = await x.one(x.qb.selectFrom('hookbox_messages').select('seq').where('expanded', '=', sql.lit(0)).limit(1))
+  if (!any) return { expanded: 0, claims: [] }
+  return x.tx(async (x) => {
+    const { qb } = x
+    const rows = await x.all(
+      qb
+        .selectFrom('hookbox_messages')
+        .selectAll()
+        .where('expanded', '=', sql.lit(0))
+        .orderBy('seq')
+        .limit(request.limit)
+        .forUpdate()
+        .skipLocked(),
+    )
+    if (rows.length === 0) return { expanded: 0, claims: [] }
+    const messages = rows.map(messageFromRow)
+    const collections = (await x.all(qb.selectFrom('hookbox_collections').selectAll().orderBy('name'))).map(collectionFromRow)
+    const names = request.planner.reach(messages, collections)
+    const endpoints = names.length
+      ? (
+          await x.all(
+            qb.selectFrom('hookbox_endpoints').selectAll().where('enabled', '=', 1).where('collection', 'in', names).orderBy('id'),
+          )
+        ).map(endpointFromRow)
+      : []
+    const { deliveries, claims } = request.planner.plan({
+      messages,
+      collections,
+      endpoints,
+      now: request.now,
+      ...(request.lease && { lease: request.lease }),
+    })
+    const seq = new Map(rows.map((r) => [r.id, Number(r.seq)]))
+    const values = deliveries.map((d) => deliveryToRow(d, seq.get(d.delivery.messageId)!))
+    for (let i = 0; i < values.length; i += CHUNK)
+      await x.run(x.insert('hookbox_deliveries', values.slice(i, i + CHUNK) as unknown as Array<Record<string, unknown>>))
+    await x.run(
+      qb
+        .updateTable('hookbox_messages')
+        .set({ expanded: 1 })
+        .where(
+          'seq',
+          'in',
+          rows.map((r) => r.seq),
+        ),
+    )
+    return { expanded: rows.length, claims }
+  }, 'scan')
+}

@@ -1,0 +1,57 @@
+import { StoreError, type StoreStats } from '@hookbox/core'
+import { CompiledQuery } from 'kysely'
+import type { MysqlExecutor } from '../mysql-executor.js'
+
+/** Counts arrive as BIGINT and sums as DECIMAL (a string in mysql2): read through `Number`. */
+type StatsRow = Record<
+  'pending' | 'due' | 'in_flight' | 'oldest_delivery' | 'oldest_message' | 'unexpanded' | 'dead' | 'failed' | 'paused' | 'disabled',
+  number | string | null
+>
+
+/**
+ * One statement, every part of it bounded by work that is owed rather than by history: pending
+ * deliveries and each final state through the indexes that lead with `state`
+ * (`hookbox_deliveries_due`, `hookbox_deliveries_final`), never the `delivered` rows;
+ * unexpanded messages through `hookbox_messages_unexpanded`; endpoints by a scan of their
+ * (small) table.
+ */
+function statsQuery(x: MysqlExecutor, now: number): CompiledQuery<StatsRow> {
+  const [messages, deliveries, endpoints] = [x.table('hookbox_messages'), x.table('hookbox_deliveries'), x.table('hookbox_endpoints')]
+  return CompiledQuery.raw(
+    `
+SELECT p.pending, p.due, p.in_flight, p.oldest_delivery,
+  (SELECT count(*) FROM ${messages} WHERE expanded = 0) AS unexpanded,
+  (SELECT created_at FROM ${messages} WHERE expanded = 0 ORDER BY seq LIMIT 1) AS oldest_message,
+  (SELECT count(*) FROM ${deliveries} WHERE state = 'dead') AS dead,
+  (SELECT count(*) FROM ${deliveries} WHERE state = 'failed') AS failed,
+  (SELECT count(*) FROM ${endpoints} WHERE enabled = 1 AND paused_until > ?) AS paused,
+  (SELECT count(*) FROM ${endpoints} WHERE enabled = 0) AS disabled
+FROM (
+  SELECT count(*) AS pending,
+    coalesce(sum(next_attempt_at <= ?), 0) AS due,
+    coalesce(sum(lease_until > ?), 0) AS in_flight,
+    min(window_start) AS oldest_delivery
+  FROM ${deliveries} WHERE state = 'pending'
+) p`,
+    [now, now, now],
+  ) as CompiledQuery<StatsRow>
+}
+
+/** Reads {@link StoreStats} at `now`. */
+export async function readStats(x: MysqlExecutor, { now }: { now: number }): Promise<StoreStats> {
+  const [r] = await x.all(statsQuery(x, now))
+  if (!r) throw new StoreError('hookbox: the stats query returned no row')
+  const n = (v: number | string | null) => Number(v ?? 0)
+  const oldest = [r.oldest_delivery, r.oldest_message].filter((t) => t !== null).map(Number)
+  return {
+    pending: n(r.pending),
+    due: n(r.due),
+    inFlight: n(r.in_flight),
+    oldestPendingCreatedAt: oldest.length ? Math.min(...oldest) : null,
+    dead: n(r.dead),
+    failed: n(r.failed),
+    unexpandedMessages: n(r.unexpanded),
+    pausedEndpoints: n(r.paused),
+    disabledEndpoints: n(r.disabled),
+  }
+}

@@ -1,0 +1,50 @@
+import { expandOnce, testOutbox } from '@hookbox/core/testing'
+import { createPool } from 'mysql2'
+import { afterAll, describe, expect, it } from 'vitest'
+import { migrations, mysqlStore } from '../src/index.js'
+import { mysqlUrl, testDatabases } from './support.js'
+
+const databases = testDatabases('hb_migrate')
+afterAll(() => databases.end())
+
+const rows = async <R>(text: string) => (await databases.pool.promise().query(text))[0] as R[]
+
+describe('mysql: migrate()', () => {
+  it('is safe from several processes at once: one applies, the others wait and find nothing to do', async () => {
+    const database = await databases.create()
+    // Separate pools, as separate processes would have: each takes the named lock on its own connection.
+    const pools = [1, 2, 3].map(() => createPool({ uri: mysqlUrl, connectionLimit: 2 }))
+    try {
+      await Promise.all(pools.map((pool) => mysqlStore({ pool, database }).housekeeping.migrate()))
+    } finally {
+      await Promise.all(pools.map((p) => p.promise().end()))
+    }
+    const applied = await rows<{ version: number; name: string }>(
+      `SELECT version, name FROM \`${database}\`.hookbox_migrations ORDER BY version`,
+    )
+    expect(applied).toEqual(migrations.map((m) => ({ version: m.version, name: m.name })))
+  })
+
+  it("without `database`, uses the connection's default database", async () => {
+    const database = await databases.create()
+    const pool = createPool({ uri: mysqlUrl, database, connectionLimit: 3 })
+    try {
+      const store = mysqlStore({ pool })
+      const { outbox } = testOutbox(store)
+      await outbox.migrate()
+      await outbox.collections.upsert({ name: 'events' })
+      await outbox.endpoints.create({ collection: 'events', url: 'http://127.0.0.1:9/hook' })
+      const { messageId } = await outbox.notify({ type: 'entity.changed', payload: { n: 1 } })
+      expect(await expandOnce(store, { limit: 10, now: Date.now() })).toBe(1)
+      const [claim] = await store.queue.claim({ limit: 10, now: Date.now(), leaseMs: 1000, owner: 'me' })
+      expect(claim?.message.id).toBe(messageId)
+      const tables = await rows<{ n: number }>(
+        `SELECT count(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = '${database}' AND TABLE_NAME LIKE 'hookbox%'`,
+      )
+      expect(Number(tables[0]!.n)).toBe(8)
+      await outbox.close()
+    } finally {
+      await pool.promise().end()
+    }
+  })
+})
