@@ -1,4 +1,4 @@
-import type { DeliveryRecord, DeliveryState } from './store/records.js'
+import type { AttemptOutcome, DeliveryRecord } from './store/records.js'
 
 /** Payload of the `attempt` event: one attempt (HTTP or another transport) to one endpoint. */
 export interface AttemptEvent {
@@ -9,8 +9,7 @@ export interface AttemptEvent {
   endpointId: string
   url: string
   round: number
-  /** `ack`, `stop`, `retry`, or `error` when no response came. */
-  outcome: 'ack' | 'stop' | 'retry' | 'error'
+  outcome: AttemptOutcome
   statusCode: number | null
   latencyMs: number
   error: string | null
@@ -98,11 +97,4 @@ export interface OutboxEvents {
   'endpoint.recovered': [EndpointRecoveredEvent]
   /** A dispatcher-side failure; work is retried by the next pass. */
   error: [ErrorEvent]
-}
-
-/** Terminal states and the event each emits. */
-export const stateEvent: Record<Exclude<DeliveryState, 'pending'>, 'delivered' | 'failed' | 'dead'> = {
-  delivered: 'delivered',
-  failed: 'failed',
-  dead: 'dead',
 }

@@ -275,7 +275,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
       return (Array.isArray(r) ? r[0] : r.then((x) => x[0])) as never
     },
     notifyMany(events, o) {
-      if (o?.idempotencyKey) throw new ValidationError('notifyMany takes idempotency keys per event, not in options')
+      if (o?.idempotencyKey) {
+        const error = new ValidationError('notifyMany takes idempotency keys per event, not in options')
+        if (isSyncHandle(o.transaction)) throw error
+        return Promise.reject(error) as never
+      }
       return write(events, o) as never
     },
     start() {

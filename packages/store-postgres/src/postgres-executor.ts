@@ -48,12 +48,8 @@ export class PostgresExecutor {
   }
 
   /** Runs a compiled query, turning "not migrated" errors into {@link MigrationRequiredError}. */
-  async run(query: CompiledQuery, x: SqlExecutor = this.own): Promise<SqlResult> {
-    try {
-      return await x.executeSql(query.sql, query.parameters)
-    } catch (error) {
-      throw migrationChecked(error)
-    }
+  run(query: CompiledQuery, x: SqlExecutor = this.own): Promise<SqlResult> {
+    return x.executeSql(query.sql, query.parameters).catch((error: unknown) => Promise.reject(migrationError(error)))
   }
 
   /** Runs `fn` in one transaction of the store's own. */
@@ -61,12 +57,12 @@ export class PostgresExecutor {
     return this.db
       .transaction()
       .execute((trx) => fn(fromKysely(trx as never)))
-      .catch((error: unknown) => Promise.reject(migrationChecked(error)))
+      .catch((error: unknown) => Promise.reject(migrationError(error)))
   }
 }
 
 /** The error to throw for a driver error: {@link MigrationRequiredError} when the schema is missing. */
-export function migrationChecked(error: unknown): unknown {
+export function migrationError(error: unknown): unknown {
   const code = (error as { code?: unknown } | null)?.code
   if (typeof code === 'string' && NOT_MIGRATED.has(code)) return new MigrationRequiredError('postgres', { cause: error })
   return error

@@ -14,7 +14,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely'
 import { checkSchemaName, wakeChannel } from './identifiers.js'
 import { listenForWakeUps } from './listen.js'
 import { runMigrations } from './migrations/migrate.js'
-import { migrationChecked, PostgresExecutor } from './postgres-executor.js'
+import { PostgresExecutor } from './postgres-executor.js'
 import type { PgListenClient, PostgresStoreConfig, WakeMode } from './postgres-store-config.js'
 import { claimDeliveries } from './queries/claim.js'
 import { deleteCollection, getCollection, listCollections, upsertCollection } from './queries/collections.js'
@@ -23,7 +23,7 @@ import { deleteDeliveries } from './queries/delete-deliveries.js'
 import { getDelivery, getMessage, listAttempts, listDeliveries } from './queries/deliveries.js'
 import { setEndpointHealth } from './queries/endpoint-health.js'
 import { deleteEndpoint, getEndpoint, insertEndpoint, listEndpoints, updateEndpoint } from './queries/endpoints.js'
-import { enqueuePlanner, type EnqueuePlan } from './queries/enqueue.js'
+import { enqueuePlanner, type EnqueueStatement } from './queries/enqueue.js'
 import { expandMessages } from './queries/expand.js'
 import { purgeFinished } from './queries/purge.js'
 import { getResult, putResultQuery } from './queries/results.js'
@@ -53,8 +53,8 @@ export class PostgresStore implements Store {
   readonly #openListener: (() => Promise<PgListenClient>) | null
   readonly #maxBackoffMs: number
   readonly #unsubscribers = new Set<() => Promise<void>>()
-  readonly #planQuiet: (request: EnqueueRequest) => EnqueuePlan
-  readonly #planWaking: (request: EnqueueRequest) => EnqueuePlan
+  readonly #planQuiet: (request: EnqueueRequest) => EnqueueStatement
+  readonly #planWaking: (request: EnqueueRequest) => EnqueueStatement
   readonly #coalesceMs: number
   #lastWake = Number.NEGATIVE_INFINITY
 
@@ -129,7 +129,7 @@ export class PostgresStore implements Store {
   /** Sends a wake-up to every listening dispatcher now, outside any transaction (no-op in `poll` mode). */
   async #wake(): Promise<void> {
     if (this.wakeMode === 'poll') return
-    await this.#x.rows(sql`SELECT pg_notify(${this.#channel}, '')`).catch((error: unknown) => Promise.reject(migrationChecked(error)))
+    await this.#x.rows(sql`SELECT pg_notify(${this.#channel}, '')`)
   }
 
   /** Whether this `notify()` carries a `pg_notify` (in `coalesced` mode, one per window). */

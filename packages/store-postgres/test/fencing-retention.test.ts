@@ -327,3 +327,26 @@ describe("postgres replay (transition with core's rule): keeps acknowledgements"
     expect((await store.queue.getDelivery({ id: c!.delivery.id }))!.progress).toEqual({})
   })
 })
+
+describe('postgres claim(): ordering behind an unexpanded message', () => {
+  it('holds a delivery while an earlier message with its key is locked by another expansion, and releases it after', async () => {
+    const store = await freshStore()
+    await setup(store)
+    const a = message({ orderingKey: 'k' })
+    const b = message({ orderingKey: 'k' })
+    await store.queue.enqueue({ messages: [a, b], idempotencySince: 0 })
+    // Another dispatcher's expansion holds `a`: this one skips it (SKIP LOCKED) and expands `b`.
+    const other = await pool.connect()
+    try {
+      await other.query('BEGIN')
+      await other.query(`SELECT 1 FROM "${store.schema}".messages WHERE id = $1 FOR UPDATE`, [a.id])
+      expect(await expandOnce(store, { limit: 10, now: T0 })).toBe(1)
+      expect(await store.queue.claim(claimOpts())).toEqual([])
+    } finally {
+      await other.query('ROLLBACK')
+      other.release()
+    }
+    expect(await expandOnce(store, { limit: 10, now: T0 })).toBe(1)
+    expect((await store.queue.claim(claimOpts())).map((c) => c.message.id)).toEqual([a.id])
+  })
+})

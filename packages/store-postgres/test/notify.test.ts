@@ -1,4 +1,4 @@
-import { createOutbox, InvalidTransactionError, type Outbox } from '@hookbox/core'
+import { createOutbox, fromPg, InvalidTransactionError, type Outbox } from '@hookbox/core'
 import { Kysely, PostgresDialect, sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { postgresStore } from '../src/index.js'
@@ -88,6 +88,20 @@ describe('notify in the host transaction', () => {
     }
     await eventually(() => idsReceived().includes(messageId))
     await eventually(async () => (await deliveredState(messageId)) === 'delivered')
+  })
+
+  it('writes through fromPg(client) without prepared statements (PgBouncer in transaction mode)', async () => {
+    const client = await t.pool.connect()
+    let messageId: string
+    try {
+      await client.query('BEGIN')
+      const transaction = fromPg(client, { preparedStatements: false })
+      messageId = (await producer.notify({ type: 'order.paid', payload: { id: 5 } }, { transaction })).messageId
+      await client.query('COMMIT')
+    } finally {
+      client.release()
+    }
+    await eventually(() => idsReceived().includes(messageId))
   })
 
   it('does not send a notify made through a pg client that rolled back', async () => {

@@ -8,7 +8,6 @@ import {
   type HousekeepingStore,
   type PutResultRequest,
   type QueueStore,
-  type SqlResult,
   type Store,
 } from '@hookbox/core'
 import type { CompiledQuery } from 'kysely'
@@ -27,7 +26,7 @@ import { getResult, putResultQuery } from './queries/results.js'
 import { readStats } from './queries/stats.js'
 import { transitionDeliveries } from './queries/transition.js'
 import type { SqliteDatabase, SqliteStoreConfig } from './sqlite-store-config.js'
-import { migrationChecked, SyncExecutor } from './sync-executor.js'
+import { migrationChecked, migrationError, SyncExecutor } from './sync-executor.js'
 
 /** Hookbox's `Store` on SQLite through better-sqlite3, queries built with kysely. Build it with `sqliteStore`. */
 export class SqliteStore implements Store {
@@ -96,8 +95,7 @@ export class SqliteStore implements Store {
       return (q) => migrationChecked(() => executor.executeSqlSync(q.sql, q.parameters))
     }
     const { executor } = transaction
-    return (q: CompiledQuery) =>
-      executor.executeSql(q.sql, q.parameters).catch((error: unknown): SqlResult => migrationChecked(() => Promise.reject(error) as never))
+    return (q: CompiledQuery) => executor.executeSql(q.sql, q.parameters).catch((error: unknown) => Promise.reject(migrationError(error)))
   }
 
   /** Writes on our own: refused while a host transaction is open on this connection (it would swallow the write). */

@@ -111,8 +111,13 @@ export function migrationChecked<T>(fn: () => T): T {
   try {
     return fn()
   } catch (error) {
-    if (error instanceof Error && /no such (table|index): hookbox_/.test(error.message))
-      throw new MigrationRequiredError('sqlite', { cause: error })
-    throw error
+    throw migrationError(error)
   }
+}
+
+/** The error to throw for a driver error: {@link MigrationRequiredError} when a store table is missing. */
+export function migrationError(error: unknown): unknown {
+  if (error instanceof Error && /no such (table|index): hookbox_/.test(error.message))
+    return new MigrationRequiredError('sqlite', { cause: error })
+  return error
 }

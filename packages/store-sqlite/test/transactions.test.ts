@@ -1,6 +1,6 @@
 import { Kysely, SqliteDialect } from 'kysely'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { policies, type Outbox } from '@hookbox/core'
+import { fromBetterSqlite3, policies, type Outbox, type SyncSqlExecutor } from '@hookbox/core'
 import { TestReceiver, testOutbox } from '@hookbox/core/testing'
 import { sqliteStore } from '../src/index.js'
 import { tempDatabase } from './support.js'
@@ -127,6 +127,30 @@ describe('sqlite: notify inside the host transaction', () => {
       }),
     ).rejects.toThrow('rollback')
     expect(await outbox.results.get('req-kysely')).toBeUndefined()
+  })
+
+  it('writes through any executeSqlSync object (where an ORM adapter plugs in), synchronously and in the transaction', async () => {
+    const seen: string[] = []
+    const adapter = fromBetterSqlite3(t.db)
+    const orm: SyncSqlExecutor = {
+      executeSqlSync(text, values) {
+        seen.push(text.split(' ', 3).join(' '))
+        return adapter.executeSqlSync(text, values)
+      },
+    }
+    expect(() =>
+      t.db.transaction(() => {
+        update()
+        const r = outbox.notify({ type: 'entity.state_changed', payload: { n: 1 } }, { transaction: orm })
+        expect(r.duplicate).toBe(false)
+        throw new Error('roll back')
+      })(),
+    ).toThrow('roll back')
+    expect(seen).toEqual(['insert into "hookbox_messages"'])
+    const kept = t.db.transaction(() => outbox.notify({ type: 'entity.state_changed', payload: { n: 2 } }, { transaction: orm }))()
+    await outbox.drain()
+    expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual([kept.messageId])
+    expect(state()).toBe('FAIL')
   })
 
   it('rejects an unknown transaction handle with a typed error, as a rejected promise', async () => {

@@ -1,3 +1,4 @@
+import { AuthError } from '../errors.js'
 import type { Authenticator, AttemptContext } from '../http/authenticator.js'
 import type { EndpointRecord } from '../store/records.js'
 import type { JwtSigner } from './jwt-signer.js'
@@ -74,7 +75,7 @@ export function createSecurityAuthenticator(config: AuthenticatorConfig): Authen
             stored.keySource === 'endpoint'
               ? await endpointSigner(ctx.endpoint, async () => localKeySigner(ed25519KeyObject(secrets.privateKey!), { alg: 'EdDSA' }))
               : config.ed25519
-          if (!key) throw new Error('ed25519 endpoint uses the global key but security.ed25519 is not configured')
+          if (!key) throw new AuthError('missing_key', 'ed25519 endpoint uses the global key but security.ed25519 is not configured')
           return signatureHeader(await ed25519Signer(key).sign(content(ctx)))
         }
         case 'jwt':
@@ -93,14 +94,15 @@ export function createSecurityAuthenticator(config: AuthenticatorConfig): Authen
 
   async function jwtHeaders(ctx: AttemptContext, stored: StoredAuth, privateKey: string | undefined): Promise<Record<string, string>> {
     // A customer-specific key that went missing must not fall back to the global key: fail closed.
-    if (stored.keySource === 'endpoint' && !privateKey) throw new Error('jwt endpoint has its own key, but the key is missing')
+    if (stored.keySource === 'endpoint' && !privateKey)
+      throw new AuthError('missing_key', 'jwt endpoint has its own key, but the key is missing')
     const signer =
       stored.keySource === 'endpoint' && privateKey
         ? await endpointSigner(ctx.endpoint, async () =>
             createJwtSigner({ privateKey, alg: stored.alg as JwtAlgorithm, keyId: stored.keyId as string }),
           )
         : config.jwt.signer
-    if (!signer) throw new Error('jwt endpoint uses the global key but security.jwt is not configured')
+    if (!signer) throw new AuthError('missing_key', 'jwt endpoint uses the global key but security.jwt is not configured')
     const token = await signer.sign(
       webhookJwtClaims(ctx, {
         issuer: (stored.issuer as string | undefined) ?? config.jwt.issuer,

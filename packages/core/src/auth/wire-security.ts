@@ -6,12 +6,6 @@ import { guardedConnector } from '../ssrf/guarded-connector.js'
 import { createSsrfGuard, type SsrfGuard } from '../ssrf/ssrf-guard.js'
 import { createSecurity, type OutboxSecurity, type SecurityOptions } from './outbox-security.js'
 
-/**
- * Whether an outbox created without a `security` option still refuses private addresses.
- * On: an SSRF guard is the safe default for URLs that tenants type in.
- */
-export const SSRF_GUARD_BY_DEFAULT = true
-
 /** What `createOutbox` takes from its `security` option. */
 export interface SecurityWiring {
   /** Full security (auth + secrets), when the option was given. */
@@ -37,7 +31,8 @@ export function wireSecurity(
     : isOutboxSecurity(input)
       ? input
       : createSecurity({ ...input, clock: input.clock ?? clock, allowHttp: input.allowHttp ?? http?.allowHttp })
-  const guard = security ? security.guard : SSRF_GUARD_BY_DEFAULT ? createSsrfGuard() : null
+  // Without a `security` option private addresses are still refused: the safe default for URLs tenants type in.
+  const guard = security ? security.guard : createSsrfGuard()
   if (!guard || http?.dispatcher) return { security, guard, http, close: async () => security?.close() }
   const connect = http?.agentOptions?.connect
   if (typeof connect === 'function')

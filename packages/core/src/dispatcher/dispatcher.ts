@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js'
 import type { DeliveryEvent, OutboxEvents } from '../events.js'
 import { newId } from '../ids.js'
 import type { Logger } from '../logger.js'
-import type { EndpointRecord, MessageRecord } from '../store/records.js'
+import type { AttemptOutcome, EndpointRecord, MessageRecord } from '../store/records.js'
 import type { Claim, Completion, Store } from '../store/store.js'
 import { createPlanner } from './plan.js'
 import { sendAttempt, type SendContext, type SentAttempt } from './send-attempt.js'
@@ -292,7 +292,7 @@ export class Dispatcher {
       for (const e of toSend) health.acquire(e, started)
       const sent: SentAttempt[] = await Promise.all(
         toSend.map(async (e) => {
-          let outcome: 'ack' | 'stop' | 'retry' | 'error' = 'error'
+          let outcome: AttemptOutcome = 'error'
           let latency = 0
           try {
             const a = await sendAttempt(send, message, e, timeout(e), delivery)

@@ -48,7 +48,7 @@ export function createPlanner(options: PlannerOptions = {}): Planner {
       const types = [...new Set(messages.map((m) => m.type))]
       return collections.filter((c) => c.enabled && types.some((type) => matchesEvent(c.events, type))).map((c) => c.name)
     },
-    plan({ messages, collections, endpoints, now, lease }: PlanInput): PlanResult {
+    plan({ now, lease }, { messages, collections, endpoints }: PlanInput): PlanResult {
       const token = randomUUID()
       const byName = new Map(collections.map((c) => [c.name, c]))
       const byId = new Map(endpoints.map((e) => [e.id, e]))

@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'eventemitter3'
 import type { Clock } from '../clock.js'
 import type { OutboxEvents } from '../events.js'
-import type { EndpointRecord } from '../store/records.js'
+import type { AttemptOutcome, EndpointRecord } from '../store/records.js'
 import type { EndpointHealth as HealthPatch, Store } from '../store/store.js'
 import type { EndpointHealthOptions } from './health-options.js'
 import { EndpointState, effective } from './endpoint-state.js'
@@ -13,9 +13,6 @@ export type Admission =
   | { kind: 'defer'; until: number }
   /** The breaker is open until `until`. */
   | { kind: 'paused'; until: number }
-
-/** How an attempt ended, as the breaker sees it. */
-export type AttemptOutcome = 'ack' | 'stop' | 'retry' | 'error'
 
 /**
  * Per-endpoint limits, adaptive in-flight window, circuit breaker and auto-disable for one

@@ -126,7 +126,7 @@ function blockedCause(err: unknown): { message?: string } | null {
     e && depth < 4;
     e = e.cause as typeof e, depth++
   )
-    if (e.code === 'SSRF_BLOCKED' || e.code === 'HOOKBOX_SSRF') return e
+    if (e.code === 'SSRF_BLOCKED') return e
   return null
 }
 

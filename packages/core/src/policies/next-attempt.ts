@@ -1,3 +1,4 @@
+import { InvalidPolicyError } from '../errors.js'
 import type { RetryPolicy } from './policy.js'
 import { lookupSchedule } from './custom-registry.js'
 
@@ -24,12 +25,13 @@ export function nextAttemptAt(input: NextAttemptInput): number | null {
   let delay: number
   if (policy.kind === 'custom') {
     const fn = lookupSchedule(policy.name ?? '')
-    if (!fn) throw new Error(`custom policy "${policy.name}" is not registered in this process`)
+    if (!fn) throw new InvalidPolicyError(`custom policy "${policy.name}" is not registered in this process`)
     delay = fn(attemptsMade)
   } else {
     delay = policy.delaysMs[attemptsMade - 1] ?? policy.delaysMs.at(-1) ?? 0
   }
-  if (!Number.isFinite(delay) || delay < 0) throw new Error(`policy ${policy.name ?? policy.kind} gave an invalid delay: ${delay}`)
+  if (!Number.isFinite(delay) || delay < 0)
+    throw new InvalidPolicyError(`policy ${policy.name ?? policy.kind} gave an invalid delay: ${delay}`)
   if (policy.jitter > 0) delay += delay * policy.jitter * (input.random ?? Math.random)()
   const deadline = policy.maxAgeMs === null ? Number.POSITIVE_INFINITY : input.windowStart + policy.maxAgeMs
   if (now + delay > deadline) return null

@@ -1,4 +1,4 @@
-import type { Claim, ExpandLease } from './queue-store.js'
+import type { Claim, ExpandRequest } from './queue-store.js'
 import type { CollectionRecord, DeliveryRecord, EndpointRecord, MessageRecord } from './records.js'
 
 /** A delivery row as the store must write it: the record, and its lease when the expansion leased it. */
@@ -7,14 +7,12 @@ export interface NewDelivery {
   lease: { owner: string; until: number; token: string } | null
 }
 
-/** Input of {@link Planner.plan}: the locked batch and the routing read in the same transaction. */
+/** The locked batch and the routing the store read in the same transaction, for {@link Planner.plan}. */
 export interface PlanInput {
   messages: MessageRecord[]
   collections: CollectionRecord[]
   /** The enabled endpoints of the collections {@link Planner.reach} named. */
   endpoints: EndpointRecord[]
-  now: number
-  lease?: ExpandLease
 }
 
 /** Output of {@link Planner.plan}. */
@@ -32,6 +30,9 @@ export interface PlanResult {
 export interface Planner {
   /** Names of the collections whose enabled endpoints the store must load for these messages. */
   reach(messages: MessageRecord[], collections: CollectionRecord[]): string[]
-  /** The deliveries of the batch, and which of them are leased (none with an ordering key). */
-  plan(input: PlanInput): PlanResult
+  /**
+   * The deliveries of the batch, created at `request.now`, and which of them are leased to
+   * `request.lease` (none with an ordering key).
+   */
+  plan(request: Pick<ExpandRequest, 'now' | 'lease'>, input: PlanInput): PlanResult
 }

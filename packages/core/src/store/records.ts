@@ -92,6 +92,9 @@ export interface DeliveryRecord {
   completedAt: number | null
 }
 
+/** How an attempt ended: `ack`, `stop`, `retry` or, with no response, `error`. */
+export type AttemptOutcome = 'ack' | 'stop' | 'retry' | 'error'
+
 /** One HTTP attempt to one endpoint. */
 export interface AttemptRecord {
   id: string
@@ -103,8 +106,7 @@ export interface AttemptRecord {
   startedAt: number
   latencyMs: number
   statusCode: number | null
-  /** `ack`, `stop`, `retry` or, with no response, `error`. */
-  outcome: 'ack' | 'stop' | 'retry' | 'error'
+  outcome: AttemptOutcome
   error: string | null
   /** First bytes of the response body. */
   responseSnippet: string | null

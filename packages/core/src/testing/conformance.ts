@@ -22,6 +22,8 @@ export { TestReceiver } from './receiver.js'
 export type { Received, Behaviour } from './receiver.js'
 export { testOutbox, localReceivers } from './test-outbox.js'
 export { eventually } from './wait.js'
+export { expectUpgradedStoreWorks } from './upgrade.js'
+export type { UpgradedRows } from './upgrade.js'
 export { T0, message, collection, endpoint, completion, expandOnce, requeue, cancel } from './fixtures.js'
 
 /**

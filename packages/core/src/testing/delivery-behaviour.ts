@@ -48,7 +48,7 @@ export function describeDeliveryBehaviour(target: ConformanceTarget): void {
         if (d.state !== 'pending') return (await outbox.deliveries.get(d.id)).attemptLog.map((a) => a.startedAt)
         clock.set(d.nextAttemptAt!)
       }
-      throw new Error('delivery never became final')
+      expect.fail('delivery never became final')
     }
 
     async function onlyDelivery() {

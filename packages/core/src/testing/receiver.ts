@@ -1,3 +1,4 @@
+import { AssertionError } from 'node:assert'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
@@ -77,9 +78,9 @@ export class TestReceiver {
       const timer = setTimeout(
         () =>
           reject(
-            new Error(
-              `timed out waiting for ${n} requests${path ? ` to ${path}` : ''}; got ${path ? this.to(path).length : this.requests.length}`,
-            ),
+            new AssertionError({
+              message: `timed out waiting for ${n} requests${path ? ` to ${path}` : ''}; got ${path ? this.to(path).length : this.requests.length}`,
+            }),
           ),
         timeoutMs,
       )

@@ -26,7 +26,8 @@ export function toHostTransaction(handle: unknown): HostTransaction | undefined 
     return { sync: false, executor: fromKysely(handle as unknown as KyselyHandle) }
   if (isPgPool(handle) || (has(handle, 'query') && has(handle, 'getTransactionStatus')))
     return { sync: false, executor: fromPg(handle as unknown as PgClient) }
-  if (has(handle, 'query') && has(handle, 'beginTransaction'))
+  // mysql2's promise wrapper keeps the callback connection as `connection`; the callback API itself is not supported.
+  if (has(handle, 'query') && has(handle, 'beginTransaction') && isObject(handle.connection))
     return { sync: false, executor: fromMysql2(handle as unknown as Mysql2Connection) }
   throw unknownHandle()
 }

@@ -74,7 +74,7 @@ describe('auth: Basic token (Attestr) and secrets at rest', () => {
     const { outbox, db } = await setup()
     await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/hook`, auth: { type: 'basic' } })
     const { createOutbox, ManualClock } = await import('../../src/index.js')
-    const { sqliteStore } = await import('../../../store-sqlite/src/index.js')
+    const { sqliteStore } = await import('@hookbox/store-sqlite')
     const other = createOutbox({
       store: sqliteStore({ database: db }),
       clock: new ManualClock(Date.now()),

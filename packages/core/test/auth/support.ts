@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3'
-import { sqliteStore } from '../../../store-sqlite/src/index.js'
+import { sqliteStore } from '@hookbox/store-sqlite'
 import { createOutbox, ManualClock, policies, type Outbox, type OutboxOptions, type SecurityOptions } from '../../src/index.js'
 
 /** Loopback receivers allowed through the SSRF guard. */

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { sqliteStore } from '../../../store-sqlite/src/index.js'
+import { sqliteStore } from '@hookbox/store-sqlite'
 import { createOutbox, ManualClock, policies, SsrfBlockedError, type Outbox, type SecurityOptions } from '../../src/index.js'
 import { TestReceiver } from '../../src/testing/conformance.js'
 import { deliverOne, LOCAL, secureOutbox } from '../auth/support.js'

@@ -9,7 +9,7 @@ interface EnqueueRow {
 }
 
 /** The statement that writes a batch of messages, and how to read its answer. */
-export interface EnqueuePlan {
+export interface EnqueueStatement {
   query: CompiledQuery<EnqueueRow>
   outcomes: (rows: EnqueueRow[]) => EnqueueOutcome[]
 }
@@ -111,7 +111,7 @@ function compileShape(db: Kysely<any>, schema: string, channel: string | null, r
  * none) are inserted. With a channel, `pg_notify` runs in the same statement and is delivered
  * when the caller's transaction commits.
  */
-export function enqueuePlanner(db: Kysely<any>, schema: string, channel: string | null): (request: EnqueueRequest) => EnqueuePlan {
+export function enqueuePlanner(db: Kysely<any>, schema: string, channel: string | null): (request: EnqueueRequest) => EnqueueStatement {
   const shapes = new Map<string, Shape>()
   const shape = (rows: number | null, keyed: boolean) => {
     const id = `${rows}:${keyed}`

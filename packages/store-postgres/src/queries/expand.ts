@@ -40,13 +40,7 @@ export async function expandMessages(x: PostgresExecutor, request: ExpandRequest
           )
         ).map(endpointFromRow)
       : []
-    const { deliveries, claims } = request.planner.plan({
-      messages,
-      collections,
-      endpoints,
-      now: request.now,
-      ...(request.lease && { lease: request.lease }),
-    })
+    const { deliveries, claims } = request.planner.plan(request, { messages, collections, endpoints })
     const byId = new Map(rows.map((r) => [r.id, r]))
     const values = deliveries.map((d) => {
       const row = byId.get(d.delivery.messageId)!

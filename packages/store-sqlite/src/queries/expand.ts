@@ -28,13 +28,7 @@ export function expandMessages(x: SyncExecutor, request: ExpandRequest): ExpandR
           .all(qb.selectFrom('hookbox_endpoints').selectAll().where('enabled', '=', 1).where('collection', 'in', names).orderBy('id'))
           .map(endpointFromRow)
       : []
-    const { deliveries, claims } = request.planner.plan({
-      messages,
-      collections,
-      endpoints,
-      now: request.now,
-      ...(request.lease && { lease: request.lease }),
-    })
+    const { deliveries, claims } = request.planner.plan(request, { messages, collections, endpoints })
     const seq = new Map(rows.map((r) => [r.id, r.seq]))
     const values = deliveries.map((d) => deliveryToRow(d, seq.get(d.delivery.messageId)!))
     for (let i = 0; i < values.length; i += CHUNK)
