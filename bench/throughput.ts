@@ -37,7 +37,7 @@ async function hookboxDrain(
 
 export async function throughputBench(kind: StoreKind, receiver: Receiver): Promise<Result> {
   const runs = quick ? 1 : 3
-  const n = quick ? 2000 : kind === 'sqlite' ? 10_000 : 8000
+  const n = quick ? 2000 : { sqlite: 10_000, postgres: 8000, mysql: 3000 }[kind]
   const target = kind === 'sqlite' ? 0.5 : 0.3
   const raw: number[] = []
   const hb: number[] = []

@@ -30,7 +30,7 @@ export class MysqlExecutor {
       const r = await this.db.executeQuery(query)
       return { rows: r.rows as Array<Record<string, unknown>>, affectedRows: Number(r.numAffectedRows ?? 0) }
     } catch (error) {
-      throw migrationChecked(error)
+      throw migrationError(error)
     }
   }
 
@@ -109,7 +109,7 @@ export class MysqlExecutor {
  * {@link MigrationRequiredError}: the host has not run `outbox.migrate()` yet. Other errors
  * pass unchanged.
  */
-export function migrationChecked(error: unknown): unknown {
+export function migrationError(error: unknown): unknown {
   const e = error as { errno?: unknown; message?: unknown }
   if (e?.errno === 1146 && typeof e.message === 'string' && e.message.includes('hookbox_'))
     return new MigrationRequiredError('mysql', { cause: error })

@@ -12,7 +12,7 @@ import {
 } from '@hookbox/core'
 import { Kysely, MysqlDialect, type MysqlPool } from 'kysely'
 import { runMigrations } from './migrations/migrate.js'
-import { migrationChecked, MysqlExecutor } from './mysql-executor.js'
+import { migrationError, MysqlExecutor } from './mysql-executor.js'
 import type { Mysql2PoolLike, MysqlStoreConfig } from './mysql-store-config.js'
 import { claimDeliveries } from './queries/claim.js'
 import { deleteCollection, getCollection, listCollections, upsertCollection } from './queries/collections.js'
@@ -97,7 +97,7 @@ export class MysqlStore implements Store {
     const { executor } = transaction
     return (q) =>
       executor.executeSql(q.sql, q.parameters).catch((error: unknown) => {
-        throw migrationChecked(error)
+        throw migrationError(error)
       })
   }
 
