@@ -38,13 +38,7 @@ export async function expandMessages(x: MysqlExecutor, request: ExpandRequest): 
           )
         ).map(endpointFromRow)
       : []
-    const { deliveries, claims } = request.planner.plan({
-      messages,
-      collections,
-      endpoints,
-      now: request.now,
-      ...(request.lease && { lease: request.lease }),
-    })
+    const { deliveries, claims } = request.planner.plan(request, { messages, collections, endpoints })
     const seq = new Map(rows.map((r) => [r.id, Number(r.seq)]))
     const values = deliveries.map((d) => deliveryToRow(d, seq.get(d.delivery.messageId)!))
     for (let i = 0; i < values.length; i += CHUNK)
