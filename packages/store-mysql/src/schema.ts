@@ -70,6 +70,8 @@ export interface DeliveriesTable {
   attempts: number
   next_attempt_at: number | null
   window_start: number
+  /** The delivery's end (`DeliveryRecord.deadline`); null: none known, or written before migration 5. */
+  deadline: number | null
   last_error: string | null
   ordering_key: string | null
   lease_owner: string | null

@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js'
 import type { AttemptOutcome, EndpointRecord, MessageRecord } from '../store/records.js'
 import type { Claim, Completion, Store } from '../store/store.js'
 import { createPlanner } from './plan.js'
+import { deadlineOf } from '../policies/policy-end.js'
 import { sendAttempt, type SendContext, type SentAttempt } from './send-attempt.js'
 import type { EndpointHealth } from '../health/endpoint-health.js'
 import { applyCompletion, attemptOutcome, deferral, settle, type SkippedAttempt } from './settle.js'
@@ -264,17 +265,22 @@ export class Dispatcher {
       const budget = this.#d.options.leaseMs - leaseMargin(this.#d.options.leaseMs)
       const timeout = (e: EndpointRecord) => Math.min(e.timeoutMs ?? collection.policy.timeoutMs, budget)
       const started = clock.now()
+      const deadline = deadlineOf(delivery, collection.policy)
+      const holds = collection.policy.whilePaused === 'wait'
       let deferUntil = 0
       // Admission runs before any await, so deliveries of one claim batch see each other's slots.
       for (const id of delivery.targets) {
         if (delivery.progress[id]) continue
         const endpoint = byId.get(id)
         if (!endpoint) skipped.push({ endpointId: id, reason: 'endpoint was deleted', permanent: true })
+        // Claimed only once the policy's end has come, to be ended (see settle).
+        else if (!collection.enabled) skipped.push({ endpointId: id, reason: 'collection is disabled', permanent: false })
         else if (!endpoint.enabled) skipped.push({ endpointId: id, reason: 'endpoint is disabled', permanent: false })
         else {
-          const admission = health.check(endpoint, started, timeout(endpoint), adaptive)
+          const ctx = { timeoutMs: timeout(endpoint), adaptive, holds, atEnd: started >= deadline }
+          const admission = health.check(endpoint, started, ctx)
           if (admission.kind === 'go') toSend.push(endpoint)
-          else if (admission.kind === 'defer') deferUntil = Math.max(deferUntil, admission.until)
+          else if (admission.kind === 'defer') deferUntil = Math.max(deferUntil, Math.min(admission.until, deadline))
           else
             skipped.push({
               endpointId: id,

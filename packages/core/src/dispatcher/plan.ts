@@ -58,7 +58,7 @@ export function createPlanner(options: PlannerOptions = {}): Planner {
         const routes = routeMessage(message, collections, endpoints)
         if (routes.length === 0) options.onUnrouted?.(message)
         for (const route of routes) {
-          const delivery = newDelivery(message, route, now)
+          const delivery = newDelivery(message, route, now, byName.get(route.collection)!.policy)
           const leased = lease !== undefined && claims.length < lease.limit && message.orderingKey === null
           deliveries.push({ delivery, lease: leased ? { owner: lease.owner, until: now + lease.leaseMs, token } : null })
           if (leased)

@@ -1,4 +1,5 @@
 import { nextAttemptAt } from '../policies/next-attempt.js'
+import { deadlineOf } from '../policies/policy-end.js'
 import { disables, judge, type SuccessRule } from '../success-rule.js'
 import type { AttemptRecord, DeliveryRecord, DeliveryState, EndpointProgress } from '../store/records.js'
 import type { Claim, Completion } from '../store/store.js'
@@ -14,13 +15,13 @@ export interface Settlement {
   failedEndpoints: string[]
 }
 
-/** An attempt that could not be made (endpoint gone or disabled), still logged as a failure. */
+/** An attempt that could not be made (endpoint gone, disabled or paused, collection disabled). */
 export interface SkippedAttempt {
   endpointId: string
   reason: string
   /** A deleted endpoint is never retried; a disabled or paused one may come back. */
   permanent: boolean
-  /** When it may be attempted again (a paused endpoint's probe time). */
+  /** When it may be attempted again (a paused endpoint's probe time); never past the policy's end. */
   retryAt?: number
 }
 
@@ -118,10 +119,18 @@ export function settle(claim: Claim, sent: SentAttempt[], skipped: SkippedAttemp
     state = 'failed'
     lastError = 'every endpoint of this delivery was deleted'
   } else if (roundFailed && sentFailures === 0 && skipped.some((s) => !s.permanent)) {
-    // Only disabled or paused endpoints held the round back: it does not use up a retry.
+    // Only disabled or paused endpoints held the round back: it does not use up a retry, and it
+    // waits no longer than the policy's end, where the delivery ends as if its retries ran out.
     attempts = delivery.attempts
-    state = 'pending'
-    next = Math.min(...skipped.filter((s) => !s.permanent).map((s) => s.retryAt ?? now + DISABLED_RECHECK_MS))
+    const deadline = deadlineOf(delivery, policy)
+    if (now >= deadline) {
+      state = policy.onExhausted
+      lastError = `${lastError}; the policy's end was reached`
+    } else {
+      state = 'pending'
+      const held = skipped.filter((s) => !s.permanent).map((s) => s.retryAt ?? now + DISABLED_RECHECK_MS)
+      next = Math.min(deadline, ...held)
+    }
   } else if (roundFailed) {
     try {
       next =

@@ -14,10 +14,24 @@ export type Admission =
   /** The breaker is open until `until`. */
   | { kind: 'paused'; until: number }
 
+/** What {@link EndpointHealth.check} needs to know about the attempt. */
+export interface AdmissionContext {
+  /** The attempt's bound (ms). */
+  timeoutMs: number
+  /** Whether the in-flight window applies (not in a `drain()` pass, which sends a batch at once). */
+  adaptive: boolean
+  /** The collection's policy lets the breaker hold attempts back (`whilePaused: 'wait'`). */
+  holds: boolean
+  /** The delivery has reached its policy's end: its last attempt goes whatever the limits say. */
+  atEnd: boolean
+}
+
 /**
  * Per-endpoint limits, adaptive in-flight window, circuit breaker and auto-disable for one
  * dispatcher. Limits and the window are per process; the breaker's pause and the start of a run of
- * failures are written to the endpoint row, so every dispatcher honours them.
+ * failures are written to the endpoint row, so every dispatcher honours them. The breaker only
+ * opens for endpoints whose collection's policy says `whilePaused: 'wait'`: by default a schedule
+ * is kept whatever the receiver does.
  */
 export class EndpointHealth {
   readonly #states = new Map<string, EndpointState>()
@@ -48,18 +62,22 @@ export class EndpointHealth {
   }
 
   /**
-   * Decides whether an attempt may start; `timeoutMs` is its bound. `adaptive: false` (a
-   * `drain()` pass, which sends a batch at once) skips the window but keeps `maxInFlight`.
+   * Decides whether an attempt may start. At a delivery's end nothing holds its last attempt
+   * back; the breaker holds only endpoints whose policy opted in ({@link AdmissionContext.holds}).
    */
-  check(e: EndpointRecord, now: number, timeoutMs: number, adaptive = true): Admission {
+  check(e: EndpointRecord, now: number, ctx: AdmissionContext): Admission {
     const s = this.#state(e.id)
     s.maxInFlight = e.maxInFlight
     s.ratePerSecond = e.ratePerSecond
-    const paused = effective(e.pausedUntil, s.pausedUntil, e.updatedAt)
-    if (paused !== null && paused > now) return { kind: 'paused', until: paused }
-    // Half-open: one probe at a time decides; the rest wait until it has surely ended.
-    if (paused !== null && s.probing) return { kind: 'defer', until: now + timeoutMs }
-    const cap = Math.min(adaptive ? s.window : Infinity, e.maxInFlight ?? Infinity)
+    s.holds = ctx.holds
+    if (ctx.atEnd) return { kind: 'go' }
+    if (ctx.holds) {
+      const paused = effective(e.pausedUntil, s.pausedUntil, e.updatedAt)
+      if (paused !== null && paused > now) return { kind: 'paused', until: paused }
+      // Half-open: one probe at a time decides; the rest wait until it has surely ended.
+      if (paused !== null && s.probing) return { kind: 'defer', until: now + ctx.timeoutMs }
+    }
+    const cap = Math.min(ctx.adaptive ? s.window : Infinity, e.maxInFlight ?? Infinity)
     if (s.inFlight >= cap) return { kind: 'defer', until: s.spreadSlots(now, Math.max(1, s.latencyMs / cap)) }
     if (e.ratePerSecond !== null && s.nextStart > now) return { kind: 'defer', until: s.spreadRate(s.nextStart, 1000 / e.ratePerSecond) }
     return { kind: 'go' }
@@ -84,7 +102,7 @@ export class EndpointHealth {
     const s = this.#state(e.id)
     s.inFlight++
     if (e.ratePerSecond !== null) s.nextStart = Math.max(s.nextStart, now) + 1000 / e.ratePerSecond
-    if (effective(e.pausedUntil, s.pausedUntil, e.updatedAt) !== null) s.probing = true
+    if (s.holds && effective(e.pausedUntil, s.pausedUntil, e.updatedAt) !== null) s.probing = true
   }
 
   /** Records how an acquired attempt ended and applies what the breaker concludes. */
@@ -94,7 +112,11 @@ export class EndpointHealth {
     s.inFlight = Math.max(0, s.inFlight - 1)
     s.latencyMs = s.latencyMs * 0.8 + latencyMs * 0.2
     const failed = outcome === 'error' || outcome === 'retry'
-    s.window = failed ? Math.max(1, Math.floor(s.window / 2)) : Math.min(this.#maxWindow, s.window + 1)
+    // One failure among answers says little (a flaky receiver is still alive): only a second
+    // one in a row halves the window, so a hanging receiver still drops to a slot or two.
+    s.failStreak = failed ? s.failStreak + 1 : 0
+    if (!failed) s.window = Math.min(this.#maxWindow, s.window + 1)
+    else if (s.failStreak >= 2) s.window = Math.max(1, Math.floor(s.window / 2))
     const wasProbe = s.probing
     s.probing = false
     const paused = effective(e.pausedUntil, s.pausedUntil, e.updatedAt)
@@ -120,18 +142,24 @@ export class EndpointHealth {
     if (failingSince === null) {
       s.failingSince = { value: now, at: now }
       this.#write(e.id, { failingSince: now, now })
-    } else if (this.#o.disableAfterMs !== null && now - failingSince >= this.#o.disableAfterMs && !s.disabled) {
-      s.disabled = true
+    } else if (this.#o.disableAfterMs !== null && now - failingSince >= this.#o.disableAfterMs) {
+      // Attempts of the same batch that end after this one read the row before: one disable, one event.
+      if (s.disabledAt !== null && e.updatedAt <= s.disabledAt) return
+      s.disabledAt = now
       const reason = `failing without a success since ${new Date(failingSince).toISOString()}`
       this.#write(e.id, { disable: reason, pausedUntil: null, failingSince: null, now }, () => {
-        this.#states.delete(e.id)
+        // Starts afresh (window, breaker) if it is enabled again, still knowing it was disabled.
+        const fresh = new EndpointState(this.#o.initialWindow)
+        fresh.disabledAt = now
+        this.#states.set(e.id, fresh)
         this.#emitter.emit('endpoint.disabled', { endpointId: e.id, reason })
       })
       return
     }
 
+    // The breaker opens only for endpoints whose policy lets it hold attempts back.
     const breaker = this.#o.breaker
-    if (!breaker) return
+    if (!breaker || !s.holds) return
     // Attempts that were already in flight when the breaker opened do not count twice.
     if (paused !== null && !wasProbe) return
     let open = wasProbe

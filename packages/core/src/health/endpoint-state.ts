@@ -7,8 +7,12 @@ export interface Written<T> {
 /** What one dispatcher process knows of one endpoint between claims. */
 export class EndpointState {
   inFlight = 0
-  /** Attempts allowed in flight: widened by answers, halved by failures (AIMD). */
+  /** Attempts allowed in flight: widened by answers, halved by repeated failures (AIMD). */
   window: number
+  /** Failures in a row (the window halves from the second one). */
+  failStreak = 0
+  /** The endpoint's policy lets the breaker hold its attempts back (as last seen). */
+  holds = false
   /** Smoothed attempt latency (ms), to space out deliveries held back by the window. */
   latencyMs = 10
   /** Rate limit: earliest start of the next attempt (a GCRA-style schedule). */
@@ -25,7 +29,8 @@ export class EndpointState {
   probing = false
   pausedUntil: Written<number | null> | null = null
   failingSince: Written<number | null> | null = null
-  disabled = false
+  /** When this process disabled the endpoint for failing too long (rows read before then are stale). */
+  disabledAt: number | null = null
   /** The endpoint's own limits, as last seen. */
   maxInFlight: number | null = null
   ratePerSecond: number | null = null

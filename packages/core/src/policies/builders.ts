@@ -62,7 +62,7 @@ export const policies = {
       kind: 'fixed',
       delaysMs: Array.from({ length: retries }, () => interval),
       maxAttempts: retries + 1,
-      ...common(o, { timeoutMs: 10_000, jitter: 0, maxAgeMs: null, maxRetryAfterMs: HOUR, onExhausted: 'dead' }),
+      ...common(o, { timeoutMs: 10_000, jitter: 0, maxAgeMs: null, maxRetryAfterMs: HOUR, onExhausted: 'dead', whilePaused: 'attempt' }),
     })
   },
 
@@ -85,7 +85,14 @@ export const policies = {
       kind: 'exponential',
       delaysMs,
       maxAttempts,
-      ...common(o, { timeoutMs: 10_000, jitter: 0, maxAgeMs: 24 * HOUR, maxRetryAfterMs: HOUR, onExhausted: 'dead' }),
+      ...common(o, {
+        timeoutMs: 10_000,
+        jitter: 0,
+        maxAgeMs: 24 * HOUR,
+        maxRetryAfterMs: HOUR,
+        onExhausted: 'dead',
+        whilePaused: 'attempt',
+      }),
     })
   },
 
@@ -95,7 +102,7 @@ export const policies = {
       kind: 'fireOnce',
       delaysMs: [],
       maxAttempts: 1,
-      ...common(o, { timeoutMs: 5_000, jitter: 0, maxAgeMs: null, maxRetryAfterMs: 0, onExhausted: 'failed' }),
+      ...common(o, { timeoutMs: 5_000, jitter: 0, maxAgeMs: null, maxRetryAfterMs: 0, onExhausted: 'failed', whilePaused: 'attempt' }),
     })
   },
 
@@ -105,7 +112,7 @@ export const policies = {
       kind: 'schedule',
       delaysMs: [...delaysMs],
       maxAttempts: o.maxAttempts ?? delaysMs.length + 1,
-      ...common(o, { timeoutMs: 10_000, jitter: 0, maxAgeMs: null, maxRetryAfterMs: HOUR, onExhausted: 'dead' }),
+      ...common(o, { timeoutMs: 10_000, jitter: 0, maxAgeMs: null, maxRetryAfterMs: HOUR, onExhausted: 'dead', whilePaused: 'attempt' }),
     })
   },
 
@@ -121,7 +128,7 @@ export const policies = {
       name,
       delaysMs: [],
       maxAttempts: o.maxAttempts,
-      ...common(o, { timeoutMs: 10_000, jitter: 0, maxAgeMs: null, maxRetryAfterMs: HOUR, onExhausted: 'dead' }),
+      ...common(o, { timeoutMs: 10_000, jitter: 0, maxAgeMs: null, maxRetryAfterMs: HOUR, onExhausted: 'dead', whilePaused: 'attempt' }),
     })
   },
 }

@@ -1,6 +1,7 @@
 export { policies } from './builders.js'
 export type { FixedPolicyOptions, ExponentialPolicyOptions, SchedulePolicyOptions, CustomPolicyOptions } from './builders.js'
-export type { RetryPolicy, CommonPolicyOptions, ExhaustedState } from './policy.js'
+export type { RetryPolicy, CommonPolicyOptions, ExhaustedState, WhilePaused } from './policy.js'
 export { validatePolicy } from './policy.js'
 export type { ScheduleFunction } from './custom-registry.js'
 export { nextAttemptAt } from './next-attempt.js'
+export { policyEndMs, deliveryDeadline, deadlineOf } from './policy-end.js'

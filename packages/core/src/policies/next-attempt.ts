@@ -1,6 +1,7 @@
 import { InvalidPolicyError } from '../errors.js'
 import type { RetryPolicy } from './policy.js'
 import { lookupSchedule } from './custom-registry.js'
+import { deliveryDeadline } from './policy-end.js'
 
 /** Inputs to {@link nextAttemptAt}. */
 export interface NextAttemptInput {
@@ -17,7 +18,7 @@ export interface NextAttemptInput {
 
 /**
  * When the next attempt is due, or null when the policy is exhausted. `Retry-After` can only
- * lengthen a delay, and never past `maxRetryAfterMs` or the policy's age limit.
+ * lengthen a delay, and never past `maxRetryAfterMs` or the policy's end ({@link policyEndMs}).
  */
 export function nextAttemptAt(input: NextAttemptInput): number | null {
   const { policy, attemptsMade, now } = input
@@ -33,7 +34,7 @@ export function nextAttemptAt(input: NextAttemptInput): number | null {
   if (!Number.isFinite(delay) || delay < 0)
     throw new InvalidPolicyError(`policy ${policy.name ?? policy.kind} gave an invalid delay: ${delay}`)
   if (policy.jitter > 0) delay += delay * policy.jitter * (input.random ?? Math.random)()
-  const deadline = policy.maxAgeMs === null ? Number.POSITIVE_INFINITY : input.windowStart + policy.maxAgeMs
+  const deadline = deliveryDeadline(policy, input.windowStart)
   if (now + delay > deadline) return null
   // Retry-After may stretch the delay, but not past the deadline the schedule itself keeps.
   if (input.retryAfterMs != null && input.retryAfterMs > delay) delay = Math.min(input.retryAfterMs, policy.maxRetryAfterMs, deadline - now)

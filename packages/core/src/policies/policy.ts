@@ -4,6 +4,16 @@ import { InvalidPolicyError } from '../errors.js'
 export type ExhaustedState = 'dead' | 'failed'
 
 /**
+ * What an open circuit breaker does to a policy's deliveries. `attempt` (the default of every
+ * builder): nothing; every attempt is made when the schedule says, and the breaker never opens
+ * for the collection's endpoints. `wait` (opt-in): attempts due while the endpoint is paused wait
+ * for the pause to end without using up a retry, never past the policy's end (see
+ * {@link policyEndMs}); one probe at a time tries the endpoint when a pause is over. `fireOnce`
+ * cannot wait: a fire-once delivery is never sent late.
+ */
+export type WhilePaused = 'attempt' | 'wait'
+
+/**
  * A retry policy as stored with its collection: plain data, so every dispatcher process reads
  * the same schedule from the database. Build one with {@link policies}.
  */
@@ -26,6 +36,8 @@ export interface RetryPolicy {
   maxRetryAfterMs: number
   /** State a delivery ends in when attempts run out. */
   onExhausted: ExhaustedState
+  /** What the circuit breaker may do to this schedule; missing (older stored policies) means `attempt`. */
+  whilePaused?: WhilePaused
 }
 
 /** Options every policy builder accepts. */
@@ -40,6 +52,8 @@ export interface CommonPolicyOptions {
   maxRetryAfterMs?: number
   /** `dead` (dead-letter queue, replayable) or `failed` (final, no DLQ). */
   onExhausted?: ExhaustedState
+  /** `attempt` (default: the schedule is kept whatever the breaker sees) or `wait`; see {@link WhilePaused}. */
+  whilePaused?: WhilePaused
 }
 
 const MAX_TIMEOUT_MS = 60_000
@@ -60,6 +74,9 @@ export function validatePolicy(p: RetryPolicy): RetryPolicy {
   if (!(p.maxRetryAfterMs >= 0)) bad(`maxRetryAfterMs must be >= 0, got ${p.maxRetryAfterMs}`)
   if (p.onExhausted !== 'dead' && p.onExhausted !== 'failed') bad(`onExhausted must be 'dead' or 'failed'`)
   if (p.kind === 'custom' && !p.name) bad('a custom policy needs a name')
+  if (p.whilePaused !== undefined && p.whilePaused !== 'attempt' && p.whilePaused !== 'wait')
+    bad(`whilePaused must be 'attempt' or 'wait', got ${JSON.stringify(p.whilePaused)}`)
+  if (p.kind === 'fireOnce' && p.whilePaused === 'wait') bad('a fire-once delivery is never held back: whilePaused must be attempt')
   return p
 }
 
@@ -70,5 +87,6 @@ export function common(o: CommonPolicyOptions, defaults: Required<CommonPolicyOp
     maxAgeMs: o.maxAgeMs === undefined ? defaults.maxAgeMs : o.maxAgeMs,
     maxRetryAfterMs: o.maxRetryAfterMs ?? defaults.maxRetryAfterMs,
     onExhausted: o.onExhausted ?? defaults.onExhausted,
+    whilePaused: o.whilePaused ?? defaults.whilePaused,
   }
 }

@@ -49,6 +49,12 @@ export interface StoreStats {
   pausedEndpoints: number
   /** Disabled endpoints. */
   disabledEndpoints: number
+  /**
+   * Pending deliveries held back by a disabled target: an `each` delivery whose endpoint is
+   * disabled, or any delivery of a disabled collection. They wait for it to be enabled, and end
+   * at their `deadline` at the latest.
+   */
+  waitingOnDisabled: number
 }
 
 /** Arguments of {@link HousekeepingStore.putResult}. */

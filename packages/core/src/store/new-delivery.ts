@@ -1,3 +1,5 @@
+import { deliveryDeadline } from '../policies/policy-end.js'
+import type { RetryPolicy } from '../policies/policy.js'
 import type { DeliveryRecord, FailureMode, MessageRecord } from './records.js'
 
 /** What routing decides about a new delivery; {@link newDelivery} adds the rest. */
@@ -12,10 +14,11 @@ export interface DeliveryRoute {
 
 /**
  * A new delivery of `message` with every default spelled out once: pending, no attempts, due
- * and its schedule started at `now`, no progress, the message's ordering key. Stores write
- * these rows as given.
+ * and its schedule started at `now`, its end set by its collection's `policy`, no progress, the
+ * message's ordering key. Stores write these rows as given.
  */
-export function newDelivery(message: MessageRecord, route: DeliveryRoute, now: number): DeliveryRecord {
+export function newDelivery(message: MessageRecord, route: DeliveryRoute, now: number, policy: RetryPolicy): DeliveryRecord {
+  const deadline = deliveryDeadline(policy, now)
   return {
     ...route,
     messageId: message.id,
@@ -24,6 +27,7 @@ export function newDelivery(message: MessageRecord, route: DeliveryRoute, now: n
     attempts: 0,
     nextAttemptAt: now,
     windowStart: now,
+    deadline: Number.isFinite(deadline) ? deadline : null,
     lastError: null,
     orderingKey: message.orderingKey,
     createdAt: now,

@@ -146,7 +146,9 @@ export interface QueueStore {
    * whose endpoint is disabled, paused at `now` or in `skipEndpoints`; deliveries of a disabled
    * (or deleted) collection; and deliveries with an ordering key behind a pending one with the
    * same key, collection and endpoint from an earlier message, or behind an earlier unexpanded
-   * message with that key. Each claim carries a fresh fencing token.
+   * message with that key. Each claim carries a fresh fencing token. A delivery held back by its
+   * collection or endpoint (disabled, paused) is taken all the same once its `deadline` has come
+   * (`deadline <= now`; null: never), so the dispatcher can end it.
    */
   claim(request: ClaimRequest): Promise<Claim[]>
 

@@ -85,6 +85,11 @@ export interface DeliveryRecord {
   nextAttemptAt: number | null
   /** Start of the current schedule: creation, or the last replay. */
   windowStart: number
+  /**
+   * The policy's end for this schedule (epoch ms, `windowStart + policyEndMs(policy)`): the
+   * delivery is final by then, paused or disabled targets or not; null when no end is known.
+   */
+  deadline: number | null
   lastError: string | null
   orderingKey: string | null
   createdAt: number

@@ -9,6 +9,7 @@
  * ```
  */
 import { describeDeliveryBehaviour } from './delivery-behaviour.js'
+import { describeDeliveryPromises } from './delivery-promises.js'
 import { describeEndpointHealth } from './endpoint-health.js'
 import { describeFeatures } from './features.js'
 import { describeRulesContract } from './rules-contract.js'
@@ -39,4 +40,5 @@ export function runStoreConformance(target: ConformanceTarget): void {
   describeFeatures(target)
   describeEndpointHealth(target)
   describeStatsContract(target)
+  describeDeliveryPromises(target)
 }

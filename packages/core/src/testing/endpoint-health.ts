@@ -41,7 +41,7 @@ export function describeEndpointHealth(target: ConformanceTarget): void {
     it('the breaker opens after a run of failures, probes once per pause, and closes on success', async () => {
       let up = false
       receiver.on('/hook', () => (up ? 200 : 503))
-      await outbox.collections.upsert({ name: 'events', policy: policies.schedule(Array(20).fill(1_000)) })
+      await outbox.collections.upsert({ name: 'events', policy: policies.schedule(Array(20).fill(1_000), { whilePaused: 'wait' }) })
       const ep = await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/hook` })
       await outbox.notifyMany(Array.from({ length: 8 }, (_, n) => ({ type: 'entity.changed', payload: { n } })))
 
@@ -84,7 +84,7 @@ export function describeEndpointHealth(target: ConformanceTarget): void {
     it('the breaker follows the failure rate: closed at 1 failure in 3, open at 2 in 3 even with successes between', async () => {
       receiver.on('/mostly-up', (_req, _res, n) => (n % 3 === 0 ? 503 : 200))
       receiver.on('/mostly-down', (_req, _res, n) => (n % 3 === 0 ? 200 : 503))
-      await outbox.collections.upsert({ name: 'events', policy: policies.fixed() })
+      await outbox.collections.upsert({ name: 'events', policy: policies.fixed({ whilePaused: 'wait' }) })
       const up = await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/mostly-up` })
       const down = await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/mostly-down` })
       // One at a time, so the outcomes arrive in the receiver's order.
@@ -165,7 +165,7 @@ export function describeEndpointHealth(target: ConformanceTarget): void {
 
     it('majority: a paused endpoint is skipped like a disabled one and costs the round no retry', async () => {
       receiver.on('/a', 200).on('/b', 200).on('/c', 200)
-      await outbox.collections.upsert({ name: 'events', policy: policies.fixed(), failureMode: 'majority' })
+      await outbox.collections.upsert({ name: 'events', policy: policies.fixed({ whilePaused: 'wait' }), failureMode: 'majority' })
       const a = await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/a` })
       const b = await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/b` })
       await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/c` })

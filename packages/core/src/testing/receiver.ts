@@ -24,6 +24,8 @@ export class TestReceiver {
   #default: Behaviour = () => 200
   #waiters: Array<{ n: number; path?: string; resolve: () => void }> = []
   #sockets = new Set<import('node:net').Socket>()
+  /** Requests per path so far (kept, not counted on each request: bursts send tens of thousands). */
+  #counts = new Map<string, number>()
 
   private constructor() {
     this.#server = createServer(async (req, res) => {
@@ -33,7 +35,8 @@ export class TestReceiver {
       this.requests.push(rec)
       this.#check()
       const behaviour = this.#behaviours.get(rec.path.split('?')[0]!) ?? this.#default
-      const count = this.requests.filter((r) => r.path === rec.path).length
+      const count = (this.#counts.get(rec.path) ?? 0) + 1
+      this.#counts.set(rec.path, count)
       try {
         const status = await behaviour(rec, res, count)
         if (status !== 'handled') res.writeHead(status, { 'content-type': 'application/json' }).end('{"ok":true}')

@@ -29,6 +29,7 @@ export function describeStatsContract(target: ConformanceTarget): void {
         unexpandedMessages: 0,
         pausedEndpoints: 0,
         disabledEndpoints: 0,
+        waitingOnDisabled: 0,
       })
     })
 
@@ -87,6 +88,7 @@ export function describeStatsContract(target: ConformanceTarget): void {
         unexpandedMessages: 0,
         pausedEndpoints: 0,
         disabledEndpoints: 0,
+        waitingOnDisabled: 0,
       })
       expect(await store.housekeeping.stats({ now: T0 + 1_000 })).toMatchObject({ pending: 1, due: 1 })
 

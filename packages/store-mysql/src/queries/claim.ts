@@ -16,6 +16,8 @@ import { collectionFromRow, deliveryFromRow, endpointFromRow, messageFromRow } f
  * `each` deliveries to an endpoint in `skipEndpoints`, disabled, or paused at `now`; and, for
  * an ordering key, any delivery behind a still-pending one with the same key, collection and
  * endpoint from an earlier message, or behind an earlier message with that key not yet expanded.
+ * One held back by its (disabled) collection or its (disabled, paused) endpoint is taken all the
+ * same once its `deadline` has come, so the dispatcher can end it.
  */
 export async function claimDeliveries(x: MysqlExecutor, o: ClaimRequest): Promise<Claim[]> {
   const { now } = o
@@ -24,7 +26,7 @@ export async function claimDeliveries(x: MysqlExecutor, o: ClaimRequest): Promis
   const deliveries = await x.tx(async (x) => {
     const { qb } = x
     const rows = await x.all(
-      x.shaped(`claim:${skip.length}`, [now, now, ...skip, now, o.limit], () =>
+      x.shaped(`claim:${skip.length}`, [now, now, now, ...skip, now, now, o.limit], () =>
         qb
           .selectFrom('hookbox_deliveries as d')
           .selectAll('d')
@@ -33,13 +35,15 @@ export async function claimDeliveries(x: MysqlExecutor, o: ClaimRequest): Promis
           .where((w) => w.or([w('d.lease_until', 'is', null), w('d.lease_until', '<=', now)]))
           // A scalar subquery, not EXISTS: MariaDB would flatten EXISTS into a join led by the
           // collections, then sort every pending delivery instead of reading the due index in order.
-          .where((w) =>
-            w(w.selectFrom('hookbox_collections as c').select('c.enabled').whereRef('c.name', '=', 'd.collection'), '=', sql.lit(1)),
-          )
+          .where((w) => {
+            const enabled = w.selectFrom('hookbox_collections as c').select('c.enabled').whereRef('c.name', '=', 'd.collection')
+            return w.or([w(enabled, '=', sql.lit(1)), w.and([w('d.deadline', '<=', now), w(enabled, 'is not', null)])])
+          })
           .$if(skip.length > 0, (q) => q.where((w) => w.or([w('d.endpoint_id', 'is', null), w('d.endpoint_id', 'not in', skip)])))
           .where((w) =>
             w.or([
               w('d.endpoint_id', 'is', null),
+              w('d.deadline', '<=', now),
               w.not(
                 w.exists(
                   w

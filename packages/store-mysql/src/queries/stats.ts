@@ -4,7 +4,17 @@ import type { MysqlExecutor } from '../mysql-executor.js'
 
 /** Counts arrive as BIGINT and sums as DECIMAL (a string in mysql2): read through `Number`. */
 type StatsRow = Record<
-  'pending' | 'due' | 'in_flight' | 'oldest_delivery' | 'oldest_message' | 'unexpanded' | 'dead' | 'failed' | 'paused' | 'disabled',
+  | 'pending'
+  | 'due'
+  | 'in_flight'
+  | 'oldest_delivery'
+  | 'oldest_message'
+  | 'unexpanded'
+  | 'dead'
+  | 'failed'
+  | 'paused'
+  | 'disabled'
+  | 'waiting_on_disabled',
   number | string | null
 >
 
@@ -13,13 +23,15 @@ type StatsRow = Record<
  * deliveries and each final state through the indexes that lead with `state`
  * (`hookbox_deliveries_due`, `hookbox_deliveries_final`), never the `delivered` rows;
  * unexpanded messages through `hookbox_messages_unexpanded`; endpoints by a scan of their
- * (small) table.
+ * (small) table; deliveries waiting on a disabled one (or a disabled collection) in the same
+ * pass over pending rows, against the (small) disabled sets.
  */
 function statsQuery(x: MysqlExecutor, now: number): CompiledQuery<StatsRow> {
-  const [messages, deliveries, endpoints] = [x.table('hookbox_messages'), x.table('hookbox_deliveries'), x.table('hookbox_endpoints')]
+  const tables = ['hookbox_messages', 'hookbox_deliveries', 'hookbox_endpoints', 'hookbox_collections'] as const
+  const [messages, deliveries, endpoints, collections] = tables.map((t) => x.table(t))
   return CompiledQuery.raw(
     `
-SELECT p.pending, p.due, p.in_flight, p.oldest_delivery,
+SELECT p.pending, p.due, p.in_flight, p.oldest_delivery, p.waiting_on_disabled,
   (SELECT count(*) FROM ${messages} WHERE expanded = 0) AS unexpanded,
   (SELECT created_at FROM ${messages} WHERE expanded = 0 ORDER BY seq LIMIT 1) AS oldest_message,
   (SELECT count(*) FROM ${deliveries} WHERE state = 'dead') AS dead,
@@ -30,7 +42,9 @@ FROM (
   SELECT count(*) AS pending,
     coalesce(sum(next_attempt_at <= ?), 0) AS due,
     coalesce(sum(lease_until > ?), 0) AS in_flight,
-    min(window_start) AS oldest_delivery
+    min(window_start) AS oldest_delivery,
+    coalesce(sum(endpoint_id IN (SELECT id FROM ${endpoints} WHERE enabled = 0)
+      OR collection IN (SELECT name FROM ${collections} WHERE enabled = 0)), 0) AS waiting_on_disabled
   FROM ${deliveries} WHERE state = 'pending'
 ) p`,
     [now, now, now],
@@ -53,5 +67,6 @@ export async function readStats(x: MysqlExecutor, { now }: { now: number }): Pro
     unexpandedMessages: n(r.unexpanded),
     pausedEndpoints: n(r.paused),
     disabledEndpoints: n(r.disabled),
+    waitingOnDisabled: n(r.waiting_on_disabled),
   }
 }

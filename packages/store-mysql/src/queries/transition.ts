@@ -23,6 +23,7 @@ export async function transitionDeliveries(x: MysqlExecutor, request: Transition
             attempts: next.attempts,
             next_attempt_at: next.nextAttemptAt,
             window_start: next.windowStart,
+            deadline: next.deadline,
             progress: JSON.stringify(next.progress),
             last_error: next.lastError,
             completed_at: next.completedAt,

@@ -11,7 +11,7 @@ type ClaimRow = Selectable<DeliveriesTable> & {
 }
 
 /**
- * Leases due deliveries in ONE call of the `claim_deliveries` function (migration 5, whose plan
+ * Leases due deliveries in ONE call of the `claim_deliveries` function (migration 6, whose plan
  * each connection keeps): picks them by next attempt, message sequence, then id with
  * `FOR UPDATE SKIP LOCKED` (dispatchers never wait for each other), stamps owner, expiry and a
  * fresh fencing token, and returns each with its message, collection and the targets that
@@ -22,6 +22,8 @@ type ClaimRow = Selectable<DeliveriesTable> & {
  * `each` deliveries to an endpoint in `skipEndpoints`, disabled, or paused at `now`; and, for
  * an ordering key, any delivery behind a still-pending one with the same key, collection and
  * endpoint from an earlier message, or behind an earlier message with that key not yet expanded.
+ * One held back by its (disabled) collection or its (disabled, paused) endpoint is taken all the
+ * same once its `deadline` has come, so the dispatcher can end it.
  */
 export async function claimDeliveries(x: PostgresExecutor, o: ClaimRequest): Promise<Claim[]> {
   const rows = await x.rows<{ claim: ClaimRow }>(

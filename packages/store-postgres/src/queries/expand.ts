@@ -50,11 +50,11 @@ export async function expandMessages(x: PostgresExecutor, request: ExpandRequest
       sql`
       WITH inserted AS (
         INSERT INTO ${x.t('deliveries')} (id, message_id, message_seq, request_id, collection, failure_mode, endpoint_id, targets,
-          progress, state, attempts, next_attempt_at, window_start, last_error, ordering_key, created_at, updated_at, completed_at,
-          lease_owner, lease_until, lease_token)
+          progress, state, attempts, next_attempt_at, window_start, deadline, last_error, ordering_key, created_at, updated_at,
+          completed_at, lease_owner, lease_until, lease_token)
         SELECT * FROM jsonb_to_recordset(${JSON.stringify(values)}::jsonb) AS x(id text, message_id text, message_seq bigint,
           request_id text, collection text, failure_mode text, endpoint_id text, targets jsonb, progress jsonb, state text,
-          attempts integer, next_attempt_at bigint, window_start bigint, last_error text, ordering_key text, created_at bigint,
+          attempts integer, next_attempt_at bigint, window_start bigint, deadline bigint, last_error text, ordering_key text, created_at bigint,
           updated_at bigint, completed_at bigint, lease_owner text, lease_until bigint, lease_token text)
         RETURNING 1
       )

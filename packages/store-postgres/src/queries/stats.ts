@@ -13,6 +13,7 @@ interface StatsRow {
   failed: string
   paused: string
   disabled: string
+  waiting_on_disabled: string
 }
 
 /**
@@ -23,12 +24,13 @@ interface StatsRow {
  * - unexpanded messages through `messages_unexpanded`, the oldest being the lowest `seq`;
  * - dead and failed as index-only ranges of `deliveries_state_id (state, id)`: `delivered`
  *   rows are never read;
- * - endpoints by a scan of their (small) table.
+ * - endpoints by a scan of their (small) table; deliveries waiting on a disabled one (or a
+ *   disabled collection) in the same pass over pending rows, against the (small) disabled sets.
  */
 export async function readStats(x: PostgresExecutor, { now }: { now: number }): Promise<StoreStats> {
   const t = (name: string) => x.t(name)
   const rows = await x.rows<StatsRow>(sql`
-    SELECT p.pending, p.due, p.in_flight, p.oldest_delivery,
+    SELECT p.pending, p.due, p.in_flight, p.oldest_delivery, p.waiting_on_disabled,
       (SELECT count(*) FROM ${t('messages')} WHERE NOT expanded) AS unexpanded,
       (SELECT created_at FROM ${t('messages')} WHERE NOT expanded ORDER BY seq LIMIT 1) AS oldest_message,
       (SELECT count(*) FROM ${t('deliveries')} WHERE state = 'dead') AS dead,
@@ -39,7 +41,9 @@ export async function readStats(x: PostgresExecutor, { now }: { now: number }): 
       SELECT count(*) AS pending,
         count(*) FILTER (WHERE next_attempt_at <= ${now}) AS due,
         count(*) FILTER (WHERE lease_until > ${now}) AS in_flight,
-        min(window_start) AS oldest_delivery
+        min(window_start) AS oldest_delivery,
+        count(*) FILTER (WHERE endpoint_id = ANY (ARRAY(SELECT id FROM ${t('endpoints')} WHERE NOT enabled))
+          OR collection = ANY (ARRAY(SELECT name FROM ${t('collections')} WHERE NOT enabled))) AS waiting_on_disabled
       FROM ${t('deliveries')} WHERE state = 'pending'
     ) p`)
   const r = rows[0]
@@ -55,5 +59,6 @@ export async function readStats(x: PostgresExecutor, { now }: { now: number }): 
     unexpandedMessages: Number(r.unexpanded),
     pausedEndpoints: Number(r.paused),
     disabledEndpoints: Number(r.disabled),
+    waitingOnDisabled: Number(r.waiting_on_disabled),
   }
 }

@@ -26,6 +26,7 @@ export async function transitionDeliveries(x: PostgresExecutor, request: Transit
         attempts: d.attempts,
         next_attempt_at: d.nextAttemptAt,
         window_start: d.windowStart,
+        deadline: d.deadline,
         progress: d.progress,
         last_error: storable(d.lastError),
         completed_at: d.completedAt,
@@ -35,10 +36,10 @@ export async function transitionDeliveries(x: PostgresExecutor, request: Transit
     await x.rows(
       sql`
       UPDATE ${x.t('deliveries')} d SET state = n.state, attempts = n.attempts, next_attempt_at = n.next_attempt_at,
-        window_start = n.window_start, progress = n.progress, last_error = n.last_error, completed_at = n.completed_at,
+        window_start = n.window_start, deadline = n.deadline, progress = n.progress, last_error = n.last_error, completed_at = n.completed_at,
         updated_at = n.updated_at, lease_owner = NULL, lease_until = NULL, lease_token = NULL
       FROM jsonb_to_recordset(${JSON.stringify(next)}::jsonb) AS n(id text, state text, attempts integer, next_attempt_at bigint,
-        window_start bigint, progress jsonb, last_error text, completed_at bigint, updated_at bigint)
+        window_start bigint, deadline bigint, progress jsonb, last_error text, completed_at bigint, updated_at bigint)
       WHERE d.id = n.id`,
       trx,
     )

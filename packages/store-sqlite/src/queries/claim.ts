@@ -14,6 +14,8 @@ import type { SyncExecutor } from '../sync-executor.js'
  * `each` deliveries to an endpoint in `skipEndpoints`, disabled, or paused at `now`; and, for
  * an ordering key, any delivery behind a still-pending one with the same key, collection and
  * endpoint from an earlier message, or behind an earlier message with that key not yet expanded.
+ * One held back by its (disabled) collection or its (disabled, paused) endpoint is taken all the
+ * same once its `deadline` has come, so the dispatcher can end it.
  */
 export function claimDeliveries(x: SyncExecutor, o: ClaimRequest): Claim[] {
   const { qb } = x
@@ -21,7 +23,7 @@ export function claimDeliveries(x: SyncExecutor, o: ClaimRequest): Claim[] {
   const skip = o.skipEndpoints ?? []
   return x.tx(() => {
     const rows = x.all(
-      x.shaped(`claim:${skip.length}`, [now, now, ...skip, now, o.limit], () =>
+      x.shaped(`claim:${skip.length}`, [now, now, now, ...skip, now, now, o.limit], () =>
         qb
           .selectFrom('hookbox_deliveries as d')
           .selectAll('d')
@@ -34,13 +36,14 @@ export function claimDeliveries(x: SyncExecutor, o: ClaimRequest): Claim[] {
                 .selectFrom('hookbox_collections as c')
                 .select(sql.lit(1).as('one'))
                 .whereRef('c.name', '=', 'd.collection')
-                .where('c.enabled', '=', sql.lit(1)),
+                .where((v) => v.or([v('c.enabled', '=', sql.lit(1)), v('d.deadline', '<=', now)])),
             ),
           )
           .$if(skip.length > 0, (q) => q.where((w) => w.or([w('d.endpoint_id', 'is', null), w('d.endpoint_id', 'not in', skip)])))
           .where((w) =>
             w.or([
               w('d.endpoint_id', 'is', null),
+              w('d.deadline', '<=', now),
               w.not(
                 w.exists(
                   w

@@ -13,6 +13,7 @@ interface StatsRow {
   failed: number
   paused: number
   disabled: number
+  waiting_on_disabled: number
 }
 
 /**
@@ -22,14 +23,15 @@ interface StatsRow {
  * - unexpanded messages through `hookbox_messages_unexpanded`, the oldest being the lowest `seq`;
  * - dead and failed through `hookbox_deliveries_final (state, completed_at)`, a range of it
  *   each, never the `delivered` rows;
- * - endpoints by a scan of their (small) table.
+ * - endpoints by a scan of their (small) table; deliveries waiting on a disabled one (or a
+ *   disabled collection) in the same pass over pending rows, against the (small) disabled sets.
  *
  * The states are literals, not parameters: SQLite only uses a partial index when the query's
  * WHERE visibly implies the index's, and `state = 'dead'` alone does not imply
  * `state <> 'pending'` to its planner.
  */
 const STATS_SQL = `
-SELECT p.pending, p.due, p.in_flight, p.oldest_delivery,
+SELECT p.pending, p.due, p.in_flight, p.oldest_delivery, p.waiting_on_disabled,
   (SELECT count(*) FROM hookbox_messages WHERE expanded = 0) AS unexpanded,
   (SELECT created_at FROM hookbox_messages WHERE expanded = 0 ORDER BY seq LIMIT 1) AS oldest_message,
   (SELECT count(*) FROM hookbox_deliveries WHERE state = 'dead' AND state <> 'pending') AS dead,
@@ -40,7 +42,9 @@ FROM (
   SELECT count(*) AS pending,
     coalesce(sum(next_attempt_at <= ?), 0) AS due,
     coalesce(sum(lease_until > ?), 0) AS in_flight,
-    min(window_start) AS oldest_delivery
+    min(window_start) AS oldest_delivery,
+    coalesce(sum(endpoint_id IN (SELECT id FROM hookbox_endpoints WHERE enabled = 0)
+      OR collection IN (SELECT name FROM hookbox_collections WHERE enabled = 0)), 0) AS waiting_on_disabled
   FROM hookbox_deliveries WHERE state = 'pending'
 ) p`
 
@@ -59,5 +63,6 @@ export function readStats(x: SyncExecutor, { now }: { now: number }): StoreStats
     unexpandedMessages: r.unexpanded,
     pausedEndpoints: r.paused,
     disabledEndpoints: r.disabled,
+    waitingOnDisabled: r.waiting_on_disabled,
   }
 }
