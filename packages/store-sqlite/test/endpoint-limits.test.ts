@@ -80,7 +80,8 @@ describe('sqlite: per-endpoint limits and isolation', () => {
       const [a, b] = [alone.counter.delivered, beside.counter.delivered].map((n) => n / (window / 1000))
       await Promise.all([alone.o.stop({ timeout: 100 }), beside.o.stop({ timeout: 100 })])
       console.log(`healthy endpoint: ${a!.toFixed(0)}/s alone, ${b!.toFixed(0)}/s beside a black hole (${((b! / a!) * 100).toFixed(1)}%)`)
-      expect(a).toBeGreaterThan(100)
+      // Enough healthy deliveries for the ratio to mean something; no absolute rate, which would only measure machine load.
+      expect(alone.counter.delivered).toBeGreaterThanOrEqual(60)
       expect(b).toBeGreaterThanOrEqual(a! * 0.9)
     } finally {
       for (const o of outboxes.splice(0)) await o.close({ timeout: 100 })
