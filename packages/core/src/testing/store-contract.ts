@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createPlanner, newId, policies, type Store } from '../index.js'
+import { createPlanner, newId, policies, policyEndMs, type Store } from '../index.js'
 import { cancel, collection, completion, endpoint, expandOnce, message, requeue, T0 } from './fixtures.js'
 import type { ConformanceTarget } from './target.js'
 
@@ -259,6 +259,8 @@ export function describeStoreContract(target: ConformanceTarget): void {
         attempts: 0,
         nextAttemptAt: T0 + 5,
         windowStart: T0 + 5,
+        // The policy's end moves with the schedule's start.
+        deadline: T0 + 5 + policyEndMs(policies.fixed())!,
         progress: {},
         completedAt: null,
       })
