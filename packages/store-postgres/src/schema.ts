@@ -83,7 +83,7 @@ export interface DeliveriesTable {
   attempts: number
   next_attempt_at: NullableInt8
   window_start: Int8
-  /** The delivery's end (`DeliveryRecord.deadline`); null: none known, or written before migration 6. */
+  /** The delivery's end (`DeliveryRecord.deadline`); null: none known, or written before migration 5. */
   deadline: NullableInt8
   last_error: string | null
   ordering_key: string | null

@@ -86,6 +86,7 @@ CREATE TABLE IF NOT EXISTS ${t('hookbox_deliveries')} (
   attempts INT NOT NULL,
   next_attempt_at BIGINT,
   window_start BIGINT NOT NULL,
+  deadline BIGINT NULL,
   last_error MEDIUMTEXT,
   ordering_key VARCHAR(128),
   lease_owner VARCHAR(255),

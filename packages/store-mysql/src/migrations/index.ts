@@ -1,10 +1,9 @@
 import type { Migration } from '@hookbox/core'
 import { initialMigration } from './000001-initial.js'
-import { deliveryDeadlineMigration } from './000002-delivery-deadline.js'
 
 /**
  * Every migration in order. Exported so hosts that run their own migration tool can take the
  * SQL from here (`m.sql('')` for the connection's database, or ``m.sql('`name`')``) instead of
  * calling `migrate()`.
  */
-export const migrations: readonly Migration[] = [initialMigration, deliveryDeadlineMigration]
+export const migrations: readonly Migration[] = [initialMigration]

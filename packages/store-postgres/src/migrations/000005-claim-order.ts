@@ -2,15 +2,20 @@ import type { Migration } from '@hookbox/core'
 
 /**
  * The claim in the form every store shares: due deliveries ordered by next attempt, message
- * sequence, then id (the index follows), with the endpoint clause written as in the other
- * stores. Same arguments and result as migration 4, so callers do not change.
+ * sequence, then id (the index follows), with the endpoint clause written as in the other stores.
+ * Each delivery also gets its end (its policy's, from the start of its schedule), and the claim
+ * takes one held back by a disabled collection or a disabled or paused endpoint once that end has
+ * come, so the dispatcher ends it. Rows written before stay null (never taken early): core falls
+ * back to the policy's end for them. Same arguments and result as migration 4, so callers do not
+ * change.
  */
 export const claimOrderMigration: Migration = {
   version: 5,
-  name: 'claim order',
+  name: 'claim order and delivery deadline',
   sql: (s) => `
 DROP INDEX ${s}.deliveries_due;
 CREATE INDEX deliveries_due ON ${s}.deliveries (next_attempt_at, message_seq, id) WHERE state = 'pending';
+ALTER TABLE ${s}.deliveries ADD COLUMN IF NOT EXISTS deadline bigint;
 CREATE OR REPLACE FUNCTION ${s}.claim_deliveries(p_now bigint, p_limit integer, p_lease_until bigint, p_owner text, p_skip text[])
 RETURNS SETOF jsonb LANGUAGE plpgsql AS $claim$
 BEGIN
@@ -19,9 +24,9 @@ BEGIN
     SELECT d.id FROM ${s}.deliveries d
     WHERE d.state = 'pending' AND d.next_attempt_at <= p_now
       AND (d.lease_until IS NULL OR d.lease_until <= p_now)
-      AND EXISTS (SELECT 1 FROM ${s}.collections c WHERE c.name = d.collection AND c.enabled)
+      AND EXISTS (SELECT 1 FROM ${s}.collections c WHERE c.name = d.collection AND (c.enabled OR d.deadline <= p_now))
       AND (d.endpoint_id IS NULL OR NOT (d.endpoint_id = ANY (p_skip)))
-      AND (d.endpoint_id IS NULL OR NOT EXISTS (
+      AND (d.endpoint_id IS NULL OR d.deadline <= p_now OR NOT EXISTS (
         SELECT 1 FROM ${s}.endpoints e WHERE e.id = d.endpoint_id AND (NOT e.enabled OR e.paused_until > p_now)))
       AND (d.ordering_key IS NULL OR (
         NOT EXISTS (

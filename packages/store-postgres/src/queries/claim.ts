@@ -11,7 +11,7 @@ type ClaimRow = Selectable<DeliveriesTable> & {
 }
 
 /**
- * Leases due deliveries in ONE call of the `claim_deliveries` function (migration 6, whose plan
+ * Leases due deliveries in ONE call of the `claim_deliveries` function (migration 5, whose plan
  * each connection keeps): picks them by next attempt, message sequence, then id with
  * `FOR UPDATE SKIP LOCKED` (dispatchers never wait for each other), stamps owner, expiry and a
  * fresh fencing token, and returns each with its message, collection and the targets that
