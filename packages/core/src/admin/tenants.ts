@@ -38,14 +38,14 @@ export class Tenants {
   }
 
   /** Suspends a tenant: nothing is sent to any of its endpoints until {@link Tenants.enable}. */
-  disable(tenant: string, options: TenantDisableOptions = {}): Promise<Tenant> {
+  async disable(tenant: string, options: TenantDisableOptions = {}): Promise<Tenant> {
     const reason = options.reason ?? 'disabled by request'
     if (typeof reason !== 'string' || reason.length > 1000) throw new ValidationError('reason must be a string of at most 1000 characters')
     return this.#set(required(tenant), false, reason)
   }
 
   /** Resumes a tenant: what waited goes out. */
-  enable(tenant: string): Promise<Tenant> {
+  async enable(tenant: string): Promise<Tenant> {
     return this.#set(required(tenant), true, null)
   }
 
