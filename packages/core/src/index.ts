@@ -1,6 +1,8 @@
 /**
  * Hookbox core: the transactional outbox, dispatcher, policies, HTTP transport, the `Store`
  * roles that storage packages implement and the adapters that join a host's transaction.
+ *
+ * @module @hookbox/core
  */
 export { createOutbox } from './outbox.js'
 export type { Outbox, OutboxOptions, NotifyReturn, NotifyManyReturn } from './outbox.js'
