@@ -63,6 +63,10 @@ describe('the packages as published: every package packed, installed with one np
         publishConfig: { access: 'public' },
       })
       expect(manifest.keywords, name).toContain('webhooks')
+      // What is published is the workspace's map without its source condition (publishConfig.exports, kept in step).
+      const workspace = JSON.parse(readFileSync(join(cliPackageDir, '..', name, 'package.json'), 'utf8'))
+      const withoutSource = JSON.parse(JSON.stringify(workspace.exports, (k, v) => (k === 'hookbox-source' ? undefined : v)))
+      expect(manifest.exports, name).toEqual(withoutSource)
       expect(manifest.exports['./package.json'], name).toBe('./package.json')
       for (const [entry, conditions] of Object.entries<Record<string, string>>(manifest.exports)) {
         if (entry === './package.json') continue
