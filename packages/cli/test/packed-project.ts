@@ -5,6 +5,24 @@ import { assert, expect } from 'vitest'
 import { cleanEnv, cliPackageDir, runProcess, type CliResult } from './run-cli.js'
 
 const packagesDir = join(cliPackageDir, '..')
+const workspaceRoot = join(packagesDir, '..')
+const fromWorkspace = createRequire(join(workspaceRoot, 'package.json'))
+
+/**
+ * Every publishable package under packages/, by directory name: a new one (a portal) is packed,
+ * installed and checked by the packaging test without a change there.
+ */
+export const publishedPackages: string[] = readdirSync(packagesDir)
+  .filter((name) => existsSync(join(packagesDir, name, 'package.json')))
+  .filter((name) => !(JSON.parse(readFileSync(join(packagesDir, name, 'package.json'), 'utf8')) as { private?: boolean }).private)
+  .sort()
+
+/** The version the workspace installed of `name`, so the app's install hits npm's cache. */
+export const workspaceVersion = (name: string): string =>
+  (JSON.parse(readFileSync(fromWorkspace.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version
+
+/** The workspace's TypeScript compiler (the same version the packages are built with). */
+export const workspaceTsc: string = fromWorkspace.resolve('typescript/bin/tsc')
 
 /** A fresh project outside the workspace with Hookbox installed from packed tarballs. */
 export interface PackedProject {
@@ -15,6 +33,8 @@ export interface PackedProject {
   reusedPrebuild: boolean
   /** Runs a command in the project with a user's environment (no pnpm, vitest or HOOKBOX_ variables). */
   run(command: string, ...args: string[]): Promise<CliResult>
+  /** The same, from another directory. */
+  runIn(cwd: string, command: string, ...args: string[]): Promise<CliResult>
 }
 
 // A user's shell has none of what `pnpm test` exports to its children.
@@ -47,7 +67,7 @@ async function pack(name: string, into: string): Promise<void> {
  * (another version, ABI or platform; it must load), the install compiles from source as a user's would.
  */
 async function offerWorkspacePrebuild(into: string): Promise<{ version: string; dir: string }> {
-  const manifest = createRequire(join(cliPackageDir, 'package.json')).resolve('better-sqlite3/package.json')
+  const manifest = fromWorkspace.resolve('better-sqlite3/package.json')
   const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }
   const binary = join('build', 'Release', 'better_sqlite3.node')
   const dir = join(into, 'prebuilds')
@@ -61,12 +81,20 @@ async function offerWorkspacePrebuild(into: string): Promise<{ version: string; 
 }
 
 /**
- * Packs core, store-sqlite and cli, and installs the tarballs (with better-sqlite3, which the host
- * project provides) with npm into a new project under `root`: npm's cache and registry only.
+ * The host project's own packages, at the workspace's versions: the drivers the stores take as
+ * peers (npm would add pg and mysql2 by itself, at whatever version), and the types a strict
+ * TypeScript app has. `@opentelemetry/api` (an optional peer) is left out on purpose.
+ */
+const HOST_PACKAGES = ['pg', 'mysql2', '@types/node', '@types/better-sqlite3']
+
+/**
+ * Packs every published package, and installs the tarballs (with better-sqlite3 and the
+ * {@link HOST_PACKAGES}, which the host project provides) with one npm install into a new project
+ * under `root`: npm's cache and registry only.
  */
 export async function createPackedProject(root: string): Promise<PackedProject> {
   const tarballs = join(root, 'tarballs')
-  for (const name of ['core', 'store-sqlite', 'cli']) await pack(name, tarballs)
+  await Promise.all(publishedPackages.map((name) => pack(name, tarballs)))
   const prebuild = await offerWorkspacePrebuild(root)
   const dir = join(root, 'app')
   mkdirSync(dir)
@@ -75,7 +103,15 @@ export async function createPackedProject(root: string): Promise<PackedProject> 
   const started = performance.now()
   const install = await runProcess(
     'npm',
-    ['install', '--no-audit', '--no-fund', '--prefer-offline', ...files, `better-sqlite3@${prebuild.version}`],
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      ...files,
+      `better-sqlite3@${prebuild.version}`,
+      ...HOST_PACKAGES.map((name) => `${name}@${workspaceVersion(name)}`),
+    ],
     { cwd: dir, env: { ...userEnv(), npm_config_better_sqlite3_local_prebuilds: prebuild.dir } },
   )
   const installSeconds = Math.round((performance.now() - started) / 100) / 10
@@ -86,5 +122,6 @@ export async function createPackedProject(root: string): Promise<PackedProject> 
     // node-gyp leaves its Makefile behind; a prebuild is the .node file alone.
     reusedPrebuild: !existsSync(join(dir, 'node_modules', 'better-sqlite3', 'build', 'Makefile')),
     run: (command, ...args) => runProcess(command, args, { cwd: dir, env: userEnv() }),
+    runIn: (cwd, command, ...args) => runProcess(command, args, { cwd, env: userEnv() }),
   }
 }

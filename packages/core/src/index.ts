@@ -1,9 +1,12 @@
 /**
  * Hookbox core: the transactional outbox, dispatcher, policies, HTTP transport, the `Store`
  * roles that storage packages implement and the adapters that join a host's transaction.
+ *
+ * @module @hookbox/core
  */
 export { createOutbox } from './outbox.js'
-export type { Outbox, OutboxOptions, SyncTransaction } from './outbox.js'
+export type { Outbox, OutboxOptions, NotifyReturn, NotifyManyReturn } from './outbox.js'
+export type { SyncTransaction, AsyncTransaction, TransactionHandle, ResultFor, TransactionOf } from './transaction/transaction-handle.js'
 export type { OutboxEvent, NotifyOptions, NotifyResult } from './message.js'
 export { checkTenant } from './message.js'
 export type {
@@ -52,7 +55,7 @@ export type { OutboxStats } from './metrics/outbox-stats.js'
 export type { ProcessCounters, AttemptCounts, CompletedCounts } from './metrics/in-process-counters.js'
 export { LATENCY_BUCKETS_MS } from './metrics/latency-histogram.js'
 export type { LatencySnapshot, LatencyBucket } from './metrics/latency-histogram.js'
-export type { TelemetryOptions } from './telemetry/telemetry-options.js'
+export type { TelemetryOptions, OtelMeterProvider, OtelTracerProvider, OtelTextMapPropagator } from './telemetry/telemetry-options.js'
 export type { AttemptTracer, AttemptSpanInfo, TracedAttempt } from './telemetry/attempt-tracer.js'
 export type { RetentionOptions } from './retention.js'
 export type { DispatcherOptions } from './dispatcher/dispatcher.js'

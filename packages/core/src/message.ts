@@ -1,6 +1,7 @@
 import { PayloadNotSerializableError, PayloadTooLargeError, ValidationError } from './errors.js'
 import { newId } from './ids.js'
 import type { MessageRecord } from './store/records.js'
+import type { TransactionHandle } from './transaction/transaction-handle.js'
 
 /** An event the host wants delivered. */
 export interface OutboxEvent<TPayload = unknown> {
@@ -26,10 +27,12 @@ export interface OutboxEvent<TPayload = unknown> {
 /** Options of `notify` and `notifyMany`. */
 export interface NotifyOptions {
   /**
-   * The caller's open transaction: a better-sqlite3 `Database` inside `db.transaction()`, a
-   * kysely `Transaction`, or a pg `PoolClient` inside `BEGIN`. Omitted: written on its own.
+   * The caller's open transaction ({@link TransactionHandle}): a better-sqlite3 `Database` inside
+   * `db.transaction()`, a kysely `Transaction`, a pg `PoolClient` inside `BEGIN`, a mysql2 promise
+   * connection after `beginTransaction()`, or an adapter's {@link SqlExecutor}. Omitted: written
+   * on its own.
    */
-  transaction?: unknown
+  transaction?: TransactionHandle
   /** Default ordering key for events that do not carry one. */
   orderingKey?: string
   /** Idempotency key (only for `notify`, not `notifyMany`). */

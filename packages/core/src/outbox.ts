@@ -27,18 +27,12 @@ import { toMessageRecord, type MessageLimits, type NotifyOptions, type NotifyRes
 import { defaultRetention, purgeExpired, type RetentionOptions } from './retention.js'
 import type { EnqueueOutcome, PurgeCounts, Store } from './store/store.js'
 import { andThen } from './transaction/maybe-async.js'
-import type { SyncSqlExecutor } from './transaction/sql-executor.js'
+import type { ResultFor, TransactionOf } from './transaction/transaction-handle.js'
 import { isSyncHandle, toHostTransaction } from './transaction/to-host-transaction.js'
 import { InProcessCounters } from './metrics/in-process-counters.js'
 import { readOutboxStats, type OutboxStats } from './metrics/outbox-stats.js'
 import { createOutboxTelemetry } from './telemetry/outbox-telemetry.js'
 import type { TelemetryOptions } from './telemetry/telemetry-options.js'
-
-/**
- * A synchronous handle: a better-sqlite3 `Database` inside `db.transaction()`, or any
- * {@link SyncSqlExecutor}. `notify` writes through it before returning.
- */
-export type SyncTransaction = { prepare(sql: string): unknown; readonly inTransaction: boolean } | SyncSqlExecutor
 
 /** Options of {@link createOutbox}. */
 export interface OutboxOptions {
@@ -91,9 +85,14 @@ export interface OutboxOptions {
   telemetry?: TelemetryOptions | false
 }
 
-/** Sends with a synchronous handle return at once; all others return a promise. */
-type NotifyReturn<O> = O extends { transaction: SyncTransaction } ? NotifyResult : Promise<NotifyResult>
-type NotifyManyReturn<O> = O extends { transaction: SyncTransaction } ? NotifyResult[] : Promise<NotifyResult[]>
+/**
+ * What `notify` returns for options of type `O`: the result itself with a synchronous handle,
+ * a promise with an asynchronous one or none, either when the handle's type is `any` or a union
+ * of both kinds ({@link ResultFor}).
+ */
+export type NotifyReturn<O> = ResultFor<TransactionOf<O>, NotifyResult>
+/** What `notifyMany` returns for options of type `O`; see {@link NotifyReturn}. */
+export type NotifyManyReturn<O> = ResultFor<TransactionOf<O>, NotifyResult[]>
 
 /** The handle returned by {@link createOutbox}. */
 export interface Outbox extends AsyncDisposable {
@@ -103,10 +102,13 @@ export interface Outbox extends AsyncDisposable {
    * Writes an event to the outbox in the caller's transaction. With a better-sqlite3 `Database`
    * the row is written before `notify` returns and the result is returned directly (so it works
    * inside `db.transaction()`); otherwise a promise. Bad input throws before anything is written.
+   *
+   * The return type follows the handle's type ({@link NotifyReturn}): a handle typed `any`, or as
+   * a union of sync and async handles, gives `NotifyResult | Promise<NotifyResult>`; `await` it.
    */
-  notify<O extends NotifyOptions = NotifyOptions>(event: OutboxEvent, options?: O): NotifyReturn<O>
+  notify<O extends NotifyOptions = object>(event: OutboxEvent, options?: O): NotifyReturn<O>
   /** Writes many events in one statement; same transaction rules as {@link Outbox.notify}. */
-  notifyMany<O extends NotifyOptions = NotifyOptions>(events: OutboxEvent[], options?: O): NotifyManyReturn<O>
+  notifyMany<O extends NotifyOptions = object>(events: OutboxEvent[], options?: O): NotifyManyReturn<O>
   /** Starts the dispatcher in this process. */
   start(): void
   /** Stops claiming, waits up to `timeout` ms (default 30 s) for attempts in flight, then resolves. */

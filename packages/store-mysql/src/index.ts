@@ -1,6 +1,8 @@
 /**
  * `@hookbox/store-mysql`: MySQL 8 and MariaDB >= 10.6 for Hookbox. Many dispatchers on many
  * machines share one database, and `notify` joins the host's kysely or mysql2 transaction.
+ *
+ * @module @hookbox/store-mysql
  */
 import { MysqlStore } from './mysql-store.js'
 import type { MysqlStoreConfig } from './mysql-store-config.js'

@@ -13,6 +13,8 @@
  * await outbox.migrate()
  * outbox.start()
  * ```
+ *
+ * @module @hookbox/store-postgres
  */
 import { PostgresStore } from './postgres-store.js'
 import type { PostgresStoreConfig } from './postgres-store-config.js'

@@ -1,6 +1,8 @@
 /**
  * `@hookbox/store-sqlite`: the embedded default store. The outbox lives in the application's
  * own SQLite file, so `notify` joins the application's transactions.
+ *
+ * @module @hookbox/store-sqlite
  */
 import { SqliteStore } from './sqlite-store.js'
 import type { SqliteStoreConfig } from './sqlite-store-config.js'

@@ -154,7 +154,9 @@ describe('sqlite: notify inside the host transaction', () => {
   })
 
   it('rejects an unknown transaction handle with a typed error, as a rejected promise', async () => {
-    await expect(outbox.notify({ type: 'entity.changed', payload: {} }, { transaction: { not: 'a handle' } })).rejects.toMatchObject({
+    await expect(
+      outbox.notify({ type: 'entity.changed', payload: {} }, { transaction: { not: 'a handle' } as never }),
+    ).rejects.toMatchObject({
       code: 'INVALID_TRANSACTION',
     })
   })

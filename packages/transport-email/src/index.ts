@@ -7,6 +7,8 @@
  * const outbox = createOutbox({ store, transports: [emailTransport({ host: 'smtp.example.com', from: 'hookbox@example.com' })] })
  * await outbox.endpoints.create({ collection: 'events', url: 'mailto:ops@example.com' })
  * ```
+ *
+ * @module @hookbox/transport-email
  */
 export { EmailTransport, emailTransport, EMAIL_RATE_CAP_REACHED } from './email-transport.js'
 export type { EmailTransportOptions, SubjectContext } from './options.js'

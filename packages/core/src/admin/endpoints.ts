@@ -1,3 +1,4 @@
+import type { EndpointAuthInput } from '../auth/endpoint-auth.js'
 import { AuthNotApplicableError, NotFoundError, TenantChangeError, ValidationError } from '../errors.js'
 import { newId } from '../ids.js'
 import { checkTenant } from '../message.js'
@@ -37,10 +38,11 @@ export interface EndpointInput {
   /** Append `/{requestId}` to the URL path (FrankieOne). */
   appendRequestId?: boolean
   /**
-   * Authentication of outgoing requests (`EndpointAuthInput`); default `{ type: 'hmac' }`: every
-   * endpoint is signed unless it says `{ type: 'none' }`. See the security section of the README.
+   * Authentication of outgoing requests, by scheme ({@link EndpointAuthInput}); default
+   * `{ type: 'hmac' }`: every endpoint is signed unless it says `{ type: 'none' }`. See the
+   * security section of the README.
    */
-  auth?: unknown
+  auth?: EndpointAuthInput
   enabled?: boolean
   description?: string | null
   /** Most attempts in flight to this endpoint at once, per dispatcher process (default: no cap). */

@@ -1,6 +1,6 @@
 import { ValidationError } from '../errors.js'
 import { TOKEN } from '../message.js'
-import type { SyncTransaction } from '../outbox.js'
+import type { ResultFor, TransactionHandle, TransactionOf } from '../transaction/transaction-handle.js'
 import { isSyncHandle, toHostTransaction } from '../transaction/to-host-transaction.js'
 import type { ResultRecord } from '../store/records.js'
 import type { AdminContext } from './context.js'
@@ -19,7 +19,7 @@ export interface ResultPutOptions extends TenantScope {
   /** How long to keep it; defaults to the outbox's `resultsTtlMs`. */
   ttlMs?: number
   /** The host's open transaction, as for `notify`. */
-  transaction?: unknown
+  transaction?: TransactionHandle
 }
 
 /**
@@ -41,11 +41,11 @@ export class Results {
    * better-sqlite3 `Database` it is written before `put` returns and returned directly.
    * Bad input throws before anything is written.
    */
-  put<O extends ResultPutOptions = ResultPutOptions>(
+  put<O extends ResultPutOptions = object>(
     requestId: string,
     result: { status: number; body: unknown },
     options?: O,
-  ): O extends { transaction: SyncTransaction } ? StoredResult : Promise<StoredResult> {
+  ): ResultFor<TransactionOf<O>, StoredResult> {
     if (typeof requestId !== 'string' || !TOKEN.test(requestId)) throw new ValidationError(`invalid requestId ${JSON.stringify(requestId)}`)
     const tenant = scopeOf(options) ?? null
     if (!Number.isInteger(result?.status) || result.status < 100 || result.status > 599)

@@ -24,9 +24,9 @@ export function guardedLookup(guard: SsrfGuard) {
 }
 
 /**
- * An undici connector that refuses blocked addresses. Host names go through
- * {@link guardedLookup}; literal IPs (for which Node skips `lookup`) are checked before any
- * socket is opened.
+ * An undici connector that refuses blocked addresses. Host names are resolved through the
+ * guard (a `dns.lookup` that returns only checked addresses); literal IPs (for which Node skips
+ * `lookup`) are checked before any socket is opened.
  *
  * @example
  * ```ts

@@ -1,3 +1,4 @@
+import type { Meter, TextMapPropagator, Tracer } from '@opentelemetry/api'
 import type { EventEmitter } from 'eventemitter3'
 import { createRequire } from 'node:module'
 import type { OutboxEvents } from '../events.js'
@@ -44,7 +45,8 @@ export function createOutboxTelemetry(
   const ready = loadOtelApi().then((api) => {
     if (!api || closed) return false
     try {
-      const meter = (o.meterProvider ?? api.metrics.getMeterProvider()).getMeter('hookbox', packageVersion())
+      // The options' providers are typed structurally (the API is optional); they are the API's own.
+      const meter = (o.meterProvider ?? api.metrics.getMeterProvider()).getMeter('hookbox', packageVersion()) as Meter
       unregister = registerOtelMetrics(meter, emitter, readStats, onError, o.tenantMetricAttribute !== false)
     } catch (error) {
       onError(error)
@@ -59,9 +61,9 @@ export function createOutboxTelemetry(
             api,
             // The API's global tracer is a proxy: an SDK registered later is still picked up.
             tracer: o.tracerProvider
-              ? o.tracerProvider.getTracer('hookbox', packageVersion())
+              ? (o.tracerProvider.getTracer('hookbox', packageVersion()) as Tracer)
               : api.trace.getTracer('hookbox', packageVersion()),
-            propagator: o.propagator,
+            propagator: o.propagator as TextMapPropagator | undefined,
           }
         : null,
     ))

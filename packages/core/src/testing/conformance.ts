@@ -7,6 +7,8 @@
  * import { runStoreConformance } from '@hookbox/core/testing'
  * runStoreConformance({ name: 'my-store', makeStore: async () => ({ store: myStore(), cleanup: async () => {} }) })
  * ```
+ *
+ * @module @hookbox/core/testing
  */
 import { describeDeliveryBehaviour } from './delivery-behaviour.js'
 import { describeDeliveryPromises } from './delivery-promises.js'

@@ -6,7 +6,7 @@ import type { SqlExecutor } from './sql-executor.js'
 interface RawCompiledQuery {
   sql: string
   parameters: readonly unknown[]
-  query: { kind: 'RawNode'; sqlFragments: readonly string[]; parameters: readonly unknown[] }
+  query: { kind: 'RawNode'; sqlFragments: readonly string[]; parameters: readonly never[] }
   queryId: { queryId: string }
 }
 

@@ -66,7 +66,7 @@ describe('auth: Basic token (Attestr) and secrets at rest', () => {
     expect(err).toMatchObject({ code: 'VALIDATION' })
     expect((err as Error).message).not.toContain('sec ret')
     await expect(
-      outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/hook`, auth: { type: 'magic' } }),
+      outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/hook`, auth: { type: 'magic' } as never }),
     ).rejects.toMatchObject({ code: 'AUTH_NOT_APPLICABLE', option: 'auth.type' })
   })
 

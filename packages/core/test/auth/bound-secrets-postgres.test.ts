@@ -40,7 +40,7 @@ describe('sealed secrets through a Postgres jsonb round trip', () => {
 
   it('opens what it sealed, for every scheme, after jsonb reordered the fields', async () => {
     const jwtKey = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
-    const oauth = { type: 'oauth2', tokenUrl: tokens.url, clientId: 'z-client', clientSecret: 'cs', scope: 'a b', audience: 'api' }
+    const oauth = { type: 'oauth2', tokenUrl: tokens.url, clientId: 'z-client', clientSecret: 'cs', scope: 'a b', audience: 'api' } as const
     const made = {
       cc: await outbox.endpoints.create({
         collection: 'events',

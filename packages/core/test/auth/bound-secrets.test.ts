@@ -95,7 +95,7 @@ describe('sealed secrets are bound to where they belong', () => {
 
   it('never sends the client secret to a token URL changed behind Hookbox', async () => {
     const o = await open()
-    const auth = { type: 'oauth2', tokenUrl: tokens.url, clientId: 'hookbox', clientSecret: 'the-client-secret' }
+    const auth = { type: 'oauth2', tokenUrl: tokens.url, clientId: 'hookbox', clientSecret: 'the-client-secret' } as const
     const e = await o.endpoints.create({ collection: 'events', url: `${receiver.url}/hook`, auth })
     await send(o)
     expect(tokens.seen).toHaveLength(1)

@@ -62,7 +62,8 @@ describe('auth fails closed without a security option', () => {
     [{ type: 'jwt' }, 'security.jwt'],
     [{ type: 'oauth2', tokenUrl: 'https://idp.example.com/token', clientId: 'hookbox' }, 'auth.clientSecret'],
     ['hmac', 'auth'],
-  ])('refuses %j at create and update with a typed error naming %s; nothing is written', async (auth, option) => {
+  ])('refuses %j at create and update with a typed error naming %s; nothing is written', async (input, option) => {
+    const auth = input as never // invalid on purpose: each fails at run time, most already at compile time
     const outbox = await quickStart()
     const created = outbox.endpoints.create({ collection: 'events', url: 'https://hooks.example.com/x', auth })
     await expect(created).rejects.toBeInstanceOf(AuthNotApplicableError)

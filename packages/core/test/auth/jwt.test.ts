@@ -1,7 +1,16 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { createLocalJWKSet, exportPKCS8, generateKeyPair, jwtVerify } from 'jose'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { AuthError, bodyDigest, createJwtSigner, createReplayCache, createSecurity, verifyJwt, type Outbox } from '../../src/index.js'
+import {
+  AuthError,
+  bodyDigest,
+  createJwtSigner,
+  createReplayCache,
+  createSecurity,
+  verifyJwt,
+  type JwtAuthInput,
+  type Outbox,
+} from '../../src/index.js'
 import { TestReceiver, type Received } from '../../src/testing/conformance.js'
 import { deliverOne, LOCAL, secureOutbox } from './support.js'
 
@@ -25,7 +34,7 @@ describe('auth: JWT (FrankieOne)', () => {
     await receiver.close()
   })
 
-  async function setup(jwt = {}, auth: Record<string, unknown> = { type: 'jwt' }) {
+  async function setup(jwt = {}, auth: JwtAuthInput = { type: 'jwt' }) {
     const security = createSecurity({ ssrf: { allow: LOCAL }, jwt: { privateKey, issuer: 'one.frankie.api', ...jwt } })
     const { outbox, clock } = await secureOutbox({}, { security })
     outboxes.push(outbox)

@@ -48,7 +48,7 @@ describe('createSecurity() and createOutbox() share one clock and one allowHttp'
 
   it('admits http: token URLs by http.allowHttp, and names that option when it is off', async () => {
     const outbox = await make({ security: createSecurity({ ssrf: { allow: LOCAL } }), http: { allowHttp: true } })
-    const auth = { type: 'oauth2', tokenUrl: tokens.url, clientId: 'c', clientSecret: 's' }
+    const auth = { type: 'oauth2', tokenUrl: tokens.url, clientId: 'c', clientSecret: 's' } as const
     await outbox.endpoints.create({ collection: 'events', url: `${fx.receiver.url}/hook`, auth })
     await deliverOne(outbox)
     expect(fx.receiver.requests[0]!.headers.authorization).toBe('Bearer tok-1')

@@ -71,7 +71,7 @@ describe('signed by default', () => {
       static: { type: 'oauth2', token: 'static-bearer' },
       jwt: { type: 'jwt', privateKey: jwtKey, alg: 'EdDSA' },
       ed25519: { type: 'ed25519' },
-    }
+    } as const
     const secrets: Record<string, string> = {}
     for (const [name, auth] of Object.entries(schemes)) {
       const e = await outbox.endpoints.create({ collection: 'events', url: `${fx.receiver.url}/${name}`, auth })

@@ -29,7 +29,7 @@ describe('credentials sent in clear do not follow a URL change', () => {
       { auth: { type: 'oauth2', tokenUrl: 'https://idp.example.com/token', clientId: 'c', clientSecret: 'client-secret-value' } },
       ['auth.clientSecret'],
     ],
-  ])('refuses a URL change that would carry %s, writing nothing', async (_what, input, credentials) => {
+  ] as const)('refuses a URL change that would carry %s, writing nothing', async (_what, input, credentials) => {
     const { outbox, db, send } = await setup()
     const e = await outbox.endpoints.create({ collection: 'events', url: `${fx.receiver.url}/old`, ...input })
     const before = endpointRow(db, e.id)
