@@ -18,7 +18,7 @@ export const tenantsMigration: Migration = {
     return `
 ALTER TABLE ${t('hookbox_messages')} ADD COLUMN ${tenant},
   DROP INDEX hookbox_messages_ordering, ADD KEY hookbox_messages_ordering (ordering_key, tenant, expanded, seq),
-  DROP INDEX hookbox_messages_request, ADD KEY hookbox_messages_request (tenant, request_id),
+  DROP INDEX hookbox_messages_request, ADD KEY hookbox_messages_request (request_id, tenant),
   ADD KEY hookbox_messages_tenant (tenant, seq);
 ALTER TABLE ${t('hookbox_endpoints')} ADD COLUMN ${tenant},
   DROP INDEX hookbox_endpoints_collection, ADD KEY hookbox_endpoints_routing (collection, tenant),
