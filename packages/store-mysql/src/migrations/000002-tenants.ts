@@ -6,7 +6,8 @@ import type { Migration } from '@hookbox/core'
  * Expansion reads endpoints by (collection, tenant); request ids, ordering keys, idempotency
  * keys and results are scoped per tenant (the key and result tables get the tenant in their
  * primary key); `hookbox_tenants` keeps disable/enable. Each table changes in ONE `ALTER TABLE`
- * (atomic on MySQL 8 and MariaDB), and the tenants table is `IF NOT EXISTS`.
+ * (atomic on MySQL 8 and MariaDB), so a run cut short is finished by the next `migrate()`, which
+ * passes over the statements that already ran; the tenants table is `IF NOT EXISTS`.
  */
 export const tenantsMigration: Migration = {
   version: 2,
