@@ -5,6 +5,7 @@
 export { createOutbox } from './outbox.js'
 export type { Outbox, OutboxOptions, SyncTransaction } from './outbox.js'
 export type { OutboxEvent, NotifyOptions, NotifyResult } from './message.js'
+export { checkTenant } from './message.js'
 export type {
   OutboxEvents,
   AttemptEvent,
@@ -41,7 +42,10 @@ export type { EndpointSecurity, CredentialChange, PreparedCredentials, EndpointS
 export type { Collections, CollectionInput, Collection } from './admin/collections.js'
 export type { Endpoints, EndpointInput, EndpointPatch, Endpoint, EndpointWithSecrets, RotateSecretOptions } from './admin/endpoints.js'
 export type { Deliveries, DeliveryDetail, DeliveryFilter } from './admin/deliveries.js'
-export type { DeadLetters } from './admin/dead-letters.js'
+export type { DeadLetters, DeadLetterSelection } from './admin/dead-letters.js'
+export type { Tenants, Tenant, TenantDisableOptions } from './admin/tenants.js'
+export type { TenantScope } from './admin/tenant-scope.js'
+export { tenantToColumn, tenantFromColumn, tenantColumns } from './store/tenant-column.js'
 export type { Results, StoredResult, ResultPutOptions } from './admin/results.js'
 export { defaultRetention } from './retention.js'
 export type { OutboxStats } from './metrics/outbox-stats.js'
