@@ -10,7 +10,7 @@ import { errorResponse, json } from './http/json-response.js'
 import { RouteTable } from './http/route-table.js'
 import type { Portal, PortalOptions, PortalSession } from './portal-options.js'
 import { RateLimiter } from './rate-limit.js'
-import { TenantScope } from './scope/tenant-scope.js'
+import { ScopedOutbox } from './scope/scoped-outbox.js'
 import { assetResponse } from './ui/assets.js'
 import { PAGES, pageResponse } from './ui/page.js'
 
@@ -79,7 +79,7 @@ export function createPortal(options: PortalOptions): Portal {
     checkOrigin(request, trusted)
     const session = await authorize(request)
     if (!session) return json({ error: { code: 'UNAUTHORIZED', message: 'sign in first' } }, 401)
-    const scope = new TenantScope(deps.outbox, session.tenant)
+    const scope = new ScopedOutbox(deps.outbox, session.tenant)
     return match.route.handle({ request, url, session, scope, deps }, match.params)
   }
 

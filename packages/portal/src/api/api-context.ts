@@ -2,7 +2,7 @@ import type { Clock, Collection, Outbox } from '@hookbox/core'
 import type { AuditLog } from '../audit.js'
 import type { PortalSession } from '../portal-options.js'
 import type { RateLimiter } from '../rate-limit.js'
-import type { TenantScope } from '../scope/tenant-scope.js'
+import type { ScopedOutbox } from '../scope/scoped-outbox.js'
 
 /** What the portal holds for its whole life. */
 export interface PortalDeps {
@@ -20,7 +20,7 @@ export interface ApiContext {
   request: Request
   url: URL
   session: PortalSession
-  scope: TenantScope
+  scope: ScopedOutbox
   deps: PortalDeps
 }
 

@@ -1,5 +1,4 @@
 import { NotFoundError, type DeliveryDetail, type Endpoint, type Outbox } from '@hookbox/core'
-import { tenantOutbox, type TenantOutbox } from './tenant-outbox.js'
 
 /** The tenant a record belongs to: null for the platform's own. */
 function tenantOf(record: { tenant?: string | null }): string | null {
@@ -11,16 +10,16 @@ function tenantOf(record: { tenant?: string | null }): string | null {
  * itself (the tenant option); this checks the tenant of what came back as well, so a record of
  * another tenant (or of the platform) is a {@link NotFoundError} even if a store forgot a filter.
  */
-export class TenantScope {
+export class ScopedOutbox {
   readonly tenant: string
-  readonly #outbox: TenantOutbox
+  readonly #outbox: Outbox
   constructor(outbox: Outbox, tenant: string) {
-    this.#outbox = tenantOutbox(outbox)
+    this.#outbox = outbox
     this.tenant = tenant
   }
 
   /** The outbox calls, scoped: use only after {@link endpoint} or {@link delivery} checked the id. */
-  get outbox(): TenantOutbox {
+  get outbox(): Outbox {
     return this.#outbox
   }
 
@@ -45,16 +44,12 @@ export class TenantScope {
   /** The tenant's delivery with its message and attempt log, or NotFoundError. */
   async delivery(id: string): Promise<DeliveryDetail> {
     const d = await this.#outbox.deliveries.get(id, this.option)
-    if (tenantOf(d) !== this.tenant && tenantOf(d.message as { tenant?: string | null }) !== this.tenant)
-      throw new NotFoundError('delivery', id)
+    if (tenantOf(d) !== this.tenant || tenantOf(d.message) !== this.tenant) throw new NotFoundError('delivery', id)
     return d
   }
 
-  /**
-   * Keeps only the tenant's records of a list the outbox already scoped. A record that carries
-   * no tenant field (a delivery row) passes here and is checked through {@link delivery}.
-   */
-  own<T extends object>(records: T[]): T[] {
-    return records.filter((r) => !('tenant' in r) || tenantOf(r as { tenant?: string | null }) === this.tenant)
+  /** Keeps only the tenant's records of a list the outbox already scoped. */
+  own<T extends { tenant: string | null }>(records: T[]): T[] {
+    return records.filter((r) => tenantOf(r) === this.tenant)
   }
 }
