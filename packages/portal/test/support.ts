@@ -1,5 +1,5 @@
 import { policies, type Outbox } from '@hookbox/core'
-import { testOutbox, TestReceiver, type ManualClock } from '@hookbox/core/testing'
+import { testOutbox, TestReceiver } from '@hookbox/core/testing'
 import { sqliteStore } from '@hookbox/store-sqlite'
 import Database from 'better-sqlite3'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -111,6 +111,7 @@ export async function createEndpoint(portal: Portal, receiver: TestReceiver, ten
 }
 
 /** Runs dispatch passes until nothing is left due (the clock is manual: retries wait for it). */
-export async function dispatch(outbox: Outbox, _clock?: ManualClock): Promise<void> {
-  while ((await outbox.drain()) > 0) {}
+export async function dispatch(outbox: Outbox): Promise<void> {
+  let passes = 0
+  while ((await outbox.drain()) > 0) if (++passes > 20) throw new Error('dispatch did not settle in 20 passes')
 }
