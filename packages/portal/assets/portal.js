@@ -1,5 +1,5 @@
 // The portal's web UI: plain ES module, no build step, no framework. Every page is rendered from
-// the JSON API; text goes through textContent only (never innerHTML), so no payload can inject markup.
+// the JSON API; text is only ever added as text nodes, so no payload can inject markup.
 
 const base = document.body.dataset.base ?? ''
 const view = document.body.dataset.view ?? 'endpoints'
