@@ -16,8 +16,13 @@ function h(tag, attrs = {}, ...children) {
     else if (k === 'class') el.className = v
     else el.setAttribute(k, v === true ? '' : String(v))
   }
-  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) el.append(c instanceof Node ? c : String(c))
+  for (const c of children.flat(Infinity)) if (c !== null && c !== undefined && c !== false) el.append(c instanceof Node ? c : String(c))
   return el
+}
+
+/** Replaces the page's content; lists are flattened, absent parts (null, false) left out. */
+function render(...children) {
+  root.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false))
 }
 
 async function call(method, path, body) {
@@ -104,7 +109,7 @@ const field = (label, input, hint) =>
 
 async function endpointsPage() {
   const [{ data: endpoints }, { data: stats }] = await Promise.all([call('GET', '/endpoints'), call('GET', '/stats')])
-  root.replaceChildren(
+  render(
     h(
       'section',
       { class: 'stats', 'aria-label': 'Summary' },
@@ -196,7 +201,7 @@ async function createPage() {
     guard(async () => {
       const { data, secret } = await call('POST', '/endpoints', read())
       const link = h('a', { class: 'button primary', href: `${base}/endpoints/${encodeURIComponent(data.id)}` }, 'Continue to the endpoint')
-      root.replaceChildren(
+      render(
         h(
           'section',
           { class: 'secret-once', 'aria-labelledby': 'secret-title' },
@@ -210,7 +215,7 @@ async function createPage() {
       link.focus()
     }),
   )
-  root.replaceChildren(form)
+  render(form)
 }
 
 async function editPage() {
@@ -226,7 +231,7 @@ async function editPage() {
       location.assign(`${base}/endpoints/${encodeURIComponent(id)}`)
     }),
   )
-  root.replaceChildren(form)
+  render(form)
 }
 
 function deliveryTable(deliveries, onReplay, caption) {
@@ -293,7 +298,7 @@ async function endpointPage() {
     types.map((t) => h('option', { value: t }, t)),
   )
   const since = h('input', { id: 'since', type: 'datetime-local', name: 'since', required: true })
-  root.replaceChildren(
+  render(
     h(
       'dl',
       { class: 'facts' },
@@ -424,7 +429,7 @@ async function deliveryPage() {
     call('GET', '/session'),
   ])
   setTitle(`Delivery of ${d.eventType}`)
-  root.replaceChildren(
+  render(
     h(
       'dl',
       { class: 'facts' },
@@ -488,7 +493,7 @@ async function deliveryPage() {
 
 async function eventsPage() {
   const { data: catalog } = await call('GET', '/event-types')
-  root.replaceChildren(
+  render(
     catalog.length === 0
       ? h('p', { class: 'empty' }, 'No event types are offered yet.')
       : h(
@@ -515,7 +520,7 @@ const views = {
   endpoint: endpointPage,
   delivery: deliveryPage,
   events: eventsPage,
-  'signed-out': async () => root.replaceChildren(h('p', {}, 'Sign in to manage your webhooks.')),
+  'signed-out': async () => render(h('p', {}, 'Sign in to manage your webhooks.')),
 }
 
 async function start() {
