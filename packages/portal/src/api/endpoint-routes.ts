@@ -2,7 +2,8 @@ import { matchesEvent, ValidationError } from '@hookbox/core'
 import { readJson } from '../http/read-json.js'
 import { json } from '../http/json-response.js'
 import type { Route } from '../http/route-table.js'
-import { requirePermission } from '../permissions.js'
+import type { PortalAuditType } from '../audit.js'
+import { requirePermission, type PortalPermission } from '../permissions.js'
 import { eventCatalog } from '../scope/event-catalog.js'
 import { visibleCollections, type ApiContext } from './api-context.js'
 import { createInput, updatePatch } from './endpoint-input.js'
@@ -11,6 +12,30 @@ import { endpointView } from './views.js'
 async function catalogOf(ctx: ApiContext) {
   const collections = await visibleCollections(ctx.deps)
   return { collections, catalog: await eventCatalog(ctx.deps.outbox, collections, ctx.deps.examples) }
+}
+
+/**
+ * A route acting on one of the tenant's endpoints: permission, ownership check (404 for any
+ * other's), the action, then its audit event.
+ */
+function endpointAction(
+  method: Route<ApiContext>['method'],
+  path: string,
+  permission: PortalPermission,
+  audit: PortalAuditType,
+  act: (ctx: ApiContext, id: string) => Promise<unknown>,
+): Route<ApiContext> {
+  return {
+    method,
+    path,
+    async handle(ctx, { id }) {
+      requirePermission(ctx.session, permission)
+      await ctx.scope.endpoint(id!)
+      const body = await act(ctx, id!)
+      await ctx.deps.audit.emit(ctx.session, audit, { endpointId: id! })
+      return json(body)
+    },
+  }
 }
 
 /** Endpoint list, create, read, update, enable/disable, delete, secret reveal and rotation. */
@@ -66,59 +91,21 @@ export const endpointRoutes: Route<ApiContext>[] = [
       return json({ data: endpointView(updated) })
     },
   },
-  {
-    method: 'POST',
-    path: '/endpoints/:id/enable',
-    async handle(ctx, { id }) {
-      requirePermission(ctx.session, 'manage')
-      await ctx.scope.endpoint(id!)
-      const e = await ctx.scope.outbox.endpoints.enable(id!, ctx.scope.option)
-      await ctx.deps.audit.emit(ctx.session, 'portal.endpoint.enabled', { endpointId: id! })
-      return json({ data: endpointView(e) })
-    },
-  },
-  {
-    method: 'POST',
-    path: '/endpoints/:id/disable',
-    async handle(ctx, { id }) {
-      requirePermission(ctx.session, 'manage')
-      await ctx.scope.endpoint(id!)
-      const e = await ctx.scope.outbox.endpoints.disable(id!, 'disabled in the portal', ctx.scope.option)
-      await ctx.deps.audit.emit(ctx.session, 'portal.endpoint.disabled', { endpointId: id! })
-      return json({ data: endpointView(e) })
-    },
-  },
-  {
-    method: 'DELETE',
-    path: '/endpoints/:id',
-    async handle(ctx, { id }) {
-      requirePermission(ctx.session, 'manage')
-      await ctx.scope.endpoint(id!)
-      await ctx.scope.outbox.endpoints.delete(id!, ctx.scope.option)
-      await ctx.deps.audit.emit(ctx.session, 'portal.endpoint.deleted', { endpointId: id! })
-      return json({ data: { id, deleted: true } })
-    },
-  },
-  {
-    method: 'POST',
-    path: '/endpoints/:id/secret/reveal',
-    async handle(ctx, { id }) {
-      requirePermission(ctx.session, 'reveal')
-      await ctx.scope.endpoint(id!)
-      const secrets = await ctx.scope.outbox.endpoints.revealSecret(id!, ctx.scope.option)
-      await ctx.deps.audit.emit(ctx.session, 'portal.endpoint.secret_revealed', { endpointId: id! })
-      return json({ data: secrets })
-    },
-  },
-  {
-    method: 'POST',
-    path: '/endpoints/:id/secret/rotate',
-    async handle(ctx, { id }) {
-      requirePermission(ctx.session, 'manage')
-      await ctx.scope.endpoint(id!)
-      const rotated = await ctx.scope.outbox.endpoints.rotateSecret(id!, {}, ctx.scope.option)
-      await ctx.deps.audit.emit(ctx.session, 'portal.endpoint.secret_rotated', { endpointId: id! })
-      return json({ data: endpointView(rotated), secret: rotated.secrets?.secret ?? null })
-    },
-  },
+  endpointAction('POST', '/endpoints/:id/enable', 'manage', 'portal.endpoint.enabled', async (ctx, id) => ({
+    data: endpointView(await ctx.scope.outbox.endpoints.enable(id, ctx.scope.option)),
+  })),
+  endpointAction('POST', '/endpoints/:id/disable', 'manage', 'portal.endpoint.disabled', async (ctx, id) => ({
+    data: endpointView(await ctx.scope.outbox.endpoints.disable(id, 'disabled in the portal', ctx.scope.option)),
+  })),
+  endpointAction('DELETE', '/endpoints/:id', 'manage', 'portal.endpoint.deleted', async (ctx, id) => {
+    await ctx.scope.outbox.endpoints.delete(id, ctx.scope.option)
+    return { data: { id, deleted: true } }
+  }),
+  endpointAction('POST', '/endpoints/:id/secret/reveal', 'reveal', 'portal.endpoint.secret_revealed', async (ctx, id) => ({
+    data: await ctx.scope.outbox.endpoints.revealSecret(id, ctx.scope.option),
+  })),
+  endpointAction('POST', '/endpoints/:id/secret/rotate', 'manage', 'portal.endpoint.secret_rotated', async (ctx, id) => {
+    const rotated = await ctx.scope.outbox.endpoints.rotateSecret(id, {}, ctx.scope.option)
+    return { data: endpointView(rotated), secret: rotated.secrets?.secret ?? null }
+  }),
 ]
