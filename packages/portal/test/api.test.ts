@@ -1,6 +1,7 @@
 import { eventually } from '@hookbox/core/testing'
 import { verifySignature } from '@hookbox/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createPortal } from '../src/index.js'
 import { call, createEndpoint, dispatch, EXAMPLES, portalFixture } from './support.js'
 
 let f: Awaited<ReturnType<typeof portalFixture>>
@@ -185,6 +186,27 @@ describe('test sends and the delivery log', () => {
       'portal.deliveries.replayed',
     ])
     expect((await call(f.portal, 'POST', '/replay-failed', { body: { since: 'yesterday-ish' } })).status).toBe(400)
+  })
+
+  it("reads the outbox's event catalog when it has one, for the collections customers may use", async () => {
+    // The outbox as the event catalog (issue 'catalog') extends it: eventTypes() beside the rest.
+    const outbox = Object.assign(Object.create(f.outbox), {
+      eventTypes: () => [
+        { type: 'check.completed', description: 'A check finished.', example: { checkId: 'c9' }, validated: true },
+        { type: 'report.ready', description: 'A report can be fetched.', validated: false },
+        { type: 'internal.audit', description: 'Not routed to any collection.', validated: false },
+      ],
+    })
+    const portal = createPortal({
+      outbox,
+      collections: ['CHECKS', 'REPORTS'],
+      authorize: () => ({ tenant: 'acme', permissions: ['read'] }),
+    })
+    const r = await portal(new Request('http://portal.test/api/v1/event-types'))
+    expect(((await r.json()) as any).data).toEqual([
+      { type: 'check.completed', description: 'A check finished.', collections: ['CHECKS'], example: { checkId: 'c9' } },
+      { type: 'report.ready', description: 'A report can be fetched.', collections: ['REPORTS'], example: null },
+    ])
   })
 
   it('lists the event catalog with examples, and the session', async () => {

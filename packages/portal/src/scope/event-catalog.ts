@@ -34,15 +34,17 @@ export async function eventCatalog(outbox: Outbox, collections: Collection[], ex
     byType.set(type, entry)
   }
   const catalog = (outbox as WithCatalog).eventTypes
-  if (typeof catalog === 'function') {
-    const listed = (await catalog.call(outbox)) as Array<string | CatalogType>
-    for (const t of listed) {
-      const entry = typeof t === 'string' ? { type: t } : t
-      const type = entry.type ?? entry.name
-      if (!type) continue
-      add(type, null, entry.description ?? null, entry.example ?? entry.examples?.[0])
-      for (const c of collections) if (matchesEvent(c.events, type)) add(type, c.name)
-    }
-  } else for (const c of collections) for (const type of c.events ?? []) add(type, c.name)
+  // An outbox without a catalog lists none: the collections' filters name the types then.
+  const listed = typeof catalog === 'function' ? ((await catalog.call(outbox)) as Array<string | CatalogType>) : []
+  for (const t of listed) {
+    const entry = typeof t === 'string' ? { type: t } : t
+    const type = entry.type ?? entry.name
+    if (!type) continue
+    add(type, null, entry.description ?? null, entry.example ?? entry.examples?.[0])
+    for (const c of collections) if (matchesEvent(c.events, type)) add(type, c.name)
+  }
+  if (listed.length === 0) for (const c of collections) for (const type of c.events ?? []) add(type, c.name)
+  // A catalogued type no collection the customer may use lets through cannot be subscribed to.
+  for (const [type, entry] of byType) if (entry.collections.length === 0) byType.delete(type)
   return [...byType.values()].sort((a, b) => a.type.localeCompare(b.type))
 }
