@@ -263,7 +263,13 @@ function deliveryTable(deliveries, onReplay, caption) {
             h('td', {}, badge(d.state)),
             h('td', {}, d.attempts),
             h('td', { class: 'error' }, d.lastError ?? ''),
-            h('td', {}, d.state === 'dead' && onReplay ? h('button', { type: 'button', onclick: guard(() => onReplay(d)) }, 'Replay') : ''),
+            h(
+              'td',
+              {},
+              (d.state === 'dead' || d.state === 'failed') && onReplay
+                ? h('button', { type: 'button', onclick: guard(() => onReplay(d)) }, 'Replay')
+                : '',
+            ),
           ),
         ),
     ),
@@ -442,7 +448,7 @@ async function deliveryPage() {
         ['Last error', d.lastError ?? '—'],
       ].map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]),
     ),
-    d.state === 'dead' && session.permissions.includes('replay')
+    (d.state === 'dead' || d.state === 'failed') && session.permissions.includes('replay')
       ? h(
           'button',
           {

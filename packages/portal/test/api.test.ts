@@ -209,6 +209,28 @@ describe('test sends and the delivery log', () => {
     ])
   })
 
+  it('replays a failed (fire-once) delivery, alone and among everything failed since a time', async () => {
+    const r = await call(f.portal, 'POST', '/endpoints', { body: { url: `${f.receiver.url}/reports`, events: ['report.ready'] } })
+    const id = r.body.data.id
+    f.receiver.on('/reports', 500)
+    await call(f.portal, 'POST', `/endpoints/${id}/test`)
+    await call(f.portal, 'POST', `/endpoints/${id}/test`)
+    await dispatch(f.outbox)
+    const failed = (await call(f.portal, 'GET', `/endpoints/${id}/deliveries?state=failed`)).body.data
+    expect(failed).toHaveLength(2)
+    expect((await call(f.portal, 'GET', '/dead-letters')).body.data).toEqual([])
+    f.receiver.on('/reports', 200)
+    expect((await call(f.portal, 'POST', `/deliveries/${failed[0].id}/replay`)).body.data).toEqual({ replayed: 1 })
+    await dispatch(f.outbox)
+    expect((await call(f.portal, 'GET', `/deliveries/${failed[0].id}`)).body.data.state).toBe('delivered')
+    expect((await call(f.portal, 'POST', '/replay-failed', { body: { since: new Date(0).toISOString() } })).body.data).toEqual({
+      replayed: 1,
+    })
+    await dispatch(f.outbox)
+    expect((await call(f.portal, 'GET', `/endpoints/${id}/deliveries?state=delivered`)).body.data).toHaveLength(2)
+    expect(f.receiver.to('/reports')).toHaveLength(4)
+  })
+
   it('lists the event catalog with examples, and the session', async () => {
     const r = await call(f.portal, 'GET', '/event-types')
     expect(r.body.data.map((e: any) => e.type)).toEqual(['check.completed', 'check.failed', 'report.ready'])

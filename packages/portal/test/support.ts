@@ -26,7 +26,7 @@ export const EXAMPLES = {
 /**
  * A portal over a real SQLite file with a manual clock and a real receiver on 127.0.0.1. The
  * host's `authorize` reads the `x-session` header: `tenant;perm,perm` (no header: 401).
- * Collection `CHECKS` (check.*) dead-letters on the first failure, so replays are testable.
+ * Collection `CHECKS` dead-letters on the first failure, `REPORTS` (fireOnce) ends `failed`.
  */
 export async function portalFixture(extra: Partial<PortalOptions> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'hookbox-portal-'))
@@ -35,7 +35,7 @@ export async function portalFixture(extra: Partial<PortalOptions> = {}) {
   const { outbox, clock } = testOutbox(sqliteStore({ database: db }))
   await outbox.migrate()
   await outbox.collections.upsert({ name: 'CHECKS', events: ['check.completed', 'check.failed'], policy: policies.fixed({ retries: 0 }) })
-  await outbox.collections.upsert({ name: 'REPORTS', events: ['report.ready'], policy: policies.fixed({ retries: 0 }) })
+  await outbox.collections.upsert({ name: 'REPORTS', events: ['report.ready'], policy: policies.fireOnce() })
   const receiver = await TestReceiver.start()
   const audit: PortalAuditEvent[] = []
   const portal = createPortal({

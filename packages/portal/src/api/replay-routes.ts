@@ -6,19 +6,28 @@ import { requirePermission } from '../permissions.js'
 import type { ApiContext } from './api-context.js'
 import { deliveryView } from './views.js'
 
-/** The tenant's dead letters completed at or after `since`, optionally of one endpoint. */
-async function deadSince(ctx: ApiContext, since: number, endpointId: string | undefined): Promise<string[]> {
+/** The tenant's dead and failed deliveries completed at or after `since`, optionally of one endpoint. */
+async function unsuccessfulSince(ctx: ApiContext, since: number, endpointId: string | undefined): Promise<string[]> {
   const ids: string[] = []
-  let after: string | undefined
-  for (;;) {
-    const page = await ctx.scope.outbox.deadLetters.list({ ...ctx.scope.option, ...(endpointId && { endpointId }), limit: 500, after })
-    if (page.length === 0) return ids
-    after = page.at(-1)!.id
-    for (const d of ctx.scope.own(page)) if ((d.completedAt ?? d.updatedAt) >= since) ids.push(d.id)
+  for (const state of ['dead', 'failed'] as const) {
+    let after: string | undefined
+    for (;;) {
+      const page = await ctx.scope.outbox.deliveries.list({
+        ...ctx.scope.option,
+        ...(endpointId && { endpointId }),
+        state,
+        limit: 500,
+        after,
+      })
+      if (page.length === 0) break
+      after = page.at(-1)!.id
+      for (const d of ctx.scope.own(page)) if ((d.completedAt ?? d.updatedAt) >= since) ids.push(d.id)
+    }
   }
+  return ids
 }
 
-/** Dead letters and replays (one delivery, or everything that failed since a time). */
+/** Dead letters and replays (one dead or failed delivery, or every one since a time). */
 export const replayRoutes: Route<ApiContext>[] = [
   {
     method: 'GET',
@@ -38,8 +47,9 @@ export const replayRoutes: Route<ApiContext>[] = [
     async handle(ctx, { id }) {
       requirePermission(ctx.session, 'replay')
       const d = await ctx.scope.delivery(id!)
-      if (d.state !== 'dead') throw new ValidationError(`delivery ${id} is ${d.state}; only dead deliveries can be replayed`)
-      const replayed = await ctx.scope.outbox.deadLetters.replayMany({ ...ctx.scope.option, ids: [d.id] })
+      if (d.state !== 'dead' && d.state !== 'failed')
+        throw new ValidationError(`delivery ${id} is ${d.state}; only dead or failed deliveries can be replayed`)
+      const replayed = await ctx.scope.outbox.deliveries.replay([d.id], ctx.scope.option)
       await ctx.deps.audit.emit(ctx.session, 'portal.delivery.replayed', {
         deliveryId: d.id,
         ...(d.endpointId && { endpointId: d.endpointId }),
@@ -58,8 +68,8 @@ export const replayRoutes: Route<ApiContext>[] = [
       if (body.endpointId !== undefined && typeof body.endpointId !== 'string') throw new ValidationError('endpointId must be a string')
       const endpointId = body.endpointId as string | undefined
       if (endpointId) await ctx.scope.endpoint(endpointId)
-      const ids = await deadSince(ctx, since, endpointId)
-      const replayed = ids.length === 0 ? 0 : await ctx.scope.outbox.deadLetters.replayMany({ ...ctx.scope.option, ids })
+      const ids = await unsuccessfulSince(ctx, since, endpointId)
+      const replayed = ids.length === 0 ? 0 : await ctx.scope.outbox.deliveries.replay(ids, ctx.scope.option)
       await ctx.deps.audit.emit(ctx.session, 'portal.deliveries.replayed', {
         ...(endpointId && { endpointId }),
         details: { since, replayed },
