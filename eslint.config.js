@@ -21,4 +21,6 @@ export default tseslint.config(
       ],
     },
   },
+  // The portal's web UI runs in the browser, as plain ES modules.
+  { files: ['packages/portal/assets/**/*.js'], languageOptions: { globals: { ...globals.browser } } },
 )

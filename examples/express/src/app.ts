@@ -8,6 +8,7 @@ import { frankieOneV2Routes } from './frankieone-v2.js'
 import { incodeRoutes } from './incode.js'
 import { BackgroundJobs } from './jobs.js'
 import { opsRoutes } from './ops.js'
+import { customerPortal } from './portal.js'
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
@@ -21,6 +22,8 @@ export interface AppOptions {
   jobs?: BackgroundJobs
   /** Bearer token guarding `/ops` (unset: open, for local demos only). */
   opsToken?: string
+  /** Customers' API keys → their tenant; set, it mounts the webhook portal at `/portal`. */
+  apiKeys?: Record<string, string>
 }
 
 /**
@@ -31,6 +34,8 @@ export function createApp(options: AppOptions): Express {
   const ctx: AppContext = { outbox: options.outbox, db: options.db, jobs: options.jobs ?? new BackgroundJobs() }
   const app = express()
   app.disable('x-powered-by')
+  // The portal reads its own request bodies: mounted before the JSON parser.
+  if (options.apiKeys) app.use(customerPortal(options.outbox, options.apiKeys))
   app.use(express.json({ limit: '256kb' }))
 
   app.get('/health', (_req, res) => {

@@ -92,7 +92,21 @@ for (const { url, secret } of await signingSecrets(outbox))
 outbox.start()
 
 const jobs = new BackgroundJobs()
-const app = createApp({ outbox, db, security, jobs, ...(process.env.OPS_TOKEN ? { opsToken: process.env.OPS_TOKEN } : {}) })
+// CUSTOMER_API_KEYS="key-acme=acme,key-globex=globex" mounts the customers' portal at /portal.
+const apiKeys = Object.fromEntries(
+  (process.env.CUSTOMER_API_KEYS ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((pair) => pair.split('=', 2)),
+)
+const app = createApp({
+  outbox,
+  db,
+  security,
+  jobs,
+  ...(process.env.OPS_TOKEN ? { opsToken: process.env.OPS_TOKEN } : {}),
+  ...(Object.keys(apiKeys).length > 0 && { apiKeys }),
+})
 const server = app.listen(port, '127.0.0.1', () =>
   console.log(`KYC service on http://127.0.0.1:${port} (${db.kind}); webhooks go to ${receiverUrl}`),
 )

@@ -61,6 +61,8 @@ export function jwtKey(): Promise<string> {
 }
 
 export const OPS = { authorization: 'Bearer ops-secret' }
+/** The customers' API keys (portal sign-in and `x-api-key`). */
+export const CUSTOMER_KEYS = { 'key-acme': 'acme', 'key-globex': 'globex' }
 export const INCODE_CLIENT = { clientId: 'incode-client', clientSecret: 'incode-secret' }
 export const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/
 
@@ -154,7 +156,7 @@ export async function startStack(kind: StoreKind, setup: (receiverUrl: string) =
   })
   outbox.on('error', ({ error, phase }) => console.error('hookbox error', phase, error))
   const jobs = new BackgroundJobs()
-  const app = await listen(createApp({ outbox, db, security, jobs, opsToken: 'ops-secret' }))
+  const app = await listen(createApp({ outbox, db, security, jobs, opsToken: 'ops-secret', apiKeys: CUSTOMER_KEYS }))
   const receiver = createReceiver({
     jwksUrl: `${app.url}/.well-known/jwks.json`,
     oauth: INCODE_CLIENT,

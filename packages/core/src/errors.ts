@@ -22,6 +22,10 @@ export type HookboxErrorCode =
   | 'USAGE'
   | 'NO_DATABASE'
   | 'MISSING_PACKAGE'
+  // Raised by @hookbox/portal: a session without the permission, a cross-site request, too many test sends.
+  | 'PERMISSION_DENIED'
+  | 'CSRF'
+  | 'RATE_LIMITED'
 
 /**
  * Base class of every error Hookbox throws on purpose. Check `code` rather than the message;
@@ -186,5 +190,32 @@ export class SignatureError extends HookboxError {
   constructor(reason: string, message: string) {
     super('SIGNATURE', message)
     this.reason = reason
+  }
+}
+
+/** A portal session lacks the permission a route needs (`@hookbox/portal` answers 403). */
+export class PermissionDeniedError extends HookboxError {
+  /** The permission that was missing, e.g. `manage`. */
+  readonly permission: string
+  constructor(permission: string) {
+    super('PERMISSION_DENIED', `this session lacks the "${permission}" permission`)
+    this.permission = permission
+  }
+}
+
+/** A state-changing portal request came from another site, or with no proof of its origin (403). */
+export class CsrfError extends HookboxError {
+  constructor(message: string) {
+    super('CSRF', message)
+  }
+}
+
+/** Too many calls of a limited kind (portal test sends) in the current window (429). */
+export class RateLimitedError extends HookboxError {
+  /** Milliseconds until the next call is allowed. */
+  readonly retryAfterMs: number
+  constructor(what: string, retryAfterMs: number) {
+    super('RATE_LIMITED', `too many ${what}; try again in ${Math.ceil(retryAfterMs / 1000)} s`)
+    this.retryAfterMs = retryAfterMs
   }
 }

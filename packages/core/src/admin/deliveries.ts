@@ -1,7 +1,7 @@
 import { NotFoundError } from '../errors.js'
 import type { AttemptRecord, DeliveryRecord, MessageRecord } from '../store/records.js'
 import type { DeliveryQuery } from '../store/store.js'
-import { cancelled } from '../store/transitions.js'
+import { cancelled, replayed } from '../store/transitions.js'
 import type { AdminContext } from './context.js'
 import { scopeOf, scoped, type TenantScope } from './tenant-scope.js'
 
@@ -52,6 +52,20 @@ export class Deliveries {
     const now = this.#ctx.clock.now()
     const mine = await this.ownedBy(ids, scopeOf(options))
     return (await this.#ctx.store.queue.transition({ ids: mine, from: ['pending'], now, apply: cancelled(now, reason) })).length
+  }
+
+  /**
+   * Sends deliveries that ended without success again, with a fresh schedule: those among `ids`
+   * that are `dead` or `failed` (a `fireOnce` delivery whose attempt failed, a cancelled one),
+   * and of `tenant` when given; others are left as they are. Returns how many were replayed.
+   * `deadLetters.replay` does the same for dead letters only.
+   */
+  async replay(ids: string[], options?: TenantScope): Promise<number> {
+    const now = this.#ctx.clock.now()
+    const mine = await this.ownedBy(ids, scopeOf(options))
+    const done = await this.#ctx.store.queue.transition({ ids: mine, from: ['dead', 'failed'], now, apply: replayed(now) })
+    this.#ctx.changed()
+    return done.length
   }
 
   /** Deliveries raised by one request id (of `tenant`, when given), each with its attempt log. */
