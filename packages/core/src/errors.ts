@@ -17,7 +17,7 @@ export type HookboxErrorCode =
   | 'CREDENTIALS_URL_CHANGE'
   | 'NOT_SIGNED'
   | 'SIGNATURE'
-  | 'HOOKBOX_TENANT_CHANGE'
+  | 'TENANT_CHANGE'
   // Raised by @hookbox/cli: a wrong command line, no database file, a store package not installed.
   | 'USAGE'
   | 'NO_DATABASE'
@@ -122,7 +122,7 @@ export class TenantChangeError extends ValidationError {
   constructor(endpointId: string, tenant: string | null, requested: unknown) {
     super(
       `endpoint ${endpointId} belongs to ${tenant === null ? 'no tenant' : `tenant "${tenant}"`}; an endpoint never moves to another tenant (create a new one)`,
-      'HOOKBOX_TENANT_CHANGE',
+      'TENANT_CHANGE',
     )
     this.tenant = tenant
     this.requested = requested

@@ -295,7 +295,7 @@ export function describeTenants(target: ConformanceTarget): void {
       const e = await outbox.endpoints.create({ tenant: 'acme', collection: 'events', url: `${receiver.url}/acme` })
       const change = outbox.endpoints.update(e.id, { tenant: 'globex', description: 'moved' })
       await expect(change).rejects.toBeInstanceOf(TenantChangeError)
-      await expect(change).rejects.toMatchObject({ code: 'HOOKBOX_TENANT_CHANGE' })
+      await expect(change).rejects.toMatchObject({ code: 'TENANT_CHANGE' })
       await expect(outbox.endpoints.update(e.id, { tenant: null })).rejects.toBeInstanceOf(TenantChangeError)
       expect(await outbox.endpoints.update(e.id, { tenant: 'acme', description: 'same tenant' })).toMatchObject({
         tenant: 'acme',
