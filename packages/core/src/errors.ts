@@ -6,6 +6,7 @@ export type HookboxErrorCode =
   | 'INVALID_URL'
   | 'UNKNOWN_COLLECTION'
   | 'UNKNOWN_EVENT_TYPE'
+  | 'INVALID_PAYLOAD'
   | 'NOT_FOUND'
   | 'INVALID_POLICY'
   | 'INVALID_TRANSACTION'
@@ -60,6 +61,26 @@ export class PayloadTooLargeError extends ValidationError {
     super(`payload is ${bytes} bytes, over the limit of ${limit} bytes`, 'PAYLOAD_TOO_LARGE')
     this.bytes = bytes
     this.limit = limit
+  }
+}
+
+/** One problem a schema found in a payload: what is wrong, and where (keys and indexes from the root). */
+export interface PayloadIssue {
+  readonly message: string
+  readonly path: readonly (string | number)[]
+}
+
+/** A payload failed the schema its event type has in the outbox's catalog; nothing was written. */
+export class InvalidPayloadError extends ValidationError {
+  /** The event type whose schema refused the payload. */
+  readonly type: string
+  /** What the schema reported. */
+  readonly issues: readonly PayloadIssue[]
+  constructor(type: string, issues: readonly PayloadIssue[]) {
+    const listed = issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ')
+    super(`payload of "${type}" does not match its schema: ${listed || 'rejected'}`, 'INVALID_PAYLOAD')
+    this.type = type
+    this.issues = issues
   }
 }
 

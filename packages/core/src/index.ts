@@ -5,6 +5,10 @@
 export { createOutbox } from './outbox.js'
 export type { Outbox, OutboxOptions, SyncTransaction } from './outbox.js'
 export type { OutboxEvent, NotifyOptions, NotifyResult } from './message.js'
+export { defineEvents } from './catalog/define-events.js'
+export type { EventDefinition, EventCatalog, PayloadOf, CheckedCatalog } from './catalog/define-events.js'
+export type { CataloguedEvent } from './catalog/catalogued-event.js'
+export type { EventTypeInfo } from './catalog/event-catalog.js'
 export type {
   OutboxEvents,
   AttemptEvent,

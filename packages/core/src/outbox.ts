@@ -29,6 +29,9 @@ import type { SyncSqlExecutor } from './transaction/sql-executor.js'
 import { isSyncHandle, toHostTransaction } from './transaction/to-host-transaction.js'
 import { InProcessCounters } from './metrics/in-process-counters.js'
 import { readOutboxStats, type OutboxStats } from './metrics/outbox-stats.js'
+import type { CataloguedEvent } from './catalog/catalogued-event.js'
+import type { EventCatalog } from './catalog/define-events.js'
+import { EventTypeRules, type EventTypeInfo } from './catalog/event-catalog.js'
 import { createOutboxTelemetry } from './telemetry/outbox-telemetry.js'
 import type { TelemetryOptions } from './telemetry/telemetry-options.js'
 
@@ -38,8 +41,8 @@ import type { TelemetryOptions } from './telemetry/telemetry-options.js'
  */
 export type SyncTransaction = { prepare(sql: string): unknown; readonly inTransaction: boolean } | SyncSqlExecutor
 
-/** Options of {@link createOutbox}. */
-export interface OutboxOptions {
+/** Options of {@link createOutbox}; `C` is the event catalog given as `events`. */
+export interface OutboxOptions<C extends EventCatalog = EventCatalog> {
   /** Where messages, deliveries and configuration live. */
   store: Store
   /** Time source, shared with `security`; pass a `ManualClock` in tests. */
@@ -72,8 +75,19 @@ export interface OutboxOptions {
   security?: SecurityOptions | OutboxSecurity
   /** Largest accepted payload, in bytes of JSON (default 256 KiB). */
   maxPayloadBytes?: number
-  /** When set, only these event types may be notified. */
+  /**
+   * The event types this outbox sends, from {@link defineEvents}: `notify` accepts only these,
+   * typed by their schemas, validates payloads with them, and `eventTypes()` lists them.
+   */
+  events?: C
+  /** When set, only these event types may be notified: a catalog of names only (not with `events`). */
   eventTypes?: string[]
+  /**
+   * For a receiver on this machine while developing: `http:` URLs are accepted and loopback
+   * addresses (127.0.0.0/8, ::1, localhost) pass the SSRF guard. Everything else stays guarded;
+   * off by default, never turn it on in production.
+   */
+  development?: boolean
   /** How long an idempotency key suppresses repeats (default 24 h). */
   idempotencyWindowMs?: number
   /** How long `outbox.results` keeps a result (default 7 days). */
@@ -93,8 +107,8 @@ export interface OutboxOptions {
 type NotifyReturn<O> = O extends { transaction: SyncTransaction } ? NotifyResult : Promise<NotifyResult>
 type NotifyManyReturn<O> = O extends { transaction: SyncTransaction } ? NotifyResult[] : Promise<NotifyResult[]>
 
-/** The handle returned by {@link createOutbox}. */
-export interface Outbox extends AsyncDisposable {
+/** The handle returned by {@link createOutbox}; `C` is its event catalog, if it has one. */
+export interface Outbox<C extends EventCatalog = EventCatalog> extends AsyncDisposable {
   /** Creates or upgrades the store's tables; safe to call twice and concurrently. */
   migrate(): Promise<void>
   /**
@@ -102,9 +116,11 @@ export interface Outbox extends AsyncDisposable {
    * the row is written before `notify` returns and the result is returned directly (so it works
    * inside `db.transaction()`); otherwise a promise. Bad input throws before anything is written.
    */
-  notify<O extends NotifyOptions = NotifyOptions>(event: OutboxEvent, options?: O): NotifyReturn<O>
+  notify<O extends NotifyOptions = NotifyOptions>(event: CataloguedEvent<C>, options?: O): NotifyReturn<O>
   /** Writes many events in one statement; same transaction rules as {@link Outbox.notify}. */
-  notifyMany<O extends NotifyOptions = NotifyOptions>(events: OutboxEvent[], options?: O): NotifyManyReturn<O>
+  notifyMany<O extends NotifyOptions = NotifyOptions>(events: CataloguedEvent<C>[], options?: O): NotifyManyReturn<O>
+  /** The event catalog (`events` or `eventTypes`) in declaration order; empty when any type is accepted. */
+  eventTypes(): EventTypeInfo[]
   /** Starts the dispatcher in this process. */
   start(): void
   /** Stops claiming, waits up to `timeout` ms (default 30 s) for attempts in flight, then resolves. */
@@ -153,12 +169,14 @@ export interface Outbox extends AsyncDisposable {
  * outbox.start()
  * ```
  */
-export function createOutbox(options: OutboxOptions): Outbox {
+export function createOutbox<C extends EventCatalog = EventCatalog>(options: OutboxOptions<C>): Outbox<C> {
   if (!options?.store) throw new ValidationError('createOutbox needs a store, e.g. sqliteStore({ database })')
   const { store } = options
   const wired = wireSecurity(options)
   const clock = wired.clock
   const logger = options.logger ?? silentLogger
+  const catalog = new EventTypeRules(options.events, options.eventTypes)
+  if (options.development) logger.warn('hookbox: development mode, http: and loopback endpoint URLs are allowed')
   const emitter = new EventEmitter<OutboxEvents>()
   // Dispatcher-side failures also reach the logger, so they are seen even without a listener.
   emitter.on('error', ({ error, phase }) => logger.error(`hookbox: ${phase} failed`, { error }))
@@ -169,7 +187,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   })
   const limits: MessageLimits = {
     maxPayloadBytes: options.maxPayloadBytes ?? 256 * 1024,
-    eventTypes: options.eventTypes ? new Set(options.eventTypes) : null,
+    eventTypes: catalog.names,
   }
   const idempotencyWindowMs = options.idempotencyWindowMs ?? 24 * 60 * 60 * 1000
   const dispatcherOptions = { ...defaultDispatcherOptions, ...options.dispatcher }
@@ -254,6 +272,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
   const writeNow = (events: OutboxEvent[], o: NotifyOptions): NotifyResult[] | Promise<NotifyResult[]> => {
     if (!Array.isArray(events)) throw new ValidationError('notifyMany expects an array of events')
+    return andThen(catalog.validate(events, isSyncHandle(o.transaction)), (valid) => enqueue(valid, o))
+  }
+  const enqueue = (events: OutboxEvent[], o: NotifyOptions): NotifyResult[] | Promise<NotifyResult[]> => {
     const now = clock.now()
     const messages = events.map((e) => toMessageRecord(e, o, limits, now))
     const transaction = toHostTransaction(o.transaction)
@@ -266,7 +287,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     return andThen(store.queue.enqueue(request), toResult)
   }
 
-  const outbox: Outbox = {
+  const outbox: Outbox<C> = {
     store,
     collections: new Collections(admin),
     endpoints: new GuardedEndpoints(admin, options.endpointSecurity ?? wired.security.endpointSecurity, wired.guard),
@@ -276,6 +297,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     purge,
     migrate: () => store.housekeeping.migrate(),
     stats: () => readOutboxStats(store, clock, counters),
+    eventTypes: () => catalog.list(),
     notify(event, o) {
       const r = write([event], o)
       return (Array.isArray(r) ? r[0] : r.then((x) => x[0])) as never
