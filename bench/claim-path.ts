@@ -30,6 +30,7 @@ async function storeLoop(receiver: Receiver, n: number, loops = 2): Promise<numb
           const at = Date.now()
           const completions: Completion[] = claims.map((c) => ({
             deliveryId: c.delivery.id,
+            tenant: null,
             leaseToken: c.leaseToken,
             state: 'delivered',
             attempts: 1,
@@ -42,6 +43,7 @@ async function storeLoop(receiver: Receiver, n: number, loops = 2): Promise<numb
               {
                 id: newId(),
                 deliveryId: c.delivery.id,
+                tenant: null,
                 endpointId: ep!,
                 round: 1,
                 url: 'noop://sink',

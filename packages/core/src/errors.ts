@@ -18,6 +18,7 @@ export type HookboxErrorCode =
   | 'CREDENTIALS_URL_CHANGE'
   | 'NOT_SIGNED'
   | 'SIGNATURE'
+  | 'HOOKBOX_TENANT_CHANGE'
   // Raised by @hookbox/cli: a wrong command line, no database file, a store package not installed.
   | 'USAGE'
   | 'NO_DATABASE'
@@ -126,6 +127,22 @@ export class CredentialsUrlChangeError extends ValidationError {
       'CREDENTIALS_URL_CHANGE',
     )
     this.credentials = credentials
+  }
+}
+
+/** An endpoint update would move it to another tenant: an endpoint's tenant never changes. */
+export class TenantChangeError extends ValidationError {
+  /** The endpoint's tenant (null: none). */
+  readonly tenant: string | null
+  /** The tenant the update asked for. */
+  readonly requested: unknown
+  constructor(endpointId: string, tenant: string | null, requested: unknown) {
+    super(
+      `endpoint ${endpointId} belongs to ${tenant === null ? 'no tenant' : `tenant "${tenant}"`}; an endpoint never moves to another tenant (create a new one)`,
+      'HOOKBOX_TENANT_CHANGE',
+    )
+    this.tenant = tenant
+    this.requested = requested
   }
 }
 

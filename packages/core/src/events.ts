@@ -4,6 +4,8 @@ import type { AttemptOutcome, DeliveryRecord } from './store/records.js'
 export interface AttemptEvent {
   deliveryId: string
   messageId: string
+  /** The message's tenant (null: none). */
+  tenant: string | null
   requestId: string
   type: string
   endpointId: string
@@ -18,6 +20,8 @@ export interface AttemptEvent {
 /** Payload of `delivered`, `retrying`, `failed` and `dead`. */
 export interface DeliveryEvent {
   delivery: DeliveryRecord
+  /** The message's tenant (null: none); also `delivery.tenant`. */
+  tenant: string | null
   /** The event type of the message. */
   type: string
   requestId: string
@@ -47,6 +51,8 @@ export interface ErrorEvent {
 /** Payload of `unrouted`: a message no enabled endpoint wanted when it was expanded. */
 export interface UnroutedEvent {
   messageId: string
+  /** The message's tenant (null: none). */
+  tenant: string | null
   type: string
   requestId: string
 }
@@ -54,6 +60,8 @@ export interface UnroutedEvent {
 /** Payload of `endpoint.disabled`. */
 export interface EndpointDisabledEvent {
   endpointId: string
+  /** The endpoint's tenant (null: none), when known. */
+  tenant?: string | null
   reason: string
 }
 

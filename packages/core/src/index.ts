@@ -9,6 +9,7 @@ export { defineEvents } from './catalog/define-events.js'
 export type { EventDefinition, EventCatalog, PayloadOf, CheckedCatalog } from './catalog/define-events.js'
 export type { CataloguedEvent } from './catalog/catalogued-event.js'
 export type { EventTypeInfo } from './catalog/event-catalog.js'
+export { checkTenant } from './message.js'
 export type {
   OutboxEvents,
   AttemptEvent,
@@ -45,7 +46,10 @@ export type { EndpointSecurity, CredentialChange, PreparedCredentials, EndpointS
 export type { Collections, CollectionInput, Collection } from './admin/collections.js'
 export type { Endpoints, EndpointInput, EndpointPatch, Endpoint, EndpointWithSecrets, RotateSecretOptions } from './admin/endpoints.js'
 export type { Deliveries, DeliveryDetail, DeliveryFilter } from './admin/deliveries.js'
-export type { DeadLetters } from './admin/dead-letters.js'
+export type { DeadLetters, DeadLetterSelection } from './admin/dead-letters.js'
+export type { Tenants, Tenant, TenantDisableOptions } from './admin/tenants.js'
+export type { TenantScope } from './admin/tenant-scope.js'
+export { tenantToColumn, tenantFromColumn, tenantColumns } from './store/tenant-column.js'
 export type { Results, StoredResult, ResultPutOptions } from './admin/results.js'
 export { defaultRetention } from './retention.js'
 export type { OutboxStats } from './metrics/outbox-stats.js'

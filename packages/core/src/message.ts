@@ -4,6 +4,11 @@ import type { MessageRecord } from './store/records.js'
 
 /** An event the host wants delivered. */
 export interface OutboxEvent<TPayload = unknown> {
+  /**
+   * The customer the event is about (a token, as a request id): it reaches only that tenant's
+   * endpoints. Absent or null: the platform's own endpoints (those with no tenant) only.
+   */
+  tenant?: string | null
   /** Event type, e.g. `entity.state_changed`; matched against collection filters. */
   type: string
   /** Any JSON-serialisable value; sent as the request body. */
@@ -51,6 +56,14 @@ export const TOKEN = /^[A-Za-z0-9._~:-]{1,128}$/
 /** Event types: dot-separated words of letters, digits and _ - : (at most 200 characters). */
 export const TYPE = /^[A-Za-z0-9_\-:]+(\.[A-Za-z0-9_\-:]+)*$/
 
+/**
+ * A tenant as given by a caller: a token (the rules of a request id), or absent/null for none.
+ * Anything else is a {@link ValidationError}.
+ */
+export function checkTenant(value: unknown): string | null {
+  return checkToken('tenant', value)
+}
+
 function checkToken(name: string, value: unknown): string | null {
   if (value === undefined || value === null) return null
   if (typeof value !== 'string' || !TOKEN.test(value))
@@ -80,8 +93,10 @@ export function toMessageRecord(event: OutboxEvent, options: NotifyOptions, limi
   const bytes = Buffer.byteLength(payload)
   if (bytes > limits.maxPayloadBytes) throw new PayloadTooLargeError(bytes, limits.maxPayloadBytes)
   const id = newId(now)
+  const tenant = checkTenant(event.tenant)
   return {
     id,
+    tenant,
     type: event.type,
     payload,
     requestId: checkToken('requestId', event.requestId) ?? id,

@@ -7,6 +7,8 @@ import { Deliveries } from './admin/deliveries.js'
 import type { EndpointSecurity } from './admin/endpoint-security.js'
 import type { Endpoints } from './admin/endpoints.js'
 import { Results } from './admin/results.js'
+import { scopeOf, type TenantScope } from './admin/tenant-scope.js'
+import { Tenants } from './admin/tenants.js'
 import type { OutboxSecurity, SecurityOptions } from './auth/outbox-security.js'
 import { reportingAuthenticator } from './auth/report-auth-errors.js'
 import { wireSecurity } from './auth/wire-security.js'
@@ -142,6 +144,8 @@ export interface Outbox<C extends EventCatalog = EventCatalog> extends AsyncDisp
   readonly deadLetters: DeadLetters
   /** Cached responses by request id (FrankieOne `/retrieve`, Attestr GetAsyncResponse). */
   readonly results: Results
+  /** Tenants (the platform's customers): list, disable/enable, purge. */
+  readonly tenants: Tenants
   /** Deletes records past their retention now, in batches; the running dispatcher also does this on a schedule. */
   purge(): Promise<PurgeCounts>
   /** Subscribes to an event; see {@link OutboxEvents}. */
@@ -155,8 +159,9 @@ export interface Outbox<C extends EventCatalog = EventCatalog> extends AsyncDisp
   /**
    * Pending work and its age, dead letters and endpoint health from the store (shared by all
    * processes), plus this process's attempts by outcome, final states and latency histogram.
+   * With `tenant`, the store's counts are that tenant's (null: the platform's own).
    */
-  stats(): Promise<OutboxStats>
+  stats(options?: TenantScope): Promise<OutboxStats>
 }
 
 /**
@@ -294,10 +299,11 @@ export function createOutbox<C extends EventCatalog = EventCatalog>(options: Out
     deliveries: new Deliveries(admin),
     deadLetters: new DeadLetters(admin),
     results: new Results(admin, options.resultsTtlMs ?? 7 * 24 * 60 * 60 * 1000),
+    tenants: new Tenants(admin),
     purge,
     migrate: () => store.housekeeping.migrate(),
-    stats: () => readOutboxStats(store, clock, counters),
     eventTypes: () => catalog.list(),
+    stats: async (o) => readOutboxStats(store, clock, counters, scopeOf(o)),
     notify(event, o) {
       const r = write([event], o)
       return (Array.isArray(r) ? r[0] : r.then((x) => x[0])) as never

@@ -53,6 +53,7 @@ function attempt(claim: Claim, over: Partial<AttemptRecord> = {}): AttemptRecord
   return {
     id: newId(T0),
     deliveryId: claim.delivery.id,
+    tenant: null,
     endpointId: claim.endpoints[0]!.id,
     round: 1,
     url: 'u',
@@ -269,14 +270,16 @@ describe('postgres purge(): whole deliveries, bounded, keeping live idempotency 
   it('removes up to limit expired results', async () => {
     const store = await freshStore()
     for (let i = 0; i < 5; i++)
-      await store.housekeeping.putResult({ result: { requestId: `r${i}`, status: 200, body: null, createdAt: T0, expiresAt: T0 + i } })
+      await store.housekeeping.putResult({
+        result: { tenant: null, requestId: `r${i}`, status: 200, body: null, createdAt: T0, expiresAt: T0 + i },
+      })
     expect(await store.housekeeping.purge({ finishedBefore: T0, now: T0 + 3, limit: 3, keepIdempotencySince: 0 })).toMatchObject({
       results: 3,
     })
     expect(await store.housekeeping.purge({ finishedBefore: T0, now: T0 + 3, limit: 3, keepIdempotencySince: 0 })).toMatchObject({
       results: 1,
     })
-    expect(await store.housekeeping.getResult({ requestId: 'r4', now: T0 + 3 })).toBeDefined()
+    expect(await store.housekeeping.getResult({ requestId: 'r4', tenant: null, now: T0 + 3 })).toBeDefined()
   })
 })
 

@@ -6,9 +6,19 @@ import type {
   MessageRecord,
   NewDelivery,
   ResultRecord,
+  TenantRecord,
 } from '@hookbox/core'
+import { tenantFromColumn, tenantToColumn } from '@hookbox/core'
 import type { Selectable } from 'kysely'
-import type { AttemptsTable, CollectionsTable, DeliveriesTable, EndpointsTable, MessagesTable, ResultsTable } from './schema.js'
+import type {
+  AttemptsTable,
+  CollectionsTable,
+  DeliveriesTable,
+  EndpointsTable,
+  MessagesTable,
+  ResultsTable,
+  TenantsTable,
+} from './schema.js'
 
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v))
 const parse = <T>(v: string | null): T | null => (v === null ? null : (JSON.parse(v) as T))
@@ -16,6 +26,7 @@ const parse = <T>(v: string | null): T | null => (v === null ? null : (JSON.pars
 export function messageFromRow(r: Selectable<MessagesTable>): MessageRecord {
   return {
     id: r.id,
+    tenant: tenantFromColumn(r.tenant),
     type: r.type,
     payload: r.payload,
     requestId: r.request_id,
@@ -29,6 +40,7 @@ export function messageFromRow(r: Selectable<MessagesTable>): MessageRecord {
 export function messageToRow(m: MessageRecord) {
   return {
     id: m.id,
+    tenant: tenantToColumn(m.tenant),
     type: m.type,
     payload: m.payload,
     request_id: m.requestId,
@@ -68,6 +80,7 @@ export function collectionToRow(c: CollectionRecord): CollectionsTable {
 export function endpointFromRow(r: Selectable<EndpointsTable>): EndpointRecord {
   return {
     id: r.id,
+    tenant: tenantFromColumn(r.tenant),
     collection: r.collection,
     url: r.url,
     enabled: r.enabled === 1,
@@ -91,6 +104,7 @@ export function endpointFromRow(r: Selectable<EndpointsTable>): EndpointRecord {
 export function endpointToRow(e: EndpointRecord): EndpointsTable {
   return {
     id: e.id,
+    tenant: tenantToColumn(e.tenant),
     collection: e.collection,
     url: e.url,
     enabled: e.enabled ? 1 : 0,
@@ -115,6 +129,7 @@ export function deliveryFromRow(r: Selectable<DeliveriesTable>): DeliveryRecord 
   return {
     id: r.id,
     messageId: r.message_id,
+    tenant: tenantFromColumn(r.tenant),
     collection: r.collection,
     failureMode: r.failure_mode as DeliveryRecord['failureMode'],
     endpointId: r.endpoint_id,
@@ -138,6 +153,7 @@ export function deliveryToRow({ delivery: d, lease }: NewDelivery, messageSeq: n
   return {
     id: d.id,
     message_id: d.messageId,
+    tenant: tenantToColumn(d.tenant),
     message_seq: messageSeq,
     collection: d.collection,
     failure_mode: d.failureMode,
@@ -164,6 +180,7 @@ export function attemptFromRow(r: Selectable<AttemptsTable>): AttemptRecord {
   return {
     id: r.id,
     deliveryId: r.delivery_id,
+    tenant: tenantFromColumn(r.tenant),
     endpointId: r.endpoint_id,
     round: r.round,
     url: r.url,
@@ -180,6 +197,7 @@ export function attemptToRow(a: AttemptRecord): AttemptsTable {
   return {
     id: a.id,
     delivery_id: a.deliveryId,
+    tenant: tenantToColumn(a.tenant),
     endpoint_id: a.endpointId,
     round: a.round,
     url: a.url,
@@ -193,15 +211,43 @@ export function attemptToRow(a: AttemptRecord): AttemptsTable {
 }
 
 export function resultFromRow(r: Selectable<ResultsTable>): ResultRecord {
-  return { requestId: r.request_id, status: r.status, body: JSON.parse(r.body), createdAt: r.created_at, expiresAt: r.expires_at }
+  return {
+    requestId: r.request_id,
+    tenant: tenantFromColumn(r.tenant),
+    status: r.status,
+    body: JSON.parse(r.body),
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+  }
 }
 
 export function resultToRow(r: ResultRecord): ResultsTable {
   return {
+    tenant: tenantToColumn(r.tenant),
     request_id: r.requestId,
     status: r.status,
     body: JSON.stringify(r.body ?? null),
     created_at: r.createdAt,
     expires_at: r.expiresAt,
+  }
+}
+
+export function tenantFromRow(r: Selectable<TenantsTable>): TenantRecord {
+  return {
+    tenant: r.tenant,
+    enabled: r.enabled === 1,
+    disabledReason: r.disabled_reason,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  }
+}
+
+export function tenantToRow(t: TenantRecord): TenantsTable {
+  return {
+    tenant: t.tenant,
+    enabled: t.enabled ? 1 : 0,
+    disabled_reason: t.disabledReason,
+    created_at: t.createdAt,
+    updated_at: t.updatedAt,
   }
 }

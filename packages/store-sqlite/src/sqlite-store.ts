@@ -22,8 +22,10 @@ import { deleteEndpoint, getEndpoint, insertEndpoint, listEndpoints, updateEndpo
 import { enqueueMessages, type Run } from './queries/enqueue.js'
 import { expandMessages } from './queries/expand.js'
 import { purgeFinished } from './queries/purge.js'
+import { purgeTenant } from './queries/purge-tenant.js'
 import { getResult, putResultQuery } from './queries/results.js'
 import { readStats } from './queries/stats.js'
+import { ensureTenant, getTenant, listTenants, upsertTenant } from './queries/tenants.js'
 import { transitionDeliveries } from './queries/transition.js'
 import type { SqliteDatabase, SqliteStoreConfig } from './sqlite-store-config.js'
 import { migrationChecked, migrationError, SyncExecutor } from './sync-executor.js'
@@ -68,6 +70,10 @@ export class SqliteStore implements Store {
       listEndpoints: async (query) => listEndpoints(x, query),
       deleteEndpoint: (request) => idle(() => deleteEndpoint(x, request)),
       setEndpointHealth: (update) => idle(() => setEndpointHealth(x, update)),
+      ensureTenant: (request) => idle(() => ensureTenant(x, request)),
+      upsertTenant: (request) => idle(() => upsertTenant(x, request)),
+      getTenant: async (request) => getTenant(x, request),
+      listTenants: async () => listTenants(x),
     }
     this.housekeeping = {
       migrate: async () => void (await idle(() => runMigrations(x))),
@@ -75,6 +81,7 @@ export class SqliteStore implements Store {
       stats: (request) => idle(() => readStats(x, request)),
       putResult: (request) => this.#putResult(request),
       getResult: async (request) => getResult(x, request),
+      purgeTenant: (request) => idle(() => purgeTenant(x, request)),
     }
   }
 

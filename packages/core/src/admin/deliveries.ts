@@ -3,6 +3,7 @@ import type { AttemptRecord, DeliveryRecord, MessageRecord } from '../store/reco
 import type { DeliveryQuery } from '../store/store.js'
 import { cancelled } from '../store/transitions.js'
 import type { AdminContext } from './context.js'
+import { scopeOf, scoped, type TenantScope } from './tenant-scope.js'
 
 /** A delivery with its message and the log of every attempt. */
 export interface DeliveryDetail extends DeliveryRecord {
@@ -20,11 +21,10 @@ export class Deliveries {
     this.#ctx = ctx
   }
 
-  /** The delivery with its message and attempt log, or a {@link NotFoundError}. */
-  async get(id: string): Promise<DeliveryDetail> {
+  /** The delivery with its message and attempt log, or a {@link NotFoundError} (also when it is another tenant's than `tenant`). */
+  async get(id: string, options?: TenantScope): Promise<DeliveryDetail> {
     const { store } = this.#ctx
-    const delivery = await store.queue.getDelivery({ id })
-    if (!delivery) throw new NotFoundError('delivery', id)
+    const delivery = scoped(await store.queue.getDelivery({ id }), scopeOf(options), 'delivery', id)
     const [message, attemptLog] = await Promise.all([
       store.queue.getMessage({ id: delivery.messageId }),
       store.queue.listAttempts({ deliveryId: id }),
@@ -34,22 +34,36 @@ export class Deliveries {
   }
 
   /** Deliveries matching the filter, oldest first; page with `after` (the last id seen). */
-  list(filter: DeliveryFilter = {}): Promise<DeliveryRecord[]> {
-    return this.#ctx.store.queue.listDeliveries({ ...filter, limit: Math.min(filter.limit ?? 100, 1000) })
+  async list(filter: DeliveryFilter = {}): Promise<DeliveryRecord[]> {
+    const tenant = scopeOf(filter)
+    const { tenant: _t, ...rest } = filter
+    return this.#ctx.store.queue.listDeliveries({
+      ...rest,
+      ...(tenant !== undefined && { tenant }),
+      limit: Math.min(filter.limit ?? 100, 1000),
+    })
   }
 
   /**
    * Gives up on pending deliveries: they end `failed` with `reason` and are not attempted again
    * (an attempt in flight still finishes, but its outcome is ignored). Returns how many.
    */
-  async cancel(ids: string[], reason = 'cancelled'): Promise<number> {
+  async cancel(ids: string[], reason = 'cancelled', options?: TenantScope): Promise<number> {
     const now = this.#ctx.clock.now()
-    return (await this.#ctx.store.queue.transition({ ids, from: ['pending'], now, apply: cancelled(now, reason) })).length
+    const mine = await this.ownedBy(ids, scopeOf(options))
+    return (await this.#ctx.store.queue.transition({ ids: mine, from: ['pending'], now, apply: cancelled(now, reason) })).length
   }
 
-  /** Deliveries raised by one request id, each with its attempt log. */
-  async byRequestId(requestId: string): Promise<DeliveryDetail[]> {
-    const list = await this.#ctx.store.queue.listDeliveries({ requestId, limit: 1000 })
+  /** Deliveries raised by one request id (of `tenant`, when given), each with its attempt log. */
+  async byRequestId(requestId: string, options?: TenantScope): Promise<DeliveryDetail[]> {
+    const list = await this.list({ ...options, requestId, limit: 1000 })
     return Promise.all(list.map((d) => this.get(d.id)))
+  }
+
+  /** The ids among `ids` of deliveries in the scope (all of them when there is none). */
+  async ownedBy(ids: string[], scope: string | null | undefined): Promise<string[]> {
+    if (scope === undefined) return ids
+    const found = await Promise.all(ids.map((id) => this.#ctx.store.queue.getDelivery({ id })))
+    return found.flatMap((d) => (d && d.tenant === scope ? [d.id] : []))
   }
 }

@@ -26,7 +26,7 @@ export interface EndpointSecurity {
 /** What changes in an endpoint's credentials; fields left undefined keep their stored value. */
 export interface CredentialChange {
   /** The endpoint as it will be stored (its id and URL). */
-  endpoint: Pick<EndpointRecord, 'id' | 'url'>
+  endpoint: Pick<EndpointRecord, 'id' | 'url'> & { tenant?: string | null }
   /** The stored endpoint, on update; null on create. */
   previous: EndpointRecord | null
   /** The `auth` input; on create, undefined means `{ type: 'hmac' }`. */

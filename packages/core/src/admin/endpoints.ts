@@ -1,5 +1,6 @@
-import { AuthNotApplicableError, NotFoundError, ValidationError } from '../errors.js'
+import { AuthNotApplicableError, NotFoundError, TenantChangeError, ValidationError } from '../errors.js'
 import { newId } from '../ids.js'
+import { checkTenant } from '../message.js'
 import type { EndpointRecord } from '../store/records.js'
 import type { SuccessRule } from '../success-rule.js'
 import { checkEvents } from './collections.js'
@@ -7,9 +8,15 @@ import type { AdminContext } from './context.js'
 import { checkHeaders } from './endpoint-headers.js'
 import type { EndpointSecurity, EndpointSigningSecrets } from './endpoint-security.js'
 import { validateEndpointUrl } from './validate-url.js'
+import { scopeOf, scoped, type TenantScope } from './tenant-scope.js'
 
 /** Input of `outbox.endpoints.create`. */
 export interface EndpointInput {
+  /**
+   * The customer that owns it (a token, as a request id): it receives only that tenant's
+   * events. Absent or null: the platform's own endpoint (events with no tenant). Never changes.
+   */
+  tenant?: string | null
   /** The collection it belongs to; must exist. */
   collection: string
   /** `https://…` (or `http://…` when `http.allowHttp` is set), or a URL of an added transport (`mailto:…`). */
@@ -44,6 +51,7 @@ export interface EndpointInput {
 
 /** Fields `outbox.endpoints.update` can change. */
 export type EndpointPatch = Partial<Omit<EndpointInput, 'collection'>> & {
+  /* `tenant` may be given only as the endpoint's own: anything else is a TenantChangeError. */
   /**
    * Lets credentials the receiver sees in clear (Basic token, bearer token, OAuth2 client
    * credentials, secret headers) follow a URL change. Without it, an update that changes the
@@ -111,6 +119,7 @@ export class Endpoints {
    */
   async create(input: EndpointInput): Promise<EndpointWithSecrets> {
     if (!input || typeof input !== 'object') throw new ValidationError('endpoint input must be an object')
+    const tenant = checkTenant(input.tenant)
     const url = validateEndpointUrl(input.url, this.#ctx.allowHttp, this.#ctx.transports)
     const events = checkEvents(input.events, 'endpoint')
     const headers = checkHeaders(input.headers)
@@ -125,9 +134,10 @@ export class Endpoints {
       )
     const now = this.#ctx.clock.now()
     const id = newId(now)
-    const auth = await this.#security.prepare({ endpoint: { id, url }, previous: null, auth: input.auth, headers, publicHeaders })
+    const auth = await this.#security.prepare({ endpoint: { id, tenant, url }, previous: null, auth: input.auth, headers, publicHeaders })
     const record: EndpointRecord = {
       id,
+      tenant,
       collection: input.collection,
       url,
       enabled: input.enabled ?? true,
@@ -146,6 +156,7 @@ export class Endpoints {
       createdAt: now,
       updatedAt: now,
     }
+    if (tenant !== null) await this.#ctx.store.catalog.ensureTenant({ tenant, now })
     await this.#ctx.store.catalog.insertEndpoint({ endpoint: record })
     this.#ctx.changed()
     return this.#view(record, auth.revealed)
@@ -156,9 +167,10 @@ export class Endpoints {
    * keeps signing keys but not credentials the receiver sees in clear: supply those again, or
    * pass `keepCredentials: true` ({@link CredentialsUrlChangeError} otherwise).
    */
-  async update(id: string, patch: EndpointPatch): Promise<EndpointWithSecrets> {
-    const current = await this.#ctx.store.catalog.getEndpoint({ id })
-    if (!current) throw new NotFoundError('endpoint', id)
+  async update(id: string, patch: EndpointPatch, options?: TenantScope): Promise<EndpointWithSecrets> {
+    const current = await this.#find(id, options)
+    if (patch && 'tenant' in patch && patch.tenant !== undefined && (patch.tenant ?? null) !== current.tenant)
+      throw new TenantChangeError(id, current.tenant, patch.tenant)
     const next: EndpointRecord = { ...current, updatedAt: this.#ctx.clock.now() }
     if (patch.url !== undefined) next.url = validateEndpointUrl(patch.url, this.#ctx.allowHttp, this.#ctx.transports)
     if (patch.events !== undefined) next.events = checkEvents(patch.events, 'endpoint')
@@ -198,9 +210,8 @@ export class Endpoints {
    * returned once in `secrets.secret`) signs at once, the previous one keeps signing alongside
    * it for `windowMs`. An endpoint from an earlier release without one gets its first.
    */
-  async rotateSecret(id: string, options: RotateSecretOptions = {}): Promise<EndpointWithSecrets> {
-    const current = await this.#ctx.store.catalog.getEndpoint({ id })
-    if (!current) throw new NotFoundError('endpoint', id)
+  async rotateSecret(id: string, options: RotateSecretOptions = {}, scope?: TenantScope): Promise<EndpointWithSecrets> {
+    const current = await this.#find(id, scope)
     const prepared = await this.#security.prepare({ endpoint: current, previous: current, rotateSecret: options })
     const next = { ...current, auth: prepared.auth, headers: prepared.headers, updatedAt: this.#ctx.clock.now() }
     if (!(await this.#ctx.store.catalog.updateEndpoint({ endpoint: next }))) throw new NotFoundError('endpoint', id)
@@ -211,9 +222,8 @@ export class Endpoints {
    * The endpoint's signing secrets in clear: for a portal that shows a customer their
    * `whsec_…` again on request, behind the host's own authorisation. Nothing else reveals them.
    */
-  async revealSecret(id: string): Promise<EndpointSigningSecrets> {
-    const e = await this.#ctx.store.catalog.getEndpoint({ id })
-    if (!e) throw new NotFoundError('endpoint', id)
+  async revealSecret(id: string, options?: TenantScope): Promise<EndpointSigningSecrets> {
+    const e = await this.#find(id, options)
     return this.#security.signingSecrets(e)
   }
 
@@ -244,21 +254,26 @@ export class Endpoints {
    * Stops sending to the endpoint. Deliveries already owed to it wait until it is enabled
    * again; messages notified while it is disabled are not planned for it at all.
    */
-  disable(id: string, reason = 'disabled by request'): Promise<Endpoint> {
-    return this.#setEnabled(id, false, reason)
+  disable(id: string, reason = 'disabled by request', options?: TenantScope): Promise<Endpoint> {
+    return this.#setEnabled(id, false, reason, options)
   }
 
   /**
    * Resumes sending to the endpoint, with a fresh circuit breaker. Deliveries that waited go
    * out; those dead-lettered meanwhile can be sent with `outbox.deadLetters.replay`.
    */
-  enable(id: string): Promise<Endpoint> {
-    return this.#setEnabled(id, true, null)
+  enable(id: string, options?: TenantScope): Promise<Endpoint> {
+    return this.#setEnabled(id, true, null, options)
   }
 
-  async #setEnabled(id: string, enabled: boolean, reason: string | null): Promise<Endpoint> {
-    const current = await this.#ctx.store.catalog.getEndpoint({ id })
-    if (!current) throw new NotFoundError('endpoint', id)
+  /** The stored endpoint when it is in the caller's scope; a {@link NotFoundError} otherwise. */
+  async #find(id: string, options: TenantScope | undefined): Promise<EndpointRecord> {
+    const scope = scopeOf(options)
+    return scoped(await this.#ctx.store.catalog.getEndpoint({ id }), scope, 'endpoint', id)
+  }
+
+  async #setEnabled(id: string, enabled: boolean, reason: string | null, options?: TenantScope): Promise<Endpoint> {
+    const current = await this.#find(id, options)
     const next = { ...current, enabled, disabledReason: reason, updatedAt: this.#ctx.clock.now() }
     if (enabled) Object.assign(next, { pausedUntil: null, failingSince: null })
     await this.#ctx.store.catalog.updateEndpoint({ endpoint: next })
@@ -266,20 +281,21 @@ export class Endpoints {
     return this.#view(next)
   }
 
-  /** The endpoint (secrets redacted), or a {@link NotFoundError}. */
-  async get(id: string): Promise<Endpoint> {
-    const e = await this.#ctx.store.catalog.getEndpoint({ id })
-    if (!e) throw new NotFoundError('endpoint', id)
-    return this.#view(e)
+  /** The endpoint (secrets redacted), or a {@link NotFoundError} (also when it is another tenant's than `tenant`). */
+  async get(id: string, options?: TenantScope): Promise<Endpoint> {
+    return this.#view(await this.#find(id, options))
   }
 
-  /** Endpoints, optionally of one collection or state, secrets redacted. */
-  async list(query: { collection?: string; enabled?: boolean } = {}): Promise<Endpoint[]> {
-    return (await this.#ctx.store.catalog.listEndpoints(query)).map((e) => this.#view(e))
+  /** Endpoints, optionally of one tenant, collection or state, secrets redacted. */
+  async list(query: TenantScope & { collection?: string; enabled?: boolean } = {}): Promise<Endpoint[]> {
+    const tenant = scopeOf(query)
+    const { tenant: _t, ...rest } = query
+    return (await this.#ctx.store.catalog.listEndpoints({ ...rest, ...(tenant !== undefined && { tenant }) })).map((e) => this.#view(e))
   }
 
   /** Deletes the endpoint; its pending deliveries fail with "endpoint was deleted". */
-  async delete(id: string): Promise<void> {
+  async delete(id: string, options?: TenantScope): Promise<void> {
+    await this.#find(id, options)
     if (!(await this.#ctx.store.catalog.deleteEndpoint({ id }))) throw new NotFoundError('endpoint', id)
     this.#ctx.changed()
   }

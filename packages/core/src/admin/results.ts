@@ -4,6 +4,7 @@ import type { SyncTransaction } from '../outbox.js'
 import { isSyncHandle, toHostTransaction } from '../transaction/to-host-transaction.js'
 import type { ResultRecord } from '../store/records.js'
 import type { AdminContext } from './context.js'
+import { scopeOf, type TenantScope } from './tenant-scope.js'
 
 /** A stored response, as FrankieOne's `/retrieve/{requestId}` returns it. */
 export interface StoredResult {
@@ -14,7 +15,7 @@ export interface StoredResult {
 }
 
 /** Options of `outbox.results.put`. */
-export interface ResultPutOptions {
+export interface ResultPutOptions extends TenantScope {
   /** How long to keep it; defaults to the outbox's `resultsTtlMs`. */
   ttlMs?: number
   /** The host's open transaction, as for `notify`. */
@@ -23,7 +24,8 @@ export interface ResultPutOptions {
 
 /**
  * The results cache (`outbox.results`): the status and body a background request would have
- * returned, kept by request id for `resultsTtlMs` (7 days by default), in the same store.
+ * returned, kept by tenant and request id for `resultsTtlMs` (7 days by default), in the same
+ * store. A result stored for one tenant is never returned for another (nor for no tenant).
  */
 export class Results {
   readonly #ctx: AdminContext
@@ -45,6 +47,7 @@ export class Results {
     options?: O,
   ): O extends { transaction: SyncTransaction } ? StoredResult : Promise<StoredResult> {
     if (typeof requestId !== 'string' || !TOKEN.test(requestId)) throw new ValidationError(`invalid requestId ${JSON.stringify(requestId)}`)
+    const tenant = scopeOf(options) ?? null
     if (!Number.isInteger(result?.status) || result.status < 100 || result.status > 599)
       throw new ValidationError(`status must be an HTTP status code, got ${result?.status}`)
     let body: unknown
@@ -56,7 +59,7 @@ export class Results {
     const ttl = options?.ttlMs ?? this.#ttlMs
     if (!(ttl > 0)) throw new ValidationError(`ttlMs must be > 0, got ${ttl}`)
     const now = this.#ctx.clock.now()
-    const record: ResultRecord = { requestId, status: result.status, body, createdAt: now, expiresAt: now + ttl }
+    const record: ResultRecord = { requestId, tenant, status: result.status, body, createdAt: now, expiresAt: now + ttl }
     const stored: StoredResult = { status: record.status, body, createdAt: now, expiresAt: record.expiresAt }
     if (isSyncHandle(options?.transaction)) {
       this.#ctx.store.housekeeping.putResult({ result: record, transaction: toHostTransaction(options?.transaction) })
@@ -68,9 +71,14 @@ export class Results {
     })() as never
   }
 
-  /** The stored result, or undefined when there is none or it has expired. */
-  async get(requestId: string): Promise<StoredResult | undefined> {
-    const r = await this.#ctx.store.housekeeping.getResult({ requestId, now: this.#ctx.clock.now() })
+  /**
+   * The result stored for this tenant (`tenant` omitted or null: the one stored with no tenant),
+   * or undefined when there is none or it has expired.
+   */
+  async get(requestId: string, options?: TenantScope): Promise<StoredResult | undefined> {
+    const tenant = scopeOf(options) ?? null
+    if (typeof requestId !== 'string' || !TOKEN.test(requestId)) return undefined
+    const r = await this.#ctx.store.housekeeping.getResult({ requestId, tenant, now: this.#ctx.clock.now() })
     return r && { status: r.status, body: r.body, createdAt: r.createdAt, expiresAt: r.expiresAt }
   }
 }

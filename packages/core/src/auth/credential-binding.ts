@@ -10,9 +10,9 @@ export interface CredentialSite {
 }
 
 /** The site of an endpoint as stored (or about to be). */
-export function credentialSite(endpoint: Pick<EndpointRecord, 'id' | 'url'>): CredentialSite {
-  // Endpoints have no tenant yet; when they do, this becomes `endpoint.tenant ?? ''`.
-  return { endpointId: endpoint.id, tenant: '', url: endpoint.url }
+export function credentialSite(endpoint: Pick<EndpointRecord, 'id' | 'url'> & { tenant?: string | null }): CredentialSite {
+  // No tenant binds '': credentials sealed before tenants existed still decrypt.
+  return { endpointId: endpoint.id, tenant: endpoint.tenant ?? '', url: endpoint.url }
 }
 
 /**

@@ -237,7 +237,7 @@ export class Dispatcher {
     const lease = limit > 0 ? { owner: this.owner, leaseMs: options.leaseMs, limit } : undefined
     const result = await store.queue.expand({ limit: options.batchSize, now: clock.now(), planner, ...(lease && { lease }) })
     // Announced only once the expansion committed: these messages will never be sent.
-    for (const m of unrouted) this.#d.emitter.emit('unrouted', { messageId: m.id, type: m.type, requestId: m.requestId })
+    for (const m of unrouted) this.#d.emitter.emit('unrouted', { messageId: m.id, tenant: m.tenant, type: m.type, requestId: m.requestId })
     return result
   }
 
@@ -275,6 +275,7 @@ export class Dispatcher {
         if (!endpoint) skipped.push({ endpointId: id, reason: 'endpoint was deleted', permanent: true })
         // Claimed only once the policy's end has come, to be ended (see settle).
         else if (!collection.enabled) skipped.push({ endpointId: id, reason: 'collection is disabled', permanent: false })
+        else if (!claim.tenantEnabled) skipped.push({ endpointId: id, reason: 'tenant is disabled', permanent: false })
         else if (!endpoint.enabled) skipped.push({ endpointId: id, reason: 'endpoint is disabled', permanent: false })
         else {
           const ctx = { timeoutMs: timeout(endpoint), adaptive, holds, atEnd: started >= deadline }
@@ -316,6 +317,7 @@ export class Dispatcher {
         emitter.emit('attempt', {
           deliveryId: delivery.id,
           messageId: message.id,
+          tenant: message.tenant,
           requestId: message.requestId,
           type: message.type,
           endpointId: a.endpointId,
@@ -327,9 +329,17 @@ export class Dispatcher {
           error: a.error,
         })
       const after = applyCompletion(delivery, completion, now)
-      const payload = { delivery: after, type: message.type, requestId: message.requestId, failedEndpoints, error: completion.lastError }
+      const payload = {
+        delivery: after,
+        tenant: message.tenant,
+        type: message.type,
+        requestId: message.requestId,
+        failedEndpoints,
+        error: completion.lastError,
+      }
       await this.#enqueueCompletion(completion, () => {
-        for (const d of completion.disableEndpoints) emitter.emit('endpoint.disabled', { endpointId: d.id, reason: d.reason })
+        for (const d of completion.disableEndpoints)
+          emitter.emit('endpoint.disabled', { endpointId: d.id, tenant: delivery.tenant, reason: d.reason })
         if (after.state === 'pending') emitter.emit('retrying', { ...payload, nextAttemptAt: after.nextAttemptAt ?? now })
         else {
           emitter.emit(after.state, payload)

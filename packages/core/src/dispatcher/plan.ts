@@ -8,15 +8,17 @@ import type { CollectionRecord, EndpointRecord, MessageRecord } from '../store/r
 
 /**
  * Routes a message: one delivery per matching collection in `majority` mode (all its
- * endpoints that want the event), one per matching endpoint in `each` mode. Disabled endpoints
- * and collections are left out; they do not receive what was sent while they were off.
+ * endpoints that want the event), one per matching endpoint in `each` mode. Only endpoints of
+ * the message's own tenant are considered (none: only endpoints with no tenant), so nothing ever
+ * crosses tenants and a `majority` counts that tenant's endpoints. Disabled endpoints and
+ * collections are left out; they do not receive what was sent while they were off.
  */
 export function routeMessage(message: MessageRecord, collections: CollectionRecord[], endpoints: EndpointRecord[]): DeliveryRoute[] {
   const routes: DeliveryRoute[] = []
   for (const collection of collections) {
     if (!collection.enabled || !matchesEvent(collection.events, message.type)) continue
     const targets = endpoints
-      .filter((e) => e.collection === collection.name && e.enabled && matchesEvent(e.events, message.type))
+      .filter((e) => e.tenant === message.tenant && e.collection === collection.name && e.enabled && matchesEvent(e.events, message.type))
       .map((e) => e.id)
       .sort()
     if (targets.length === 0) continue
@@ -40,7 +42,7 @@ export interface PlannerOptions {
  * Core's routing as the {@link Planner} every store's expansion calls: `reach` prefilters the
  * collections a batch can match (tenants may have thousands of endpoints), `plan` builds every
  * row with its defaults and leases up to `lease.limit` new deliveries without an ordering key
- * under one fresh token.
+ * under one fresh token (none of a disabled tenant).
  */
 export function createPlanner(options: PlannerOptions = {}): Planner {
   return {
@@ -48,7 +50,8 @@ export function createPlanner(options: PlannerOptions = {}): Planner {
       const types = [...new Set(messages.map((m) => m.type))]
       return collections.filter((c) => c.enabled && types.some((type) => matchesEvent(c.events, type))).map((c) => c.name)
     },
-    plan({ now, lease }, { messages, collections, endpoints }: PlanInput): PlanResult {
+    plan({ now, lease }, { messages, collections, endpoints, disabledTenants }: PlanInput): PlanResult {
+      const disabled = new Set(disabledTenants)
       const token = randomUUID()
       const byName = new Map(collections.map((c) => [c.name, c]))
       const byId = new Map(endpoints.map((e) => [e.id, e]))
@@ -59,7 +62,11 @@ export function createPlanner(options: PlannerOptions = {}): Planner {
         if (routes.length === 0) options.onUnrouted?.(message)
         for (const route of routes) {
           const delivery = newDelivery(message, route, now, byName.get(route.collection)!.policy)
-          const leased = lease !== undefined && claims.length < lease.limit && message.orderingKey === null
+          const leased =
+            lease !== undefined &&
+            claims.length < lease.limit &&
+            message.orderingKey === null &&
+            (message.tenant === null || !disabled.has(message.tenant))
           deliveries.push({ delivery, lease: leased ? { owner: lease.owner, until: now + lease.leaseMs, token } : null })
           if (leased)
             claims.push({
@@ -68,6 +75,7 @@ export function createPlanner(options: PlannerOptions = {}): Planner {
               collection: byName.get(route.collection)!,
               endpoints: route.targets.flatMap((id) => byId.get(id) ?? []),
               leaseToken: token,
+              tenantEnabled: true,
             })
         }
       }

@@ -58,6 +58,7 @@ export async function sendAttempt(
     eventType: message.type,
     url,
     messageId: message.id,
+    tenant: message.tenant,
     requestId: message.requestId,
     endpointId: endpoint.id,
     attemptId,

@@ -90,6 +90,7 @@ export function settle(claim: Claim, sent: SentAttempt[], skipped: SkippedAttemp
     log.push({
       id: a.attemptId,
       deliveryId: delivery.id,
+      tenant: delivery.tenant,
       endpointId: a.endpoint.id,
       round,
       url: a.url,

@@ -13,6 +13,11 @@ import type { InProcessCounters, ProcessCounters } from './in-process-counters.j
  * ```
  */
 export interface OutboxStats extends StoreStats, ProcessCounters {
+  /**
+   * The tenant the store's counts are of (null: only the platform's own rows), or undefined
+   * for every tenant's. This process's counters are always the whole process's.
+   */
+  tenant?: string | null
   /** When the stats were read (outbox clock, epoch ms). */
   at: number
   /**
@@ -23,9 +28,20 @@ export interface OutboxStats extends StoreStats, ProcessCounters {
 }
 
 /** Reads the store's stats and merges this process's counters into them. */
-export async function readOutboxStats(store: Store, clock: Clock, counters: InProcessCounters): Promise<OutboxStats> {
+export async function readOutboxStats(
+  store: Store,
+  clock: Clock,
+  counters: InProcessCounters,
+  tenant?: string | null,
+): Promise<OutboxStats> {
   const at = clock.now()
-  const stored = await store.housekeeping.stats({ now: at })
+  const stored = await store.housekeeping.stats({ now: at, ...(tenant !== undefined && { tenant }) })
   const oldest = stored.oldestPendingCreatedAt
-  return { ...stored, ...counters.snapshot(), at, oldestPendingAgeMs: oldest === null ? null : Math.max(0, at - oldest) }
+  return {
+    ...stored,
+    ...counters.snapshot(),
+    ...(tenant !== undefined && { tenant }),
+    at,
+    oldestPendingAgeMs: oldest === null ? null : Math.max(0, at - oldest),
+  }
 }

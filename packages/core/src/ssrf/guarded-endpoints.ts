@@ -1,6 +1,7 @@
 import type { AdminContext } from '../admin/context.js'
 import type { EndpointSecurity } from '../admin/endpoint-security.js'
 import { Endpoints, type EndpointInput, type EndpointPatch, type EndpointWithSecrets } from '../admin/endpoints.js'
+import type { TenantScope } from '../admin/tenant-scope.js'
 import { checkEndpointUrl } from './check-endpoint-url.js'
 import type { SsrfGuard } from './ssrf-guard.js'
 
@@ -25,12 +26,12 @@ export class GuardedEndpoints extends Endpoints {
     return super.create(input)
   }
 
-  override update(id: string, patch: EndpointPatch): Promise<EndpointWithSecrets> {
+  override update(id: string, patch: EndpointPatch, options?: TenantScope): Promise<EndpointWithSecrets> {
     try {
       if (this.#guard && patch?.url !== undefined) checkEndpointUrl(patch.url, this.#guard)
     } catch (err) {
       return Promise.reject(err)
     }
-    return super.update(id, patch)
+    return super.update(id, patch, options)
   }
 }

@@ -1,7 +1,9 @@
-import type { CollectionRecord, EndpointRecord } from './records.js'
+import type { CollectionRecord, EndpointRecord, TenantRecord } from './records.js'
 
 /** Filter for {@link CatalogStore.listEndpoints}. */
 export interface EndpointQuery {
+  /** Only this tenant's endpoints (null: only those with no tenant); omitted: every tenant's. */
+  tenant?: string | null
   collection?: string
   enabled?: boolean
 }
@@ -42,4 +44,12 @@ export interface CatalogStore {
    * reason. Returns false when the endpoint no longer exists.
    */
   setEndpointHealth(update: EndpointHealthUpdate): Promise<boolean>
+
+  /** Records a tenant, enabled, unless it is known already; returns it as stored. */
+  ensureTenant(request: { tenant: string; now: number }): Promise<TenantRecord>
+  /** Inserts or replaces a tenant's state (keeping its `createdAt`); returns it as stored. */
+  upsertTenant(request: { tenant: TenantRecord }): Promise<TenantRecord>
+  getTenant(request: { tenant: string }): Promise<TenantRecord | undefined>
+  /** Every known tenant, by name. */
+  listTenants(): Promise<TenantRecord[]>
 }

@@ -1,6 +1,15 @@
 import type { HostTransaction } from '../transaction/sql-executor.js'
 import type { ResultRecord } from './records.js'
 
+/** What {@link HousekeepingStore.purgeTenant} removed. */
+export interface TenantPurgeCounts {
+  endpoints: number
+  messages: number
+  deliveries: number
+  attempts: number
+  results: number
+}
+
 /** Arguments of {@link HousekeepingStore.purge}. */
 export interface PurgeOptions {
   /** Final deliveries completed before this, and messages created before it, may go. */
@@ -79,9 +88,21 @@ export interface HousekeepingStore {
    */
   purge(options: PurgeOptions): Promise<PurgeCounts>
   /** Counts pending work, dead letters and endpoint health at `now`; see {@link StoreStats}. */
-  stats(request: { now: number }): Promise<StoreStats>
+  stats(request: StatsRequest): Promise<StoreStats>
   /** Stores (or replaces) a result; synchronous through a synchronous transaction. */
   putResult(request: PutResultRequest): void | Promise<void>
-  /** The result, unless it has expired at `now`. */
-  getResult(request: { requestId: string; now: number }): Promise<ResultRecord | undefined>
+  /** The result stored for exactly this tenant (null: none), unless it has expired at `now`. */
+  getResult(request: { requestId: string; tenant: string | null; now: number }): Promise<ResultRecord | undefined>
+  /**
+   * In one transaction, removes every endpoint, message (with its idempotency keys), delivery,
+   * attempt and result of `tenant`, and its state; nothing of any other tenant.
+   */
+  purgeTenant(request: { tenant: string }): Promise<TenantPurgeCounts>
+}
+
+/** Arguments of {@link HousekeepingStore.stats}. */
+export interface StatsRequest {
+  now: number
+  /** Count only this tenant's rows (null: only those with no tenant); omitted: every tenant's. */
+  tenant?: string | null
 }

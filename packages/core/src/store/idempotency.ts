@@ -3,6 +3,8 @@ import type { MessageRecord } from './records.js'
 
 /** Which message holds an idempotency key after the store's key statement ran. */
 export interface KeyOwner {
+  /** The key's tenant: keys are scoped per tenant (null: none). */
+  tenant: string | null
   key: string
   messageId: string
   requestId: string
@@ -31,14 +33,17 @@ export function planEnqueue(messages: readonly MessageRecord[]): EnqueuePlan {
   const written: MessageRecord[] = []
   for (const m of messages) {
     if (m.idempotencyKey === null) written.push(m)
-    else if (!firstByKey.has(m.idempotencyKey)) {
-      firstByKey.set(m.idempotencyKey, m)
+    else if (!firstByKey.has(scopedKey(m.tenant, m.idempotencyKey))) {
+      firstByKey.set(scopedKey(m.tenant, m.idempotencyKey), m)
       written.push(m)
     }
   }
-  const byKey = (owners: readonly KeyOwner[]) => new Map(owners.map((o) => [o.key, o]))
-  const owns = (m: MessageRecord, owners: Map<string, KeyOwner>) =>
-    m.idempotencyKey === null || (firstByKey.get(m.idempotencyKey) === m && owners.get(m.idempotencyKey)?.messageId === m.id)
+  const byKey = (owners: readonly KeyOwner[]) => new Map(owners.map((o) => [scopedKey(o.tenant, o.key), o]))
+  const owns = (m: MessageRecord, owners: Map<string, KeyOwner>) => {
+    if (m.idempotencyKey === null) return true
+    const key = scopedKey(m.tenant, m.idempotencyKey)
+    return firstByKey.get(key) === m && owners.get(key)?.messageId === m.id
+  }
   return {
     written,
     keyed: firstByKey.size > 0,
@@ -49,10 +54,15 @@ export function planEnqueue(messages: readonly MessageRecord[]): EnqueuePlan {
     outcomes(owners) {
       const map = byKey(owners)
       return messages.map((m) => {
-        const owner = m.idempotencyKey === null ? undefined : map.get(m.idempotencyKey)
+        const owner = m.idempotencyKey === null ? undefined : map.get(scopedKey(m.tenant, m.idempotencyKey))
         if (!owner || owns(m, map)) return { messageId: m.id, requestId: m.requestId, duplicate: false }
         return { messageId: owner.messageId, requestId: owner.requestId, duplicate: true }
       })
     },
   }
+}
+
+/** A key with its tenant, for maps: tokens never hold a space, so the pair is unambiguous. */
+function scopedKey(tenant: string | null, key: string): string {
+  return `${tenant ?? ''} ${key}`
 }

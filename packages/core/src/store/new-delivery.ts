@@ -15,13 +15,14 @@ export interface DeliveryRoute {
 /**
  * A new delivery of `message` with every default spelled out once: pending, no attempts, due
  * and its schedule started at `now`, its end set by its collection's `policy`, no progress, the
- * message's ordering key. Stores write these rows as given.
+ * message's tenant and ordering key. Stores write these rows as given.
  */
 export function newDelivery(message: MessageRecord, route: DeliveryRoute, now: number, policy: RetryPolicy): DeliveryRecord {
   const deadline = deliveryDeadline(policy, now)
   return {
     ...route,
     messageId: message.id,
+    tenant: message.tenant,
     progress: {},
     state: 'pending',
     attempts: 0,

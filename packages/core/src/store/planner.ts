@@ -11,8 +11,10 @@ export interface NewDelivery {
 export interface PlanInput {
   messages: MessageRecord[]
   collections: CollectionRecord[]
-  /** The enabled endpoints of the collections {@link Planner.reach} named. */
+  /** The enabled endpoints of the collections {@link Planner.reach} named, of the batch's tenants. */
   endpoints: EndpointRecord[]
+  /** Those of the batch's tenants that are disabled: their deliveries are written, never leased. */
+  disabledTenants: string[]
 }
 
 /** Output of {@link Planner.plan}. */

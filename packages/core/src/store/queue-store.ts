@@ -53,6 +53,11 @@ export interface Claim {
   endpoints: EndpointRecord[]
   /** Fencing token: the write-back only applies while it still matches. */
   leaseToken: string
+  /**
+   * False when the delivery's tenant is disabled: it is then claimed only once its `deadline`
+   * has come, to be ended (as for a disabled endpoint).
+   */
+  tenantEnabled: boolean
 }
 
 /** Arguments of {@link QueueStore.claim}. */
@@ -106,6 +111,9 @@ export interface DeleteDeliveriesRequest {
 
 /** Filter for {@link QueueStore.listDeliveries}. */
 export interface DeliveryQuery {
+  /** Only this tenant's deliveries (null: only those with no tenant); omitted: every tenant's. */
+  tenant?: string | null
+  /** With `tenant` given, the request id is that tenant's (request ids are scoped per tenant). */
   requestId?: string
   messageId?: string
   state?: DeliveryState
@@ -134,7 +142,8 @@ export interface QueueStore {
   /**
    * In ONE transaction: locks up to `limit` unexpanded messages (oldest first, skipping those
    * another expansion holds), reads the collections, asks `planner.reach` which collections'
-   * enabled endpoints to load, reads them, asks `planner.plan` for the rows, inserts them and
+   * enabled endpoints to load, reads those of the batch's tenants only (through an index on
+   * collection and tenant) and the batch's disabled tenants, asks `planner.plan` for the rows, inserts them and
    * marks the messages expanded. A crash never half-expands a message; two dispatchers never
    * expand the same one.
    */
@@ -146,8 +155,10 @@ export interface QueueStore {
    * whose endpoint is disabled, paused at `now` or in `skipEndpoints`; deliveries of a disabled
    * (or deleted) collection; and deliveries with an ordering key behind a pending one with the
    * same key, collection and endpoint from an earlier message, or behind an earlier unexpanded
-   * message with that key. Each claim carries a fresh fencing token. A delivery held back by its
-   * collection or endpoint (disabled, paused) is taken all the same once its `deadline` has come
+   * message with that key (ordering keys are scoped per tenant: the same key of two tenants never
+   * holds one back behind the other). Deliveries of a disabled tenant are held back like those of
+   * a disabled collection. Each claim carries a fresh fencing token. A delivery held back by its
+   * collection, endpoint (disabled, paused) or tenant is taken all the same once its `deadline` has come
    * (`deadline <= now`; null: never), so the dispatcher can end it.
    */
   claim(request: ClaimRequest): Promise<Claim[]>

@@ -10,6 +10,8 @@ export type DeliveryState = 'pending' | 'delivered' | 'failed' | 'dead'
 /** An outbox row, as written by `notify`. Times are epoch milliseconds. */
 export interface MessageRecord {
   id: string
+  /** The customer the event is about; null: the platform itself (only endpoints with no tenant). */
+  tenant: string | null
   type: string
   /** The payload as JSON text, exactly as it will be sent. */
   payload: string
@@ -37,6 +39,8 @@ export interface CollectionRecord {
 /** An endpoint as stored. Secrets in `auth` are stored as the auth layer hands them over. */
 export interface EndpointRecord {
   id: string
+  /** The customer that owns it; null: the platform's own. Never changes. */
+  tenant: string | null
   collection: string
   url: string
   enabled: boolean
@@ -71,6 +75,8 @@ export type EndpointProgress = 'acked' | 'stopped' | 'gone'
 export interface DeliveryRecord {
   id: string
   messageId: string
+  /** The message's tenant (null: none). */
+  tenant: string | null
   collection: string
   failureMode: FailureMode
   /** The endpoint, in `each` mode; null in `majority` mode. */
@@ -104,6 +110,8 @@ export type AttemptOutcome = 'ack' | 'stop' | 'retry' | 'error'
 export interface AttemptRecord {
   id: string
   deliveryId: string
+  /** The delivery's tenant (null: none). */
+  tenant: string | null
   endpointId: string
   /** The delivery's attempt round this belongs to (1 = first). */
   round: number
@@ -120,8 +128,19 @@ export interface AttemptRecord {
 /** A stored result for FrankieOne `/retrieve` and Attestr GetAsyncResponse. */
 export interface ResultRecord {
   requestId: string
+  /** The tenant it was stored for; it is only ever returned for the same tenant (null: none). */
+  tenant: string | null
   status: number
   body: unknown
   createdAt: number
   expiresAt: number
+}
+
+/** A tenant's state: a disabled tenant is sent nothing, and what it is owed waits (up to each policy's end). */
+export interface TenantRecord {
+  tenant: string
+  enabled: boolean
+  disabledReason: string | null
+  createdAt: number
+  updatedAt: number
 }

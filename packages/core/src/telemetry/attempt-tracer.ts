@@ -6,6 +6,8 @@ export interface AttemptSpanInfo {
   /** The request URL as sent (with `{requestId}` appended where asked). */
   url: string
   messageId: string
+  /** The message's tenant (null: none); omitted by callers that do not know it. */
+  tenant?: string | null
   requestId: string
   endpointId: string
   attemptId: string

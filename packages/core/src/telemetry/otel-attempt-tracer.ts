@@ -42,6 +42,7 @@ function startSpan({ api, tracer, propagator }: OtelTracing, info: AttemptSpanIn
     'hookbox.attempt_id': info.attemptId,
     'hookbox.event_type': info.eventType,
   }
+  if (info.tenant) attributes['hookbox.tenant'] = info.tenant
   if (info.deliveryId !== undefined) attributes['hookbox.delivery_id'] = info.deliveryId
   if (info.round !== undefined) attributes['hookbox.round'] = info.round
   if (url) {

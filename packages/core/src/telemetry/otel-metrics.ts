@@ -22,6 +22,9 @@ export type StatsReader = () => Promise<{ at: number; stats: StoreStats }>
  *   `hookbox.deliveries.oldest_pending_age` (seconds, 0 when nothing is pending),
  *   `hookbox.messages.unexpanded`, `hookbox.endpoints.paused`, `hookbox.endpoints.disabled`.
  *
+ * With `withTenant`, the event counters and the histogram also carry `hookbox.tenant` (`''`
+ * for the platform's own messages).
+ *
  * Returns a function that removes the listeners and the gauge callback.
  */
 export function registerOtelMetrics(
@@ -29,7 +32,9 @@ export function registerOtelMetrics(
   emitter: EventEmitter<OutboxEvents>,
   readStats: StatsReader,
   onError: (error: unknown) => void,
+  withTenant = true,
 ): () => void {
+  const tenant = (t: string | null): Record<string, string> => (withTenant ? { 'hookbox.tenant': t ?? '' } : {})
   const attempts = meter.createCounter('hookbox.attempts', { unit: '{attempt}', description: 'HTTP attempts, by outcome' })
   const duration = meter.createHistogram('hookbox.attempt.duration', {
     unit: 's',
@@ -50,18 +55,18 @@ export function registerOtelMetrics(
 
   const listeners: { [E in keyof OutboxEvents]?: (...args: OutboxEvents[E]) => void } = {
     attempt: (a) => {
-      const attrs = { 'hookbox.attempt.outcome': a.outcome, 'hookbox.event_type': a.type }
+      const attrs = { 'hookbox.attempt.outcome': a.outcome, 'hookbox.event_type': a.type, ...tenant(a.tenant) }
       attempts.add(1, attrs)
       duration.record(Math.max(0, a.latencyMs) / 1000, attrs)
     },
-    delivered: (e) => completed.add(1, { 'hookbox.delivery.state': 'delivered', 'hookbox.event_type': e.type }),
-    failed: (e) => completed.add(1, { 'hookbox.delivery.state': 'failed', 'hookbox.event_type': e.type }),
+    delivered: (e) => completed.add(1, { 'hookbox.delivery.state': 'delivered', 'hookbox.event_type': e.type, ...tenant(e.tenant) }),
+    failed: (e) => completed.add(1, { 'hookbox.delivery.state': 'failed', 'hookbox.event_type': e.type, ...tenant(e.tenant) }),
     dead: (e) => {
-      completed.add(1, { 'hookbox.delivery.state': 'dead', 'hookbox.event_type': e.type })
-      deadLetters.add(1, { 'hookbox.event_type': e.type })
+      completed.add(1, { 'hookbox.delivery.state': 'dead', 'hookbox.event_type': e.type, ...tenant(e.tenant) })
+      deadLetters.add(1, { 'hookbox.event_type': e.type, ...tenant(e.tenant) })
     },
-    retrying: (e) => retried.add(1, { 'hookbox.event_type': e.type }),
-    unrouted: (e) => unrouted.add(1, { 'hookbox.event_type': e.type }),
+    retrying: (e) => retried.add(1, { 'hookbox.event_type': e.type, ...tenant(e.tenant) }),
+    unrouted: (e) => unrouted.add(1, { 'hookbox.event_type': e.type, ...tenant(e.tenant) }),
     error: (e) => errors.add(1, { 'hookbox.phase': e.phase }),
   }
   for (const [event, listener] of Object.entries(listeners)) emitter.on(event as keyof OutboxEvents, listener as never)

@@ -45,7 +45,7 @@ export function createOutboxTelemetry(
     if (!api || closed) return false
     try {
       const meter = (o.meterProvider ?? api.metrics.getMeterProvider()).getMeter('hookbox', packageVersion())
-      unregister = registerOtelMetrics(meter, emitter, readStats, onError)
+      unregister = registerOtelMetrics(meter, emitter, readStats, onError, o.tenantMetricAttribute !== false)
     } catch (error) {
       onError(error)
     }

@@ -18,4 +18,9 @@ export interface TelemetryOptions {
   tracerProvider?: TracerProvider
   /** Writes the trace context into outgoing requests (default: the global propagator, e.g. W3C `traceparent`). */
   propagator?: TextMapPropagator
+  /**
+   * Whether metrics carry a `hookbox.tenant` attribute (default true). Turn it off for hosts
+   * with very many tenants, where one series per tenant costs too much; spans always carry it.
+   */
+  tenantMetricAttribute?: boolean
 }

@@ -15,6 +15,7 @@ import { describeFeatures } from './features.js'
 import { describeRulesContract } from './rules-contract.js'
 import { describeStatsContract } from './stats-contract.js'
 import { describeStoreContract } from './store-contract.js'
+import { describeTenants } from './tenants.js'
 import type { ConformanceTarget } from './target.js'
 import { describeTransactionRefusals } from './transactions-contract.js'
 
@@ -41,4 +42,5 @@ export function runStoreConformance(target: ConformanceTarget): void {
   describeEndpointHealth(target)
   describeStatsContract(target)
   describeDeliveryPromises(target)
+  describeTenants(target)
 }

@@ -21,6 +21,7 @@ export function message(over: Partial<MessageRecord> = {}): MessageRecord {
   const id = newId(T0)
   return {
     id,
+    tenant: null,
     type: 'entity.changed',
     payload: '{"a":1}',
     requestId: id,
@@ -49,6 +50,7 @@ export function collection(over: Partial<CollectionRecord> = {}): CollectionReco
 export function endpoint(over: Partial<EndpointRecord> = {}): EndpointRecord {
   return {
     id: newId(T0),
+    tenant: null,
     collection: 'events',
     url: 'https://example.com/hook',
     enabled: true,

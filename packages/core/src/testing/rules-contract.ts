@@ -162,7 +162,7 @@ export function describeRulesContract(target: ConformanceTarget): void {
           () => store.catalog.listCollections(),
           () => store.catalog.insertEndpoint({ endpoint: endpoint() }),
           () => store.housekeeping.stats({ now: T0 }),
-          () => store.housekeeping.getResult({ requestId: 'r', now: T0 }),
+          () => store.housekeeping.getResult({ requestId: 'r', tenant: null, now: T0 }),
         ]
         for (const call of calls) await expect(Promise.resolve().then(call)).rejects.toBeInstanceOf(MigrationRequiredError)
         const outbox = createOutbox({ store })

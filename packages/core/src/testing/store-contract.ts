@@ -90,6 +90,7 @@ export function describeStoreContract(target: ConformanceTarget): void {
       const attempt = {
         id: newId(),
         deliveryId: first!.delivery.id,
+        tenant: null,
         endpointId,
         round: 1,
         url: 'u',
@@ -309,20 +310,21 @@ export function describeStoreContract(target: ConformanceTarget): void {
 
     it('stores results until they expire', async () => {
       await store.housekeeping.putResult({
-        result: { requestId: 'r1', status: 202, body: { ok: true }, createdAt: T0, expiresAt: T0 + 1000 },
+        result: { tenant: null, requestId: 'r1', status: 202, body: { ok: true }, createdAt: T0, expiresAt: T0 + 1000 },
       })
-      expect(await store.housekeeping.getResult({ requestId: 'r1', now: T0 + 999 })).toEqual({
+      expect(await store.housekeeping.getResult({ requestId: 'r1', tenant: null, now: T0 + 999 })).toEqual({
         requestId: 'r1',
+        tenant: null,
         status: 202,
         body: { ok: true },
         createdAt: T0,
         expiresAt: T0 + 1000,
       })
-      expect(await store.housekeeping.getResult({ requestId: 'r1', now: T0 + 1000 })).toBeUndefined()
+      expect(await store.housekeeping.getResult({ requestId: 'r1', tenant: null, now: T0 + 1000 })).toBeUndefined()
       await store.housekeeping.putResult({
-        result: { requestId: 'r1', status: 200, body: 'replaced', createdAt: T0, expiresAt: T0 + 5000 },
+        result: { tenant: null, requestId: 'r1', status: 200, body: 'replaced', createdAt: T0, expiresAt: T0 + 5000 },
       })
-      expect((await store.housekeeping.getResult({ requestId: 'r1', now: T0 + 1000 }))!.body).toBe('replaced')
+      expect((await store.housekeeping.getResult({ requestId: 'r1', tenant: null, now: T0 + 1000 }))!.body).toBe('replaced')
     })
 
     it('purges whole deliveries with all their attempts, and keeps idempotency keys inside their window', async () => {
@@ -336,6 +338,7 @@ export function describeStoreContract(target: ConformanceTarget): void {
         Array.from({ length: 5 }, (_, i) => ({
           id: newId(),
           deliveryId: c.delivery.id,
+          tenant: null,
           endpointId: c.endpoints[0]!.id,
           round: i + 1,
           url: 'u',
@@ -367,6 +370,7 @@ export function describeStoreContract(target: ConformanceTarget): void {
       const attempt = (c: (typeof claims)[0]) => ({
         id: newId(),
         deliveryId: c.delivery.id,
+        tenant: null,
         endpointId: c.endpoints[0]!.id,
         round: 1,
         url: 'u',
@@ -378,7 +382,9 @@ export function describeStoreContract(target: ConformanceTarget): void {
         responseSnippet: null,
       })
       await store.queue.complete({ completions: claims.slice(0, 4).map((c) => completion(c, { attemptLog: [attempt(c)] })) })
-      await store.housekeeping.putResult({ result: { requestId: 'old', status: 200, body: null, createdAt: T0, expiresAt: T0 + 10 } })
+      await store.housekeeping.putResult({
+        result: { tenant: null, requestId: 'old', status: 200, body: null, createdAt: T0, expiresAt: T0 + 10 },
+      })
       const first = await store.housekeeping.purge({ finishedBefore: T0 + 1, now: T0 + 10, limit: 3, keepIdempotencySince: 0 })
       expect(first).toEqual({ deliveries: 3, attempts: 3, messages: 3, results: 1 })
       const second = await store.housekeeping.purge({ finishedBefore: T0 + 1, now: T0 + 10, limit: 3, keepIdempotencySince: 0 })

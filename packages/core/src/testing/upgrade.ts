@@ -13,7 +13,9 @@ export interface UpgradedRows {
 /**
  * Checks a store migrated over a database that older migrations created and filled: the old
  * key still answers for its message, the old pending delivery is claimed and written back, the
- * old unexpanded message expands and is claimed, and a second `migrate()` finds nothing to do.
+ * old unexpanded message expands and is claimed, every old row is the no-tenant platform's (its
+ * endpoint gets the old messages, a tenant's same idempotency key is its own), and a second
+ * `migrate()` finds nothing to do.
  */
 export async function expectUpgradedStoreWorks(store: Store, rows: UpgradedRows): Promise<void> {
   const { keyed, pendingDeliveryId } = rows
@@ -25,5 +27,14 @@ export async function expectUpgradedStoreWorks(store: Store, rows: UpgradedRows)
   expect((await store.queue.expand({ limit: 10, now: T0, planner: createPlanner() })).expanded).toBe(1)
   const [fresh] = await store.queue.claim({ now: T0, limit: 10, leaseMs: 30_000, owner: 'upgrade' })
   expect(fresh!.message.id).toBe(keyed.id)
+  expect([old!.delivery.tenant, fresh!.delivery.tenant, fresh!.message.tenant]).toEqual([null, null, null])
+  expect(fresh!.endpoints.map((e) => e.tenant)).toEqual([null])
+  expect(await store.catalog.listEndpoints({ tenant: 'acme' })).toEqual([])
+  expect((await store.catalog.listEndpoints({ tenant: null })).map((e) => e.id)).toEqual(fresh!.delivery.targets)
+  const [theirs] = await store.queue.enqueue({
+    messages: [message({ tenant: 'acme', idempotencyKey: 'order-7' })],
+    idempotencySince: T0 - 1,
+  })
+  expect(theirs!.duplicate).toBe(false)
   await store.housekeeping.migrate()
 }

@@ -17,7 +17,10 @@ import fixture from './fixtures/release-0.1-endpoints.json' with { type: 'json' 
 import { LOCAL } from './support.js'
 import { tokenServer } from './token-server.js'
 
-const legacy = fixture.endpoints as Record<keyof typeof fixture.endpoints, EndpointRecord>
+const legacy = Object.fromEntries(Object.entries(fixture.endpoints).map(([k, e]) => [k, { tenant: null, ...e }])) as unknown as Record<
+  keyof typeof fixture.endpoints,
+  EndpointRecord
+>
 
 // Issue 15, finding 6: encryption at rest bound only the auth type, so whoever could write the
 // database could point tokenUrl elsewhere and be sent the client secret, or move blobs.

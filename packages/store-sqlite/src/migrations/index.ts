@@ -4,6 +4,7 @@ import { endpointHealthMigration } from './000002-endpoint-health.js'
 import { idempotencyKeysMigration } from './000003-idempotency-keys.js'
 import { claimOrderMigration } from './000004-claim-order.js'
 import { deliveryDeadlineMigration } from './000005-delivery-deadline.js'
+import { tenantsMigration } from './000006-tenants.js'
 
 /**
  * Every migration in order. Exported so hosts that run their own migration tool can take the
@@ -15,4 +16,5 @@ export const migrations: readonly Migration[] = [
   idempotencyKeysMigration,
   claimOrderMigration,
   deliveryDeadlineMigration,
+  tenantsMigration,
 ]

@@ -13,8 +13,9 @@ import type { SyncExecutor } from '../sync-executor.js'
  * leased by someone else until later; deliveries of a collection that is disabled or gone;
  * `each` deliveries to an endpoint in `skipEndpoints`, disabled, or paused at `now`; and, for
  * an ordering key, any delivery behind a still-pending one with the same key, collection and
- * endpoint from an earlier message, or behind an earlier message with that key not yet expanded.
- * One held back by its (disabled) collection or its (disabled, paused) endpoint is taken all the
+ * endpoint from an earlier message, or behind an earlier message with that key not yet expanded
+ * (keys are the tenant's: the same key of another tenant never holds one back). Deliveries of a
+ * disabled tenant wait. One held back by its (disabled) collection or tenant or its (disabled, paused) endpoint is taken all the
  * same once its `deadline` has come, so the dispatcher can end it.
  */
 export function claimDeliveries(x: SyncExecutor, o: ClaimRequest): Claim[] {
@@ -23,7 +24,7 @@ export function claimDeliveries(x: SyncExecutor, o: ClaimRequest): Claim[] {
   const skip = o.skipEndpoints ?? []
   return x.tx(() => {
     const rows = x.all(
-      x.shaped(`claim:${skip.length}`, [now, now, now, ...skip, now, now, o.limit], () =>
+      x.shaped(`claim:${skip.length}`, [now, now, now, now, ...skip, now, now, o.limit], () =>
         qb
           .selectFrom('hookbox_deliveries as d')
           .selectAll('d')
@@ -38,6 +39,21 @@ export function claimDeliveries(x: SyncExecutor, o: ClaimRequest): Claim[] {
                 .whereRef('c.name', '=', 'd.collection')
                 .where((v) => v.or([v('c.enabled', '=', sql.lit(1)), v('d.deadline', '<=', now)])),
             ),
+          )
+          .where((w) =>
+            w.or([
+              w('d.tenant', '=', sql.lit('')),
+              w('d.deadline', '<=', now),
+              w.not(
+                w.exists(
+                  w
+                    .selectFrom('hookbox_tenants as t')
+                    .select(sql.lit(1).as('one'))
+                    .whereRef('t.tenant', '=', 'd.tenant')
+                    .where('t.enabled', '=', sql.lit(0)),
+                ),
+              ),
+            ]),
           )
           .$if(skip.length > 0, (q) => q.where((w) => w.or([w('d.endpoint_id', 'is', null), w('d.endpoint_id', 'not in', skip)])))
           .where((w) =>
@@ -66,6 +82,7 @@ export function claimDeliveries(x: SyncExecutor, o: ClaimRequest): Claim[] {
                       .select(sql.lit(1).as('one'))
                       .where('p.state', '=', sql.lit('pending'))
                       .whereRef('p.ordering_key', '=', 'd.ordering_key')
+                      .whereRef('p.tenant', '=', 'd.tenant')
                       .whereRef('p.collection', '=', 'd.collection')
                       .where(sql<boolean>`p.endpoint_id IS d.endpoint_id`)
                       .whereRef('p.message_seq', '<', 'd.message_seq'),
@@ -78,6 +95,7 @@ export function claimDeliveries(x: SyncExecutor, o: ClaimRequest): Claim[] {
                       .select(sql.lit(1).as('one'))
                       .where('m.expanded', '=', sql.lit(0))
                       .whereRef('m.ordering_key', '=', 'd.ordering_key')
+                      .whereRef('m.tenant', '=', 'd.tenant')
                       .whereRef('m.seq', '<', 'd.message_seq'),
                   ),
                 ),
@@ -137,11 +155,24 @@ function hydrate(x: SyncExecutor, deliveries: DeliveryRecord[], token: string): 
       )
       .map((r) => [r.id, endpointFromRow(r)]),
   )
+  const tenants = [...new Set(deliveries.flatMap((d) => (d.tenant === null ? [] : [d.tenant])))]
+  const disabled = new Set(
+    tenants.length
+      ? x
+          .all(
+            x.shaped(`tenants:${tenants.length}`, tenants, () =>
+              qb.selectFrom('hookbox_tenants').select('tenant').where('enabled', '=', sql.lit(0)).where('tenant', 'in', tenants),
+            ),
+          )
+          .map((r) => r.tenant)
+      : [],
+  )
   return deliveries.flatMap((delivery) => {
     const message = messages.get(delivery.messageId)
     const collection = collections.get(delivery.collection)
     if (!message || !collection) return []
     const eps = delivery.targets.map((id) => endpoints.get(id)).filter((e): e is EndpointRecord => !!e)
-    return [{ delivery, message, collection, endpoints: eps, leaseToken: token }]
+    const tenantEnabled = delivery.tenant === null || !disabled.has(delivery.tenant)
+    return [{ delivery, message, collection, endpoints: eps, leaseToken: token, tenantEnabled }]
   })
 }

@@ -1,4 +1,4 @@
-import type { EndpointQuery, EndpointRecord } from '@hookbox/core'
+import { tenantToColumn, type EndpointQuery, type EndpointRecord } from '@hookbox/core'
 import { endpointFromRow, endpointToRow } from '../rows.js'
 import type { SyncExecutor } from '../sync-executor.js'
 
@@ -9,7 +9,8 @@ export function insertEndpoint(x: SyncExecutor, { endpoint }: { endpoint: Endpoi
 
 /** Replaces the endpoint with the same id; false when there is none. */
 export function updateEndpoint(x: SyncExecutor, { endpoint }: { endpoint: EndpointRecord }): boolean {
-  const { id, created_at: _created, ...changes } = endpointToRow(endpoint)
+  // The tenant is never rewritten: an endpoint stays its tenant's.
+  const { id, created_at: _created, tenant: _tenant, ...changes } = endpointToRow(endpoint)
   return x.run(x.qb.updateTable('hookbox_endpoints').set(changes).where('id', '=', id)) > 0
 }
 
@@ -22,6 +23,7 @@ export function getEndpoint(x: SyncExecutor, { id }: { id: string }): EndpointRe
 /** Endpoints matching the filter, by id. */
 export function listEndpoints(x: SyncExecutor, query: EndpointQuery = {}): EndpointRecord[] {
   let q = x.qb.selectFrom('hookbox_endpoints').selectAll().orderBy('id')
+  if (query.tenant !== undefined) q = q.where('tenant', '=', tenantToColumn(query.tenant))
   if (query.collection !== undefined) q = q.where('collection', '=', query.collection)
   if (query.enabled !== undefined) q = q.where('enabled', '=', query.enabled ? 1 : 0)
   return x.all(q).map(endpointFromRow)

@@ -1,4 +1,4 @@
-import type { ExpandRequest, ExpandResult } from '@hookbox/core'
+import { tenantColumns, type ExpandRequest, type ExpandResult } from '@hookbox/core'
 import { sql } from 'kysely'
 import { collectionFromRow, deliveryToRow, endpointFromRow, messageFromRow } from '../rows.js'
 import type { SyncExecutor } from '../sync-executor.js'
@@ -8,7 +8,8 @@ const CHUNK = 500
 /**
  * Expands up to `limit` messages in ONE IMMEDIATE transaction (SQLite's write lock stands in
  * for SKIP LOCKED: one expansion at a time): takes the oldest unexpanded messages, reads the
- * collections, asks the planner which collections' enabled endpoints to load, reads them, asks
+ * collections, asks the planner which collections' enabled endpoints to load, reads those of
+ * the batch's tenants (and which of these tenants are disabled), asks
  * it for the rows (leased ones included), inserts them and marks the messages expanded.
  */
 export function expandMessages(x: SyncExecutor, request: ExpandRequest): ExpandResult {
@@ -23,12 +24,28 @@ export function expandMessages(x: SyncExecutor, request: ExpandRequest): ExpandR
     const messages = rows.map(messageFromRow)
     const collections = x.all(qb.selectFrom('hookbox_collections').selectAll().orderBy('name')).map(collectionFromRow)
     const names = request.planner.reach(messages, collections)
+    const tenants = tenantColumns(messages)
+    // Only the batch's tenants' endpoints of the reached collections, through (collection, tenant).
     const endpoints = names.length
       ? x
-          .all(qb.selectFrom('hookbox_endpoints').selectAll().where('enabled', '=', 1).where('collection', 'in', names).orderBy('id'))
+          .all(
+            qb
+              .selectFrom('hookbox_endpoints')
+              .selectAll()
+              .where('collection', 'in', names)
+              .where('tenant', 'in', tenants)
+              .where('enabled', '=', 1)
+              .orderBy('id'),
+          )
           .map(endpointFromRow)
       : []
-    const { deliveries, claims } = request.planner.plan(request, { messages, collections, endpoints })
+    const named = tenants.filter((t) => t !== '')
+    const disabledTenants = named.length
+      ? x
+          .all(qb.selectFrom('hookbox_tenants').select('tenant').where('enabled', '=', sql.lit(0)).where('tenant', 'in', named))
+          .map((r) => r.tenant)
+      : []
+    const { deliveries, claims } = request.planner.plan(request, { messages, collections, endpoints, disabledTenants })
     const seq = new Map(rows.map((r) => [r.id, r.seq]))
     const values = deliveries.map((d) => deliveryToRow(d, seq.get(d.delivery.messageId)!))
     for (let i = 0; i < values.length; i += CHUNK)

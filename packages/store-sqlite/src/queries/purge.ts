@@ -49,10 +49,13 @@ export function purgeFinished(x: SyncExecutor, o: PurgeOptions): PurgeCounts {
     const keyed = gone.filter((r) => r.idempotency_key !== null).map((r) => r.id)
     if (keyed.length)
       x.run(qb.deleteFrom('hookbox_idempotency_keys').where('message_id', 'in', keyed).where('created_at', '<', o.keepIdempotencySince))
-    const resultKeys = x
-      .all(qb.selectFrom('hookbox_results').select('request_id').where('expires_at', '<=', o.now).orderBy('expires_at').limit(o.limit))
-      .map((r) => r.request_id)
-    const results = resultKeys.length ? x.run(qb.deleteFrom('hookbox_results').where('request_id', 'in', resultKeys)) : 0
+    const expired = qb
+      .selectFrom('hookbox_results')
+      .select(sql<number>`rowid`.as('rid'))
+      .where('expires_at', '<=', o.now)
+      .orderBy('expires_at')
+      .limit(o.limit)
+    const results = x.run(qb.deleteFrom('hookbox_results').where(sql<number>`rowid`, 'in', expired))
     return { messages, deliveries, attempts, results }
   })
 }
