@@ -8,6 +8,7 @@ export type HookboxErrorCode =
   | 'UNKNOWN_EVENT_TYPE'
   | 'INVALID_PAYLOAD'
   | 'NOT_FOUND'
+  | 'ENDPOINT_NAME_TAKEN'
   | 'INVALID_POLICY'
   | 'INVALID_TRANSACTION'
   | 'MIGRATION_REQUIRED'
@@ -82,6 +83,20 @@ export class InvalidPayloadError extends ValidationError {
     super(`payload of "${type}" does not match its schema: ${listed || 'rejected'}`, 'INVALID_PAYLOAD')
     this.type = type
     this.issues = issues
+  }
+}
+
+/** `endpoints.create` or `update` gave a name another endpoint of the same tenant has. */
+export class EndpointNameTakenError extends ValidationError {
+  /** The name asked for. */
+  readonly endpointName: string
+  /** The tenant whose endpoint has it (null: the platform's own). */
+  readonly tenant: string | null
+  constructor(name: string, tenant: string | null) {
+    const owner = tenant === null ? 'the platform' : `tenant "${tenant}"`
+    super(`an endpoint of ${owner} is already named "${name}"; use endpoints.upsert to update it`, 'ENDPOINT_NAME_TAKEN')
+    this.endpointName = name
+    this.tenant = tenant
   }
 }
 

@@ -44,7 +44,16 @@ export { noAuthentication } from './http/authenticator.js'
 export type { Authenticator, AttemptContext } from './http/authenticator.js'
 export type { EndpointSecurity, CredentialChange, PreparedCredentials, EndpointSigningSecrets } from './admin/endpoint-security.js'
 export type { Collections, CollectionInput, Collection } from './admin/collections.js'
-export type { Endpoints, EndpointInput, EndpointPatch, Endpoint, EndpointWithSecrets, RotateSecretOptions } from './admin/endpoints.js'
+export type {
+  Endpoints,
+  EndpointInput,
+  EndpointPatch,
+  EndpointUpsert,
+  UpsertedEndpoint,
+  Endpoint,
+  EndpointWithSecrets,
+  RotateSecretOptions,
+} from './admin/endpoints.js'
 export type { Deliveries, DeliveryDetail, DeliveryFilter } from './admin/deliveries.js'
 export type { DeadLetters, DeadLetterSelection } from './admin/dead-letters.js'
 export type { Tenants, Tenant, TenantDisableOptions } from './admin/tenants.js'
