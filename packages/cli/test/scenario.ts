@@ -135,7 +135,7 @@ export function cliScenario(open: () => Promise<CliHarness>): void {
     expect(endpoints.map((e: { id: string }) => e.id).sort()).toEqual([ids.bad, ids.ok, ids.audit].sort())
     expect(endpoints.find((e: { id: string }) => e.id === ids.bad).auth.type).toBe('basic')
     expect(eps.stdout).not.toContain(ids.token) // secrets stay redacted
-    expect(epsTable.stdout).toMatch(/^ID\s+TENANT\s+COLLECTION\s+URL\s+STATUS\s+DESCRIPTION/)
+    expect(epsTable.stdout).toMatch(/^ID\s+TENANT\s+NAME\s+COLLECTION\s+URL\s+STATUS\s+DESCRIPTION/)
     for (const id of [ids.bad, ids.ok, ids.audit]) expect(epsTable.stdout).toContain(id)
     expect(epsTable.stdout).toContain('always 400')
     expect(audit.json().endpoints.map((e: { id: string }) => e.id)).toEqual([ids.audit])

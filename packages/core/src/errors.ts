@@ -6,7 +6,9 @@ export type HookboxErrorCode =
   | 'INVALID_URL'
   | 'UNKNOWN_COLLECTION'
   | 'UNKNOWN_EVENT_TYPE'
+  | 'INVALID_PAYLOAD'
   | 'NOT_FOUND'
+  | 'ENDPOINT_NAME_TAKEN'
   | 'INVALID_POLICY'
   | 'INVALID_TRANSACTION'
   | 'MIGRATION_REQUIRED'
@@ -65,6 +67,40 @@ export class PayloadTooLargeError extends ValidationError {
     super(`payload is ${bytes} bytes, over the limit of ${limit} bytes`, 'PAYLOAD_TOO_LARGE')
     this.bytes = bytes
     this.limit = limit
+  }
+}
+
+/** One problem a schema found in a payload: what is wrong, and where (keys and indexes from the root). */
+export interface PayloadIssue {
+  readonly message: string
+  readonly path: readonly (string | number)[]
+}
+
+/** A payload failed the schema its event type has in the outbox's catalog; nothing was written. */
+export class InvalidPayloadError extends ValidationError {
+  /** The event type whose schema refused the payload. */
+  readonly type: string
+  /** What the schema reported. */
+  readonly issues: readonly PayloadIssue[]
+  constructor(type: string, issues: readonly PayloadIssue[]) {
+    const listed = issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ')
+    super(`payload of "${type}" does not match its schema: ${listed || 'rejected'}`, 'INVALID_PAYLOAD')
+    this.type = type
+    this.issues = issues
+  }
+}
+
+/** `endpoints.create` or `update` gave a name another endpoint of the same tenant has. */
+export class EndpointNameTakenError extends ValidationError {
+  /** The name asked for. */
+  readonly endpointName: string
+  /** The tenant whose endpoint has it (null: the platform's own). */
+  readonly tenant: string | null
+  constructor(name: string, tenant: string | null) {
+    const owner = tenant === null ? 'the platform' : `tenant "${tenant}"`
+    super(`an endpoint of ${owner} is already named "${name}"; use endpoints.upsert to update it`, 'ENDPOINT_NAME_TAKEN')
+    this.endpointName = name
+    this.tenant = tenant
   }
 }
 

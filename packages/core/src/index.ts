@@ -8,6 +8,10 @@ export { createOutbox } from './outbox.js'
 export type { Outbox, OutboxOptions, NotifyReturn, NotifyManyReturn } from './outbox.js'
 export type { SyncTransaction, AsyncTransaction, TransactionHandle, ResultFor, TransactionOf } from './transaction/transaction-handle.js'
 export type { OutboxEvent, NotifyOptions, NotifyResult } from './message.js'
+export { defineEvents } from './catalog/define-events.js'
+export type { EventDefinition, EventCatalog, PayloadOf, CheckedCatalog } from './catalog/define-events.js'
+export type { CataloguedEvent } from './catalog/catalogued-event.js'
+export type { EventTypeInfo } from './catalog/event-catalog.js'
 export { checkTenant } from './message.js'
 export type {
   OutboxEvents,
@@ -43,7 +47,16 @@ export { noAuthentication } from './http/authenticator.js'
 export type { Authenticator, AttemptContext } from './http/authenticator.js'
 export type { EndpointSecurity, CredentialChange, PreparedCredentials, EndpointSigningSecrets } from './admin/endpoint-security.js'
 export type { Collections, CollectionInput, Collection } from './admin/collections.js'
-export type { Endpoints, EndpointInput, EndpointPatch, Endpoint, EndpointWithSecrets, RotateSecretOptions } from './admin/endpoints.js'
+export type {
+  Endpoints,
+  EndpointInput,
+  EndpointPatch,
+  EndpointUpsert,
+  UpsertedEndpoint,
+  Endpoint,
+  EndpointWithSecrets,
+  RotateSecretOptions,
+} from './admin/endpoints.js'
 export type { Deliveries, DeliveryDetail, DeliveryFilter } from './admin/deliveries.js'
 export type { DeadLetters, DeadLetterSelection } from './admin/dead-letters.js'
 export type { Tenants, Tenant, TenantDisableOptions } from './admin/tenants.js'

@@ -56,7 +56,8 @@ export interface MessageLimits {
 
 /** Request ids, ordering and idempotency keys: URL-safe (request ids are appended to paths). */
 export const TOKEN = /^[A-Za-z0-9._~:-]{1,128}$/
-const TYPE = /^[A-Za-z0-9_\-:]+(\.[A-Za-z0-9_\-:]+)*$/
+/** Event types: dot-separated words of letters, digits and _ - : (at most 200 characters). */
+export const TYPE = /^[A-Za-z0-9_\-:]+(\.[A-Za-z0-9_\-:]+)*$/
 
 /**
  * A tenant as given by a caller: a token (the rules of a request id), or absent/null for none.

@@ -31,11 +31,14 @@ import type { ResultFor, TransactionOf } from './transaction/transaction-handle.
 import { isSyncHandle, toHostTransaction } from './transaction/to-host-transaction.js'
 import { InProcessCounters } from './metrics/in-process-counters.js'
 import { readOutboxStats, type OutboxStats } from './metrics/outbox-stats.js'
+import type { CataloguedEvent } from './catalog/catalogued-event.js'
+import type { EventCatalog } from './catalog/define-events.js'
+import { EventTypeRules, type EventTypeInfo } from './catalog/event-catalog.js'
 import { createOutboxTelemetry } from './telemetry/outbox-telemetry.js'
 import type { TelemetryOptions } from './telemetry/telemetry-options.js'
 
-/** Options of {@link createOutbox}. */
-export interface OutboxOptions {
+/** Options of {@link createOutbox}; `C` is the event catalog given as `events`. */
+export interface OutboxOptions<C extends EventCatalog = EventCatalog> {
   /** Where messages, deliveries and configuration live. */
   store: Store
   /** Time source, shared with `security`; pass a `ManualClock` in tests. */
@@ -68,8 +71,19 @@ export interface OutboxOptions {
   security?: SecurityOptions | OutboxSecurity
   /** Largest accepted payload, in bytes of JSON (default 256 KiB). */
   maxPayloadBytes?: number
-  /** When set, only these event types may be notified. */
+  /**
+   * The event types this outbox sends, from {@link defineEvents}: `notify` accepts only these,
+   * typed by their schemas, validates payloads with them, and `eventTypes()` lists them.
+   */
+  events?: C
+  /** When set, only these event types may be notified: a catalog of names only (not with `events`). */
   eventTypes?: string[]
+  /**
+   * For a receiver on this machine while developing: `http:` URLs are accepted and loopback
+   * addresses (127.0.0.0/8, ::1, localhost) pass the SSRF guard. Everything else stays guarded;
+   * off by default, never turn it on in production.
+   */
+  development?: boolean
   /** How long an idempotency key suppresses repeats (default 24 h). */
   idempotencyWindowMs?: number
   /** How long `outbox.results` keeps a result (default 7 days). */
@@ -94,8 +108,8 @@ export type NotifyReturn<O> = ResultFor<TransactionOf<O>, NotifyResult>
 /** What `notifyMany` returns for options of type `O`; see {@link NotifyReturn}. */
 export type NotifyManyReturn<O> = ResultFor<TransactionOf<O>, NotifyResult[]>
 
-/** The handle returned by {@link createOutbox}. */
-export interface Outbox extends AsyncDisposable {
+/** The handle returned by {@link createOutbox}; `C` is its event catalog, if it has one. */
+export interface Outbox<C extends EventCatalog = EventCatalog> extends AsyncDisposable {
   /** Creates or upgrades the store's tables; safe to call twice and concurrently. */
   migrate(): Promise<void>
   /**
@@ -106,9 +120,11 @@ export interface Outbox extends AsyncDisposable {
    * The return type follows the handle's type ({@link NotifyReturn}): a handle typed `any`, or as
    * a union of sync and async handles, gives `NotifyResult | Promise<NotifyResult>`; `await` it.
    */
-  notify<O extends NotifyOptions = object>(event: OutboxEvent, options?: O): NotifyReturn<O>
+  notify<O extends NotifyOptions = object>(event: CataloguedEvent<C>, options?: O): NotifyReturn<O>
   /** Writes many events in one statement; same transaction rules as {@link Outbox.notify}. */
-  notifyMany<O extends NotifyOptions = object>(events: OutboxEvent[], options?: O): NotifyManyReturn<O>
+  notifyMany<O extends NotifyOptions = object>(events: CataloguedEvent<C>[], options?: O): NotifyManyReturn<O>
+  /** The event catalog (`events` or `eventTypes`) in declaration order; empty when any type is accepted. */
+  eventTypes(): EventTypeInfo[]
   /** Starts the dispatcher in this process. */
   start(): void
   /** Stops claiming, waits up to `timeout` ms (default 30 s) for attempts in flight, then resolves. */
@@ -160,12 +176,14 @@ export interface Outbox extends AsyncDisposable {
  * outbox.start()
  * ```
  */
-export function createOutbox(options: OutboxOptions): Outbox {
+export function createOutbox<C extends EventCatalog = EventCatalog>(options: OutboxOptions<C>): Outbox<C> {
   if (!options?.store) throw new ValidationError('createOutbox needs a store, e.g. sqliteStore({ database })')
   const { store } = options
   const wired = wireSecurity(options)
   const clock = wired.clock
   const logger = options.logger ?? silentLogger
+  const catalog = new EventTypeRules(options.events, options.eventTypes)
+  if (options.development) logger.warn('hookbox: development mode, http: and loopback endpoint URLs are allowed')
   const emitter = new EventEmitter<OutboxEvents>()
   // Dispatcher-side failures also reach the logger, so they are seen even without a listener.
   emitter.on('error', ({ error, phase }) => logger.error(`hookbox: ${phase} failed`, { error }))
@@ -176,7 +194,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   })
   const limits: MessageLimits = {
     maxPayloadBytes: options.maxPayloadBytes ?? 256 * 1024,
-    eventTypes: options.eventTypes ? new Set(options.eventTypes) : null,
+    eventTypes: catalog.names,
   }
   const idempotencyWindowMs = options.idempotencyWindowMs ?? 24 * 60 * 60 * 1000
   const dispatcherOptions = { ...defaultDispatcherOptions, ...options.dispatcher }
@@ -261,6 +279,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
   const writeNow = (events: OutboxEvent[], o: NotifyOptions): NotifyResult[] | Promise<NotifyResult[]> => {
     if (!Array.isArray(events)) throw new ValidationError('notifyMany expects an array of events')
+    return andThen(catalog.validate(events, isSyncHandle(o.transaction)), (valid) => enqueue(valid, o))
+  }
+  const enqueue = (events: OutboxEvent[], o: NotifyOptions): NotifyResult[] | Promise<NotifyResult[]> => {
     const now = clock.now()
     const messages = events.map((e) => toMessageRecord(e, o, limits, now))
     const transaction = toHostTransaction(o.transaction)
@@ -273,7 +294,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     return andThen(store.queue.enqueue(request), toResult)
   }
 
-  const outbox: Outbox = {
+  const outbox: Outbox<C> = {
     store,
     collections: new Collections(admin),
     endpoints: new GuardedEndpoints(admin, options.endpointSecurity ?? wired.security.endpointSecurity, wired.guard),
@@ -283,6 +304,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     tenants: new Tenants(admin),
     purge,
     migrate: () => store.housekeeping.migrate(),
+    eventTypes: () => catalog.list(),
     stats: async (o) => readOutboxStats(store, clock, counters, scopeOf(o)),
     notify(event, o) {
       const r = write([event], o)

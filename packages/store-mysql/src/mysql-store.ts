@@ -20,7 +20,7 @@ import { completeDeliveries } from './queries/complete.js'
 import { deleteDeliveries } from './queries/delete-deliveries.js'
 import { getDelivery, getMessage, listAttempts, listDeliveries } from './queries/deliveries.js'
 import { setEndpointHealth } from './queries/endpoint-health.js'
-import { deleteEndpoint, getEndpoint, insertEndpoint, listEndpoints, updateEndpoint } from './queries/endpoints.js'
+import { deleteEndpoint, getEndpoint, getEndpointByName, insertEndpoint, listEndpoints, updateEndpoint } from './queries/endpoints.js'
 import { enqueueMessages, type Run } from './queries/enqueue.js'
 import { expandMessages } from './queries/expand.js'
 import { purgeFinished } from './queries/purge.js'
@@ -77,6 +77,7 @@ export class MysqlStore implements Store {
       insertEndpoint: (request) => insertEndpoint(x, request),
       updateEndpoint: (request) => updateEndpoint(x, request),
       getEndpoint: (request) => getEndpoint(x, request),
+      getEndpointByName: (request) => getEndpointByName(x, request),
       listEndpoints: (query) => listEndpoints(x, query),
       deleteEndpoint: (request) => deleteEndpoint(x, request),
       setEndpointHealth: (update) => setEndpointHealth(x, update),

@@ -83,6 +83,7 @@ export function collectionToRow(c: CollectionRecord): CollectionsTable {
 export function endpointFromRow(r: Selectable<EndpointsTable>): EndpointRecord {
   return {
     tenant: tenantFromColumn(r.tenant),
+    name: r.name,
     id: r.id,
     collection: r.collection,
     url: r.url,
@@ -107,6 +108,7 @@ export function endpointFromRow(r: Selectable<EndpointsTable>): EndpointRecord {
 export function endpointToRow(e: EndpointRecord): EndpointsTable {
   return {
     tenant: tenantToColumn(e.tenant),
+    name: e.name,
     id: e.id,
     collection: e.collection,
     url: e.url,

@@ -42,6 +42,8 @@ export interface CollectionsTable {
 export interface EndpointsTable {
   /** `''` for no tenant (migration 2). */
   tenant: string
+  /** Unique per tenant when set (migration 3). */
+  name: string | null
   id: string
   collection: string
   url: string

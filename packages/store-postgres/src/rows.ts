@@ -105,6 +105,7 @@ export function endpointFromRow(r: Selectable<EndpointsTable>): EndpointRecord {
   return {
     id: r.id,
     tenant: tenantFromColumn(r.tenant),
+    name: r.name,
     collection: r.collection,
     url: r.url,
     enabled: r.enabled,
@@ -130,6 +131,7 @@ export function endpointToRow(e: EndpointRecord) {
   return {
     id: e.id,
     tenant: tenantToColumn(e.tenant),
+    name: e.name,
     collection: e.collection,
     url: e.url,
     enabled: e.enabled,

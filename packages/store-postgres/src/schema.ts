@@ -54,6 +54,8 @@ export interface CollectionsTable {
 export interface EndpointsTable {
   /** `''` for no tenant (migration 6). */
   tenant: string
+  /** Unique per tenant when set (migration 7). */
+  name: string | null
   id: string
   collection: string
   url: string

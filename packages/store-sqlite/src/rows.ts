@@ -81,6 +81,7 @@ export function endpointFromRow(r: Selectable<EndpointsTable>): EndpointRecord {
   return {
     id: r.id,
     tenant: tenantFromColumn(r.tenant),
+    name: r.name,
     collection: r.collection,
     url: r.url,
     enabled: r.enabled === 1,
@@ -105,6 +106,7 @@ export function endpointToRow(e: EndpointRecord): EndpointsTable {
   return {
     id: e.id,
     tenant: tenantToColumn(e.tenant),
+    name: e.name,
     collection: e.collection,
     url: e.url,
     enabled: e.enabled ? 1 : 0,

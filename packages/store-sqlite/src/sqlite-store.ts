@@ -18,7 +18,7 @@ import { completeDeliveries } from './queries/complete.js'
 import { deleteDeliveries } from './queries/delete-deliveries.js'
 import { getDelivery, getMessage, listAttempts, listDeliveries } from './queries/deliveries.js'
 import { setEndpointHealth } from './queries/endpoint-health.js'
-import { deleteEndpoint, getEndpoint, insertEndpoint, listEndpoints, updateEndpoint } from './queries/endpoints.js'
+import { deleteEndpoint, getEndpoint, getEndpointByName, insertEndpoint, listEndpoints, updateEndpoint } from './queries/endpoints.js'
 import { enqueueMessages, type Run } from './queries/enqueue.js'
 import { expandMessages } from './queries/expand.js'
 import { purgeFinished } from './queries/purge.js'
@@ -67,6 +67,7 @@ export class SqliteStore implements Store {
       insertEndpoint: (request) => idle(() => insertEndpoint(x, request)),
       updateEndpoint: (request) => idle(() => updateEndpoint(x, request)),
       getEndpoint: async (request) => getEndpoint(x, request),
+      getEndpointByName: async (request) => getEndpointByName(x, request),
       listEndpoints: async (query) => listEndpoints(x, query),
       deleteEndpoint: (request) => idle(() => deleteEndpoint(x, request)),
       setEndpointHealth: (update) => idle(() => setEndpointHealth(x, update)),

@@ -17,6 +17,7 @@ function endpointTable(endpoints: Endpoint[]): string {
   return table(endpoints, [
     { header: 'id', cell: (e) => e.id },
     { header: 'tenant', cell: (e) => e.tenant },
+    { header: 'name', cell: (e) => e.name },
     { header: 'collection', cell: (e) => e.collection },
     { header: 'url', cell: (e) => e.url },
     { header: 'status', cell: (e) => status(e, now) },
@@ -28,6 +29,7 @@ function detail(e: Endpoint): string {
   return keyValue([
     ['id', e.id],
     ['tenant', e.tenant],
+    ['name', e.name],
     ['collection', e.collection],
     ['url', e.url],
     ['status', status(e, Date.now())],

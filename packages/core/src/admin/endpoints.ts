@@ -7,6 +7,7 @@ import type { SuccessRule } from '../success-rule.js'
 import { checkEvents } from './collections.js'
 import type { AdminContext } from './context.js'
 import { checkHeaders } from './endpoint-headers.js'
+import { checkEndpointName, checkNameFree } from './endpoint-name.js'
 import type { EndpointSecurity, EndpointSigningSecrets } from './endpoint-security.js'
 import { validateEndpointUrl } from './validate-url.js'
 import { scopeOf, scoped, type TenantScope } from './tenant-scope.js'
@@ -18,6 +19,11 @@ export interface EndpointInput {
    * events. Absent or null: the platform's own endpoint (events with no tenant). Never changes.
    */
   tenant?: string | null
+  /**
+   * A stable key of the host's choosing (`billing`, `acme-primary`), unique per tenant, with the
+   * rules of a request id; `endpoints.upsert` finds the endpoint by it. Absent: unnamed.
+   */
+  name?: string | null
   /** The collection it belongs to; must exist. */
   collection: string
   /** `https://…` (or `http://…` when `http.allowHttp` is set), or a URL of an added transport (`mailto:…`). */
@@ -60,6 +66,19 @@ export type EndpointPatch = Partial<Omit<EndpointInput, 'collection'>> & {
    * URL must supply them again. Signing keys always stay.
    */
   keepCredentials?: boolean
+}
+
+/** Input of `outbox.endpoints.upsert`: an endpoint keyed by its (tenant, name). */
+export type EndpointUpsert = EndpointInput & {
+  name: string
+  /** As on `update`: lets clear-text credentials follow a URL change of an existing endpoint. */
+  keepCredentials?: boolean
+}
+
+/** What `upsert` returns: the endpoint, and whether it was created (secrets appear only then). */
+export interface UpsertedEndpoint extends EndpointWithSecrets {
+  /** True when no endpoint had the name and this one was created; false when it was updated. */
+  created: boolean
 }
 
 /** Options of `outbox.endpoints.rotateSecret`. */
@@ -122,6 +141,7 @@ export class Endpoints {
   async create(input: EndpointInput): Promise<EndpointWithSecrets> {
     if (!input || typeof input !== 'object') throw new ValidationError('endpoint input must be an object')
     const tenant = checkTenant(input.tenant)
+    const name = checkEndpointName(input.name)
     const url = validateEndpointUrl(input.url, this.#ctx.allowHttp, this.#ctx.transports)
     const events = checkEvents(input.events, 'endpoint')
     const headers = checkHeaders(input.headers)
@@ -136,10 +156,12 @@ export class Endpoints {
       )
     const now = this.#ctx.clock.now()
     const id = newId(now)
+    await checkNameFree(this.#ctx.store.catalog, tenant, name, id)
     const auth = await this.#security.prepare({ endpoint: { id, tenant, url }, previous: null, auth: input.auth, headers, publicHeaders })
     const record: EndpointRecord = {
       id,
       tenant,
+      name,
       collection: input.collection,
       url,
       enabled: input.enabled ?? true,
@@ -174,6 +196,10 @@ export class Endpoints {
     if (patch && 'tenant' in patch && patch.tenant !== undefined && (patch.tenant ?? null) !== current.tenant)
       throw new TenantChangeError(id, current.tenant, patch.tenant)
     const next: EndpointRecord = { ...current, updatedAt: this.#ctx.clock.now() }
+    if (patch.name !== undefined) {
+      next.name = checkEndpointName(patch.name)
+      await checkNameFree(this.#ctx.store.catalog, current.tenant, next.name, id)
+    }
     if (patch.url !== undefined) next.url = validateEndpointUrl(patch.url, this.#ctx.allowHttp, this.#ctx.transports)
     if (patch.events !== undefined) next.events = checkEvents(patch.events, 'endpoint')
     const headers = patch.headers === undefined ? undefined : checkHeaders(patch.headers)
@@ -205,6 +231,35 @@ export class Endpoints {
     if (!(await this.#ctx.store.catalog.updateEndpoint({ endpoint: next }))) throw new NotFoundError('endpoint', id)
     this.#ctx.changed()
     return this.#view(next, revealed)
+  }
+
+  /**
+   * Creates the endpoint named `input.name` for `input.tenant`, or updates the one that has the
+   * name already (fields left out keep their value, as on `update`): set-up code can run at
+   * every start without adding endpoints. Secrets are returned only when it is created; read
+   * the signing secret again with `revealSecret`. Moving it to another collection is refused.
+   */
+  async upsert(input: EndpointUpsert): Promise<UpsertedEndpoint> {
+    if (!input || typeof input !== 'object') throw new ValidationError('endpoint input must be an object')
+    const tenant = checkTenant(input.tenant)
+    const name = checkEndpointName(input.name)
+    if (name === null) throw new ValidationError('endpoints.upsert needs a name, the key it finds the endpoint by')
+    const existing = await this.#ctx.store.catalog.getEndpointByName({ tenant, name })
+    if (!existing) {
+      try {
+        return { ...(await this.create(input)), created: true }
+      } catch (err) {
+        // Another process created it first: update that one instead.
+        if (!(await this.#ctx.store.catalog.getEndpointByName({ tenant, name }))) throw err
+        return this.upsert(input)
+      }
+    }
+    if (input.collection !== existing.collection)
+      throw new ValidationError(
+        `endpoint "${name}" is in collection "${existing.collection}", not "${input.collection}"; delete it to move it`,
+      )
+    const { collection: _c, tenant: _t, ...patch } = input
+    return { ...(await this.update(existing.id, patch)), created: false }
   }
 
   /**

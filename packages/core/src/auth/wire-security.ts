@@ -15,7 +15,11 @@ export interface SecurityInput {
   clock?: Clock
   authenticator?: Authenticator
   endpointSecurity?: EndpointSecurity
+  development?: boolean
 }
+
+/** What `development: true` lets through the SSRF guard: this machine's loopback addresses. */
+export const DEVELOPMENT_ALLOW = ['127.0.0.0/8', '::1', 'localhost'] as const
 
 /** What `createOutbox` takes from its security options. */
 export interface SecurityWiring {
@@ -45,8 +49,18 @@ export function wireSecurity(options: SecurityInput): SecurityWiring {
       'a custom authenticator needs endpointSecurity too: the built-in one stores credentials only its own authenticator can apply',
     )
   const input = options.security
-  const security = input && isOutboxSecurity(input) ? input : createSecurity({ ...input })
-  const { clock, allowHttp } = shareOutboxSettings(security, { clock: options.clock, allowHttp: options.http?.allowHttp })
+  const dev = options.development === true
+  if (options.development !== undefined && typeof options.development !== 'boolean')
+    throw new ValidationError(`development must be true or false, got ${JSON.stringify(options.development)}`)
+  if (dev && input && isOutboxSecurity(input))
+    throw new ValidationError(
+      'development: true cannot widen a security object built beforehand; pass createSecurity({ ssrf: { allow: ["127.0.0.1"] } }) instead',
+    )
+  const security = input && isOutboxSecurity(input) ? input : createSecurity(dev ? developmentSecurity(input) : { ...input })
+  const { clock, allowHttp } = shareOutboxSettings(security, {
+    clock: options.clock,
+    allowHttp: options.http?.allowHttp ?? (dev ? true : undefined),
+  })
   const { guard } = security
   const http = options.http
   const wiring = { security, guard, clock, allowHttp, close: async () => security.close() }
@@ -63,6 +77,12 @@ export function wireSecurity(options: SecurityInput): SecurityWiring {
     )
   const agentOptions: Agent.Options = { ...http?.agentOptions, connect: guardedConnector(guard, connect ?? {}) }
   return { ...wiring, http: { ...http, agentOptions } }
+}
+
+/** Security options with loopback added to the SSRF allow-list (everything else is still refused). */
+function developmentSecurity(input: SecurityOptions | undefined): SecurityOptions {
+  const allow = [...(input?.ssrf?.allow ?? []), ...DEVELOPMENT_ALLOW]
+  return { ...input, ssrf: { ...input?.ssrf, allow } }
 }
 
 function isOutboxSecurity(v: SecurityOptions | OutboxSecurity): v is OutboxSecurity {

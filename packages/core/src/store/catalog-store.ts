@@ -36,6 +36,8 @@ export interface CatalogStore {
   /** Replaces the stored endpoint with the same id; returns false when there is none. */
   updateEndpoint(request: { endpoint: EndpointRecord }): Promise<boolean>
   getEndpoint(request: { id: string }): Promise<EndpointRecord | undefined>
+  /** The endpoint with this name among the tenant's (null: the platform's own). */
+  getEndpointByName(request: { tenant: string | null; name: string }): Promise<EndpointRecord | undefined>
   /** Endpoints matching the filter, by id. */
   listEndpoints(query?: EndpointQuery): Promise<EndpointRecord[]>
   deleteEndpoint(request: { id: string }): Promise<boolean>

@@ -41,6 +41,8 @@ export interface EndpointRecord {
   id: string
   /** The customer that owns it; null: the platform's own. Never changes. */
   tenant: string | null
+  /** Stable key chosen by the host (`endpoints.upsert`), unique per tenant; null: unnamed. */
+  name: string | null
   collection: string
   url: string
   enabled: boolean

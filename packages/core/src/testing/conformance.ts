@@ -13,6 +13,7 @@
 import { describeDeliveryBehaviour } from './delivery-behaviour.js'
 import { describeDeliveryPromises } from './delivery-promises.js'
 import { describeEndpointHealth } from './endpoint-health.js'
+import { describeEndpointNames } from './endpoint-names.js'
 import { describeFeatures } from './features.js'
 import { describeRulesContract } from './rules-contract.js'
 import { describeStatsContract } from './stats-contract.js'
@@ -45,4 +46,5 @@ export function runStoreConformance(target: ConformanceTarget): void {
   describeStatsContract(target)
   describeDeliveryPromises(target)
   describeTenants(target)
+  describeEndpointNames(target)
 }

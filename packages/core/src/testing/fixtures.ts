@@ -51,6 +51,7 @@ export function endpoint(over: Partial<EndpointRecord> = {}): EndpointRecord {
   return {
     id: newId(T0),
     tenant: null,
+    name: null,
     collection: 'events',
     url: 'https://example.com/hook',
     enabled: true,

@@ -79,7 +79,7 @@ describe('auth fails closed without a security option', () => {
 
   it('does not send to an endpoint whose auth an earlier release stored as given, and says why', async () => {
     const outbox = await dispatcher()
-    const unapplied = { tenant: null, ...fixture.endpoints.unapplied } as EndpointRecord
+    const unapplied = { tenant: null, name: null, ...fixture.endpoints.unapplied } as EndpointRecord
     insertRow(db, { ...unapplied, url: `${fx.receiver.url}/unapplied` })
     const errors: ErrorEvent[] = []
     outbox.on('error', (e) => errors.push(e))

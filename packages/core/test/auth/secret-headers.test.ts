@@ -126,7 +126,7 @@ describe('every header value is a credential unless marked public', () => {
       security: { ssrf: { allow: LOCAL }, encryptionKey: fixture.encryptionKey },
     })
     try {
-      const basic = { tenant: null, ...fixture.endpoints.basic } as EndpointRecord
+      const basic = { tenant: null, name: null, ...fixture.endpoints.basic } as EndpointRecord
       insertRow(db, { ...basic, url: `${receiver.url}/basic` })
       expect((await other.endpoints.get(basic.id)).headers).toEqual({ 'x-api-key': '[redacted]' })
       await other.notify({ type: 'entity.changed', payload: {} })

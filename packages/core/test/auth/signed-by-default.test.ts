@@ -101,7 +101,7 @@ describe('signed by default', () => {
 
   it('keeps an endpoint an earlier release created without auth unsigned until rotateSecret gives it a secret', async () => {
     const { outbox, db } = await setup({ encryptionKey: fixture.encryptionKey })
-    const plain = { tenant: null, ...fixture.endpoints.plain } as EndpointRecord
+    const plain = { tenant: null, name: null, ...fixture.endpoints.plain } as EndpointRecord
     insertRow(db, { ...plain, url: `${fx.receiver.url}/plain` })
     await deliverOne(outbox)
     expect(fx.receiver.requests[0]!.headers).not.toHaveProperty('webhook-signature')

@@ -20,6 +20,17 @@ export async function getEndpoint(x: MysqlExecutor, { id }: { id: string }): Pro
   return r && endpointFromRow(r)
 }
 
+/** The tenant's endpoint with this name. */
+export async function getEndpointByName(
+  x: MysqlExecutor,
+  { tenant, name }: { tenant: string | null; name: string },
+): Promise<EndpointRecord | undefined> {
+  const r = await x.one(
+    x.qb.selectFrom('hookbox_endpoints').selectAll().where('tenant', '=', tenantToColumn(tenant)).where('name', '=', name),
+  )
+  return r && endpointFromRow(r)
+}
+
 /** Endpoints matching the filter, by id. */
 export async function listEndpoints(x: MysqlExecutor, query: EndpointQuery = {}): Promise<EndpointRecord[]> {
   let q = x.qb.selectFrom('hookbox_endpoints').selectAll().orderBy('id')

@@ -6,6 +6,7 @@ import { deliveriesFillfactorMigration } from './000003-deliveries-fillfactor.js
 import { claimFunctionMigration } from './000004-claim-function.js'
 import { claimOrderMigration } from './000005-claim-order.js'
 import { tenantsMigration } from './000006-tenants.js'
+import { endpointNamesMigration } from './000007-endpoint-names.js'
 
 /** Every migration of this version of the package, in order. */
 export const migrations: readonly Migration[] = [
@@ -15,6 +16,7 @@ export const migrations: readonly Migration[] = [
   claimFunctionMigration,
   claimOrderMigration,
   tenantsMigration,
+  endpointNamesMigration,
 ]
 
 /** SQL that creates the schema and its `migrations` book-keeping table. */

@@ -20,6 +20,17 @@ export async function getEndpoint(x: PostgresExecutor, { id }: { id: string }): 
   return r && endpointFromRow(r)
 }
 
+/** The tenant's endpoint with this name. */
+export async function getEndpointByName(
+  x: PostgresExecutor,
+  { tenant, name }: { tenant: string | null; name: string },
+): Promise<EndpointRecord | undefined> {
+  const [r] = await x.rows(
+    x.tables.selectFrom('endpoints').selectAll().where('tenant', '=', tenantToColumn(tenant)).where('name', '=', name),
+  )
+  return r && endpointFromRow(r)
+}
+
 /** Endpoints matching the filter, by id. */
 export async function listEndpoints(x: PostgresExecutor, query: EndpointQuery = {}): Promise<EndpointRecord[]> {
   let q = x.tables.selectFrom('endpoints').selectAll().orderBy('id')

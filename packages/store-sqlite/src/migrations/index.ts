@@ -5,6 +5,7 @@ import { idempotencyKeysMigration } from './000003-idempotency-keys.js'
 import { claimOrderMigration } from './000004-claim-order.js'
 import { deliveryDeadlineMigration } from './000005-delivery-deadline.js'
 import { tenantsMigration } from './000006-tenants.js'
+import { endpointNamesMigration } from './000007-endpoint-names.js'
 
 /**
  * Every migration in order. Exported so hosts that run their own migration tool can take the
@@ -17,4 +18,5 @@ export const migrations: readonly Migration[] = [
   claimOrderMigration,
   deliveryDeadlineMigration,
   tenantsMigration,
+  endpointNamesMigration,
 ]

@@ -20,6 +20,12 @@ export function getEndpoint(x: SyncExecutor, { id }: { id: string }): EndpointRe
   return r && endpointFromRow(r)
 }
 
+/** The tenant's endpoint with this name. */
+export function getEndpointByName(x: SyncExecutor, { tenant, name }: { tenant: string | null; name: string }): EndpointRecord | undefined {
+  const r = x.one(x.qb.selectFrom('hookbox_endpoints').selectAll().where('tenant', '=', tenantToColumn(tenant)).where('name', '=', name))
+  return r && endpointFromRow(r)
+}
+
 /** Endpoints matching the filter, by id. */
 export function listEndpoints(x: SyncExecutor, query: EndpointQuery = {}): EndpointRecord[] {
   let q = x.qb.selectFrom('hookbox_endpoints').selectAll().orderBy('id')
