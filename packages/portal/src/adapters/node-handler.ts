@@ -15,7 +15,7 @@ export function toNodeHandler(portal: Portal): RequestListener {
 }
 
 /** What the Express adapter reads of Express's request (no express dependency). */
-export interface ExpressLikeRequest extends IncomingMessage {
+export type ExpressLikeRequest = IncomingMessage & {
   /** The URL before Express stripped the mount path. */
   originalUrl?: string
 }
