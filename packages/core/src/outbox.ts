@@ -25,6 +25,7 @@ import { toMessageRecord, type MessageLimits, type NotifyOptions, type NotifyRes
 import { defaultRetention, purgeExpired, type RetentionOptions } from './retention.js'
 import type { EnqueueOutcome, PurgeCounts, Store } from './store/store.js'
 import { andThen } from './transaction/maybe-async.js'
+import { withinTime } from './within-time.js'
 import type { SyncSqlExecutor } from './transaction/sql-executor.js'
 import { isSyncHandle, toHostTransaction } from './transaction/to-host-transaction.js'
 import { InProcessCounters } from './metrics/in-process-counters.js'
@@ -295,7 +296,10 @@ export function createOutbox(options: OutboxOptions): Outbox {
         retentionTimer.unref()
       }
       if (store.queue.subscribe && !unsubscribe) {
-        const pending = store.queue.subscribe(() => dispatcher.wake())
+        const pending = store.queue.subscribe(
+          () => dispatcher.wake(),
+          (error) => emitter.emit('error', { error, phase: 'wake' }),
+        )
         unsubscribe = async () => (await pending)()
         pending.catch((error) => emitter.emit('error', { error, phase: 'wake' }))
       }
@@ -305,8 +309,13 @@ export function createOutbox(options: OutboxOptions): Outbox {
       retentionTimer = null
       const unsub = unsubscribe
       unsubscribe = null
-      await unsub?.().catch((error) => emitter.emit('error', { error, phase: 'wake' }))
-      await dispatcher.stop(o.timeout)
+      const timeout = o.timeout ?? 30_000
+      // UNLISTEN on a connection that hangs would never answer: bounded like every other phase.
+      await withinTime(
+        unsub?.().catch((error) => emitter.emit('error', { error, phase: 'wake' })),
+        timeout,
+      )
+      await dispatcher.stop(timeout)
     },
     drain: () => dispatcher.runOnce(),
     on(event, listener) {
@@ -325,9 +334,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
       closed ??= (async () => {
         await outbox.stop(o)
         await transports.close(o.timeout ?? 30_000)
-        await wired.close()
+        await withinTime(wired.close(), o.timeout ?? 30_000)
         telemetry.close()
-        await store.close()
+        await withinTime(store.close(), o.timeout ?? 30_000)
       })()
       return closed
     },

@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js'
 import type { AttemptOutcome, EndpointRecord, MessageRecord } from '../store/records.js'
 import type { Claim, Completion, Store } from '../store/store.js'
 import { createPlanner } from './plan.js'
+import { withinTime } from '../within-time.js'
 import { deadlineOf } from '../policies/policy-end.js'
 import { sendAttempt, type SendContext, type SentAttempt } from './send-attempt.js'
 import type { EndpointHealth } from '../health/endpoint-health.js'
@@ -26,6 +27,9 @@ export interface DispatcherOptions {
 
 /** How long wake-ups are gathered before the loop runs (ms). */
 const WAKE_COALESCE_MS = 2
+
+/** First wait after a failed pass; it doubles with each failure in a row, up to the poll interval. */
+const ERROR_BACKOFF_MS = 50
 
 /** Time kept free at the end of a lease: attempts must be over (and written back) by then. */
 export function leaseMargin(leaseMs: number): number {
@@ -134,13 +138,11 @@ export class Dispatcher {
     this.#wakeTimer?.()
     this.#wakeTimer = null
     this.#nudge()
-    await this.#loop
-    let timer: NodeJS.Timeout | undefined
-    const timedOut = new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))
-    await Promise.race([Promise.allSettled([...this.#inFlight]), timedOut])
-    clearTimeout(timer)
-    await this.#flush()
-    await this.#d.health.flushed()
+    // Each phase is bounded: a query on a connection that hangs never answers.
+    await withinTime(this.#loop ?? undefined, timeoutMs)
+    await withinTime(Promise.allSettled([...this.#inFlight]), timeoutMs)
+    await withinTime(this.#flush(), timeoutMs)
+    await withinTime(this.#d.health.flushed(), timeoutMs)
   }
 
   /**
@@ -194,7 +196,9 @@ export class Dispatcher {
       }
       if (!this.#running) break
       const full = options.concurrency - this.#inFlight.size < lowWater
-      if (failures > 0) await this.#sleep(Math.min(options.pollIntervalMs * 2 ** failures, 30_000))
+      // After a database error: back off, but never past the poll interval, so work resumes
+      // within one interval of the database coming back.
+      if (failures > 0) await this.#sleep(Math.min(ERROR_BACKOFF_MS * 2 ** (failures - 1), options.pollIntervalMs))
       else if (full || !(more || expandFull)) await this.#sleep(options.pollIntervalMs)
     }
   }
