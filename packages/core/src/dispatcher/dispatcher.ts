@@ -82,6 +82,8 @@ export class Dispatcher {
    * loop waits until one has room, new work arrives or the poll interval passes.
    */
   #fruitless: string | null = null
+  /** Stops the clock's change calls (a ManualClock's `advance()` wakes a started dispatcher). */
+  #unwatchClock: (() => void) | null = null
 
   constructor(deps: DispatcherDeps) {
     this.#d = deps
@@ -96,6 +98,8 @@ export class Dispatcher {
   start(): void {
     if (this.#running) return
     this.#running = true
+    // On a clock that jumps (ManualClock), what was deferred or scheduled may be due at once.
+    this.#unwatchClock = this.#d.clock.onChange?.(() => this.wake()) ?? null
     this.#loop = this.#run()
   }
 
@@ -135,6 +139,8 @@ export class Dispatcher {
   async stop(timeoutMs = 30_000): Promise<void> {
     if (!this.#running) return
     this.#running = false
+    this.#unwatchClock?.()
+    this.#unwatchClock = null
     this.#wakeTimer?.()
     this.#wakeTimer = null
     this.#nudge()
