@@ -23,6 +23,7 @@ import { completeDeliveries } from './queries/complete.js'
 import { deleteDeliveries } from './queries/delete-deliveries.js'
 import { getDelivery, getMessage, listAttempts, listDeliveries } from './queries/deliveries.js'
 import { setEndpointHealth } from './queries/endpoint-health.js'
+import { leaseProbe } from './queries/lease-probe.js'
 import { deleteEndpoint, getEndpoint, insertEndpoint, listEndpoints, updateEndpoint } from './queries/endpoints.js'
 import { enqueuePlanner, type EnqueueStatement } from './queries/enqueue.js'
 import { expandMessages } from './queries/expand.js'
@@ -105,6 +106,7 @@ export class PostgresStore implements Store {
       listEndpoints: (query) => listEndpoints(x, query),
       deleteEndpoint: (request) => deleteEndpoint(x, request),
       setEndpointHealth: (update) => setEndpointHealth(x, update),
+      leaseProbe: (request) => leaseProbe(x, request),
     }
     this.housekeeping = {
       migrate: async () => void (await runMigrations(this.#root, this.schema)),

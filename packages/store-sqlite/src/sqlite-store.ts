@@ -18,6 +18,7 @@ import { completeDeliveries } from './queries/complete.js'
 import { deleteDeliveries } from './queries/delete-deliveries.js'
 import { getDelivery, getMessage, listAttempts, listDeliveries } from './queries/deliveries.js'
 import { setEndpointHealth } from './queries/endpoint-health.js'
+import { leaseProbe } from './queries/lease-probe.js'
 import { deleteEndpoint, getEndpoint, insertEndpoint, listEndpoints, updateEndpoint } from './queries/endpoints.js'
 import { enqueueMessages, type Run } from './queries/enqueue.js'
 import { expandMessages } from './queries/expand.js'
@@ -68,6 +69,7 @@ export class SqliteStore implements Store {
       listEndpoints: async (query) => listEndpoints(x, query),
       deleteEndpoint: (request) => idle(() => deleteEndpoint(x, request)),
       setEndpointHealth: (update) => idle(() => setEndpointHealth(x, update)),
+      leaseProbe: (request) => idle(() => leaseProbe(x, request)),
     }
     this.housekeeping = {
       migrate: async () => void (await idle(() => runMigrations(x))),
