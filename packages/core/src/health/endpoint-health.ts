@@ -31,6 +31,19 @@ export interface AdmissionContext {
   atEnd: boolean
 }
 
+/**
+ * The failure rate the breaker is sure of: the lower bound of its Wilson score interval at 1.5
+ * standard deviations (about 93% one-sided). 5 failures in 6 give 0.53, 14 in 21 give 0.50,
+ * 4 in 5 give 0.47 and 40 in 100 give 0.33.
+ */
+function failureRateAtLeast(failed: number, total: number): number {
+  const z = 1.5
+  const p = failed / total
+  const centre = p + (z * z) / (2 * total)
+  const spread = z * Math.sqrt((p * (1 - p)) / total + (z * z) / (4 * total * total))
+  return (centre - spread) / (1 + (z * z) / total)
+}
+
 /** Time a probe's lease lasts past the attempt's timeout, for the write-back of its outcome. */
 const PROBE_LEASE_MARGIN_MS = 5_000
 
@@ -202,7 +215,11 @@ export class EndpointHealth {
     let open = wasProbe
     if (!open) {
       const recent = s.record(now, failed, breaker.windowMs)
-      open = recent.total >= breaker.minAttempts && recent.failed / recent.total >= breaker.failureRate
+      // A run of failures opens it; a mix only when the rate is surely at or above the threshold,
+      // so a flaky receiver that is alive (40% failing, say) is not paused by an unlucky stretch.
+      open =
+        recent.total >= breaker.minAttempts &&
+        (recent.failed === recent.total || failureRateAtLeast(recent.failed, recent.total) >= breaker.failureRate)
     }
     if (!open) return
     const until = now + Math.min(breaker.maxPauseMs, breaker.pauseMs * 2 ** s.opened)
