@@ -3,7 +3,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { postgresStore } from '../src/index.js'
 import { databaseUrl, eventually, sleep, startReceiver, testSchema, type Receiver } from './helpers.js'
-import { startTcpProxy, type TcpProxy } from './tcp-proxy.js'
+import { startTcpProxy, type TcpProxy } from '@hookbox/core/testing'
 
 const t = testSchema('hb_outage')
 let receiver: Receiver
@@ -30,7 +30,8 @@ function dispatcher(): { outbox: Outbox; errors: unknown[] } {
     store: postgresStore({ pool: proxiedPool(), schema: t.schema, wake: 'notify', listenMaxBackoffMs: 500 }),
     http: { allowHttp: true },
     security: { ssrf: { allow: ['127.0.0.1'] } },
-    dispatcher: { pollIntervalMs: 60_000, concurrency: 8 },
+    // Short leases: attempts cut off mid-write-back are free again before the database is back.
+    dispatcher: { pollIntervalMs: 60_000, concurrency: 8, leaseMs: 2_000 },
   })
   outbox.on('error', ({ error }) => errors.push(error))
   return { outbox, errors }
