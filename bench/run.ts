@@ -19,6 +19,7 @@ import { databaseUrl, mysqlUrl } from './hookbox.js'
 import { latencyBench } from './latency.js'
 import { notifyCostBench } from './notify-cost.js'
 import { startReceiver } from './receiver.js'
+import { faultMixBench } from './fault-mix.js'
 import { scaleOutBench } from './scale-out.js'
 import { bounded, machine, num, quick, ratio, table, verdict, type Figure, type Result, type Stat } from './support.js'
 import { throughputBench } from './throughput.js'
@@ -80,6 +81,7 @@ const benches: Array<{ title: string; pg?: boolean; my?: boolean; budgetMs: numb
   { title: 'Backlog on SQLite', budgetMs: 100_000, run: () => backlogBench('sqlite', receiver) },
   { title: 'Backlog on Postgres', pg: true, budgetMs: 150_000, run: () => backlogBench('postgres', receiver) },
   { title: 'Scale-out on Postgres', pg: true, budgetMs: 100_000, run: () => scaleOutBench(receiver) },
+  { title: 'Fault mix on Postgres', pg: true, budgetMs: 90_000, run: () => faultMixBench() },
 ]
 
 for (const b of benches) {

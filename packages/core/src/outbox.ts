@@ -28,6 +28,7 @@ import { defaultRetention, purgeExpired, type RetentionOptions } from './retenti
 import type { EnqueueOutcome, PurgeCounts, Store } from './store/store.js'
 import { andThen } from './transaction/maybe-async.js'
 import type { ResultFor, TransactionOf } from './transaction/transaction-handle.js'
+import { withinTime } from './within-time.js'
 import { isSyncHandle, toHostTransaction } from './transaction/to-host-transaction.js'
 import { InProcessCounters } from './metrics/in-process-counters.js'
 import { readOutboxStats, type OutboxStats } from './metrics/outbox-stats.js'
@@ -325,7 +326,10 @@ export function createOutbox<C extends EventCatalog = EventCatalog>(options: Out
         retentionTimer.unref()
       }
       if (store.queue.subscribe && !unsubscribe) {
-        const pending = store.queue.subscribe(() => dispatcher.wake())
+        const pending = store.queue.subscribe(
+          () => dispatcher.wake(),
+          (error) => emitter.emit('error', { error, phase: 'wake' }),
+        )
         unsubscribe = async () => (await pending)()
         pending.catch((error) => emitter.emit('error', { error, phase: 'wake' }))
       }
@@ -335,8 +339,13 @@ export function createOutbox<C extends EventCatalog = EventCatalog>(options: Out
       retentionTimer = null
       const unsub = unsubscribe
       unsubscribe = null
-      await unsub?.().catch((error) => emitter.emit('error', { error, phase: 'wake' }))
-      await dispatcher.stop(o.timeout)
+      const timeout = o.timeout ?? 30_000
+      // UNLISTEN on a connection that hangs would never answer: bounded like every other phase.
+      await withinTime(
+        unsub?.().catch((error) => emitter.emit('error', { error, phase: 'wake' })),
+        timeout,
+      )
+      await dispatcher.stop(timeout)
     },
     drain: () => dispatcher.runOnce(),
     on(event, listener) {
@@ -355,9 +364,9 @@ export function createOutbox<C extends EventCatalog = EventCatalog>(options: Out
       closed ??= (async () => {
         await outbox.stop(o)
         await transports.close(o.timeout ?? 30_000)
-        await wired.close()
+        await withinTime(wired.close(), o.timeout ?? 30_000)
         telemetry.close()
-        await store.close()
+        await withinTime(store.close(), o.timeout ?? 30_000)
       })()
       return closed
     },

@@ -21,6 +21,7 @@ import { deleteDeliveries } from './queries/delete-deliveries.js'
 import { getDelivery, getMessage, listAttempts, listDeliveries } from './queries/deliveries.js'
 import { setEndpointHealth } from './queries/endpoint-health.js'
 import { deleteEndpoint, getEndpoint, getEndpointByName, insertEndpoint, listEndpoints, updateEndpoint } from './queries/endpoints.js'
+import { leaseProbe } from './queries/lease-probe.js'
 import { enqueueMessages, type Run } from './queries/enqueue.js'
 import { expandMessages } from './queries/expand.js'
 import { purgeFinished } from './queries/purge.js'
@@ -85,6 +86,7 @@ export class MysqlStore implements Store {
       upsertTenant: (request) => upsertTenant(x, request),
       getTenant: (request) => getTenant(x, request),
       listTenants: () => listTenants(x),
+      leaseProbe: (request) => leaseProbe(x, request),
     }
     this.housekeeping = {
       migrate: async () => void (await runMigrations(x)),

@@ -11,6 +11,7 @@ import {
   type Store,
 } from '@hookbox/core'
 import { Kysely, PostgresDialect, sql } from 'kysely'
+import { guardedPool } from './guarded-pool.js'
 import { checkSchemaName, wakeChannel } from './identifiers.js'
 import { listenForWakeUps } from './listen.js'
 import { runMigrations } from './migrations/migrate.js'
@@ -23,6 +24,7 @@ import { deleteDeliveries } from './queries/delete-deliveries.js'
 import { getDelivery, getMessage, listAttempts, listDeliveries } from './queries/deliveries.js'
 import { setEndpointHealth } from './queries/endpoint-health.js'
 import { deleteEndpoint, getEndpoint, getEndpointByName, insertEndpoint, listEndpoints, updateEndpoint } from './queries/endpoints.js'
+import { leaseProbe } from './queries/lease-probe.js'
 import { enqueuePlanner, type EnqueueStatement } from './queries/enqueue.js'
 import { expandMessages } from './queries/expand.js'
 import { purgeFinished } from './queries/purge.js'
@@ -70,7 +72,7 @@ export class PostgresStore implements Store {
       throw new ValidationError(`wake must be 'coalesced', 'notify' or 'poll', got ${JSON.stringify(config.wake)}`)
     this.#coalesceMs = config.coalesceMs ?? 50
     if (!(this.#coalesceMs >= 0)) throw new ValidationError(`coalesceMs must be >= 0, got ${config.coalesceMs}`)
-    this.#root = config.db ?? new Kysely<any>({ dialect: new PostgresDialect({ pool: config.pool! }) })
+    this.#root = config.db ?? new Kysely<any>({ dialect: new PostgresDialect({ pool: guardedPool(config.pool!) }) })
     this.db = this.#root.withSchema(this.schema) as Kysely<HookboxDatabase>
     const x = (this.#x = new PostgresExecutor(this.#root, this.schema, config.pool, config.preparedStatements ?? true))
     this.#channel = wakeChannel(this.schema)
@@ -90,7 +92,10 @@ export class PostgresStore implements Store {
       listAttempts: (request) => listAttempts(x, request),
       getMessage: (request) => getMessage(x, request),
       wake: () => this.#wake(),
-      ...(this.wakeMode !== 'poll' && this.#openListener && { subscribe: (onWake: () => void) => this.#subscribe(onWake) }),
+      ...(this.wakeMode !== 'poll' &&
+        this.#openListener && {
+          subscribe: (onWake: () => void, onError?: (error: unknown) => void) => this.#subscribe(onWake, onError),
+        }),
     }
     this.catalog = {
       upsertCollection: (request) => upsertCollection(x, request),
@@ -108,6 +113,7 @@ export class PostgresStore implements Store {
       upsertTenant: (request) => upsertTenant(x, request),
       getTenant: (request) => getTenant(x, request),
       listTenants: () => listTenants(x),
+      leaseProbe: (request) => leaseProbe(x, request),
     }
     this.housekeeping = {
       migrate: async () => void (await runMigrations(this.#root, this.schema)),
@@ -167,11 +173,12 @@ export class PostgresStore implements Store {
     }
   }
 
-  async #subscribe(onWake: () => void): Promise<() => Promise<void>> {
+  async #subscribe(onWake: () => void, onError?: (error: unknown) => void): Promise<() => Promise<void>> {
     const stop = await listenForWakeUps({
       channel: this.#channel,
       open: this.#openListener!,
       onWake: this.wakeMode === 'coalesced' ? this.#withFollowUps(onWake) : onWake,
+      ...(onError && { onError }),
       maxBackoffMs: this.#maxBackoffMs,
     })
     const unsubscribe = async () => {

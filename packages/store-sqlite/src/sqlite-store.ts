@@ -19,6 +19,7 @@ import { deleteDeliveries } from './queries/delete-deliveries.js'
 import { getDelivery, getMessage, listAttempts, listDeliveries } from './queries/deliveries.js'
 import { setEndpointHealth } from './queries/endpoint-health.js'
 import { deleteEndpoint, getEndpoint, getEndpointByName, insertEndpoint, listEndpoints, updateEndpoint } from './queries/endpoints.js'
+import { leaseProbe } from './queries/lease-probe.js'
 import { enqueueMessages, type Run } from './queries/enqueue.js'
 import { expandMessages } from './queries/expand.js'
 import { purgeFinished } from './queries/purge.js'
@@ -75,6 +76,7 @@ export class SqliteStore implements Store {
       upsertTenant: (request) => idle(() => upsertTenant(x, request)),
       getTenant: async (request) => getTenant(x, request),
       listTenants: async () => listTenants(x),
+      leaseProbe: (request) => idle(() => leaseProbe(x, request)),
     }
     this.housekeeping = {
       migrate: async () => void (await idle(() => runMigrations(x))),

@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js'
 import type { AttemptOutcome, EndpointRecord, MessageRecord } from '../store/records.js'
 import type { Claim, Completion, Store } from '../store/store.js'
 import { createPlanner } from './plan.js'
+import { withinTime } from '../within-time.js'
 import { deadlineOf } from '../policies/policy-end.js'
 import { sendAttempt, type SendContext, type SentAttempt } from './send-attempt.js'
 import type { EndpointHealth } from '../health/endpoint-health.js'
@@ -26,6 +27,9 @@ export interface DispatcherOptions {
 
 /** How long wake-ups are gathered before the loop runs (ms). */
 const WAKE_COALESCE_MS = 2
+
+/** First wait after a failed pass; it doubles with each failure in a row, up to the poll interval. */
+const ERROR_BACKOFF_MS = 50
 
 /** Time kept free at the end of a lease: attempts must be over (and written back) by then. */
 export function leaseMargin(leaseMs: number): number {
@@ -78,6 +82,8 @@ export class Dispatcher {
    * loop waits until one has room, new work arrives or the poll interval passes.
    */
   #fruitless: string | null = null
+  /** Stops the clock's change calls (a ManualClock's `advance()` wakes a started dispatcher). */
+  #unwatchClock: (() => void) | null = null
 
   constructor(deps: DispatcherDeps) {
     this.#d = deps
@@ -92,6 +98,8 @@ export class Dispatcher {
   start(): void {
     if (this.#running) return
     this.#running = true
+    // On a clock that jumps (ManualClock), what was deferred or scheduled may be due at once.
+    this.#unwatchClock = this.#d.clock.onChange?.(() => this.wake()) ?? null
     this.#loop = this.#run()
   }
 
@@ -131,16 +139,16 @@ export class Dispatcher {
   async stop(timeoutMs = 30_000): Promise<void> {
     if (!this.#running) return
     this.#running = false
+    this.#unwatchClock?.()
+    this.#unwatchClock = null
     this.#wakeTimer?.()
     this.#wakeTimer = null
     this.#nudge()
-    await this.#loop
-    let timer: NodeJS.Timeout | undefined
-    const timedOut = new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))
-    await Promise.race([Promise.allSettled([...this.#inFlight]), timedOut])
-    clearTimeout(timer)
-    await this.#flush()
-    await this.#d.health.flushed()
+    // Each phase is bounded: a query on a connection that hangs never answers.
+    await withinTime(this.#loop ?? undefined, timeoutMs)
+    await withinTime(Promise.allSettled([...this.#inFlight]), timeoutMs)
+    await withinTime(this.#flush(), timeoutMs)
+    await withinTime(this.#d.health.flushed(), timeoutMs)
   }
 
   /**
@@ -194,7 +202,9 @@ export class Dispatcher {
       }
       if (!this.#running) break
       const full = options.concurrency - this.#inFlight.size < lowWater
-      if (failures > 0) await this.#sleep(Math.min(options.pollIntervalMs * 2 ** failures, 30_000))
+      // After a database error: back off, but never past the poll interval, so work resumes
+      // within one interval of the database coming back.
+      if (failures > 0) await this.#sleep(Math.min(ERROR_BACKOFF_MS * 2 ** (failures - 1), options.pollIntervalMs))
       else if (full || !(more || expandFull)) await this.#sleep(options.pollIntervalMs)
     }
   }
@@ -268,6 +278,7 @@ export class Dispatcher {
       const deadline = deadlineOf(delivery, collection.policy)
       const holds = collection.policy.whilePaused === 'wait'
       let deferUntil = 0
+      const probes: Array<{ endpoint: EndpointRecord; until: number }> = []
       // Admission runs before any await, so deliveries of one claim batch see each other's slots.
       for (const id of delivery.targets) {
         if (delivery.progress[id]) continue
@@ -281,6 +292,7 @@ export class Dispatcher {
           const ctx = { timeoutMs: timeout(endpoint), adaptive, holds, atEnd: started >= deadline }
           const admission = health.check(endpoint, started, ctx)
           if (admission.kind === 'go') toSend.push(endpoint)
+          else if (admission.kind === 'probe') probes.push({ endpoint, until: admission.until })
           else if (admission.kind === 'defer') deferUntil = Math.max(deferUntil, Math.min(admission.until, deadline))
           else
             skipped.push({
@@ -293,10 +305,20 @@ export class Dispatcher {
       }
       if (deferUntil > 0) {
         // Held back by a limit: back to the queue, no attempt made, no retry used up.
+        for (const p of probes) health.releaseProbe(p.endpoint)
         await this.#enqueueCompletion(deferral(claim, deferUntil, started), () => {})
         return
       }
+      // Slots are taken before the first await, so the rest of the claim batch sees them.
       for (const e of toSend) health.acquire(e, started)
+      // A paused endpoint's probe goes only from the dispatcher that leased it through the store.
+      for (const { endpoint, until } of probes) {
+        if (await health.leaseProbe(endpoint, started, until)) {
+          health.acquire(endpoint, started)
+          toSend.push(endpoint)
+        } else
+          skipped.push({ endpointId: endpoint.id, reason: 'endpoint is paused by its circuit breaker', permanent: false, retryAt: until })
+      }
       const sent: SentAttempt[] = await Promise.all(
         toSend.map(async (e) => {
           let outcome: AttemptOutcome = 'error'

@@ -13,6 +13,11 @@ export type Admission =
   | { kind: 'defer'; until: number }
   /** The breaker is open until `until`. */
   | { kind: 'paused'; until: number }
+  /**
+   * The pause is over: this attempt may be the probe, if it wins the probe's lease through the
+   * store ({@link EndpointHealth.leaseProbe}), which holds every other dispatcher off until `until`.
+   */
+  | { kind: 'probe'; until: number }
 
 /** What {@link EndpointHealth.check} needs to know about the attempt. */
 export interface AdmissionContext {
@@ -27,9 +32,26 @@ export interface AdmissionContext {
 }
 
 /**
+ * The failure rate the breaker is sure of: the lower bound of its Wilson score interval at 1.5
+ * standard deviations (about 93% one-sided). 5 failures in 6 give 0.53, 14 in 21 give 0.50,
+ * 4 in 5 give 0.47 and 40 in 100 give 0.33.
+ */
+function failureRateAtLeast(failed: number, total: number): number {
+  const z = 1.5
+  const p = failed / total
+  const centre = p + (z * z) / (2 * total)
+  const spread = z * Math.sqrt((p * (1 - p)) / total + (z * z) / (4 * total * total))
+  return (centre - spread) / (1 + (z * z) / total)
+}
+
+/** Time a probe's lease lasts past the attempt's timeout, for the write-back of its outcome. */
+const PROBE_LEASE_MARGIN_MS = 5_000
+
+/**
  * Per-endpoint limits, adaptive in-flight window, circuit breaker and auto-disable for one
  * dispatcher. Limits and the window are per process; the breaker's pause and the start of a run of
- * failures are written to the endpoint row, so every dispatcher honours them. The breaker only
+ * failures are written to the endpoint row, so every dispatcher honours them, and the half-open
+ * probe is leased through that row, so all dispatchers together send one. The breaker only
  * opens for endpoints whose collection's policy says `whilePaused: 'wait'`: by default a schedule
  * is kept whatever the receiver does.
  */
@@ -76,6 +98,11 @@ export class EndpointHealth {
       if (paused !== null && paused > now) return { kind: 'paused', until: paused }
       // Half-open: one probe at a time decides; the rest wait until it has surely ended.
       if (paused !== null && s.probing) return { kind: 'defer', until: now + ctx.timeoutMs }
+      if (paused !== null) {
+        // Reserved in this process at once; across dispatchers the store's lease decides.
+        s.probing = true
+        return { kind: 'probe', until: now + ctx.timeoutMs + PROBE_LEASE_MARGIN_MS }
+      }
     }
     const cap = Math.min(ctx.adaptive ? s.window : Infinity, e.maxInFlight ?? Infinity)
     if (s.inFlight >= cap) return { kind: 'defer', until: s.spreadSlots(now, Math.max(1, s.latencyMs / cap)) }
@@ -95,6 +122,29 @@ export class EndpointHealth {
       if (s.inFlight >= cap || s.probing || (s.ratePerSecond !== null && s.nextStart > now)) ids.push(id)
     }
     return ids
+  }
+
+  /**
+   * Leases the probe that {@link check} offered, through the store, so that of all dispatchers
+   * only one sends it. Losing (or a failed write) gives the reservation back and treats the
+   * endpoint as paused until `until`; winning keeps it for {@link acquire}.
+   */
+  async leaseProbe(e: EndpointRecord, now: number, until: number): Promise<boolean> {
+    const won = await this.#store.catalog.leaseProbe({ id: e.id, now, until }).catch((error: unknown) => {
+      this.#emitter.emit('error', { error, phase: 'health' })
+      return false
+    })
+    if (!won) {
+      const s = this.#state(e.id)
+      s.probing = false
+      s.pausedUntil = { value: until, at: now }
+    }
+    return won
+  }
+
+  /** Gives back a probe reservation that {@link check} made but that will not be sent. */
+  releaseProbe(e: EndpointRecord): void {
+    this.#state(e.id).probing = false
   }
 
   /** Takes the slot and rate token that {@link check} allowed. */
@@ -165,7 +215,11 @@ export class EndpointHealth {
     let open = wasProbe
     if (!open) {
       const recent = s.record(now, failed, breaker.windowMs)
-      open = recent.total >= breaker.minAttempts && recent.failed / recent.total >= breaker.failureRate
+      // A run of failures opens it; a mix only when the rate is surely at or above the threshold,
+      // so a flaky receiver that is alive (40% failing, say) is not paused by an unlucky stretch.
+      open =
+        recent.total >= breaker.minAttempts &&
+        (recent.failed === recent.total || failureRateAtLeast(recent.failed, recent.total) >= breaker.failureRate)
     }
     if (!open) return
     const until = now + Math.min(breaker.maxPauseMs, breaker.pauseMs * 2 ** s.opened)

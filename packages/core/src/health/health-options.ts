@@ -6,7 +6,12 @@ export interface BreakerOptions {
   windowMs: number
   /** Fewest attempts in the window before the breaker may open (default 5). */
   minAttempts: number
-  /** Share of failed attempts in the window that opens it (default 0.5). */
+  /**
+   * Share of failed attempts in the window that opens it (default 0.5): every attempt failing
+   * opens it at once; a mix of failures and successes only when the share is surely at or above
+   * it (the lower bound of its 93% confidence interval), so a receiver that fails 40% of the time
+   * but answers the rest is not paused by an unlucky stretch.
+   */
   failureRate: number
   /** First pause; each failed probe doubles it (default 30 s). */
   pauseMs: number

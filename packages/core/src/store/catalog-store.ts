@@ -54,4 +54,21 @@ export interface CatalogStore {
   getTenant(request: { tenant: string }): Promise<TenantRecord | undefined>
   /** Every known tenant, by name. */
   listTenants(): Promise<TenantRecord[]>
+  /**
+   * Leases the half-open probe of a paused endpoint, for every dispatcher at once: when the
+   * endpoint's pause is over (`pausedUntil` set and at or before `now`), moves it to `until` and
+   * returns true; otherwise (not paused, still paused, or another dispatcher took the probe
+   * first) changes nothing and returns false. One conditional write: of dispatchers asking
+   * together, exactly one wins.
+   */
+  leaseProbe(request: ProbeLeaseRequest): Promise<boolean>
+}
+
+/** Arguments of {@link CatalogStore.leaseProbe}. */
+export interface ProbeLeaseRequest {
+  /** The endpoint. */
+  id: string
+  now: number
+  /** End of the probe's lease: the pause lasts until then for everyone else. */
+  until: number
 }

@@ -185,8 +185,12 @@ export interface QueueStore {
   listAttempts(request: { deliveryId: string }): Promise<AttemptRecord[]>
   getMessage(request: { id: string }): Promise<MessageRecord | undefined>
 
-  /** Optional: calls `onWake` when another process may have new work. Returns an unsubscribe function. */
-  subscribe?(onWake: () => void): Promise<() => Promise<void>>
+  /**
+   * Optional: calls `onWake` when another process may have new work, and `onError` with each
+   * failure of the connection that listens (the store reconnects by itself). Returns an
+   * unsubscribe function.
+   */
+  subscribe?(onWake: () => void, onError?: (error: unknown) => void): Promise<() => Promise<void>>
   /** Optional: tells other processes there is new work, outside any transaction. */
   wake?(): Promise<void>
 }

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { policies, type DeliveryEvent, type Outbox, type Store, type ManualClock, type AttemptEvent } from '../index.js'
 import { expandOnce } from './fixtures.js'
 import { TestReceiver } from './receiver.js'
+import { eventually } from './wait.js'
 import { testOutbox } from './test-outbox.js'
 import type { ConformanceTarget } from './target.js'
 
@@ -436,6 +437,46 @@ export function describeDeliveryBehaviour(target: ConformanceTarget): void {
       await outbox.drain()
       expect(receiver.requests).toHaveLength(2)
       expect((await onlyDelivery()).state).toBe('delivered')
+    })
+
+    it('a started dispatcher on a manual clock: advance() wakes it for deferred and retried deliveries', { timeout: 60_000 }, async () => {
+      // A 60 s poll: only the clock's advance() can wake the loop in time.
+      const started = testOutbox(store, { clock, health: { breaker: false }, dispatcher: { pollIntervalMs: 60_000 } }).outbox
+      try {
+        await started.collections.upsert({ name: 'manual', events: ['manual.*'], policy: policies.fixed({ intervalMs: MIN }) })
+        for (const path of ['/m1', '/m2', '/m3']) await started.endpoints.create({ collection: 'manual', url: `${receiver.url}${path}` })
+        // The third endpoint fails each message's first attempt: its retries are due a minute later in manual time.
+        const seen = new Set<string>()
+        receiver.on('/m3', (r) => {
+          const id = String(r.headers['webhook-id'])
+          if (seen.has(id)) return 200
+          seen.add(id)
+          return 500
+        })
+        let delivered = 0
+        started.on('delivered', () => delivered++)
+        // One delivery per message and endpoint: 120 in all.
+        await started.notifyMany(Array.from({ length: 40 }, (_, i) => ({ type: 'manual.tick', payload: { i } })))
+        started.start()
+        // The earliest next attempt of what is pending (a leased delivery stays due until written back).
+        const nextDue = async () => {
+          const pending = await started.deliveries.list({ state: 'pending', limit: 120 })
+          return Math.min(...pending.map((d) => d.nextAttemptAt ?? Number.POSITIVE_INFINITY))
+        }
+        for (let step = 0; delivered < 120; step++) {
+          expect(step).toBeLessThan(2_000)
+          // Jump to the next attempt due (at least a millisecond on), then wait until the dispatcher
+          // has taken everything that is due: only advance() can have woken it.
+          const next = await nextDue()
+          clock.set(Math.max(clock.now() + 1, Number.isFinite(next) ? next : 0))
+          await eventually(async () => delivered === 120 || (await nextDue()) > clock.now(), 10_000, 2)
+        }
+        expect(receiver.to('/m1')).toHaveLength(40)
+        expect(receiver.to('/m2')).toHaveLength(40)
+        expect(receiver.to('/m3')).toHaveLength(80)
+      } finally {
+        await started.close()
+      }
     })
   })
 }

@@ -81,6 +81,51 @@ export function describeEndpointHealth(target: ConformanceTarget): void {
       expect(deliveries.reduce((n, d) => n + d.attempts, 0)).toBe(8 + 2 + 7)
     })
 
+    it('leaseProbe: of dispatchers asking together for an endpoint whose pause is over, exactly one wins', async () => {
+      await outbox.collections.upsert({ name: 'events' })
+      const ep = await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/hook` })
+      const now = clock.now()
+      // Not paused: nothing to probe.
+      expect(await store.catalog.leaseProbe({ id: ep.id, now, until: now + 10_000 })).toBe(false)
+      await store.catalog.setEndpointHealth({ id: ep.id, pausedUntil: now + 1_000, now })
+      // Still paused: no probe yet.
+      expect(await store.catalog.leaseProbe({ id: ep.id, now, until: now + 10_000 })).toBe(false)
+      const later = now + 1_000
+      const wins = await Promise.all(
+        Array.from({ length: 3 }, (_, i) => store.catalog.leaseProbe({ id: ep.id, now: later, until: later + 10_000 + i })),
+      )
+      expect(wins.filter(Boolean)).toHaveLength(1)
+      // The winner's lease holds the pause for everyone else.
+      expect((await outbox.endpoints.get(ep.id)).pausedUntil).toBe(later + 10_000 + wins.indexOf(true))
+      expect(await store.catalog.leaseProbe({ id: 'no-such-endpoint', now: later, until: later + 1 })).toBe(false)
+    })
+
+    it('three dispatchers send one probe to a paused endpoint between them', async () => {
+      receiver.on('/hook', 503)
+      await outbox.collections.upsert({ name: 'events', policy: policies.schedule(Array(20).fill(1_000), { whilePaused: 'wait' }) })
+      const ep = await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/hook` })
+      await outbox.notifyMany(Array.from({ length: 8 }, (_, n) => ({ type: 'entity.changed', payload: { n } })))
+      await outbox.drain()
+      expect(receiver.requests).toHaveLength(8)
+      const { pausedUntil } = await outbox.endpoints.get(ep.id)
+      expect(pausedUntil).toBe(clock.now() + 30_000)
+      // One delivery per claim, so each dispatcher holds due work while the others probe.
+      const others = [1, 2, 3].map(() => testOutbox(store, { clock, dispatcher: { batchSize: 1 } }).outbox)
+      try {
+        clock.set(pausedUntil!)
+        await Promise.all(others.map((o) => o.drain()))
+        expect(receiver.requests).toHaveLength(9)
+        // The probe failed: the next pause is twice as long, and again one probe follows it.
+        const next = (await outbox.endpoints.get(ep.id)).pausedUntil!
+        expect(next).toBeGreaterThan(clock.now())
+        clock.set(next)
+        await Promise.all(others.map((o) => o.drain()))
+        expect(receiver.requests).toHaveLength(10)
+      } finally {
+        await Promise.all(others.map((o) => o.close()))
+      }
+    })
+
     it('the breaker follows the failure rate: closed at 1 failure in 3, open at 2 in 3 even with successes between', async () => {
       receiver.on('/mostly-up', (_req, _res, n) => (n % 3 === 0 ? 503 : 200))
       receiver.on('/mostly-down', (_req, _res, n) => (n % 3 === 0 ? 200 : 503))
