@@ -24,8 +24,10 @@ import { deleteEndpoint, getEndpoint, insertEndpoint, listEndpoints, updateEndpo
 import { enqueueMessages, type Run } from './queries/enqueue.js'
 import { expandMessages } from './queries/expand.js'
 import { purgeFinished } from './queries/purge.js'
+import { purgeTenant } from './queries/purge-tenant.js'
 import { getResult, putResultQuery } from './queries/results.js'
 import { readStats } from './queries/stats.js'
+import { ensureTenant, getTenant, listTenants, upsertTenant } from './queries/tenants.js'
 import { transitionDeliveries } from './queries/transition.js'
 import type { HookboxMysqlSchema } from './schema.js'
 
@@ -78,6 +80,10 @@ export class MysqlStore implements Store {
       listEndpoints: (query) => listEndpoints(x, query),
       deleteEndpoint: (request) => deleteEndpoint(x, request),
       setEndpointHealth: (update) => setEndpointHealth(x, update),
+      ensureTenant: (request) => ensureTenant(x, request),
+      upsertTenant: (request) => upsertTenant(x, request),
+      getTenant: (request) => getTenant(x, request),
+      listTenants: () => listTenants(x),
     }
     this.housekeeping = {
       migrate: async () => void (await runMigrations(x)),
@@ -85,6 +91,7 @@ export class MysqlStore implements Store {
       stats: (request) => readStats(x, request),
       putResult: (request) => this.#putResult(request),
       getResult: (request) => getResult(x, request),
+      purgeTenant: (request) => purgeTenant(x, request),
     }
   }
 

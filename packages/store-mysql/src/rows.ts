@@ -6,9 +6,19 @@ import type {
   MessageRecord,
   NewDelivery,
   ResultRecord,
+  TenantRecord,
 } from '@hookbox/core'
+import { tenantFromColumn, tenantToColumn } from '@hookbox/core'
 import type { Selectable } from 'kysely'
-import type { AttemptsTable, CollectionsTable, DeliveriesTable, EndpointsTable, MessagesTable, ResultsTable } from './schema.js'
+import type {
+  AttemptsTable,
+  CollectionsTable,
+  DeliveriesTable,
+  EndpointsTable,
+  MessagesTable,
+  ResultsTable,
+  TenantsTable,
+} from './schema.js'
 
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v))
 const parse = <T>(v: string | null): T | null => (v === null ? null : (JSON.parse(v) as T))
@@ -18,6 +28,7 @@ const intOrNull = (v: unknown): number | null => (v === null ? null : Number(v))
 
 export function messageFromRow(r: Selectable<MessagesTable>): MessageRecord {
   return {
+    tenant: tenantFromColumn(r.tenant),
     id: r.id,
     type: r.type,
     payload: r.payload,
@@ -31,6 +42,7 @@ export function messageFromRow(r: Selectable<MessagesTable>): MessageRecord {
 
 export function messageToRow(m: MessageRecord) {
   return {
+    tenant: tenantToColumn(m.tenant),
     id: m.id,
     type: m.type,
     payload: m.payload,
@@ -70,6 +82,7 @@ export function collectionToRow(c: CollectionRecord): CollectionsTable {
 
 export function endpointFromRow(r: Selectable<EndpointsTable>): EndpointRecord {
   return {
+    tenant: tenantFromColumn(r.tenant),
     id: r.id,
     collection: r.collection,
     url: r.url,
@@ -93,6 +106,7 @@ export function endpointFromRow(r: Selectable<EndpointsTable>): EndpointRecord {
 
 export function endpointToRow(e: EndpointRecord): EndpointsTable {
   return {
+    tenant: tenantToColumn(e.tenant),
     id: e.id,
     collection: e.collection,
     url: e.url,
@@ -116,6 +130,7 @@ export function endpointToRow(e: EndpointRecord): EndpointsTable {
 
 export function deliveryFromRow(r: Selectable<DeliveriesTable>): DeliveryRecord {
   return {
+    tenant: tenantFromColumn(r.tenant),
     id: r.id,
     messageId: r.message_id,
     collection: r.collection,
@@ -139,6 +154,7 @@ export function deliveryFromRow(r: Selectable<DeliveriesTable>): DeliveryRecord 
 /** A new delivery as its row: `messageSeq` is its message's `seq`, the lease as the expansion set it. */
 export function deliveryToRow({ delivery: d, lease }: NewDelivery, messageSeq: number): DeliveriesTable {
   return {
+    tenant: tenantToColumn(d.tenant),
     id: d.id,
     message_id: d.messageId,
     message_seq: messageSeq,
@@ -165,6 +181,7 @@ export function deliveryToRow({ delivery: d, lease }: NewDelivery, messageSeq: n
 
 export function attemptFromRow(r: Selectable<AttemptsTable>): AttemptRecord {
   return {
+    tenant: tenantFromColumn(r.tenant),
     id: r.id,
     deliveryId: r.delivery_id,
     endpointId: r.endpoint_id,
@@ -181,6 +198,7 @@ export function attemptFromRow(r: Selectable<AttemptsTable>): AttemptRecord {
 
 export function attemptToRow(a: AttemptRecord): AttemptsTable {
   return {
+    tenant: tenantToColumn(a.tenant),
     id: a.id,
     delivery_id: a.deliveryId,
     endpoint_id: a.endpointId,
@@ -197,6 +215,7 @@ export function attemptToRow(a: AttemptRecord): AttemptsTable {
 
 export function resultFromRow(r: Selectable<ResultsTable>): ResultRecord {
   return {
+    tenant: tenantFromColumn(r.tenant),
     requestId: r.request_id,
     status: int(r.status),
     body: JSON.parse(r.body),
@@ -207,10 +226,31 @@ export function resultFromRow(r: Selectable<ResultsTable>): ResultRecord {
 
 export function resultToRow(r: ResultRecord): ResultsTable {
   return {
+    tenant: tenantToColumn(r.tenant),
     request_id: r.requestId,
     status: r.status,
     body: JSON.stringify(r.body ?? null),
     created_at: r.createdAt,
     expires_at: r.expiresAt,
+  }
+}
+
+export function tenantFromRow(r: Selectable<TenantsTable>): TenantRecord {
+  return {
+    tenant: r.tenant,
+    enabled: int(r.enabled) === 1,
+    disabledReason: r.disabled_reason,
+    createdAt: int(r.created_at),
+    updatedAt: int(r.updated_at),
+  }
+}
+
+export function tenantToRow(t: TenantRecord): TenantsTable {
+  return {
+    tenant: t.tenant,
+    enabled: t.enabled ? 1 : 0,
+    disabled_reason: t.disabledReason,
+    created_at: t.createdAt,
+    updated_at: t.updatedAt,
   }
 }

@@ -2,6 +2,8 @@ import type { Generated } from 'kysely'
 
 /** `hookbox_messages`: the outbox rows `notify` writes. */
 export interface MessagesTable {
+  /** `''` for no tenant (migration 2). */
+  tenant: string
   seq: Generated<number>
   id: string
   type: string
@@ -16,6 +18,8 @@ export interface MessagesTable {
 
 /** `hookbox_idempotency_keys`: one row per key, naming the message that holds it. */
 export interface IdempotencyKeysTable {
+  /** `''` for no tenant (migration 2). */
+  tenant: string
   key: string
   message_id: string
   request_id: string
@@ -36,6 +40,8 @@ export interface CollectionsTable {
 
 /** `hookbox_endpoints`. */
 export interface EndpointsTable {
+  /** `''` for no tenant (migration 2). */
+  tenant: string
   id: string
   collection: string
   url: string
@@ -58,6 +64,8 @@ export interface EndpointsTable {
 
 /** `hookbox_deliveries`: what is owed to whom, with its lease. */
 export interface DeliveriesTable {
+  /** `''` for no tenant (migration 2). */
+  tenant: string
   id: string
   message_id: string
   message_seq: number
@@ -84,6 +92,8 @@ export interface DeliveriesTable {
 
 /** `hookbox_attempts`: the attempt log. */
 export interface AttemptsTable {
+  /** `''` for no tenant (migration 2). */
+  tenant: string
   id: string
   delivery_id: string
   endpoint_id: string
@@ -99,11 +109,22 @@ export interface AttemptsTable {
 
 /** `hookbox_results`: cached responses by request id. */
 export interface ResultsTable {
+  /** `''` for no tenant (migration 2). */
+  tenant: string
   request_id: string
   status: number
   body: string
   created_at: number
   expires_at: number
+}
+
+/** `hookbox_tenants`: each known tenant's state. */
+export interface TenantsTable {
+  tenant: string
+  enabled: number
+  disabled_reason: string | null
+  created_at: number
+  updated_at: number
 }
 
 /** `hookbox_migrations`. */
@@ -122,5 +143,6 @@ export interface HookboxMysqlSchema {
   hookbox_deliveries: DeliveriesTable
   hookbox_attempts: AttemptsTable
   hookbox_results: ResultsTable
+  hookbox_tenants: TenantsTable
   hookbox_migrations: MigrationsTable
 }

@@ -26,8 +26,10 @@ import { deleteEndpoint, getEndpoint, insertEndpoint, listEndpoints, updateEndpo
 import { enqueuePlanner, type EnqueueStatement } from './queries/enqueue.js'
 import { expandMessages } from './queries/expand.js'
 import { purgeFinished } from './queries/purge.js'
+import { purgeTenant } from './queries/purge-tenant.js'
 import { getResult, putResultQuery } from './queries/results.js'
 import { readStats } from './queries/stats.js'
+import { ensureTenant, getTenant, listTenants, upsertTenant } from './queries/tenants.js'
 import { transitionDeliveries } from './queries/transition.js'
 import type { HookboxDatabase } from './schema.js'
 
@@ -101,6 +103,10 @@ export class PostgresStore implements Store {
       listEndpoints: (query) => listEndpoints(x, query),
       deleteEndpoint: (request) => deleteEndpoint(x, request),
       setEndpointHealth: (update) => setEndpointHealth(x, update),
+      ensureTenant: (request) => ensureTenant(x, request),
+      upsertTenant: (request) => upsertTenant(x, request),
+      getTenant: (request) => getTenant(x, request),
+      listTenants: () => listTenants(x),
     }
     this.housekeeping = {
       migrate: async () => void (await runMigrations(this.#root, this.schema)),
@@ -108,6 +114,7 @@ export class PostgresStore implements Store {
       stats: (request) => readStats(x, request),
       putResult: async ({ result, transaction }) => void (await x.run(putResultQuery(x, result), this.#executor(transaction))),
       getResult: (request) => getResult(x, request),
+      purgeTenant: (request) => purgeTenant(x, request),
     }
   }
 

@@ -8,9 +8,19 @@ import type {
   MessageRecord,
   NewDelivery,
   ResultRecord,
+  TenantRecord,
 } from '@hookbox/core'
+import { tenantFromColumn, tenantToColumn } from '@hookbox/core'
 import type { Selectable } from 'kysely'
-import type { AttemptsTable, CollectionsTable, DeliveriesTable, EndpointsTable, MessagesTable, ResultsTable } from './schema.js'
+import type {
+  AttemptsTable,
+  CollectionsTable,
+  DeliveriesTable,
+  EndpointsTable,
+  MessagesTable,
+  ResultsTable,
+  TenantsTable,
+} from './schema.js'
 
 /** A `bigint` as pg (string) or `to_jsonb` (number) returns it, as a number. */
 export function toMs(value: string | number): number {
@@ -36,6 +46,7 @@ export function jsonOrNull(value: unknown): string | null {
 export function messageFromRow(r: Selectable<MessagesTable>): MessageRecord {
   return {
     id: r.id,
+    tenant: tenantFromColumn(r.tenant),
     type: r.type,
     payload: r.payload,
     requestId: r.request_id,
@@ -57,6 +68,7 @@ export function messageToRow(m: MessageRecord) {
     ordering_key: m.orderingKey,
     idempotency_key: m.idempotencyKey,
     created_at: m.createdAt,
+    tenant: tenantToColumn(m.tenant),
   }
 }
 
@@ -92,6 +104,7 @@ export function collectionToRow(c: CollectionRecord) {
 export function endpointFromRow(r: Selectable<EndpointsTable>): EndpointRecord {
   return {
     id: r.id,
+    tenant: tenantFromColumn(r.tenant),
     collection: r.collection,
     url: r.url,
     enabled: r.enabled,
@@ -116,6 +129,7 @@ export function endpointFromRow(r: Selectable<EndpointsTable>): EndpointRecord {
 export function endpointToRow(e: EndpointRecord) {
   return {
     id: e.id,
+    tenant: tenantToColumn(e.tenant),
     collection: e.collection,
     url: e.url,
     enabled: e.enabled,
@@ -141,6 +155,7 @@ export function deliveryFromRow(r: Selectable<DeliveriesTable>): DeliveryRecord 
   return {
     id: r.id,
     messageId: r.message_id,
+    tenant: tenantFromColumn(r.tenant),
     collection: r.collection,
     failureMode: r.failure_mode as FailureMode,
     endpointId: r.endpoint_id,
@@ -164,6 +179,7 @@ export function deliveryToRow({ delivery: d, lease }: NewDelivery, messageSeq: n
   return {
     id: d.id,
     message_id: d.messageId,
+    tenant: tenantToColumn(d.tenant),
     message_seq: messageSeq,
     request_id: requestId,
     collection: d.collection,
@@ -192,6 +208,7 @@ export function attemptFromRow(r: Selectable<AttemptsTable>): AttemptRecord {
   return {
     id: r.id,
     deliveryId: r.delivery_id,
+    tenant: tenantFromColumn(r.tenant),
     endpointId: r.endpoint_id,
     round: r.round,
     url: r.url,
@@ -214,6 +231,7 @@ export function attemptToRow(a: AttemptRecord) {
   return {
     id: a.id,
     delivery_id: a.deliveryId,
+    tenant: tenantToColumn(a.tenant),
     endpoint_id: a.endpointId,
     round: a.round,
     url: a.url,
@@ -230,6 +248,7 @@ export function attemptToRow(a: AttemptRecord) {
 export function resultFromRow(r: Selectable<ResultsTable>): ResultRecord {
   return {
     requestId: r.request_id,
+    tenant: tenantFromColumn(r.tenant),
     status: r.status,
     body: r.body,
     createdAt: toMs(r.created_at),
@@ -239,5 +258,28 @@ export function resultFromRow(r: Selectable<ResultsTable>): ResultRecord {
 
 /** A result record as column values. */
 export function resultToRow(r: ResultRecord) {
-  return { request_id: r.requestId, status: r.status, body: jsonOrNull(r.body), created_at: r.createdAt, expires_at: r.expiresAt }
+  return {
+    tenant: tenantToColumn(r.tenant),
+    request_id: r.requestId,
+    status: r.status,
+    body: jsonOrNull(r.body),
+    created_at: r.createdAt,
+    expires_at: r.expiresAt,
+  }
+}
+
+/** A `tenants` row as a record. */
+export function tenantFromRow(r: Selectable<TenantsTable>): TenantRecord {
+  return {
+    tenant: r.tenant,
+    enabled: r.enabled,
+    disabledReason: r.disabled_reason,
+    createdAt: toMs(r.created_at),
+    updatedAt: toMs(r.updated_at),
+  }
+}
+
+/** A tenant record as column values. */
+export function tenantToRow(t: TenantRecord) {
+  return { tenant: t.tenant, enabled: t.enabled, disabled_reason: t.disabledReason, created_at: t.createdAt, updated_at: t.updatedAt }
 }

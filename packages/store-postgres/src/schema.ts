@@ -14,6 +14,8 @@ export type NullableJsonb<T> = ColumnType<T | null, string | null, string | null
 
 /** `messages`: the outbox rows written by `notify`. */
 export interface MessagesTable {
+  /** `''` for no tenant (migration 6). */
+  tenant: string
   id: string
   seq: Generated<string | number>
   type: string
@@ -28,6 +30,8 @@ export interface MessagesTable {
 
 /** `idempotency_keys`: one row per key, pointing at the message that owns it. */
 export interface IdempotencyKeysTable {
+  /** `''` for no tenant (migration 6). */
+  tenant: string
   key: string
   message_id: string
   request_id: string
@@ -48,6 +52,8 @@ export interface CollectionsTable {
 
 /** `endpoints`. */
 export interface EndpointsTable {
+  /** `''` for no tenant (migration 6). */
+  tenant: string
   id: string
   collection: string
   url: string
@@ -70,6 +76,8 @@ export interface EndpointsTable {
 
 /** `deliveries`: a message owed to a collection or an endpoint, with its lease. */
 export interface DeliveriesTable {
+  /** `''` for no tenant (migration 6). */
+  tenant: string
   id: string
   message_id: string
   message_seq: Int8
@@ -97,6 +105,8 @@ export interface DeliveriesTable {
 
 /** `attempts`: the log of every HTTP attempt. */
 export interface AttemptsTable {
+  /** `''` for no tenant (migration 6). */
+  tenant: string
   id: string
   delivery_id: string
   endpoint_id: string
@@ -112,11 +122,22 @@ export interface AttemptsTable {
 
 /** `results`: cached responses by request id. */
 export interface ResultsTable {
+  /** `''` for no tenant (migration 6). */
+  tenant: string
   request_id: string
   status: number
   body: NullableJsonb<unknown>
   created_at: Int8
   expires_at: Int8
+}
+
+/** `tenants`: each known tenant's state. */
+export interface TenantsTable {
+  tenant: string
+  enabled: boolean
+  disabled_reason: string | null
+  created_at: Int8
+  updated_at: Int8
 }
 
 /** `migrations`: which numbered migrations ran. */
@@ -135,5 +156,6 @@ export interface HookboxDatabase {
   deliveries: DeliveriesTable
   attempts: AttemptsTable
   results: ResultsTable
+  tenants: TenantsTable
   migrations: MigrationsTable
 }

@@ -270,7 +270,9 @@ describe('postgres purge(): whole deliveries, bounded, keeping live idempotency 
   it('removes up to limit expired results', async () => {
     const store = await freshStore()
     for (let i = 0; i < 5; i++)
-      await store.housekeeping.putResult({ result: { tenant: null, requestId: `r${i}`, status: 200, body: null, createdAt: T0, expiresAt: T0 + i } })
+      await store.housekeeping.putResult({
+        result: { tenant: null, requestId: `r${i}`, status: 200, body: null, createdAt: T0, expiresAt: T0 + i },
+      })
     expect(await store.housekeeping.purge({ finishedBefore: T0, now: T0 + 3, limit: 3, keepIdempotencySince: 0 })).toMatchObject({
       results: 3,
     })

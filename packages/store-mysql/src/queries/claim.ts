@@ -17,7 +17,8 @@ import { collectionFromRow, deliveryFromRow, endpointFromRow, messageFromRow } f
  * an ordering key, any delivery behind a still-pending one with the same key, collection and
  * endpoint from an earlier message, or behind an earlier message with that key not yet expanded.
  * One held back by its (disabled) collection or its (disabled, paused) endpoint is taken all the
- * same once its `deadline` has come, so the dispatcher can end it.
+ * same once its `deadline` has come, so the dispatcher can end it. Ordering keys are the tenant's;
+ * deliveries of a disabled tenant wait like those of a disabled collection.
  */
 export async function claimDeliveries(x: MysqlExecutor, o: ClaimRequest): Promise<Claim[]> {
   const { now } = o
@@ -26,7 +27,7 @@ export async function claimDeliveries(x: MysqlExecutor, o: ClaimRequest): Promis
   const deliveries = await x.tx(async (x) => {
     const { qb } = x
     const rows = await x.all(
-      x.shaped(`claim:${skip.length}`, [now, now, now, ...skip, now, now, o.limit], () =>
+      x.shaped(`claim:${skip.length}`, [now, now, now, now, ...skip, now, now, o.limit], () =>
         qb
           .selectFrom('hookbox_deliveries as d')
           .selectAll('d')
@@ -39,6 +40,21 @@ export async function claimDeliveries(x: MysqlExecutor, o: ClaimRequest): Promis
             const enabled = w.selectFrom('hookbox_collections as c').select('c.enabled').whereRef('c.name', '=', 'd.collection')
             return w.or([w(enabled, '=', sql.lit(1)), w.and([w('d.deadline', '<=', now), w(enabled, 'is not', null)])])
           })
+          .where((w) =>
+            w.or([
+              w('d.tenant', '=', sql.lit('')),
+              w('d.deadline', '<=', now),
+              w.not(
+                w.exists(
+                  w
+                    .selectFrom('hookbox_tenants as t')
+                    .select(sql.lit(1).as('one'))
+                    .whereRef('t.tenant', '=', 'd.tenant')
+                    .where('t.enabled', '=', sql.lit(0)),
+                ),
+              ),
+            ]),
+          )
           .$if(skip.length > 0, (q) => q.where((w) => w.or([w('d.endpoint_id', 'is', null), w('d.endpoint_id', 'not in', skip)])))
           .where((w) =>
             w.or([
@@ -66,6 +82,7 @@ export async function claimDeliveries(x: MysqlExecutor, o: ClaimRequest): Promis
                       .select(sql.lit(1).as('one'))
                       .where('p.state', '=', sql.lit('pending'))
                       .whereRef('p.ordering_key', '=', 'd.ordering_key')
+                      .whereRef('p.tenant', '=', 'd.tenant')
                       .whereRef('p.collection', '=', 'd.collection')
                       .where(sql<boolean>`p.endpoint_id <=> d.endpoint_id`)
                       .whereRef('p.message_seq', '<', 'd.message_seq'),
@@ -78,6 +95,7 @@ export async function claimDeliveries(x: MysqlExecutor, o: ClaimRequest): Promis
                       .select(sql.lit(1).as('one'))
                       .where('m.expanded', '=', sql.lit(0))
                       .whereRef('m.ordering_key', '=', 'd.ordering_key')
+                      .whereRef('m.tenant', '=', 'd.tenant')
                       .whereRef('m.seq', '<', 'd.message_seq'),
                   ),
                 ),
@@ -114,11 +132,16 @@ async function hydrate(x: MysqlExecutor, deliveries: DeliveryRecord[], token: st
   const messageIds = [...new Set(deliveries.map((d) => d.messageId))]
   const names = [...new Set(deliveries.map((d) => d.collection))]
   const endpointIds = [...new Set(deliveries.flatMap((d) => d.targets))]
-  const [messageRows, collectionRows, endpointRows] = await Promise.all([
+  const tenants = [...new Set(deliveries.flatMap((d) => (d.tenant === null ? [] : [d.tenant])))]
+  const [messageRows, collectionRows, endpointRows, disabledRows] = await Promise.all([
     x.all(qb.selectFrom('hookbox_messages').selectAll().where('id', 'in', messageIds)),
     x.all(qb.selectFrom('hookbox_collections').selectAll().where('name', 'in', names)),
     endpointIds.length ? x.all(qb.selectFrom('hookbox_endpoints').selectAll().where('id', 'in', endpointIds)) : [],
+    tenants.length
+      ? x.all(qb.selectFrom('hookbox_tenants').select('tenant').where('enabled', '=', sql.lit(0)).where('tenant', 'in', tenants))
+      : [],
   ])
+  const disabled = new Set(disabledRows.map((r) => r.tenant))
   const messages = new Map(messageRows.map((r) => [r.id, messageFromRow(r)]))
   const collections = new Map(collectionRows.map((r) => [r.name, collectionFromRow(r)]))
   const endpoints = new Map(endpointRows.map((r) => [r.id, endpointFromRow(r)]))
@@ -127,6 +150,7 @@ async function hydrate(x: MysqlExecutor, deliveries: DeliveryRecord[], token: st
     const collection = collections.get(delivery.collection)
     if (!message || !collection) return []
     const eps = delivery.targets.map((id) => endpoints.get(id)).filter((e): e is EndpointRecord => !!e)
-    return [{ delivery, message, collection, endpoints: eps, leaseToken: token }]
+    const tenantEnabled = delivery.tenant === null || !disabled.has(delivery.tenant)
+    return [{ delivery, message, collection, endpoints: eps, leaseToken: token, tenantEnabled }]
   })
 }

@@ -1,4 +1,4 @@
-import type { AttemptRecord, DeliveryQuery, DeliveryRecord, MessageRecord } from '@hookbox/core'
+import { tenantToColumn, type AttemptRecord, type DeliveryQuery, type DeliveryRecord, type MessageRecord } from '@hookbox/core'
 import { sql } from 'kysely'
 import type { MysqlExecutor } from '../mysql-executor.js'
 import { attemptFromRow, deliveryFromRow, messageFromRow } from '../rows.js'
@@ -16,8 +16,13 @@ export async function listDeliveries(x: MysqlExecutor, query: DeliveryQuery): Pr
     .selectAll('d')
     .orderBy('d.id')
     .limit(query.limit ?? 100)
-  if (query.requestId !== undefined)
-    q = q.where('d.message_id', 'in', x.qb.selectFrom('hookbox_messages').select('id').where('request_id', '=', query.requestId))
+  const tenant = query.tenant === undefined ? undefined : tenantToColumn(query.tenant)
+  if (tenant !== undefined) q = q.where('d.tenant', '=', tenant)
+  if (query.requestId !== undefined) {
+    let byRequest = x.qb.selectFrom('hookbox_messages').select('id').where('request_id', '=', query.requestId)
+    if (tenant !== undefined) byRequest = byRequest.where('tenant', '=', tenant)
+    q = q.where('d.message_id', 'in', byRequest)
+  }
   if (query.messageId !== undefined) q = q.where('d.message_id', '=', query.messageId)
   if (query.state !== undefined) q = q.where('d.state', '=', query.state)
   if (query.collection !== undefined) q = q.where('d.collection', '=', query.collection)

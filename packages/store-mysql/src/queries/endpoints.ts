@@ -1,4 +1,4 @@
-import type { EndpointQuery, EndpointRecord } from '@hookbox/core'
+import { tenantToColumn, type EndpointQuery, type EndpointRecord } from '@hookbox/core'
 import type { MysqlExecutor } from '../mysql-executor.js'
 import { endpointFromRow, endpointToRow } from '../rows.js'
 
@@ -9,7 +9,8 @@ export async function insertEndpoint(x: MysqlExecutor, { endpoint }: { endpoint:
 
 /** Replaces the endpoint with the same id; false when there is none (rows matched, mysql2's default `FOUND_ROWS`). */
 export async function updateEndpoint(x: MysqlExecutor, { endpoint }: { endpoint: EndpointRecord }): Promise<boolean> {
-  const { id, created_at: _created, ...changes } = endpointToRow(endpoint)
+  // The tenant is never rewritten: an endpoint stays its tenant's.
+  const { id, created_at: _created, tenant: _tenant, ...changes } = endpointToRow(endpoint)
   return (await x.run(x.qb.updateTable('hookbox_endpoints').set(changes).where('id', '=', id))) > 0
 }
 
@@ -22,6 +23,7 @@ export async function getEndpoint(x: MysqlExecutor, { id }: { id: string }): Pro
 /** Endpoints matching the filter, by id. */
 export async function listEndpoints(x: MysqlExecutor, query: EndpointQuery = {}): Promise<EndpointRecord[]> {
   let q = x.qb.selectFrom('hookbox_endpoints').selectAll().orderBy('id')
+  if (query.tenant !== undefined) q = q.where('tenant', '=', tenantToColumn(query.tenant))
   if (query.collection !== undefined) q = q.where('collection', '=', query.collection)
   if (query.enabled !== undefined) q = q.where('enabled', '=', query.enabled ? 1 : 0)
   return (await x.all(q)).map(endpointFromRow)

@@ -1,4 +1,13 @@
-import { planEnqueue, type EnqueueOutcome, type EnqueueRequest, type KeyOwner, type MessageRecord, type SqlResult } from '@hookbox/core'
+import {
+  planEnqueue,
+  tenantFromColumn,
+  tenantToColumn,
+  type EnqueueOutcome,
+  type EnqueueRequest,
+  type KeyOwner,
+  type MessageRecord,
+  type SqlResult,
+} from '@hookbox/core'
 import { CompiledQuery } from 'kysely'
 import type { MysqlExecutor } from '../mysql-executor.js'
 import { messageToRow } from '../rows.js'
@@ -12,7 +21,7 @@ const CHUNK_BYTES = 4 * 1024 * 1024
 
 /**
  * Writes a batch of messages. Core's {@link planEnqueue} drops in-batch repeats and maps key
- * owners to outcomes; the store's part is the key statement: an upsert that takes a key over
+ * owners to outcomes; the store's part is the key statement: an upsert on (tenant, key) that takes a key over
  * when its holder was created before `idempotencySince` (the row lock it takes makes a
  * concurrent writer of the same key wait for this transaction), then a locking read of every
  * key's owner (MariaDB has no RETURNING on an upsert, MySQL none at all; a locking read sees the
@@ -26,19 +35,29 @@ export async function enqueueMessages(x: MysqlExecutor, run: Run, request: Enque
   for (const part of chunks(keyed)) {
     const insert = x.insert(
       'hookbox_idempotency_keys',
-      part.map((m) => ({ key: m.idempotencyKey, message_id: m.id, request_id: m.requestId, created_at: m.createdAt })),
+      part.map((m) => ({
+        tenant: tenantToColumn(m.tenant),
+        key: m.idempotencyKey,
+        message_id: m.id,
+        request_id: m.requestId,
+        created_at: m.createdAt,
+      })),
     )
     const since = request.idempotencySince
     await run(CompiledQuery.raw(`${insert.sql}${TAKE_OVER}`, [...insert.parameters, since, since, since]))
-    const keys = part.map((m) => m.idempotencyKey!)
     const read = x.qb
       .selectFrom('hookbox_idempotency_keys')
-      .select(['key', 'message_id', 'request_id'])
-      .where('key', 'in', keys)
+      .select(['tenant', 'key', 'message_id', 'request_id'])
+      .where((w) => w.or(part.map((m) => w.and([w('tenant', '=', tenantToColumn(m.tenant)), w('key', '=', m.idempotencyKey!)]))))
       .forUpdate()
       .compile()
     for (const row of (await run(read)).rows)
-      owners.push({ key: String(row.key), messageId: String(row.message_id), requestId: String(row.request_id) })
+      owners.push({
+        tenant: tenantFromColumn(String(row.tenant)),
+        key: String(row.key),
+        messageId: String(row.message_id),
+        requestId: String(row.request_id),
+      })
   }
   for (const part of chunks(plan.toInsert(owners))) await run(x.insert('hookbox_messages', part.map(messageToRow)))
   return plan.outcomes(owners)

@@ -1,4 +1,4 @@
-import type { ExpandRequest, ExpandResult } from '@hookbox/core'
+import { tenantColumns, type ExpandRequest, type ExpandResult } from '@hookbox/core'
 import { sql } from 'kysely'
 import type { MysqlExecutor } from '../mysql-executor.js'
 import { collectionFromRow, deliveryToRow, endpointFromRow, messageFromRow } from '../rows.js'
@@ -31,14 +31,28 @@ export async function expandMessages(x: MysqlExecutor, request: ExpandRequest): 
     const messages = rows.map(messageFromRow)
     const collections = (await x.all(qb.selectFrom('hookbox_collections').selectAll().orderBy('name'))).map(collectionFromRow)
     const names = request.planner.reach(messages, collections)
+    const tenants = tenantColumns(messages)
+    // Only the batch's tenants' endpoints of the reached collections, through (collection, tenant).
     const endpoints = names.length
       ? (
           await x.all(
-            qb.selectFrom('hookbox_endpoints').selectAll().where('enabled', '=', 1).where('collection', 'in', names).orderBy('id'),
+            qb
+              .selectFrom('hookbox_endpoints')
+              .selectAll()
+              .where('collection', 'in', names)
+              .where('tenant', 'in', tenants)
+              .where('enabled', '=', 1)
+              .orderBy('id'),
           )
         ).map(endpointFromRow)
       : []
-    const { deliveries, claims } = request.planner.plan(request, { messages, collections, endpoints })
+    const named = tenants.filter((t) => t !== '')
+    const disabledTenants = named.length
+      ? (await x.all(qb.selectFrom('hookbox_tenants').select('tenant').where('enabled', '=', sql.lit(0)).where('tenant', 'in', named))).map(
+          (r) => r.tenant,
+        )
+      : []
+    const { deliveries, claims } = request.planner.plan(request, { messages, collections, endpoints, disabledTenants })
     const seq = new Map(rows.map((r) => [r.id, Number(r.seq)]))
     const values = deliveries.map((d) => deliveryToRow(d, seq.get(d.delivery.messageId)!))
     for (let i = 0; i < values.length; i += CHUNK)

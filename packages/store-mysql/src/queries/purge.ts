@@ -53,12 +53,21 @@ export async function purgeFinished(x: MysqlExecutor, o: PurgeOptions): Promise<
       await x.run(
         qb.deleteFrom('hookbox_idempotency_keys').where('message_id', 'in', keyed).where('created_at', '<', o.keepIdempotencySince),
       )
-    const resultKeys = (
-      await x.all(
-        qb.selectFrom('hookbox_results').select('request_id').where('expires_at', '<=', o.now).orderBy('expires_at').limit(o.limit),
-      )
-    ).map((r) => r.request_id)
-    const results = resultKeys.length ? await x.run(qb.deleteFrom('hookbox_results').where('request_id', 'in', resultKeys)) : 0
+    const resultKeys = await x.all(
+      qb
+        .selectFrom('hookbox_results')
+        .select(['tenant', 'request_id'])
+        .where('expires_at', '<=', o.now)
+        .orderBy('expires_at')
+        .limit(o.limit),
+    )
+    const results = resultKeys.length
+      ? await x.run(
+          qb
+            .deleteFrom('hookbox_results')
+            .where((w) => w.or(resultKeys.map((k) => w.and([w('tenant', '=', k.tenant), w('request_id', '=', k.request_id)])))),
+        )
+      : 0
     return { messages, deliveries, attempts, results }
   }, 'scan')
 }

@@ -5,6 +5,7 @@ import { endpointHealthMigration } from './000002-endpoint-health.js'
 import { deliveriesFillfactorMigration } from './000003-deliveries-fillfactor.js'
 import { claimFunctionMigration } from './000004-claim-function.js'
 import { claimOrderMigration } from './000005-claim-order.js'
+import { tenantsMigration } from './000006-tenants.js'
 
 /** Every migration of this version of the package, in order. */
 export const migrations: readonly Migration[] = [
@@ -13,6 +14,7 @@ export const migrations: readonly Migration[] = [
   deliveriesFillfactorMigration,
   claimFunctionMigration,
   claimOrderMigration,
+  tenantsMigration,
 ]
 
 /** SQL that creates the schema and its `migrations` book-keeping table. */

@@ -49,9 +49,10 @@ export async function completeDeliveries(x: PostgresExecutor, completions: Compl
       RETURNING d.id
     ),
     logged AS (
-      INSERT INTO ${t('attempts')} (id, delivery_id, endpoint_id, round, url, started_at, latency_ms, status_code, outcome, error, response_snippet)
+      INSERT INTO ${t('attempts')} (id, delivery_id, endpoint_id, round, url, started_at, latency_ms, status_code, outcome, error, response_snippet, tenant)
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(attempts)}::jsonb) AS a(id text, delivery_id text, endpoint_id text,
-        round integer, url text, started_at bigint, latency_ms integer, status_code integer, outcome text, error text, response_snippet text)
+        round integer, url text, started_at bigint, latency_ms integer, status_code integer, outcome text, error text, response_snippet text,
+        tenant text)
       ON CONFLICT (id) DO NOTHING
       RETURNING 1
     ),

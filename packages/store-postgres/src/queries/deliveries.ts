@@ -1,4 +1,4 @@
-import type { AttemptRecord, DeliveryQuery, DeliveryRecord, MessageRecord } from '@hookbox/core'
+import { tenantToColumn, type AttemptRecord, type DeliveryQuery, type DeliveryRecord, type MessageRecord } from '@hookbox/core'
 import { sql } from 'kysely'
 import type { PostgresExecutor } from '../postgres-executor.js'
 import { attemptFromRow, deliveryFromRow, messageFromRow } from '../rows.js'
@@ -16,6 +16,7 @@ export async function listDeliveries(x: PostgresExecutor, query: DeliveryQuery):
     .selectAll()
     .orderBy('id')
     .limit(query.limit ?? 100)
+  if (query.tenant !== undefined) q = q.where('tenant', '=', tenantToColumn(query.tenant))
   if (query.requestId !== undefined) q = q.where('request_id', '=', query.requestId)
   if (query.messageId !== undefined) q = q.where('message_id', '=', query.messageId)
   if (query.state !== undefined) q = q.where('state', '=', query.state)

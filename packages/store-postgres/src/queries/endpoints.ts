@@ -1,4 +1,4 @@
-import type { EndpointQuery, EndpointRecord } from '@hookbox/core'
+import { tenantToColumn, type EndpointQuery, type EndpointRecord } from '@hookbox/core'
 import type { PostgresExecutor } from '../postgres-executor.js'
 import { endpointFromRow, endpointToRow } from '../rows.js'
 
@@ -9,7 +9,8 @@ export async function insertEndpoint(x: PostgresExecutor, { endpoint }: { endpoi
 
 /** Replaces the endpoint with the same id; false when there is none. */
 export async function updateEndpoint(x: PostgresExecutor, { endpoint }: { endpoint: EndpointRecord }): Promise<boolean> {
-  const { id, created_at: _created, ...changes } = endpointToRow(endpoint)
+  // The tenant is never rewritten: an endpoint stays its tenant's.
+  const { id, created_at: _created, tenant: _tenant, ...changes } = endpointToRow(endpoint)
   return ((await x.run(x.tables.updateTable('endpoints').set(changes).where('id', '=', id).compile())).affectedRows ?? 0) > 0
 }
 
@@ -22,6 +23,7 @@ export async function getEndpoint(x: PostgresExecutor, { id }: { id: string }): 
 /** Endpoints matching the filter, by id. */
 export async function listEndpoints(x: PostgresExecutor, query: EndpointQuery = {}): Promise<EndpointRecord[]> {
   let q = x.tables.selectFrom('endpoints').selectAll().orderBy('id')
+  if (query.tenant !== undefined) q = q.where('tenant', '=', tenantToColumn(query.tenant))
   if (query.collection !== undefined) q = q.where('collection', '=', query.collection)
   if (query.enabled !== undefined) q = q.where('enabled', '=', query.enabled)
   return (await x.rows(q)).map(endpointFromRow)

@@ -1,11 +1,19 @@
-import { planEnqueue, StoreError, type EnqueueOutcome, type EnqueueRequest, type MessageRecord } from '@hookbox/core'
+import {
+  planEnqueue,
+  StoreError,
+  tenantFromColumn,
+  tenantToColumn,
+  type EnqueueOutcome,
+  type EnqueueRequest,
+  type MessageRecord,
+} from '@hookbox/core'
 import { CompiledQuery, sql, type Kysely } from 'kysely'
 import { messageToRow } from '../rows.js'
 
 /** What the enqueue statement returns: its one row. */
 interface EnqueueRow {
-  /** `[key, messageId, requestId]` of each key now owning a message (ours or an earlier one). */
-  keys?: Array<[string, string, string]> | null
+  /** `[tenant, key, messageId, requestId]` of each key now owning a message (ours or an earlier one). */
+  keys?: Array<[string, string, string, string]> | null
 }
 
 /** The statement that writes a batch of messages, and how to read its answer. */
@@ -29,6 +37,7 @@ function columns(written: MessageRecord[]): unknown[] {
     col('orderingKey'),
     col('idempotencyKey'),
     col('createdAt'),
+    written.map((m) => tenantToColumn(m.tenant)),
   ]
 }
 
@@ -50,26 +59,26 @@ interface Shape {
  */
 function compileShape(db: Kysely<any>, schema: string, channel: string | null, rows: number | null, keyed: boolean): Shape {
   const messages = sql.table(`${schema}.messages`)
-  const cols = sql`(id, type, payload, request_id, entity_id, ordering_key, idempotency_key, created_at)`
-  const names = sql`(id, type, payload, request_id, entity_id, ordering_key, idempotency_key, created_at, ord)`
+  const cols = sql`(id, type, payload, request_id, entity_id, ordering_key, idempotency_key, created_at, tenant)`
+  const names = sql`(id, type, payload, request_id, entity_id, ordering_key, idempotency_key, created_at, tenant, ord)`
   const row = (ord: number) =>
-    sql`(${null}::text, ${null}::text, ${null}::text, ${null}::text, ${null}::text, ${null}::text, ${null}::text, ${null}::bigint, ${sql.lit(ord)})`
+    sql`(${null}::text, ${null}::text, ${null}::text, ${null}::text, ${null}::text, ${null}::text, ${null}::text, ${null}::bigint, ${null}::text, ${sql.lit(ord)})`
   const a = (type: string) => sql`${null}::${sql.raw(type)}[]`
   const input =
     rows === null
-      ? sql`SELECT * FROM unnest(${a('text')}, ${a('text')}, ${a('text')}, ${a('text')}, ${a('text')}, ${a('text')}, ${a('text')}, ${a('bigint')})
+      ? sql`SELECT * FROM unnest(${a('text')}, ${a('text')}, ${a('text')}, ${a('text')}, ${a('text')}, ${a('text')}, ${a('text')}, ${a('bigint')}, ${a('text')})
           WITH ORDINALITY AS t${names}`
       : sql`SELECT * FROM (VALUES ${sql.join(Array.from({ length: rows }, (_, i) => row(i + 1)))}) AS t${names}`
   const wake = channel === null ? sql`` : sql`, pg_notify(${channel}, '') AS woke`
   let query
   if (!keyed && rows !== null) {
-    const insert = sql`INSERT INTO ${messages} ${cols} VALUES ${sql.join(Array.from({ length: rows }, () => sql`(${sql.join(Array.from({ length: 8 }, () => sql`${null}`))})`))}`
+    const insert = sql`INSERT INTO ${messages} ${cols} VALUES ${sql.join(Array.from({ length: rows }, () => sql`(${sql.join(Array.from({ length: 9 }, () => sql`${null}`))})`))}`
     query = channel === null ? insert : sql`WITH inserted AS (${insert} RETURNING 1) SELECT NULL::json AS keys${wake}`
   } else if (!keyed) {
     query = sql`WITH input AS (${input}),
       inserted AS (
         INSERT INTO ${messages} ${cols}
-        SELECT id, type, payload, request_id, entity_id, ordering_key, idempotency_key, created_at FROM input ORDER BY ord
+        SELECT id, type, payload, request_id, entity_id, ordering_key, idempotency_key, created_at, tenant FROM input ORDER BY ord
         RETURNING 1
       )
       SELECT NULL::json AS keys${wake}`
@@ -77,23 +86,23 @@ function compileShape(db: Kysely<any>, schema: string, channel: string | null, r
     const since = sql`${null}::bigint`
     query = sql`WITH input AS (${input}),
       owned AS (
-        INSERT INTO ${sql.table(`${schema}.idempotency_keys`)} AS k (key, message_id, request_id, created_at)
-        SELECT idempotency_key, id, request_id, created_at FROM input WHERE idempotency_key IS NOT NULL
-        ON CONFLICT (key) DO UPDATE SET
+        INSERT INTO ${sql.table(`${schema}.idempotency_keys`)} AS k (tenant, key, message_id, request_id, created_at)
+        SELECT tenant, idempotency_key, id, request_id, created_at FROM input WHERE idempotency_key IS NOT NULL
+        ON CONFLICT (tenant, key) DO UPDATE SET
           message_id = CASE WHEN k.created_at < ${since} THEN excluded.message_id ELSE k.message_id END,
           request_id = CASE WHEN k.created_at < ${since} THEN excluded.request_id ELSE k.request_id END,
           created_at = CASE WHEN k.created_at < ${since} THEN excluded.created_at ELSE k.created_at END
-        RETURNING key, message_id, request_id
+        RETURNING tenant, key, message_id, request_id
       ),
       inserted AS (
         INSERT INTO ${messages} ${cols}
-        SELECT i.id, i.type, i.payload, i.request_id, i.entity_id, i.ordering_key, i.idempotency_key, i.created_at
-        FROM input i LEFT JOIN owned o ON o.key = i.idempotency_key
+        SELECT i.id, i.type, i.payload, i.request_id, i.entity_id, i.ordering_key, i.idempotency_key, i.created_at, i.tenant
+        FROM input i LEFT JOIN owned o ON o.key = i.idempotency_key AND o.tenant = i.tenant
         WHERE i.idempotency_key IS NULL OR o.message_id = i.id
         ORDER BY i.ord
         RETURNING 1
       )
-      SELECT (SELECT json_agg(json_build_array(key, message_id, request_id)) FROM owned) AS keys${wake}`
+      SELECT (SELECT json_agg(json_build_array(tenant, key, message_id, request_id)) FROM owned) AS keys${wake}`
   }
   const compiled = query.compile(db)
   return { text: compiled.sql, parameters: compiled.parameters.length }
@@ -133,7 +142,12 @@ export function enqueuePlanner(db: Kysely<any>, schema: string, channel: string 
     return {
       query: CompiledQuery.raw(text, values) as CompiledQuery<EnqueueRow>,
       outcomes(result) {
-        const owners = (result[0]?.keys ?? []).map(([key, messageId, requestId]) => ({ key, messageId, requestId }))
+        const owners = (result[0]?.keys ?? []).map(([tenant, key, messageId, requestId]) => ({
+          tenant: tenantFromColumn(tenant),
+          key,
+          messageId,
+          requestId,
+        }))
         return plan.outcomes(owners)
       },
     }

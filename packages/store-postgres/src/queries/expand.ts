@@ -1,4 +1,4 @@
-import type { ExpandRequest, ExpandResult } from '@hookbox/core'
+import { tenantColumns, type ExpandRequest, type ExpandResult } from '@hookbox/core'
 import { sql, type Selectable } from 'kysely'
 import type { PostgresExecutor } from '../postgres-executor.js'
 import { collectionFromRow, deliveryToRow, endpointFromRow, messageFromRow, toMs } from '../rows.js'
@@ -8,7 +8,7 @@ import type { CollectionsTable, EndpointsTable, MessagesTable } from '../schema.
  * Expands up to `limit` messages in ONE transaction: locks the oldest unexpanded ones with
  * `FOR UPDATE SKIP LOCKED` (another dispatcher takes the next ones instead of waiting) and
  * reads the collections in the same round trip, asks the planner which collections' enabled
- * endpoints to load, reads them, asks it for the rows (leased ones included), then inserts
+ * endpoints to load, reads those of the batch's tenants (and which tenants are disabled), asks it for the rows (leased ones included), then inserts
  * every delivery and marks every message expanded in one statement.
  */
 export async function expandMessages(x: PostgresExecutor, request: ExpandRequest): Promise<ExpandResult> {
@@ -32,15 +32,21 @@ export async function expandMessages(x: PostgresExecutor, request: ExpandRequest
     const messages = rows.map(messageFromRow)
     const collections = (batch?.collections ?? []).map(collectionFromRow)
     const names = request.planner.reach(messages, collections)
-    const endpoints = names.length
-      ? (
-          await x.rows<Selectable<EndpointsTable>>(
-            sql`SELECT * FROM ${x.t('endpoints')} WHERE enabled AND collection = ANY(${names}::text[]) ORDER BY id`,
-            trx,
-          )
-        ).map(endpointFromRow)
+    const tenants = tenantColumns(messages)
+    // Only the batch's tenants' endpoints of the reached collections, through (collection, tenant);
+    // and which of the batch's tenants are disabled, in the same round trip.
+    const [found] = names.length
+      ? await x.rows<{ endpoints: Array<Selectable<EndpointsTable>> | null; disabled: string[] | null }>(
+          sql`SELECT
+            (SELECT jsonb_agg(to_jsonb(e) ORDER BY e.id) FROM ${x.t('endpoints')} e
+              WHERE e.collection = ANY(${names}::text[]) AND e.tenant = ANY(${tenants}::text[]) AND e.enabled) AS endpoints,
+            (SELECT array_agg(t.tenant) FROM ${x.t('tenants')} t WHERE t.tenant = ANY(${tenants}::text[]) AND NOT t.enabled) AS disabled`,
+          trx,
+        )
       : []
-    const { deliveries, claims } = request.planner.plan(request, { messages, collections, endpoints })
+    const endpoints = (found?.endpoints ?? []).map(endpointFromRow)
+    const disabledTenants = found?.disabled ?? []
+    const { deliveries, claims } = request.planner.plan(request, { messages, collections, endpoints, disabledTenants })
     const byId = new Map(rows.map((r) => [r.id, r]))
     const values = deliveries.map((d) => {
       const row = byId.get(d.delivery.messageId)!
@@ -51,11 +57,11 @@ export async function expandMessages(x: PostgresExecutor, request: ExpandRequest
       WITH inserted AS (
         INSERT INTO ${x.t('deliveries')} (id, message_id, message_seq, request_id, collection, failure_mode, endpoint_id, targets,
           progress, state, attempts, next_attempt_at, window_start, deadline, last_error, ordering_key, created_at, updated_at,
-          completed_at, lease_owner, lease_until, lease_token)
+          completed_at, lease_owner, lease_until, lease_token, tenant)
         SELECT * FROM jsonb_to_recordset(${JSON.stringify(values)}::jsonb) AS x(id text, message_id text, message_seq bigint,
           request_id text, collection text, failure_mode text, endpoint_id text, targets jsonb, progress jsonb, state text,
           attempts integer, next_attempt_at bigint, window_start bigint, deadline bigint, last_error text, ordering_key text, created_at bigint,
-          updated_at bigint, completed_at bigint, lease_owner text, lease_until bigint, lease_token text)
+          updated_at bigint, completed_at bigint, lease_owner text, lease_until bigint, lease_token text, tenant text)
         RETURNING 1
       )
       UPDATE ${x.t('messages')} SET expanded = true WHERE id = ANY(${rows.map((m) => m.id)}::text[])`,

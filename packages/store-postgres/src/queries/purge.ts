@@ -49,8 +49,8 @@ export async function purgeFinished(x: PostgresExecutor, o: PurgeOptions): Promi
     SELECT count(*) AS n FROM gone`)
   const expired = await x.rows<{ n: string }>(sql`
     WITH gone AS (
-      DELETE FROM ${t('results')} WHERE request_id IN (
-        SELECT request_id FROM ${t('results')} WHERE expires_at <= ${o.now} ORDER BY expires_at LIMIT ${o.limit}
+      DELETE FROM ${t('results')} WHERE (tenant, request_id) IN (
+        SELECT tenant, request_id FROM ${t('results')} WHERE expires_at <= ${o.now} ORDER BY expires_at LIMIT ${o.limit}
         FOR UPDATE SKIP LOCKED)
       RETURNING 1)
     SELECT count(*) AS n FROM gone`)

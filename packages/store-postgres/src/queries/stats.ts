@@ -1,4 +1,4 @@
-import { StoreError, type StoreStats } from '@hookbox/core'
+import { StoreError, tenantToColumn, type StatsRequest, type StoreStats } from '@hookbox/core'
 import { sql } from 'kysely'
 import type { PostgresExecutor } from '../postgres-executor.js'
 
@@ -25,26 +25,29 @@ interface StatsRow {
  * - dead and failed as index-only ranges of `deliveries_state_id (state, id)`: `delivered`
  *   rows are never read;
  * - endpoints by a scan of their (small) table; deliveries waiting on a disabled one (or a
- *   disabled collection) in the same pass over pending rows, against the (small) disabled sets.
+ *   disabled collection or tenant) in the same pass over pending rows, against the (small) disabled sets;
+ * - with a tenant, every part narrowed to its rows.
  */
-export async function readStats(x: PostgresExecutor, { now }: { now: number }): Promise<StoreStats> {
+export async function readStats(x: PostgresExecutor, { now, tenant }: StatsRequest): Promise<StoreStats> {
   const t = (name: string) => x.t(name)
+  const mine = tenant === undefined ? sql`` : sql` AND tenant = ${tenantToColumn(tenant)}`
   const rows = await x.rows<StatsRow>(sql`
     SELECT p.pending, p.due, p.in_flight, p.oldest_delivery, p.waiting_on_disabled,
-      (SELECT count(*) FROM ${t('messages')} WHERE NOT expanded) AS unexpanded,
-      (SELECT created_at FROM ${t('messages')} WHERE NOT expanded ORDER BY seq LIMIT 1) AS oldest_message,
-      (SELECT count(*) FROM ${t('deliveries')} WHERE state = 'dead') AS dead,
-      (SELECT count(*) FROM ${t('deliveries')} WHERE state = 'failed') AS failed,
-      (SELECT count(*) FROM ${t('endpoints')} WHERE enabled AND paused_until > ${now}) AS paused,
-      (SELECT count(*) FROM ${t('endpoints')} WHERE NOT enabled) AS disabled
+      (SELECT count(*) FROM ${t('messages')} WHERE NOT expanded${mine}) AS unexpanded,
+      (SELECT created_at FROM ${t('messages')} WHERE NOT expanded${mine} ORDER BY seq LIMIT 1) AS oldest_message,
+      (SELECT count(*) FROM ${t('deliveries')} WHERE state = 'dead'${mine}) AS dead,
+      (SELECT count(*) FROM ${t('deliveries')} WHERE state = 'failed'${mine}) AS failed,
+      (SELECT count(*) FROM ${t('endpoints')} WHERE enabled AND paused_until > ${now}${mine}) AS paused,
+      (SELECT count(*) FROM ${t('endpoints')} WHERE NOT enabled${mine}) AS disabled
     FROM (
       SELECT count(*) AS pending,
         count(*) FILTER (WHERE next_attempt_at <= ${now}) AS due,
         count(*) FILTER (WHERE lease_until > ${now}) AS in_flight,
         min(window_start) AS oldest_delivery,
         count(*) FILTER (WHERE endpoint_id = ANY (ARRAY(SELECT id FROM ${t('endpoints')} WHERE NOT enabled))
-          OR collection = ANY (ARRAY(SELECT name FROM ${t('collections')} WHERE NOT enabled))) AS waiting_on_disabled
-      FROM ${t('deliveries')} WHERE state = 'pending'
+          OR collection = ANY (ARRAY(SELECT name FROM ${t('collections')} WHERE NOT enabled))
+          OR tenant = ANY (ARRAY(SELECT tenant FROM ${t('tenants')} WHERE NOT enabled))) AS waiting_on_disabled
+      FROM ${t('deliveries')} WHERE state = 'pending'${mine}
     ) p`)
   const r = rows[0]
   if (!r) throw new StoreError('hookbox: the stats query returned no row')
