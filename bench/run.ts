@@ -21,6 +21,7 @@ import { notifyCostBench } from './notify-cost.js'
 import { startReceiver } from './receiver.js'
 import { scaleOutBench } from './scale-out.js'
 import { bounded, machine, num, quick, ratio, table, verdict, type Figure, type Result, type Stat } from './support.js'
+import { tenantsBench } from './tenants.js'
 import { throughputBench } from './throughput.js'
 import { LIMITS } from './limits.js'
 
@@ -80,6 +81,9 @@ const benches: Array<{ title: string; pg?: boolean; my?: boolean; budgetMs: numb
   { title: 'Backlog on SQLite', budgetMs: 100_000, run: () => backlogBench('sqlite', receiver) },
   { title: 'Backlog on Postgres', pg: true, budgetMs: 150_000, run: () => backlogBench('postgres', receiver) },
   { title: 'Scale-out on Postgres', pg: true, budgetMs: 100_000, run: () => scaleOutBench(receiver) },
+  { title: 'Tenants on SQLite', budgetMs: 150_000, run: () => tenantsBench('sqlite', receiver) },
+  { title: 'Tenants on Postgres', pg: true, budgetMs: 180_000, run: () => tenantsBench('postgres', receiver) },
+  { title: 'Tenants on MySQL/MariaDB', my: true, budgetMs: 180_000, run: () => tenantsBench('mysql', receiver) },
 ]
 
 for (const b of benches) {

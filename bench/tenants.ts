@@ -1,0 +1,155 @@
+/**
+ * Routing must not depend on how many tenants there are (issue 13): the same work with 1
+ * tenant and with 10,000 tenants × 3 endpoints each (30,000 endpoints in one collection).
+ * Events are spread over the tenants (neighbouring messages belong to different tenants), and
+ * every event reaches its tenant's 3 endpoints, so each message costs the same in both
+ * set-ups. Three figures, each the 10,000-tenant figure against the 1-tenant one of the same
+ * run (target ≥ 0.9×): notify cost (µs per host transaction with one notify, interleaved
+ * rounds), expansion time per message (the store's expand with core's planner, batches of 100,
+ * dispatcher not running), and end-to-end deliveries/s (a dispatcher in its own process,
+ * committed notifies → 200 at the receiver → outcome written).
+ */
+import { createPlanner, policies } from '../packages/core/src/index.js'
+import { commitMany, dropTarget, newTarget, openOutbox, storeName, type Box, type StoreKind, type Target } from './hookbox.js'
+import { compare } from './notify-cost.js'
+import type { Receiver } from './receiver.js'
+import { num, quick, ratio, showStat, stat, table, verdict, type Figure, type Result } from './support.js'
+import { drain } from './workers.js'
+
+const ENDPOINTS_PER_TENANT = 3
+const TARGET = 0.9
+
+/** Migrates, creates collection `events` (`each`) and `tenants` × 3 endpoints at the receiver. */
+async function routeTenants(box: Box, url: string, tenants: number): Promise<void> {
+  await box.outbox.migrate()
+  await box.outbox.collections.upsert({ name: 'events', events: ['entity.*'], policy: policies.fixed(), failureMode: 'each' })
+  for (let t = 0; t < tenants; t++)
+    for (let k = 0; k < ENDPOINTS_PER_TENANT; k++)
+      await box.outbox.endpoints.create({ tenant: `t${t}`, collection: 'events', url: `${url}/t${t}/e${k}` })
+}
+
+/** µs per message of expanding `n` freshly committed messages, batches of 100. */
+async function expansionUs(box: Box, n: number, startAt: number): Promise<number> {
+  await commitMany(box, n, 100, startAt)
+  const planner = createPlanner()
+  let expanded = 0
+  const t0 = performance.now()
+  for (;;) {
+    const r = await box.outbox.store.queue.expand({ limit: 100, now: Date.now(), planner })
+    if (r.expanded === 0) break
+    expanded += r.expanded
+  }
+  const us = ((performance.now() - t0) * 1000) / expanded
+  if (expanded !== n) throw new Error(`expanded ${expanded} of ${n} messages`)
+  return us
+}
+
+interface Variant {
+  tenants: number
+  t: Target
+  setupSeconds: number
+}
+
+/** The three figures of one store. */
+export async function tenantsBench(kind: StoreKind, receiver: Receiver): Promise<Result> {
+  const many = quick ? 1000 : 10_000
+  const n = quick ? 600 : { sqlite: 3000, postgres: 2400, mysql: 1200 }[kind]
+  const runs = quick ? 1 : 3
+  const variants: Variant[] = []
+  try {
+    for (const tenants of [1, many]) {
+      const t = newTarget(kind)
+      variants.push({ tenants, t, setupSeconds: 0 })
+      const t0 = performance.now()
+      const box = await openOutbox(t, { tenants })
+      await routeTenants(box, receiver.url, tenants)
+      await box.close()
+      variants.at(-1)!.setupSeconds = (performance.now() - t0) / 1000
+    }
+
+    // End-to-end first, while the tables hold only the routing: N messages × 3 deliveries each.
+    const e2e = variants.map(() => [] as number[])
+    for (let r = 0; r < runs; r++)
+      for (const [v, { t, tenants }] of variants.entries()) {
+        const box = await openOutbox(t, { tenants })
+        await commitMany(box, n, 100, (r + 1) * 1_000_000)
+        await box.close()
+        await receiver.reset()
+        e2e[v]!.push((await drain(t, n * ENDPOINTS_PER_TENANT, { tenants })).perSecond)
+      }
+
+    const boxes = await Promise.all(variants.map(({ t, tenants }) => openOutbox(t, { tenants })))
+    try {
+      // Expansion: interleaved rounds of N fresh messages per variant.
+      const expand = variants.map(() => [] as number[])
+      for (let r = 0; r < runs; r++)
+        for (const [v, box] of boxes.entries()) expand[v]!.push(await expansionUs(box, n, (r + 10) * 1_000_000))
+      // notify cost: one notify per host transaction, the variants interleaved.
+      const [one, lots] = await compare(
+        boxes.map((box) => (i: number) => box.produce(50_000_000 + i, 1)),
+        quick ? 300 : 1000,
+        quick ? 2 : 5,
+      )
+      return report(kind, variants, n, runs, {
+        notify: [one!, lots!],
+        expand: expand.map((x) => stat(x)),
+        e2e: e2e.map((x) => stat(x)),
+      })
+    } finally {
+      for (const box of boxes) await box.close()
+    }
+  } finally {
+    for (const { t } of variants) await dropTarget(t)
+  }
+}
+
+function report(
+  kind: StoreKind,
+  variants: Variant[],
+  n: number,
+  runs: number,
+  m: { notify: number[]; expand: ReturnType<typeof stat>[]; e2e: ReturnType<typeof stat>[] },
+): Result {
+  const name = storeName(kind)
+  const many = variants[1]!.tenants
+  const manyLabel = `${num(many)} tenants × ${ENDPOINTS_PER_TENANT} endpoints`
+  // Costs: lower is better, so the ratio is 1-tenant cost / many-tenant cost (≥ 0.9× = at most ~11% slower).
+  const notifyRatio = m.notify[0]! / m.notify[1]!
+  const expandRatio = m.expand[0]!.median / m.expand[1]!.median
+  const e2eRatio = m.e2e[1]!.median / m.e2e[0]!.median
+  const fig = (id: string, what: string, value: number, unit: string, base: number, r: number): Figure => ({
+    id: `${kind}.tenants.${id}`,
+    what: `${name}: ${what}, ${manyLabel} vs 1 tenant`,
+    value,
+    unit,
+    baseline: { name: '1 tenant', value: base },
+    ratio: r,
+    target: `≥ ${TARGET}× of 1 tenant`,
+    met: r >= TARGET,
+  })
+  const figures: Figure[] = [
+    fig('notify', 'notify cost', m.notify[1]!, 'µs/tx', m.notify[0]!, notifyRatio),
+    fig('expand', 'expansion time per message', m.expand[1]!.median, 'µs/msg', m.expand[0]!.median, expandRatio),
+    fig('throughput', 'end-to-end deliveries/s', m.e2e[1]!.median, '/s', m.e2e[0]!.median, e2eRatio),
+  ]
+  const rows = [
+    ['notify cost (µs per host tx, median of interleaved rounds)', num(m.notify[0]!, 1), num(m.notify[1]!, 1), ratio(notifyRatio)],
+    ['expansion (µs per message, batches of 100)', showStat(m.expand[0]!, 1), showStat(m.expand[1]!, 1), ratio(expandRatio)],
+    ['end-to-end deliveries/s (3 per message)', showStat(m.e2e[0]!), showStat(m.e2e[1]!), ratio(e2eRatio)],
+  ].map((r) => [...r, `≥ ${TARGET}× → ${verdict(Number.parseFloat(r[3]!) >= TARGET)}`])
+  const body = [
+    `One collection (\`each\`, fixed policy); 1 tenant × ${ENDPOINTS_PER_TENANT} endpoints against ${manyLabel} (${num(many * ENDPOINTS_PER_TENANT)} endpoints; ` +
+      `set-up ${variants.map((v) => `${v.setupSeconds.toFixed(1)} s`).join(' and ')} through \`endpoints.create\`). Events are spread over the tenants and each reaches its tenant's ${ENDPOINTS_PER_TENANT} endpoints, ` +
+      `so a message is the same work in both. End-to-end: N = ${num(n)} messages (${num(n * ENDPOINTS_PER_TENANT)} deliveries) committed, then a dispatcher in its own process ` +
+      `(concurrency 32) until the last is delivered. Expansion: N fresh messages expanded by \`store.queue.expand\` with core's planner, dispatcher not running. ` +
+      `notify: one notify per host transaction, the two outboxes interleaved. ${runs} run(s) each, median (min–max). ` +
+      `Ratio: ${num(many)}-tenant throughput / 1-tenant throughput, and 1-tenant cost / ${num(many)}-tenant cost (≥ ${TARGET}× means at most about 11% worse).`,
+    table(['figure', '1 tenant', manyLabel, 'ratio', 'target'], rows),
+  ]
+  return {
+    title: `Tenants on ${name}`,
+    body: body.join('\n\n'),
+    figures,
+    data: { n, tenants: many, notify: m.notify, expand: m.expand, throughput: m.e2e, setupSeconds: variants.map((v) => v.setupSeconds) },
+  }
+}
