@@ -110,6 +110,23 @@ export async function tenantsBench(kind: StoreKind, receiver: Receiver): Promise
   }
 }
 
+/**
+ * Why a spread figure can miss while its one-tenant twin (same store, same tenant count) does
+ * not: shown beside a NOT MET verdict.
+ */
+const SPREAD_NOTES: Record<string, string> = {
+  expand:
+    "a batch of 100 spread messages reads about 300 endpoint rows (each message its own tenant's 3) where one tenant's batch reads 3 once; per message the read does not grow with the tenant count (see the one-tenant row)",
+  throughput:
+    'the messages reach 30,000 distinct endpoints, each about 0.3 times; the one-tenant row (same store, same tenant count) shows the tenant count itself costs nothing',
+  notify: 'notify reads no endpoint; compare the one-tenant row, and the spread of rounds on a shared machine',
+}
+
+function withNote(f: Figure): Figure {
+  const key = f.id.split('.').at(-1)!
+  return f.met === false && SPREAD_NOTES[key] ? { ...f, note: SPREAD_NOTES[key] } : f
+}
+
 function report(
   kind: StoreKind,
   variants: Variant[],
@@ -127,16 +144,17 @@ function report(
   const expandOneRatio = m.expand[0]!.median / m.expand[2]!.median
   const e2eRatio = m.e2e[1]!.median / m.e2e[0]!.median
   const e2eOneRatio = m.e2e[2]!.median / m.e2e[0]!.median
-  const fig = (id: string, what: string, value: number, unit: string, base: number, r: number): Figure => ({
-    id: `${kind}.tenants.${id}`,
-    what: `${name}: ${what}, ${manyLabel} vs 1 tenant`,
-    value,
-    unit,
-    baseline: { name: '1 tenant', value: base },
-    ratio: r,
-    target: `≥ ${TARGET}× of 1 tenant`,
-    met: r >= TARGET,
-  })
+  const fig = (id: string, what: string, value: number, unit: string, base: number, r: number): Figure =>
+    withNote({
+      id: `${kind}.tenants.${id}`,
+      what: `${name}: ${what}, ${manyLabel} vs 1 tenant`,
+      value,
+      unit,
+      baseline: { name: '1 tenant', value: base },
+      ratio: r,
+      target: `≥ ${TARGET}× of 1 tenant`,
+      met: r >= TARGET,
+    })
   const figures: Figure[] = [
     fig('notify', 'notify cost (events spread over the tenants)', m.notify[1]!, 'µs/tx', m.notify[0]!, notifyRatio),
     fig('notify-one', 'notify cost (events of one of the tenants)', m.notify[2]!, 'µs/tx', m.notify[0]!, notifyOneRatio),
