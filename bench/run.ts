@@ -82,8 +82,8 @@ const benches: Array<{ title: string; pg?: boolean; my?: boolean; budgetMs: numb
   { title: 'Backlog on Postgres', pg: true, budgetMs: 150_000, run: () => backlogBench('postgres', receiver) },
   { title: 'Scale-out on Postgres', pg: true, budgetMs: 100_000, run: () => scaleOutBench(receiver) },
   { title: 'Tenants on SQLite', budgetMs: 150_000, run: () => tenantsBench('sqlite', receiver) },
-  { title: 'Tenants on Postgres', pg: true, budgetMs: 180_000, run: () => tenantsBench('postgres', receiver) },
-  { title: 'Tenants on MySQL/MariaDB', my: true, budgetMs: 180_000, run: () => tenantsBench('mysql', receiver) },
+  { title: 'Tenants on Postgres', pg: true, budgetMs: 300_000, run: () => tenantsBench('postgres', receiver) },
+  { title: 'Tenants on MySQL/MariaDB', my: true, budgetMs: 300_000, run: () => tenantsBench('mysql', receiver) },
 ]
 
 for (const b of benches) {
