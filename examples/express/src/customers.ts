@@ -2,7 +2,7 @@
  * Who is calling: each customer of the service is a Hookbox tenant and calls with its own API
  * key in the `X-Api-Key` header. This module is the only place that maps a credential to a
  * tenant; another front end (a portal with sessions) reuses {@link CustomerDirectory} and
- * {@link tenantOf} so every route reads the tenant the same way.
+ * {@link setTenant} and {@link tenantOf} so every route reads the tenant the same way.
  */
 import { createHash } from 'node:crypto'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
@@ -55,9 +55,17 @@ export function requireCustomer(directory: CustomerDirectory): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const tenant = directory.tenantForKey(req.get(API_KEY_HEADER) ?? '')
     if (!tenant) return next(new HttpError(401, 'UNAUTHORIZED', `a customer API key is required (${API_KEY_HEADER})`))
-    res.locals.tenant = tenant
+    setTenant(res, tenant)
     next()
   }
+}
+
+/**
+ * Records who the request is for: {@link requireCustomer} does this from an API key; a portal's
+ * middleware does it from its session, and the same routes then serve it.
+ */
+export function setTenant(res: Response, tenant: string): void {
+  res.locals.tenant = tenant
 }
 
 /** The calling customer's tenant, as {@link requireCustomer} (or a portal's session check) recorded it. */
