@@ -12,3 +12,8 @@ export const globalOptions: Record<string, OptionSpec> = {
   debug: { type: 'boolean', description: 'print stack traces of errors' },
   help: { type: 'boolean', short: 'h', description: 'show help (for a command: hookbox <command> --help)' },
 }
+
+/** `--tenant`, taken by every command that lists or changes: only that tenant's records. */
+export const tenantOption: Record<string, OptionSpec> = {
+  tenant: { type: 'string', value: '<tenant>', description: "only this tenant's records (default: every tenant's)" },
+}

@@ -43,3 +43,9 @@ export function deliveryState(raw: unknown): DeliveryState | undefined {
 export function str(raw: unknown): string | undefined {
   return typeof raw === 'string' ? raw : undefined
 }
+
+/** The `{ tenant }` scope of a command from its `--tenant` option ({} without one: every tenant). */
+export function tenantScope(options: Record<string, unknown>): { tenant?: string } {
+  const tenant = str(options.tenant)
+  return tenant === undefined ? {} : { tenant }
+}

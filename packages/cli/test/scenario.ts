@@ -22,6 +22,10 @@ const COMMANDS = [
   'dead-letters list',
   'dead-letters replay',
   'dead-letters purge',
+  'tenants list',
+  'tenants disable',
+  'tenants enable',
+  'tenants purge',
   'purge',
   'stats',
   'migrate',
@@ -131,7 +135,7 @@ export function cliScenario(open: () => Promise<CliHarness>): void {
     expect(endpoints.map((e: { id: string }) => e.id).sort()).toEqual([ids.bad, ids.ok, ids.audit].sort())
     expect(endpoints.find((e: { id: string }) => e.id === ids.bad).auth.type).toBe('basic')
     expect(eps.stdout).not.toContain(ids.token) // secrets stay redacted
-    expect(epsTable.stdout).toMatch(/^ID\s+COLLECTION\s+URL\s+STATUS\s+DESCRIPTION/)
+    expect(epsTable.stdout).toMatch(/^ID\s+TENANT\s+COLLECTION\s+URL\s+STATUS\s+DESCRIPTION/)
     for (const id of [ids.bad, ids.ok, ids.audit]) expect(epsTable.stdout).toContain(id)
     expect(epsTable.stdout).toContain('always 400')
     expect(audit.json().endpoints.map((e: { id: string }) => e.id)).toEqual([ids.audit])
@@ -142,7 +146,7 @@ export function cliScenario(open: () => Promise<CliHarness>): void {
         .deliveries.map((d: { state: string }) => d.state)
         .sort(),
     ).toEqual(['dead', 'delivered'])
-    expect(deadTable.stdout).toMatch(/^ID\s+STATE\s+COLLECTION\s+ENDPOINT\s+ATTEMPTS/)
+    expect(deadTable.stdout).toMatch(/^ID\s+TENANT\s+STATE\s+COLLECTION\s+ENDPOINT\s+ATTEMPTS/)
     expect(deadTable.stdout).toContain(deadLetter!.id)
     expect(deadTable.stdout.trim().split('\n')).toHaveLength(2)
 
@@ -211,5 +215,51 @@ export function cliScenario(open: () => Promise<CliHarness>): void {
     expect(await outbox.deliveries.list()).toHaveLength(0)
     const migrate = await run('migrate', '--json')
     expect(migrate.json()).toMatchObject({ migrated: true })
+  })
+
+  it('--tenant scopes every command that lists or changes; tenants list, disable, enable, purge', { timeout: 120_000 }, async () => {
+    const acme = await outbox.endpoints.create({ tenant: 'acme', collection: 'audit', url: `${receiver.url}/bad`, auth: { type: 'none' } })
+    await outbox.endpoints.create({ tenant: 'globex', collection: 'audit', url: `${receiver.url}/ok`, auth: { type: 'none' } })
+    await outbox.notify({ tenant: 'acme', type: 'audit.logged', payload: { n: 4 }, requestId: 'req-1' })
+    await outbox.notify({ tenant: 'globex', type: 'audit.logged', payload: { n: 5 }, requestId: 'req-1' })
+    for (let i = 0; i < 5; i++) await outbox.drain()
+    const [eps, others, deliveries, dead, show, foreign, stats, bad] = await Promise.all([
+      run('endpoints', 'list', '--tenant', 'acme', '--json'),
+      run('endpoints', 'disable', acme.id, '--tenant', 'globex', '--json'),
+      run('deliveries', 'list', '--tenant', 'globex', '--request-id', 'req-1', '--json'),
+      run('dead-letters', 'list', '--tenant', 'acme', '--json'),
+      run('endpoints', 'list', '--tenant', 'acme'),
+      run('deliveries', 'list', '--tenant', 'initech', '--json'),
+      run('stats', '--tenant', 'acme', '--json'),
+      run('endpoints', 'list', '--tenant', 'not a tenant', '--json'),
+    ])
+    expect(eps.json().endpoints.map((e: { id: string }) => e.id)).toEqual([acme.id])
+    expect(others.code).not.toBe(0)
+    expect(others.json().error.code).toBe('NOT_FOUND')
+    expect(deliveries.json().deliveries.map((d: { tenant: string }) => d.tenant)).toEqual(['globex'])
+    expect(dead.json().deadLetters).toHaveLength(1)
+    expect(show.stdout).toContain('acme')
+    expect(foreign.json().deliveries).toEqual([])
+    expect(stats.json().stats).toMatchObject({ tenant: 'acme', dead: 1, pending: 0 })
+    expect(bad.code).not.toBe(0)
+    expect(bad.json().error.code).toBe('VALIDATION')
+
+    // A replay or purge scoped to another tenant touches nothing of acme's.
+    const [deadLetter] = dead.json().deadLetters as Array<{ id: string }>
+    expect((await run('dead-letters', 'purge', deadLetter!.id, '--tenant', 'globex', '--json')).json().purged).toBe(0)
+    expect((await run('dead-letters', 'replay', '--all', '--tenant', 'globex', '--json')).json().replayed).toBe(0)
+    expect((await run('dead-letters', 'replay', '--all', '--tenant', 'acme', '--json')).json().replayed).toBe(1)
+
+    expect((await run('tenants', 'disable', 'acme', '--reason', 'unpaid', '--json')).json().tenant).toMatchObject({ enabled: false })
+    const listed = (await run('tenants', 'list', '--json')).json().tenants as Array<{ tenant: string; enabled: boolean }>
+    expect(listed.map((t) => [t.tenant, t.enabled])).toEqual([
+      ['acme', false],
+      ['globex', true],
+    ])
+    expect((await run('tenants', 'enable', 'acme', '--json')).json().tenant).toMatchObject({ enabled: true })
+    const purged = (await run('tenants', 'purge', 'acme', '--json')).json().purged
+    expect(purged).toMatchObject({ endpoints: 1, messages: 1, deliveries: 1 })
+    expect((await run('endpoints', 'list', '--tenant', 'acme', '--json')).json().endpoints).toEqual([])
+    expect((await run('endpoints', 'list', '--tenant', 'globex', '--json')).json().endpoints).toHaveLength(1)
   })
 }

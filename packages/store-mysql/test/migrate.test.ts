@@ -47,4 +47,31 @@ describe('mysql: migrate()', () => {
       await pool.promise().end()
     }
   })
+
+  it('finishes a migration that was cut short: statements that already ran are passed over', async () => {
+    const database = await databases.create()
+    const d = `\`${database}\``
+    const statements = (m: (typeof migrations)[number]) =>
+      m
+        .sql(d)
+        .split(/;\s*$/m)
+        .map((s) => s.trim())
+        .filter(Boolean)
+    await rows(
+      `CREATE TABLE ${d}.hookbox_migrations (version INT NOT NULL PRIMARY KEY, name VARCHAR(200) NOT NULL, applied_at BIGINT NOT NULL)`,
+    )
+    for (const statement of statements(migrations[0]!)) await rows(statement)
+    await rows(`INSERT INTO ${d}.hookbox_migrations VALUES (1, 'initial', 0)`)
+    // Migration 2 stopped after its first two statements (each ALTER TABLE is atomic).
+    for (const statement of statements(migrations[1]!).slice(0, 2)) await rows(statement)
+    const store = mysqlStore({ pool: databases.pool, database })
+    await store.housekeeping.migrate()
+    const applied = await rows<{ version: number }>(`SELECT version FROM ${d}.hookbox_migrations ORDER BY version`)
+    expect(applied.map((r) => Number(r.version))).toEqual(migrations.map((m) => m.version))
+    const columns = await rows<{ n: number }>(
+      `SELECT count(*) AS n FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '${database}' AND COLUMN_NAME = 'tenant'`,
+    )
+    expect(Number(columns[0]!.n)).toBe(7)
+    await store.close()
+  })
 })

@@ -2,12 +2,14 @@ import type { DeliveryDetail, DeliveryRecord } from '@hookbox/core'
 import type { CommandSpec } from '../command.js'
 import { UsageError } from '../errors.js'
 import { keyValue, table, time } from '../format.js'
-import { deliveryState, positiveInt, str } from '../values.js'
+import { tenantOption } from '../options.js'
+import { deliveryState, positiveInt, str, tenantScope } from '../values.js'
 
 /** The delivery table shared by `deliveries list` and `dead-letters list`. */
 export function deliveryTable(deliveries: DeliveryRecord[]): string {
   return table(deliveries, [
     { header: 'id', cell: (d) => d.id },
+    { header: 'tenant', cell: (d) => d.tenant },
     { header: 'state', cell: (d) => d.state },
     { header: 'collection', cell: (d) => d.collection },
     { header: 'endpoint', cell: (d) => d.endpointId ?? `${d.targets.length} (majority)` },
@@ -26,6 +28,7 @@ export function page<T extends { id: string }>(items: T[], limit: number): strin
 function showDelivery(d: DeliveryDetail): string {
   const summary = keyValue([
     ['id', d.id],
+    ['tenant', d.tenant],
     ['state', d.state],
     ['collection', d.collection],
     ['failure mode', d.failureMode],
@@ -66,10 +69,12 @@ export const deliveryCommands: CommandSpec[] = [
       endpoint: { type: 'string', value: '<id>', description: 'only deliveries to this endpoint (each mode)' },
       limit: { type: 'string', value: '<n>', description: 'at most n rows (default 100, at most 1000)' },
       after: { type: 'string', value: '<id>', description: 'page on: deliveries after this id (the "next" of --json)' },
+      ...tenantOption,
     },
     async run({ outbox, options }) {
       const limit = positiveInt(options.limit, 'limit', 100)
       const filter = {
+        ...tenantScope(options),
         requestId: str(options['request-id']),
         state: deliveryState(options.state),
         collection: str(options.collection),
@@ -86,10 +91,10 @@ export const deliveryCommands: CommandSpec[] = [
     args: '<deliveryId>',
     summary: 'Show one delivery with its message and attempt log',
     arity: { min: 1, max: 1 },
-    options: {},
-    async run({ outbox, args }) {
+    options: { ...tenantOption },
+    async run({ outbox, args, options }) {
       if (!args[0]) throw new UsageError('a delivery id is required', 'deliveries show')
-      const delivery = await outbox.deliveries.get(args[0])
+      const delivery = await outbox.deliveries.get(args[0], tenantScope(options))
       return { json: { delivery }, text: showDelivery(delivery) }
     },
   },

@@ -2,7 +2,8 @@ import type { Outbox, OutboxStats, ProcessCounters } from '@hookbox/core'
 import type { CommandSpec } from '../command.js'
 import { storeName } from '../store-calls.js'
 import { duration, keyValue, time } from '../format.js'
-import { durationMs } from '../values.js'
+import { tenantOption } from '../options.js'
+import { durationMs, tenantScope } from '../values.js'
 
 // A one-shot CLI process has sent nothing: its own counters (attempts, latency…) are all zero,
 // so only the counts shared through the database are shown.
@@ -18,8 +19,8 @@ const PROCESS_ONLY = [
 ] as const satisfies ReadonlyArray<keyof ProcessCounters>
 
 /** `outbox.stats()` without this process's counters. */
-async function sharedStats(outbox: Outbox): Promise<Partial<OutboxStats>> {
-  const stats: Partial<OutboxStats> = { ...(await outbox.stats()) }
+async function sharedStats(outbox: Outbox, scope: { tenant?: string }): Promise<Partial<OutboxStats>> {
+  const stats: Partial<OutboxStats> = { ...(await outbox.stats(scope)) }
   for (const k of PROCESS_ONLY) delete stats[k]
   return stats
 }
@@ -59,9 +60,9 @@ export const maintenanceCommands: CommandSpec[] = [
     path: ['stats'],
     summary: 'Show pending, due, in-flight and dead counts, the oldest pending age and endpoint health',
     arity: { min: 0, max: 0 },
-    options: {},
-    async run({ outbox }) {
-      const stats = await sharedStats(outbox)
+    options: { ...tenantOption },
+    async run({ outbox, options }) {
+      const stats = await sharedStats(outbox, tenantScope(options))
       return { json: { stats }, text: keyValue(readable(stats)) }
     },
   },

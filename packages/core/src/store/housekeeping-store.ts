@@ -60,8 +60,8 @@ export interface StoreStats {
   disabledEndpoints: number
   /**
    * Pending deliveries held back by a disabled target: an `each` delivery whose endpoint is
-   * disabled, or any delivery of a disabled collection. They wait for it to be enabled, and end
-   * at their `deadline` at the latest.
+   * disabled, or any delivery of a disabled collection or of a disabled tenant. They wait for it
+   * to be enabled, and end at their `deadline` at the latest.
    */
   waitingOnDisabled: number
 }

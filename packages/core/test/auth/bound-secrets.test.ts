@@ -80,6 +80,27 @@ describe('sealed secrets are bound to where they belong', () => {
     expect(errors).toMatchObject([{ phase: 'auth', endpointId: b.id, error: { code: 'AUTH', reason: 'undecryptable' } }])
   })
 
+  it('binds secrets to the endpoint’s tenant: a row moved to another tenant behind Hookbox sends nothing', async () => {
+    const o = await open()
+    const e = await o.endpoints.create({
+      tenant: 'acme',
+      collection: 'events',
+      url: `${receiver.url}/acme`,
+      auth: { type: 'basic', token: 't' },
+    })
+    db.prepare("UPDATE hookbox_endpoints SET tenant = 'globex' WHERE id = ?").run(e.id)
+    await o.notify({ tenant: 'globex', type: 'entity.changed', payload: {} })
+    await o.drain()
+    expect(receiver.to('/acme')).toHaveLength(0)
+    expect(errors).toMatchObject([{ phase: 'auth', endpointId: e.id, error: { code: 'AUTH', reason: 'undecryptable' } }])
+    db.prepare("UPDATE hookbox_endpoints SET tenant = 'acme' WHERE id = ?").run(e.id)
+    errors.length = 0
+    await o.notify({ tenant: 'acme', type: 'entity.changed', payload: {} })
+    await o.drain()
+    expect(receiver.to('/acme')[0]!.headers.authorization).toBe('Basic t')
+    expect(errors).toEqual([])
+  })
+
   it.each([
     ['its url', (row: ReturnType<typeof endpointRow>, r: TestReceiver) => ({ url: `${r.url}/elsewhere`, auth: row.auth })],
     ['its auth type', (row: ReturnType<typeof endpointRow>) => ({ auth: { ...row.auth, type: 'oauth2', mode: 'static' } })],

@@ -6,7 +6,8 @@ import type { Migration } from '@hookbox/core'
  * Expansion reads endpoints by (collection, tenant); request ids, ordering keys, idempotency
  * keys and results are scoped per tenant (the key and result tables get the tenant in their
  * primary key); `hookbox_tenants` keeps disable/enable. Each table changes in ONE `ALTER TABLE`
- * (atomic on MySQL 8 and MariaDB), and the tenants table is `IF NOT EXISTS`.
+ * (atomic on MySQL 8 and MariaDB), so a run cut short is finished by the next `migrate()`, which
+ * passes over the statements that already ran; the tenants table is `IF NOT EXISTS`.
  */
 export const tenantsMigration: Migration = {
   version: 2,
@@ -18,7 +19,7 @@ export const tenantsMigration: Migration = {
     return `
 ALTER TABLE ${t('hookbox_messages')} ADD COLUMN ${tenant},
   DROP INDEX hookbox_messages_ordering, ADD KEY hookbox_messages_ordering (ordering_key, tenant, expanded, seq),
-  DROP INDEX hookbox_messages_request, ADD KEY hookbox_messages_request (tenant, request_id),
+  DROP INDEX hookbox_messages_request, ADD KEY hookbox_messages_request (request_id, tenant),
   ADD KEY hookbox_messages_tenant (tenant, seq);
 ALTER TABLE ${t('hookbox_endpoints')} ADD COLUMN ${tenant},
   DROP INDEX hookbox_endpoints_collection, ADD KEY hookbox_endpoints_routing (collection, tenant),

@@ -3,6 +3,9 @@ import { CompiledQuery, sql } from 'kysely'
 import { MysqlExecutor } from '../mysql-executor.js'
 import { migrations } from './index.js'
 
+/** Duplicate column (1060) or key name (1061), multiple primary key (1068), no such key to drop (1091): an ALTER that already ran. */
+const ALREADY_APPLIED = new Set([1060, 1061, 1068, 1091])
+
 /**
  * Applies the migrations the database has not seen yet, on one connection holding a named lock
  * (`GET_LOCK`), so processes that start together wait for each other and the second finds
@@ -26,7 +29,12 @@ export async function runMigrations(x: MysqlExecutor): Promise<number[]> {
       for (const m of migrations) {
         if (done.has(m.version)) continue
         const statements = m.sql(x.database ? `\`${x.database}\`` : '').split(/;\s*$/m)
-        for (const statement of statements.map((s) => s.trim()).filter(Boolean)) await c.exec(CompiledQuery.raw(statement))
+        for (const statement of statements.map((s) => s.trim()).filter(Boolean))
+          await c.exec(CompiledQuery.raw(statement)).catch((error: unknown) => {
+            // One ALTER TABLE is atomic: refused because its column or key is already there, it
+            // ran before a cut-short migration stopped, and the next statement goes on.
+            if (!ALREADY_APPLIED.has((error as { errno?: number } | null)?.errno ?? 0)) throw error
+          })
         await c.run(c.qb.insertInto('hookbox_migrations').values({ version: m.version, name: m.name, applied_at: Date.now() }))
         applied.push(m.version)
       }

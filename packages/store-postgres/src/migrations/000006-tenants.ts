@@ -26,7 +26,7 @@ DROP INDEX ${s}.endpoints_collection;
 CREATE INDEX endpoints_routing ON ${s}.endpoints (collection, tenant);
 CREATE INDEX endpoints_tenant ON ${s}.endpoints (tenant, id);
 DROP INDEX ${s}.deliveries_request_id;
-CREATE INDEX deliveries_request_id ON ${s}.deliveries (tenant, request_id);
+CREATE INDEX deliveries_request_id ON ${s}.deliveries (request_id, tenant);
 CREATE INDEX deliveries_tenant ON ${s}.deliveries (tenant, id);
 DROP INDEX ${s}.deliveries_ordering;
 CREATE INDEX deliveries_ordering ON ${s}.deliveries (ordering_key, tenant, collection, message_seq)

@@ -20,7 +20,7 @@ DROP INDEX hookbox_endpoints_collection;
 CREATE INDEX hookbox_endpoints_routing ON hookbox_endpoints (collection, tenant);
 CREATE INDEX hookbox_endpoints_tenant ON hookbox_endpoints (tenant, id);
 DROP INDEX hookbox_messages_request;
-CREATE INDEX hookbox_messages_request ON hookbox_messages (tenant, request_id);
+CREATE INDEX hookbox_messages_request ON hookbox_messages (request_id, tenant);
 CREATE INDEX hookbox_messages_tenant ON hookbox_messages (tenant, seq);
 CREATE INDEX hookbox_deliveries_tenant ON hookbox_deliveries (tenant, id);
 DROP INDEX hookbox_deliveries_ordering;
