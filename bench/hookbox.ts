@@ -84,7 +84,12 @@ export interface OpenOptions {
   noop?: boolean
   wake?: WakeMode
   poolMax?: number
+  /** Events go to tenants `t0 … t<tenants-1>`, spread (see {@link tenantOf}); unset: no tenant. */
+  tenants?: number
 }
+
+/** The tenant of message `i` among `tenants`: neighbours differ, every tenant is used. */
+export const tenantOf = (i: number, tenants: number): string => `t${(i * 7919) % tenants}`
 
 /** Opens an outbox on the target (dispatcher not started). */
 export async function openOutbox(t: Target, o: OpenOptions = {}): Promise<Box> {
@@ -94,7 +99,12 @@ export async function openOutbox(t: Target, o: OpenOptions = {}): Promise<Box> {
     security: { ssrf: { allow: ['127.0.0.1'] } },
     ...(o.noop ? { transports: [noopTransport] } : {}),
   }
-  const event = (i: number) => ({ type: 'entity.state_changed', payload: payloadFor(i) })
+  const tenants = o.tenants
+  const event = (i: number) => ({
+    type: 'entity.state_changed',
+    payload: payloadFor(i),
+    ...(tenants ? { tenant: tenantOf(i, tenants) } : {}),
+  })
   if (t.kind === 'sqlite') {
     const db = new Database(t.file!)
     db.pragma('journal_mode = WAL')

@@ -9,7 +9,8 @@ import { newId } from '../packages/core/src/index.js'
 import { dropTarget, newTarget, openOutbox, storeName, type Box, type StoreKind } from './hookbox.js'
 import { gc, num, payloadFor, quick, ratio, stat, table, verdict, type Figure, type Result } from './support.js'
 
-type Op = (i: number) => unknown
+/** One operation of a variant (the i-th). */
+export type Op = (i: number) => unknown
 const event = (i: number) => ({ type: 'entity.state_changed', payload: payloadFor(i) })
 const rawRow = (i: number) => {
   const id = newId()
@@ -25,7 +26,8 @@ async function usPerOp(op: Op, ms: number, start: number): Promise<number> {
   return ((performance.now() - t0) * 1000) / (i - start)
 }
 
-async function compare(variants: Op[], ms: number, rounds: number): Promise<number[]> {
+/** Median µs per op of each variant over `rounds` interleaved rounds of `ms` (after a warm-up). */
+export async function compare(variants: Op[], ms: number, rounds: number): Promise<number[]> {
   let i = 0
   for (const op of variants) i += (await usPerOp(op, Math.min(300, ms), i)) > 0 ? 100_000 : 0
   const samples = variants.map(() => [] as number[])

@@ -7,6 +7,7 @@ import { Router } from 'express'
 import { newId, type Endpoint } from '@hookbox/core'
 import { HttpError, type AppContext } from './context.js'
 import { COLLECTIONS } from './collections.js'
+import { tenantOf } from './customers.js'
 
 /** The Attestr event types (also the Hookbox event types). */
 export const ATTESTR_EVENTS = [
@@ -41,7 +42,11 @@ function view(e: Endpoint & { secrets?: Record<string, string> }) {
   }
 }
 
-/** Routes: webhook registration and update, async API, FlowX and FactX events, polling. */
+/**
+ * Routes: webhook registration and update, async API, FlowX and FactX events, polling. A
+ * customer registers, lists and changes only its own webhooks (another's id is not found), and
+ * its events and results reach only it.
+ */
 export function attestrRoutes(ctx: AppContext): Router {
   const r = Router()
   const { outbox } = ctx
@@ -49,6 +54,7 @@ export function attestrRoutes(ctx: AppContext): Router {
   r.post('/webhooks', async (req, res) => {
     const { url, events, token } = req.body ?? {}
     const created = await outbox.endpoints.create({
+      tenant: tenantOf(res),
       collection: COLLECTIONS.attestr,
       url,
       events: checkEvents(events),
@@ -59,11 +65,12 @@ export function attestrRoutes(ctx: AppContext): Router {
   })
 
   r.get('/webhooks', async (_req, res) => {
-    res.json((await outbox.endpoints.list({ collection: COLLECTIONS.attestr })).map(view))
+    res.json((await outbox.endpoints.list({ tenant: tenantOf(res), collection: COLLECTIONS.attestr })).map(view))
   })
 
   r.patch('/webhooks/:id', async (req, res) => {
-    const current = await outbox.endpoints.get(req.params.id)
+    const tenant = { tenant: tenantOf(res) }
+    const current = await outbox.endpoints.get(req.params.id, tenant) // another customer's: NotFoundError → 404
     if (current.collection !== COLLECTIONS.attestr) throw new HttpError(404, 'NOT_FOUND', 'no such webhook')
     const { url, events, token, regenerateToken, status } = req.body ?? {}
     if (status !== undefined && status !== 'enabled' && status !== 'disabled')
@@ -71,12 +78,16 @@ export function attestrRoutes(ctx: AppContext): Router {
     // The token is sent in clear, so it does not follow a new URL: a URL change without a
     // token of the customer's choosing gets a new one (shown once). The signing secret stays.
     const newToken = token !== undefined || regenerateToken || url !== undefined
-    const updated = await outbox.endpoints.update(req.params.id, {
-      ...(url !== undefined ? { url } : {}),
-      ...(events !== undefined ? { events: checkEvents(events) } : {}),
-      ...(newToken ? { auth: { type: 'basic', ...(token ? { token } : { regenerate: true }) } } : {}),
-      ...(status !== undefined ? { enabled: status === 'enabled' } : {}),
-    })
+    const updated = await outbox.endpoints.update(
+      req.params.id,
+      {
+        ...(url !== undefined ? { url } : {}),
+        ...(events !== undefined ? { events: checkEvents(events) } : {}),
+        ...(newToken ? { auth: { type: 'basic', ...(token ? { token } : { regenerate: true }) } } : {}),
+        ...(status !== undefined ? { enabled: status === 'enabled' } : {}),
+      },
+      tenant,
+    )
     res.json(view(updated))
   })
 
@@ -85,6 +96,7 @@ export function attestrRoutes(ctx: AppContext): Router {
     const requestId = newId()
     const api = req.params.api
     const fail = req.body?.fail === true
+    const tenant = tenantOf(res)
     res.status(202).json({ requestId })
     ctx.jobs.run(async () => {
       const result = fail
@@ -95,6 +107,7 @@ export function attestrRoutes(ctx: AppContext): Router {
         : { status: 200, body: { requestId, api, status: 'COMPLETED', output: { valid: true, input: req.body?.input ?? null } } }
       await ctx.db.commit(
         outbox,
+        tenant,
         [],
         [{ type: fail ? 'async.errored' : 'async.completed', payload: result.body, requestId }],
         [{ requestId, ...result }],
@@ -104,7 +117,7 @@ export function attestrRoutes(ctx: AppContext): Router {
 
   // GetAsyncResponse: works whether or not the webhook got through.
   r.get('/async/:requestId', async (req, res) => {
-    const stored = await outbox.results.get(req.params.requestId)
+    const stored = await outbox.results.get(req.params.requestId, { tenant: tenantOf(res) })
     if (!stored) throw new HttpError(404, 'NOT_FOUND', 'no result for this requestId (yet)')
     res.status(stored.status).json(stored.body)
   })
@@ -115,6 +128,7 @@ export function attestrRoutes(ctx: AppContext): Router {
     const execution = { executionId, status: outcome.toUpperCase(), stages: req.body?.stages ?? [] }
     const [sent] = await ctx.db.commit(
       outbox,
+      tenantOf(res),
       [{ kind: 'flowx', id: executionId, data: execution }],
       [{ type: `flowx.${outcome}`, payload: execution }],
     )
@@ -123,7 +137,7 @@ export function attestrRoutes(ctx: AppContext): Router {
 
   // ExecutionResult: the FlowX fallback.
   r.get('/flowx/:executionId', async (req, res) => {
-    const execution = await ctx.db.get('flowx', req.params.executionId)
+    const execution = await ctx.db.get(tenantOf(res), 'flowx', req.params.executionId)
     if (!execution) throw new HttpError(404, 'NOT_FOUND', 'no such execution')
     res.json(execution)
   })
@@ -132,6 +146,7 @@ export function attestrRoutes(ctx: AppContext): Router {
     const query = { queryId: newId(), profileId: req.params.profileId, question: String(req.body?.question ?? '') }
     const [sent] = await ctx.db.commit(
       outbox,
+      tenantOf(res),
       [{ kind: 'factx-query', id: query.queryId, data: query }],
       [{ type: 'factx.query', payload: query }],
     )

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto'
 import { Router } from 'express'
 import { newId, type OutboxEvent } from '@hookbox/core'
 import { HttpError, type AppContext } from './context.js'
+import { tenantOf } from './customers.js'
 
 /** Hookbox event types, one per FrankieOne v1 collection. */
 export const V1_TYPES = { FUNCTION: 'frankie.v1.function', EVENT: 'frankie.v1.event', RESULT: 'frankie.v1.result' } as const
@@ -36,7 +37,10 @@ export interface V1Notification {
 
 const STATUSES = new Set(['PASS', 'FAIL', 'REFER'])
 
-/** Routes: create an entity, verify it (sync or background), and `/retrieve/:requestId`. */
+/**
+ * Routes: create an entity, verify it (sync or background), and `/retrieve/:requestId`. Each
+ * customer sees only its own entities and results; its notifications reach only its endpoints.
+ */
 export function frankieOneV1Routes(ctx: AppContext): Router {
   const r = Router()
 
@@ -49,7 +53,7 @@ export function frankieOneV1Routes(ctx: AppContext): Router {
       ...(customer_reference ? { customer_reference: String(customer_reference) } : {}),
       ...(name ? { name: String(name) } : {}),
     }
-    await ctx.db.commit(ctx.outbox, [{ kind: 'entity', id: entity.entityId, data: entity }], [])
+    await ctx.db.commit(ctx.outbox, tenantOf(res), [{ kind: 'entity', id: entity.entityId, data: entity }], [])
     res.status(201).json({ entity })
   })
 
@@ -58,18 +62,20 @@ export function frankieOneV1Routes(ctx: AppContext): Router {
     if (!STATUSES.has(input.outcome) || !Number.isFinite(input.riskScore))
       throw new HttpError(400, 'BAD_REQUEST', 'outcome must be PASS, FAIL or REFER; riskScore a number')
     const requestId = newId()
+    const tenant = tenantOf(res)
     res.set('X-Frankie-RequestID', requestId)
     if (req.get('X-Frankie-Background') === '1') {
       res.status(202).json({ requestId })
-      ctx.jobs.run(() => verifyEntity(ctx, req.params.entityId, input, requestId, true).then(() => undefined))
+      ctx.jobs.run(() => verifyEntity(ctx, tenant, req.params.entityId, input, requestId, true).then(() => undefined))
       return
     }
-    const result = await verifyEntity(ctx, req.params.entityId, input, requestId, false)
+    const result = await verifyEntity(ctx, tenant, req.params.entityId, input, requestId, false)
     res.status(result.status).json(result.body)
   })
 
   r.get('/retrieve/:requestId', async (req, res) => {
-    const stored = await ctx.outbox.results.get(req.params.requestId)
+    // Only the customer that made the request gets its result; another one's id is not found.
+    const stored = await ctx.outbox.results.get(req.params.requestId, { tenant: tenantOf(res) })
     if (!stored) throw new HttpError(404, 'RESULT_NOT_FOUND', 'no result for this requestId (results are kept for 7 days)')
     // The HTTP code and body the caller would have got had it waited.
     res.set('X-Frankie-RequestID', req.params.requestId).status(stored.status).json(stored.body)
@@ -78,17 +84,18 @@ export function frankieOneV1Routes(ctx: AppContext): Router {
 }
 
 /**
- * Runs a verification: updates the entity, caches the response under `requestId`, and
- * notifies in the same transaction as the entity update.
+ * Runs a verification of one of `tenant`'s entities: updates the entity, caches the response
+ * under `requestId`, and notifies in the same transaction as the entity update.
  */
 async function verifyEntity(
   ctx: AppContext,
+  tenant: string,
   entityId: string,
   input: { outcome: string; riskScore: number },
   requestId: string,
   background: boolean,
 ) {
-  const entity = await ctx.db.get<Entity>('entity', entityId)
+  const entity = await ctx.db.get<Entity>(tenant, 'entity', entityId)
   if (!entity) {
     const result = { status: 404, body: { requestId, errorCode: 'ENTITY_NOT_FOUND', errorMsg: `no entity ${entityId}` } }
     const events = background
@@ -104,7 +111,7 @@ async function verifyEntity(
           }),
         ]
       : []
-    await ctx.db.commit(ctx.outbox, [], events, [{ requestId, ...result }])
+    await ctx.db.commit(ctx.outbox, tenant, [], events, [{ requestId, ...result }])
     return result
   }
   const checkId = randomUUID()
@@ -147,7 +154,7 @@ async function verifyEntity(
     )
   // The cached response commits with the entity and the webhooks: a receiver reacting to
   // FUNCTION finds it, and a rolled-back verification leaves none behind.
-  await ctx.db.commit(ctx.outbox, [{ kind: 'entity', id: entityId, data: next }], events, [{ requestId, status: 200, body }])
+  await ctx.db.commit(ctx.outbox, tenant, [{ kind: 'entity', id: entityId, data: next }], events, [{ requestId, status: 200, body }])
   return { status: 200, body }
 }
 

@@ -6,6 +6,7 @@
 import { Router } from 'express'
 import { newId, type OutboxEvent } from '@hookbox/core'
 import { HttpError, type AppContext } from './context.js'
+import { tenantOf } from './customers.js'
 
 /** Prefix of the Hookbox event types; the FrankieOne function name follows. */
 export const V2_TYPE_PREFIX = 'frankie.v2.'
@@ -37,7 +38,7 @@ export interface V2Notification {
   version: '2.0.0'
 }
 
-/** Routes: run a workflow, read its execution, and drive the IDV biometrics steps. */
+/** Routes: run a workflow, read its execution, and drive the IDV biometrics steps; each customer's own. */
 export function frankieOneV2Routes(ctx: AppContext): Router {
   const r = Router()
   const base = '/v2/individuals/:entityId/serviceprofiles/:serviceName/workflows/:workflowName'
@@ -65,12 +66,17 @@ export function frankieOneV2Routes(ctx: AppContext): Router {
       message: failed ? 'Workflow execution failed.' : 'Workflow has been completed successfully.',
       requestId,
     })
-    await ctx.db.commit(ctx.outbox, [{ kind: 'workflow-execution', id: execution.workflowExecutionId, data: execution }], [event])
+    await ctx.db.commit(
+      ctx.outbox,
+      tenantOf(res),
+      [{ kind: 'workflow-execution', id: execution.workflowExecutionId, data: execution }],
+      [event],
+    )
     res.status(200).json(execution)
   })
 
   r.get(`${base}/executions/:workflowExecutionId`, async (req, res) => {
-    const execution = await ctx.db.get('workflow-execution', req.params.workflowExecutionId)
+    const execution = await ctx.db.get(tenantOf(res), 'workflow-execution', req.params.workflowExecutionId)
     if (!execution) throw new HttpError(404, 'NOT_FOUND', 'no such workflow execution')
     res.json(execution)
   })
@@ -92,7 +98,7 @@ export function frankieOneV2Routes(ctx: AppContext): Router {
       message: failed ? `IDV ${req.params.step} step failed.` : `IDV ${req.params.step} step succeeded.`,
       requestId,
     })
-    await ctx.db.commit(ctx.outbox, [{ kind: 'idv-step', id: requestId, data: event.payload }], [event])
+    await ctx.db.commit(ctx.outbox, tenantOf(res), [{ kind: 'idv-step', id: requestId, data: event.payload }], [event])
     res.status(200).json({ requestId, function: fn })
   })
   return r

@@ -6,6 +6,7 @@
 import { Router } from 'express'
 import { newId, type OutboxEvent } from '@hookbox/core'
 import { HttpError, type AppContext } from './context.js'
+import { tenantOf } from './customers.js'
 
 /** The Hookbox event type of every Incode notification. */
 export const INCODE_TYPE = 'incode.onboarding_status'
@@ -60,7 +61,7 @@ export function onboardingStatusEvent(interview: Interview): OutboxEvent<IncodeN
   }
 }
 
-/** Routes: start an interview, change its status (notified in order), read its status. */
+/** Routes: start an interview, change its status (notified in order), read its status; each customer's own. */
 export function incodeRoutes(ctx: AppContext): Router {
   const r = Router()
 
@@ -70,22 +71,22 @@ export function incodeRoutes(ctx: AppContext): Router {
       onboardingStatus: 'UNKNOWN',
       ...(req.body?.externalCustomerId ? { externalCustomerId: String(req.body.externalCustomerId) } : {}),
     }
-    await ctx.db.commit(ctx.outbox, [{ kind: 'interview', id: interview.interviewId, data: interview }], [])
+    await ctx.db.commit(ctx.outbox, tenantOf(res), [{ kind: 'interview', id: interview.interviewId, data: interview }], [])
     res.status(201).json(interview)
   })
 
   r.post('/incode/interviews/:interviewId/status', async (req, res) => {
-    const current = await ctx.db.get<Interview>('interview', req.params.interviewId)
+    const current = await ctx.db.get<Interview>(tenantOf(res), 'interview', req.params.interviewId)
     if (!current) throw new HttpError(404, 'NOT_FOUND', 'no such interview')
     const next: Interview = { ...current, onboardingStatus: req.body?.onboardingStatus }
     const event = onboardingStatusEvent(next) // throws (422) for UNKNOWN before anything is written
-    await ctx.db.commit(ctx.outbox, [{ kind: 'interview', id: next.interviewId, data: next }], [event])
+    await ctx.db.commit(ctx.outbox, tenantOf(res), [{ kind: 'interview', id: next.interviewId, data: next }], [event])
     res.status(200).json(next)
   })
 
   // The onboarding status endpoint: the only place UNKNOWN is visible.
   r.get('/incode/interviews/:interviewId/status', async (req, res) => {
-    const current = await ctx.db.get<Interview>('interview', req.params.interviewId)
+    const current = await ctx.db.get<Interview>(tenantOf(res), 'interview', req.params.interviewId)
     if (!current) throw new HttpError(404, 'NOT_FOUND', 'no such interview')
     res.json(current)
   })

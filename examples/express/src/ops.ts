@@ -1,10 +1,16 @@
 /**
  * The operator surface: deliveries of a request with their attempt logs, the dead-letter
- * queue, and replay. Guarded by a bearer token when `opsToken` is set.
+ * queue, and replay, across every customer (`?tenant=` narrows to one). Guarded by a bearer
+ * token when `opsToken` is set.
  */
 import { timingSafeEqual } from 'node:crypto'
 import { Router, type NextFunction, type Request, type Response } from 'express'
 import { HttpError, type AppContext } from './context.js'
+
+/** `?tenant=acme` as a Hookbox tenant scope; absent: every customer's. */
+function tenantScope(query: Request['query']): { tenant?: string } {
+  return typeof query.tenant === 'string' && query.tenant ? { tenant: query.tenant } : {}
+}
 
 function requireToken(token: string | undefined) {
   const expected = token ? Buffer.from(`Bearer ${token}`) : null
@@ -25,11 +31,12 @@ export function opsRoutes(ctx: AppContext, opsToken?: string): Router {
   r.get('/ops/deliveries', async (req, res) => {
     const requestId = req.query.requestId
     if (typeof requestId !== 'string' || !requestId) throw new HttpError(400, 'BAD_REQUEST', 'requestId is required')
-    const deliveries = await ctx.outbox.deliveries.byRequestId(requestId)
+    const deliveries = await ctx.outbox.deliveries.byRequestId(requestId, tenantScope(req.query))
     const endpoints = new Map((await ctx.outbox.endpoints.list()).map((e) => [e.id, e.url]))
     res.json(
       deliveries.map((d) => ({
         id: d.id,
+        tenant: d.tenant,
         type: d.message.type,
         collection: d.collection,
         state: d.state,
@@ -49,7 +56,14 @@ export function opsRoutes(ctx: AppContext, opsToken?: string): Router {
   r.get('/ops/dead-letters', async (req, res) => {
     const collection = typeof req.query.collection === 'string' ? req.query.collection : undefined
     const after = typeof req.query.after === 'string' ? req.query.after : undefined
-    res.json(await ctx.outbox.deadLetters.list({ ...(collection ? { collection } : {}), ...(after ? { after } : {}), limit: 100 }))
+    res.json(
+      await ctx.outbox.deadLetters.list({
+        ...tenantScope(req.query),
+        ...(collection ? { collection } : {}),
+        ...(after ? { after } : {}),
+        limit: 100,
+      }),
+    )
   })
 
   r.post('/ops/dead-letters/:id/replay', async (req, res) => {

@@ -48,7 +48,10 @@ export function createKycOutbox(o: KycOutboxOptions): { outbox: Outbox; security
   return { outbox, security }
 }
 
-/** Where each platform's webhooks go; Attestr endpoints are registered at runtime (`POST /webhooks`). */
+/**
+ * Where one customer's webhooks go, for each platform; Attestr endpoints are registered at
+ * runtime by the customer itself (`POST /webhooks`).
+ */
 export interface ReceiverSetup {
   /** FrankieOne v1: URLs per collection (several per collection for majority delivery). */
   frankieOneV1?: Partial<Record<keyof typeof COLLECTIONS.v1, string[]>>
@@ -59,10 +62,11 @@ export interface ReceiverSetup {
 }
 
 /**
- * Creates the collections (idempotent) and the endpoints in `setup` not yet registered, so a
- * restarted server keeps what is in its database.
+ * Creates the collections (platform-wide, idempotent) and, for each customer (tenant → its
+ * receivers), the endpoints not yet registered, so a restarted server keeps what is in its
+ * database. Each customer's endpoints receive only that customer's events.
  */
-export async function configure(outbox: Outbox, setup: ReceiverSetup = {}): Promise<void> {
+export async function configure(outbox: Outbox, customers: Record<string, ReceiverSetup> = {}): Promise<void> {
   await outbox.migrate()
   // FrankieOne v1: three collections, majority delivery, every 15 minutes up to 50 retries.
   for (const [name, type] of [
@@ -99,10 +103,19 @@ export async function configure(outbox: Outbox, setup: ReceiverSetup = {}): Prom
     success: successRules.incode(),
   })
 
-  const known = new Set((await outbox.endpoints.list()).map((e) => `${e.collection} ${e.url}`))
-  const add = async (collection: string, url: string, rest: Omit<Parameters<Outbox['endpoints']['create']>[0], 'collection' | 'url'>) => {
+  for (const [tenant, setup] of Object.entries(customers)) await configureCustomer(outbox, tenant, setup)
+}
+
+/** The endpoints of one customer's `setup` that it does not have yet. */
+async function configureCustomer(outbox: Outbox, tenant: string, setup: ReceiverSetup): Promise<void> {
+  const known = new Set((await outbox.endpoints.list({ tenant })).map((e) => `${e.collection} ${e.url}`))
+  const add = async (
+    collection: string,
+    url: string,
+    rest: Omit<Parameters<Outbox['endpoints']['create']>[0], 'collection' | 'url' | 'tenant'>,
+  ) => {
     if (known.has(`${collection} ${new URL(url).toString()}`)) return
-    await outbox.endpoints.create({ collection, url, ...rest })
+    await outbox.endpoints.create({ tenant, collection, url, ...rest })
   }
   for (const [key, urls] of Object.entries(setup.frankieOneV1 ?? {}))
     for (const url of urls ?? []) await add(COLLECTIONS.v1[key as keyof typeof COLLECTIONS.v1], url, { appendRequestId: true })
@@ -116,10 +129,11 @@ export async function configure(outbox: Outbox, setup: ReceiverSetup = {}): Prom
 }
 
 /**
- * The `whsec_…` signing secret of every signed endpoint, for its receiver: every webhook this
- * service sends is signed. What a customer portal would show, through `endpoints.revealSecret`.
+ * The `whsec_…` signing secret of every signed endpoint of `tenant`, for its receiver: every
+ * webhook this service sends is signed. What a customer portal would show the customer,
+ * through `endpoints.revealSecret`.
  */
-export async function signingSecrets(outbox: Outbox): Promise<Array<{ url: string; secret: string }>> {
-  const endpoints = (await outbox.endpoints.list()).filter((e) => e.auth?.type !== 'none')
-  return Promise.all(endpoints.map(async (e) => ({ url: e.url, secret: (await outbox.endpoints.revealSecret(e.id)).secret })))
+export async function signingSecrets(outbox: Outbox, tenant: string): Promise<Array<{ url: string; secret: string }>> {
+  const endpoints = (await outbox.endpoints.list({ tenant })).filter((e) => e.auth?.type !== 'none')
+  return Promise.all(endpoints.map(async (e) => ({ url: e.url, secret: (await outbox.endpoints.revealSecret(e.id, { tenant })).secret })))
 }

@@ -1,6 +1,7 @@
 /**
- * Test harness: the service and the receiver on 127.0.0.1:0, over SQLite or a fresh
- * Postgres schema, with a ManualClock shared by the outbox and the receiver's JWT checks.
+ * Test harness: the service and two customers' receivers on 127.0.0.1:0, over SQLite, a fresh
+ * Postgres schema or a fresh MySQL/MariaDB database, with a ManualClock shared by the outbox
+ * and the receivers' JWT checks.
  */
 import { generateKeyPair, randomBytes } from 'node:crypto'
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
@@ -10,32 +11,43 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import Database from 'better-sqlite3'
+import { createPool } from 'mysql2'
 import pg from 'pg'
 import { ManualClock, type Outbox, type Store } from '@hookbox/core'
 import { sqliteStore } from '@hookbox/store-sqlite'
 import { postgresStore } from '@hookbox/store-postgres'
+import { mysqlStore } from '@hookbox/store-mysql'
 import { createApp } from '../src/app.js'
-import { postgresHost, sqliteHost, type HostDb } from '../src/db.js'
+import { API_KEY_HEADER, customerDirectory } from '../src/customers.js'
+import { mysqlHost, postgresHost, sqliteHost, type HostDb } from '../src/db.js'
 import { BackgroundJobs } from '../src/jobs.js'
 import { createReceiver, type Receiver } from '../src/receiver.js'
 import { configure, createKycOutbox, signingSecrets, type ReceiverSetup } from '../src/setup.js'
 
-export type StoreKind = 'sqlite' | 'postgres'
+export type StoreKind = 'sqlite' | 'postgres' | 'mysql'
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+const mysqlUrl = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test'
 
-/** SQLite always; Postgres when the test server answers within a second. */
-export async function availableStores(): Promise<StoreKind[]> {
-  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 1000 })
+/** Whether a test server answers `SELECT 1` within a second. */
+async function answers(probe: { query: (q: string) => Promise<unknown>; end: () => Promise<unknown> }, connect?: () => Promise<unknown>) {
   try {
-    await client.connect()
-    await client.query('SELECT 1')
-    return ['sqlite', 'postgres']
+    await connect?.()
+    await probe.query('SELECT 1')
+    return true
   } catch {
-    return ['sqlite']
+    return false
   } finally {
-    await client.end().catch(() => {})
+    await probe.end().catch(() => {})
   }
+}
+
+/** SQLite always; Postgres and MySQL/MariaDB when their test server answers within a second. */
+export async function availableStores(): Promise<StoreKind[]> {
+  const pgClient = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 1000 })
+  const mysqlPool = createPool({ uri: mysqlUrl, connectTimeout: 1000, connectionLimit: 1 }).promise()
+  const [postgres, mysql] = await Promise.all([answers(pgClient, () => pgClient.connect()), answers(mysqlPool)])
+  return ['sqlite', ...(postgres ? ['postgres' as const] : []), ...(mysql ? ['mysql' as const] : [])]
 }
 
 let key: Promise<string> | undefined
@@ -61,13 +73,20 @@ export function jwtKey(): Promise<string> {
 }
 
 export const OPS = { authorization: 'Bearer ops-secret' }
-/** The customers' API keys (portal sign-in and `x-api-key`). */
-export const CUSTOMER_KEYS = { 'key-acme': 'acme', 'key-globex': 'globex' }
-export const INCODE_CLIENT = { clientId: 'incode-client', clientSecret: 'incode-secret' }
 export const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/
 
-/** The receivers every test stack configures. */
-export function standardSetup(r: string): ReceiverSetup {
+/** The two customers of every stack: their tenant, API key and Incode client credentials. */
+export const CUSTOMERS = [
+  { tenant: 'acme', apiKey: 'acme-api-key', incode: { clientId: 'incode-client', clientSecret: 'incode-secret' } },
+  { tenant: 'globex', apiKey: 'globex-api-key', incode: { clientId: 'globex-incode-client', clientSecret: 'globex-incode-secret' } },
+] as const
+export type TenantName = (typeof CUSTOMERS)[number]['tenant']
+/** Acme's Incode client credentials (the first customer's). */
+export const INCODE_CLIENT = CUSTOMERS[0].incode
+
+/** The receivers every test stack configures, for each customer on its own receiver. */
+export function standardSetup(r: string, tenant: TenantName = 'acme'): ReceiverSetup {
+  const incode = CUSTOMERS.find((c) => c.tenant === tenant)!.incode
   return {
     frankieOneV1: {
       FUNCTION: [`${r}/frankieone/v1/FUNCTION`],
@@ -81,33 +100,49 @@ export function standardSetup(r: string): ReceiverSetup {
     incode: [
       {
         url: `${r}/incode/main`,
-        auth: { type: 'oauth2', tokenUrl: `${r}/oauth/token`, ...INCODE_CLIENT },
-        publicHeaders: { 'x-incode-tenant': 'acme' },
+        auth: { type: 'oauth2', tokenUrl: `${r}/oauth/token`, ...incode },
+        publicHeaders: { 'x-incode-tenant': tenant },
       },
       { url: `${r}/incode/static`, auth: { type: 'oauth2', token: 'static-incode-token' } },
     ],
   }
 }
 
-/** A running service + receiver. */
+/** Calls the service. */
+export type Api = (
+  method: string,
+  path: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+) => Promise<{ status: number; body: any; headers: Headers }>
+
+/** One customer of a running stack: its tenant, its own receiver, and the service called with its API key. */
+export interface Customer {
+  tenant: TenantName
+  apiKey: string
+  receiver: Receiver
+  receiverUrl: string
+  api: Api
+}
+
+/** A running service + one receiver per customer. */
 export interface Stack {
   kind: StoreKind
   appUrl: string
-  receiverUrl: string
   outbox: Outbox
   clock: ManualClock
   jobs: BackgroundJobs
-  receiver: Receiver
   db: HostDb
+  acme: Customer
+  globex: Customer
+  /** Acme's receiver, URL and API calls: the single-customer suites use these. */
+  receiver: Receiver
+  receiverUrl: string
+  api: Api
+  /** Calls the service with no customer API key (ops, health, refusals). */
+  anonymous: Api
   /** Waits for background jobs, then runs one full dispatch pass at the current clock time. */
   settle(): Promise<void>
-  /** Calls the service. */
-  api(
-    method: string,
-    path: string,
-    body?: unknown,
-    headers?: Record<string, string>,
-  ): Promise<{ status: number; body: any; headers: Headers }>
   close(): Promise<void>
 }
 
@@ -120,8 +155,11 @@ async function listen(app: { listen: (port: number, host: string, cb: () => void
 
 const stop = (s: Server) => new Promise<void>((r) => (s.closeAllConnections(), s.close(() => r())))
 
-/** Starts the service and the receiver over a fresh database of `kind`. */
-export async function startStack(kind: StoreKind, setup: (receiverUrl: string) => ReceiverSetup = standardSetup): Promise<Stack> {
+/** Starts the service and both customers' receivers over a fresh database of `kind`. */
+export async function startStack(
+  kind: StoreKind,
+  setup: (receiverUrl: string, tenant: TenantName) => ReceiverSetup = standardSetup,
+): Promise<Stack> {
   let store: Store
   let db: HostDb
   let cleanup: () => Promise<void>
@@ -134,6 +172,21 @@ export async function startStack(kind: StoreKind, setup: (receiverUrl: string) =
     cleanup = async () => {
       sqlite.close()
       rmSync(dir, { recursive: true, force: true })
+    }
+  } else if (kind === 'mysql') {
+    // Each run in its own database (outbox and host tables), dropped afterwards.
+    const name = `hb_express_${randomBytes(5).toString('hex')}`
+    const admin = createPool({ uri: mysqlUrl, connectionLimit: 1 }).promise()
+    await admin.query(`CREATE DATABASE \`${name}\``)
+    const url = new URL(mysqlUrl)
+    url.pathname = `/${name}`
+    const pool = createPool({ uri: url.toString(), connectionLimit: 8 })
+    store = mysqlStore({ pool })
+    db = mysqlHost(pool)
+    cleanup = async () => {
+      await pool.promise().end()
+      await admin.query(`DROP DATABASE IF EXISTS \`${name}\``)
+      await admin.end()
     }
   } else {
     // Each run in its own schema (outbox and host tables), dropped afterwards.
@@ -156,35 +209,18 @@ export async function startStack(kind: StoreKind, setup: (receiverUrl: string) =
   })
   outbox.on('error', ({ error, phase }) => console.error('hookbox error', phase, error))
   const jobs = new BackgroundJobs()
-  const app = await listen(createApp({ outbox, db, security, jobs, opsToken: 'ops-secret', apiKeys: CUSTOMER_KEYS }))
-  const receiver = createReceiver({
-    jwksUrl: `${app.url}/.well-known/jwks.json`,
-    oauth: INCODE_CLIENT,
-    staticBearerTokens: ['static-incode-token'],
-    now: () => clock.now(),
-  })
-  const rcv = await listen(receiver.app)
-  await db.init()
-  await configure(outbox, setup(rcv.url))
-  for (const { url, secret } of await signingSecrets(outbox)) receiver.trust(url, secret)
-
-  return {
-    kind,
-    appUrl: app.url,
-    receiverUrl: rcv.url,
-    outbox,
-    clock,
-    jobs,
-    receiver,
-    db,
-    async settle() {
-      await jobs.idle()
-      await outbox.drain()
-    },
-    async api(method, path, body, headers = {}) {
+  const customers = customerDirectory(Object.fromEntries(CUSTOMERS.map((c) => [c.apiKey, c.tenant])))
+  const app = await listen(createApp({ outbox, db, customers, security, jobs, opsToken: 'ops-secret' }))
+  const call =
+    (apiKey?: string): Api =>
+    async (method, path, body, headers = {}) => {
       const res = await fetch(`${app.url}${path}`, {
         method,
-        headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+        headers: {
+          ...(apiKey ? { [API_KEY_HEADER]: apiKey } : {}),
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       })
       const text = await res.text()
@@ -193,11 +229,47 @@ export async function startStack(kind: StoreKind, setup: (receiverUrl: string) =
         parsed = JSON.parse(text)
       } catch {}
       return { status: res.status, body: parsed as any, headers: res.headers }
+    }
+  const receivers: Array<{ customer: Customer; server: Server }> = []
+  for (const c of CUSTOMERS) {
+    const receiver = createReceiver({
+      jwksUrl: `${app.url}/.well-known/jwks.json`,
+      oauth: c.incode,
+      staticBearerTokens: ['static-incode-token'],
+      now: () => clock.now(),
+    })
+    const rcv = await listen(receiver.app)
+    receivers.push({
+      customer: { tenant: c.tenant, apiKey: c.apiKey, receiver, receiverUrl: rcv.url, api: call(c.apiKey) },
+      server: rcv.server,
+    })
+  }
+  const [acme, globex] = receivers.map((r) => r.customer) as [Customer, Customer]
+  await db.init()
+  await configure(outbox, Object.fromEntries([acme, globex].map((c) => [c.tenant, setup(c.receiverUrl, c.tenant)])))
+  for (const c of [acme, globex]) for (const { url, secret } of await signingSecrets(outbox, c.tenant)) c.receiver.trust(url, secret)
+
+  return {
+    kind,
+    appUrl: app.url,
+    outbox,
+    clock,
+    jobs,
+    db,
+    acme,
+    globex,
+    receiver: acme.receiver,
+    receiverUrl: acme.receiverUrl,
+    api: acme.api,
+    anonymous: call(),
+    async settle() {
+      await jobs.idle()
+      await outbox.drain()
     },
     async close() {
       await jobs.idle()
       await stop(app.server)
-      await stop(rcv.server)
+      for (const r of receivers) await stop(r.server)
       await outbox.close()
       await cleanup()
     },

@@ -29,7 +29,7 @@ describe.each(stores)('customer portal on %s', (kind) => {
         .status,
     ).toBe(401)
     expect((await portal('/')).status).toBe(401)
-    const cookie = await signIn('key-acme')
+    const cookie = await signIn('acme-api-key')
     const page = await portal('/', { headers: { cookie } })
     expect(page.status).toBe(200)
     expect(page.headers.get('content-security-policy')).toContain("default-src 'self'")
@@ -46,7 +46,7 @@ describe.each(stores)('customer portal on %s', (kind) => {
     expect(secret).toMatch(/^whsec_/)
     expect((await s.outbox.endpoints.get(data.id)).tenant).toBe('acme')
 
-    const globex = { 'x-api-key': 'key-globex' }
+    const globex = { 'x-api-key': 'globex-api-key' }
     expect(((await (await portal('/api/v1/endpoints', { headers: globex })).json()) as any).data).toEqual([])
     expect((await portal(`/api/v1/endpoints/${data.id}`, { headers: globex })).status).toBe(404)
     expect(((await (await portal('/api/v1/endpoints', { headers: { cookie } })).json()) as any).data).toHaveLength(1)
