@@ -189,7 +189,7 @@ describe('the packages as published: every package packed, installed with one np
     expect(statsJson.json().stats).toMatchObject({ unexpandedMessages: 1, dead: 0, disabledEndpoints: 0 })
     expect(endpoints.code, endpoints.stderr).toBe(0)
     expect(endpoints.stdout).toMatch(
-      new RegExp(`^${endpointId}\\s+events\\s+https://hooks.example.com/in\\s+ok\\s+from the tarballs$`, 'm'),
+      new RegExp(`^${endpointId}\\s+-\\s+-\\s+events\\s+https://hooks.example.com/in\\s+ok\\s+from the tarballs$`, 'm'),
     )
   })
 
