@@ -1,9 +1,9 @@
 import { fromDrizzle, InvalidTransactionError } from '@hookbox/core'
-import { describeHostTransactions, type HostEnd } from '@hookbox/core/testing'
+import { describeHostTransactions } from '@hookbox/core/testing'
 import { PrismaPg } from '@prisma/adapter-pg'
 import { sql } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/node-postgres'
-import knexFactory from 'knex'
+import knexFactory, { type Knex } from 'knex'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { generatePrisma, type GeneratedPrisma, type PrismaLike } from '../../../test-support/prisma-client.js'
 import { postgresStore } from '../src/index.js'
@@ -14,6 +14,7 @@ const t = testSchema('hb_orm')
 const entity = `"${t.schema}".entity`
 const db = drizzle({ client: t.pool })
 const knex = knexFactory({ client: 'pg', connection: databaseUrl, pool: { min: 0, max: 2 } })
+type DrizzleTx = Parameters<Parameters<typeof db.transaction>[0]>[0]
 let generated: GeneratedPrisma
 let prisma: PrismaLike
 
@@ -27,19 +28,6 @@ afterAll(async () => {
   await knex.destroy()
 })
 
-/** Throws to roll the ORM's transaction back; the suite checks what remains. */
-const rollback = new Error('host rolls back')
-const ended = (end: HostEnd, run: () => Promise<unknown>) =>
-  run().then(
-    () => undefined,
-    (error: unknown) => {
-      if (end !== 'rollback' || error !== rollback) throw error
-    },
-  )
-const finish = (end: HostEnd) => {
-  if (end === 'rollback') throw rollback
-}
-
 describeHostTransactions({
   name: 'postgres',
   async makeStore() {
@@ -52,19 +40,14 @@ describeHostTransactions({
   cases: [
     {
       name: 'drizzle (node-postgres)',
-      run: (label, end, write) =>
-        ended(end, () =>
-          db.transaction(async (tx) => {
-            await tx.execute(sql`INSERT INTO ${sql.raw(entity)} (label) VALUES (${label})`)
-            await write(fromDrizzle(tx, sql))
-            finish(end)
-          }),
-        ),
+      transaction: (body) => db.transaction(async (tx) => void (await body(tx))),
+      insert: (tx: DrizzleTx, label) => tx.execute(sql`INSERT INTO ${sql.raw(entity)} (label) VALUES (${label})`),
+      handle: (tx: DrizzleTx) => fromDrizzle(tx, sql),
       refused: [
         {
           name: 'a tx whose transaction has committed',
           async open() {
-            let stale: Parameters<Parameters<typeof db.transaction>[0]>[0] | undefined
+            let stale: DrizzleTx | undefined
             await db.transaction(async (tx) => void (stale = tx))
             return { handle: fromDrizzle(stale!, sql), release: async () => {} }
           },
@@ -73,14 +56,8 @@ describeHostTransactions({
     },
     {
       name: 'knex (pg)',
-      run: (label, end, write) =>
-        ended(end, () =>
-          knex.transaction(async (trx) => {
-            await trx.raw(`INSERT INTO ${entity} (label) VALUES (?)`, [label])
-            await write(trx)
-            finish(end)
-          }),
-        ),
+      transaction: (body) => knex.transaction(async (trx) => void (await body(trx))),
+      insert: (trx: Knex.Transaction, label) => trx.raw(`INSERT INTO ${entity} (label) VALUES (?)`, [label]),
       refused: [
         { name: 'the knex instance', open: async () => ({ handle: knex, release: async () => {} }) },
         {
@@ -95,14 +72,8 @@ describeHostTransactions({
     },
     {
       name: 'Prisma (adapter-pg)',
-      run: (label, end, write) =>
-        ended(end, () =>
-          prisma.$transaction(async (tx) => {
-            await tx.$executeRawUnsafe(`INSERT INTO ${entity} (label) VALUES ($1)`, label)
-            await write(tx)
-            finish(end)
-          }),
-        ),
+      transaction: (body) => prisma.$transaction(async (tx) => void (await body(tx))),
+      insert: (tx: PrismaLike, label) => tx.$executeRawUnsafe(`INSERT INTO ${entity} (label) VALUES ($1)`, label),
       refused: [
         { name: 'the top-level PrismaClient', open: async () => ({ handle: prisma, release: async () => {} }) },
         {

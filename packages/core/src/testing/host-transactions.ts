@@ -3,18 +3,18 @@ import { InvalidTransactionError, type Outbox, type Store } from '../index.js'
 import { TestReceiver } from './receiver.js'
 import { testOutbox } from './test-outbox.js'
 
-/** How the host ends the transaction it opened. */
-export type HostEnd = 'commit' | 'rollback'
-
-/** One way of joining the host's transaction (an ORM on one driver). */
-export interface HostTransactionCase {
+/** One way of joining the host's transaction (an ORM on one driver); `Tx` is its transaction handle. */
+export interface HostTransactionCase<Tx = any> {
   name: string
   /**
-   * Opens a host transaction, writes the host row `label` with the ORM, calls `write` with the
-   * `transaction` to hand to `notify`, then commits or rolls back (swallowing the error it threw
-   * to roll back). Resolves once the transaction has ended.
+   * Runs `body` in one ORM transaction, committed when it returns and rolled back when it
+   * throws (rethrowing). `body` stays synchronous while the ORM and `notify` are (better-sqlite3).
    */
-  run(label: string, end: HostEnd, write: (transaction: unknown) => unknown): Promise<void>
+  transaction(body: (tx: Tx) => unknown): unknown
+  /** Writes the host row `label` inside `tx`, with the ORM. */
+  insert(tx: Tx, label: string): unknown
+  /** The `transaction` to hand to `notify` for `tx` (default `tx` itself), e.g. `fromDrizzle(tx, sql)`. */
+  handle?(tx: Tx): unknown
   /** Handles of this ORM that are not inside an open transaction: `notify` through each must be refused. */
   refused?: Array<{ name: string; open(): Promise<{ handle: unknown; release(): Promise<void> }> }>
 }
@@ -62,20 +62,33 @@ export function describeHostTransactions(suite: HostTransactionSuite): void {
     for (const c of suite.cases) {
       const key = c.name.replace(/\W+/g, '-')
       it(`${c.name}: committed is delivered, rolled back is not`, async () => {
-        let committed: string | undefined
-        await c.run(`${key}-commit`, 'commit', async (tx) => {
-          committed = (await notify(`${key}-commit`, tx)).messageId
-          await outbox.results.put(`${key}-commit`, { status: 200, body: { ok: true } }, { transaction: tx as never })
-        })
-        await c.run(`${key}-rollback`, 'rollback', async (tx) => {
-          await notify(`${key}-rollback`, tx)
-          await outbox.results.put(`${key}-rollback`, { status: 200, body: {} }, { transaction: tx as never })
-        })
+        const rollback = new Error('the host rolls back')
+        const ids: string[] = []
+        const run = async (label: string, end: 'commit' | 'rollback') => {
+          const body = (tx: unknown) => {
+            const transaction = c.handle ? c.handle(tx) : tx
+            return step(c.insert(tx, label), () =>
+              step(notify(label, transaction), (r) => {
+                ids.push(r.messageId)
+                return step(outbox.results.put(label, { status: 200, body: { label } }, { transaction: transaction as never }), () => {
+                  if (end === 'rollback') throw rollback
+                })
+              }),
+            )
+          }
+          await Promise.resolve()
+            .then(() => c.transaction(body))
+            .catch((error: unknown) => {
+              if (end !== 'rollback' || error !== rollback) throw error
+            })
+        }
+        await run(`${key}-commit`, 'commit')
+        await run(`${key}-rollback`, 'rollback')
         await outbox.drain()
         expect(labelsSent().filter((l) => l.startsWith(`${key}-`))).toEqual([`${key}-commit`])
-        expect(receiver.requests.find((r) => r.body.includes(`${key}-commit`))!.headers['webhook-id']).toBe(committed)
+        expect(receiver.requests.find((r) => r.body.includes(`${key}-commit`))!.headers['webhook-id']).toBe(ids[0])
         expect((await suite.hostLabels()).filter((l) => l.startsWith(`${key}-`))).toEqual([`${key}-commit`])
-        expect(await outbox.results.get(`${key}-commit`)).toMatchObject({ status: 200, body: { ok: true } })
+        expect(await outbox.results.get(`${key}-commit`)).toMatchObject({ status: 200, body: { label: `${key}-commit` } })
         expect(await outbox.results.get(`${key}-rollback`)).toBeUndefined()
       })
 
@@ -99,4 +112,10 @@ export function describeHostTransactions(suite: HostTransactionSuite): void {
         })
     }
   })
+}
+
+/** Continues at once after a plain value, or after a thenable settles (ORM query builders are thenables, not promises). */
+function step<T, R>(value: T | PromiseLike<T>, next: (value: T) => R): R | Promise<R> {
+  const thenable = typeof (value as { then?: unknown } | null)?.then === 'function'
+  return thenable ? (Promise.resolve(value).then(next) as Promise<R>) : next(value as T)
 }
