@@ -3,8 +3,9 @@ import { describeHostTransactions } from '@hookbox/core/testing'
 import { PrismaMariaDb } from '@prisma/adapter-mariadb'
 import { sql } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/mysql2'
-import knexFactory, { type Knex } from 'knex'
+import knexFactory from 'knex'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { knexCase, prismaCase } from '../../../test-support/orm-cases.js'
 import { generatePrisma, type GeneratedPrisma, type PrismaLike } from '../../../test-support/prisma-client.js'
 import { mysqlStore } from '../src/index.js'
 import { mysqlUrl, testDatabases } from './support.js'
@@ -70,38 +71,12 @@ describeHostTransactions({
         },
       ],
     },
-    {
-      name: 'knex (mysql2)',
-      transaction: (body) => knex.transaction(async (trx) => void (await body(trx))),
-      insert: (trx: Knex.Transaction, label) => trx.raw(`INSERT INTO ${entity()} (label) VALUES (?)`, [label]),
-      refused: [
-        { name: 'the knex instance', open: async () => ({ handle: knex, release: async () => {} }) },
-        {
-          name: 'a rolled-back trx',
-          async open() {
-            const trx = await knex.transaction()
-            await trx.rollback()
-            return { handle: trx, release: async () => {} }
-          },
-        },
-      ],
-    },
-    {
-      name: 'Prisma (adapter-mariadb)',
-      transaction: (body) => prisma.$transaction(async (tx) => void (await body(tx))),
-      insert: (tx: PrismaLike, label) => tx.$executeRawUnsafe(`INSERT INTO ${entity()} (label) VALUES (?)`, label),
-      refused: [
-        { name: 'the top-level PrismaClient', open: async () => ({ handle: prisma, release: async () => {} }) },
-        {
-          name: 'a tx whose transaction has ended',
-          async open() {
-            let stale: PrismaLike | undefined
-            await prisma.$transaction(async (tx) => void (stale = tx))
-            return { handle: stale, release: async () => {} }
-          },
-        },
-      ],
-    },
+    knexCase('knex (mysql2)', knex, () => `INSERT INTO ${entity()} (label) VALUES (?)`),
+    prismaCase(
+      'Prisma (adapter-mariadb)',
+      () => prisma,
+      () => `INSERT INTO ${entity()} (label) VALUES (?)`,
+    ),
   ],
 })
 

@@ -3,8 +3,9 @@ import { describeHostTransactions } from '@hookbox/core/testing'
 import { PrismaPg } from '@prisma/adapter-pg'
 import { sql } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/node-postgres'
-import knexFactory, { type Knex } from 'knex'
+import knexFactory from 'knex'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { knexCase, prismaCase } from '../../../test-support/orm-cases.js'
 import { generatePrisma, type GeneratedPrisma, type PrismaLike } from '../../../test-support/prisma-client.js'
 import { postgresStore } from '../src/index.js'
 import { databaseUrl, testSchema } from './helpers.js'
@@ -54,38 +55,12 @@ describeHostTransactions({
         },
       ],
     },
-    {
-      name: 'knex (pg)',
-      transaction: (body) => knex.transaction(async (trx) => void (await body(trx))),
-      insert: (trx: Knex.Transaction, label) => trx.raw(`INSERT INTO ${entity} (label) VALUES (?)`, [label]),
-      refused: [
-        { name: 'the knex instance', open: async () => ({ handle: knex, release: async () => {} }) },
-        {
-          name: 'a committed trx',
-          async open() {
-            const trx = await knex.transaction()
-            await trx.commit()
-            return { handle: trx, release: async () => {} }
-          },
-        },
-      ],
-    },
-    {
-      name: 'Prisma (adapter-pg)',
-      transaction: (body) => prisma.$transaction(async (tx) => void (await body(tx))),
-      insert: (tx: PrismaLike, label) => tx.$executeRawUnsafe(`INSERT INTO ${entity} (label) VALUES ($1)`, label),
-      refused: [
-        { name: 'the top-level PrismaClient', open: async () => ({ handle: prisma, release: async () => {} }) },
-        {
-          name: 'a tx whose transaction has ended',
-          async open() {
-            let stale: PrismaLike | undefined
-            await prisma.$transaction(async (tx) => void (stale = tx))
-            return { handle: stale, release: async () => {} }
-          },
-        },
-      ],
-    },
+    knexCase('knex (pg)', knex, () => `INSERT INTO ${entity} (label) VALUES (?)`),
+    prismaCase(
+      'Prisma (adapter-pg)',
+      () => prisma,
+      () => `INSERT INTO ${entity} (label) VALUES ($1)`,
+    ),
   ],
 })
 

@@ -3,8 +3,9 @@ import { describeHostTransactions } from '@hookbox/core/testing'
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
 import { sql } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
-import knexFactory, { type Knex } from 'knex'
+import knexFactory from 'knex'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { knexCase, prismaCase } from '../../../test-support/orm-cases.js'
 import { generatePrisma, type GeneratedPrisma, type PrismaLike } from '../../../test-support/prisma-client.js'
 import { sqliteStore } from '../src/index.js'
 import { tempDatabase } from './support.js'
@@ -54,38 +55,12 @@ describeHostTransactions({
         },
       ],
     },
-    {
-      name: 'knex (better-sqlite3)',
-      transaction: (body) => knex.transaction(async (trx) => void (await body(trx))),
-      insert: (trx: Knex.Transaction, label) => trx.raw('INSERT INTO host_rows (label) VALUES (?)', [label]),
-      refused: [
-        { name: 'the knex instance', open: async () => ({ handle: knex, release: async () => {} }) },
-        {
-          name: 'a committed trx',
-          async open() {
-            const trx = await knex.transaction()
-            await trx.commit()
-            return { handle: trx, release: async () => {} }
-          },
-        },
-      ],
-    },
-    {
-      name: 'Prisma (adapter-better-sqlite3)',
-      transaction: (body) => prisma.$transaction(async (tx) => void (await body(tx))),
-      insert: (tx: PrismaLike, label) => tx.$executeRawUnsafe('INSERT INTO host_rows (label) VALUES (?)', label),
-      refused: [
-        { name: 'the top-level PrismaClient', open: async () => ({ handle: prisma, release: async () => {} }) },
-        {
-          name: 'a tx whose transaction has ended',
-          async open() {
-            let stale: PrismaLike | undefined
-            await prisma.$transaction(async (tx) => void (stale = tx))
-            return { handle: stale, release: async () => {} }
-          },
-        },
-      ],
-    },
+    knexCase('knex (better-sqlite3)', knex, () => 'INSERT INTO host_rows (label) VALUES (?)'),
+    prismaCase(
+      'Prisma (adapter-better-sqlite3)',
+      () => prisma,
+      () => 'INSERT INTO host_rows (label) VALUES (?)',
+    ),
   ],
 })
 
