@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint'
 import globals from 'globals'
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'bench/results/**', 'docs/api/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', 'bench/results/**', 'docs/api/**', '**/.prisma-*/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,4 +1,5 @@
 import type { Outbox, RetentionOptions } from '@hookbox/core'
+import type { DatabaseTarget } from './database-target.js'
 
 /** One option of a command, as `node:util` `parseArgs` takes it, plus its help line. */
 export interface OptionSpec {
@@ -43,4 +44,18 @@ export interface CommandSpec {
   /** Retention the outbox is opened with (only `purge` cares), from the command's options. */
   retention?(options: CommandContext['options']): RetentionOptions
   run(ctx: CommandContext): Promise<CommandOutput>
+  /**
+   * Answers without opening the database when it returns output (e.g. `migrate --print-sql`);
+   * `undefined` goes on to {@link CommandSpec.run}.
+   */
+  offline?(ctx: OfflineContext): Promise<CommandOutput | undefined>
+}
+
+/** What an offline command runs with: where the database is, but no connection to it. */
+export interface OfflineContext {
+  options: Record<string, unknown>
+  target: DatabaseTarget
+  schema: string | undefined
+  /** The host project's directory, where store packages load from. */
+  cwd: string
 }

@@ -1,5 +1,6 @@
 import { parseCommandLine, type Invocation } from './args.js'
 import { commands } from './commands/index.js'
+import { parseTarget } from './database-target.js'
 import { UsageError } from './errors.js'
 import { commandHelp, globalHelp, groupHelp } from './help.js'
 import { openOutbox } from './open-outbox.js'
@@ -54,9 +55,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const { command, options, args, globals } = inv
   const print = (json: unknown, text: string) => io.stdout(globals.json ? `${JSON.stringify(json, null, 2)}\n` : `${text}\n`)
   try {
+    const db = globals.db ?? io.env.HOOKBOX_DATABASE
+    const schema = globals.schema ?? io.env.HOOKBOX_SCHEMA
+    const offline = command.offline && (await command.offline({ options, target: parseTarget(db), schema, cwd: io.cwd }))
+    if (offline) {
+      print(offline.json, offline.text)
+      return 0
+    }
     const connection = await openOutbox({
-      db: globals.db ?? io.env.HOOKBOX_DATABASE,
-      schema: globals.schema ?? io.env.HOOKBOX_SCHEMA,
+      db,
+      schema,
       create: command.creates === true,
       retention: command.retention?.(options),
       cwd: io.cwd,

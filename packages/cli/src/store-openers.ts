@@ -28,6 +28,22 @@ interface Mysql2Module {
   default: { createPool(config: { uri: string; connectionLimit?: number }): { end(callback: () => void): void } }
 }
 
+/** What a store package exports for `hookbox migrate --print-sql`. */
+interface MigrationSqlModule {
+  migrationSql(schema?: string): string
+}
+
+/**
+ * The full schema SQL of the store package for `target` (from the project at `cwd`), without
+ * opening the database: Postgres for `schema` (default `hookbox`), MySQL for the connection's
+ * own database, SQLite as is.
+ */
+export async function storeMigrationSql(target: DatabaseTarget, cwd: string, schema: string | undefined): Promise<string> {
+  const name = { sqlite: '@hookbox/store-sqlite', postgres: '@hookbox/store-postgres', mysql: '@hookbox/store-mysql' }[target.kind]
+  const store = await importFromHost<MigrationSqlModule>(name, { dir: cwd }, 'migrate --print-sql')
+  return target.kind === 'postgres' && schema ? store.module.migrationSql(schema) : store.module.migrationSql()
+}
+
 /** A store over the target's database, and what releases the connection the CLI opened for it. */
 export interface OpenedStore {
   store: Store

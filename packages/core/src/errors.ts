@@ -174,8 +174,8 @@ export class NotFoundError extends HookboxError {
 
 /** The `transaction` handed to `notify` is not one the store can write through. */
 export class InvalidTransactionError extends HookboxError {
-  constructor(message: string) {
-    super('INVALID_TRANSACTION', message)
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('INVALID_TRANSACTION', message, options)
   }
 }
 

@@ -23,5 +23,5 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteStore {
 export { SqliteStore }
 export type { SqliteStoreConfig, SqliteDatabase, SqliteStatement } from './sqlite-store-config.js'
 export type { HookboxSqliteSchema } from './schema.js'
-export { migrations } from './migrations/index.js'
+export { migrations, migrationSql } from './migrations/index.js'
 export type { Migration } from '@hookbox/core'

@@ -1,6 +1,7 @@
 import type { Outbox, OutboxStats, ProcessCounters } from '@hookbox/core'
 import type { CommandSpec } from '../command.js'
 import { storeName } from '../store-calls.js'
+import { storeMigrationSql } from '../store-openers.js'
 import { duration, keyValue, time } from '../format.js'
 import { tenantOption } from '../options.js'
 import { durationMs, tenantScope } from '../values.js'
@@ -70,8 +71,18 @@ export const maintenanceCommands: CommandSpec[] = [
     path: ['migrate'],
     summary: "Create or upgrade Hookbox's tables (creates the SQLite file if missing); safe to repeat",
     arity: { min: 0, max: 0 },
-    options: {},
+    options: {
+      'print-sql': {
+        type: 'boolean',
+        description: "print the store's full schema SQL for your own migration tool, without connecting",
+      },
+    },
     creates: true,
+    async offline({ options, target, schema, cwd }) {
+      if (options['print-sql'] !== true) return undefined
+      const sql = await storeMigrationSql(target, cwd, schema)
+      return { json: { store: target.kind, sql }, text: sql.trimEnd() }
+    },
     async run({ outbox }) {
       await outbox.migrate()
       const store = storeName(outbox)

@@ -1,5 +1,5 @@
 import { InvalidTransactionError } from '../errors.js'
-import type { SqlExecutor } from './sql-executor.js'
+import type { SqlExecutor, SqlResult } from './sql-executor.js'
 
 /** The subset of a `mysql2/promise` `Connection` / `PoolConnection` the adapter uses. */
 export interface Mysql2Connection {
@@ -25,17 +25,30 @@ export function fromMysql2(connection: Mysql2Connection): SqlExecutor {
     async executeSql(text, values) {
       await (open ??= inTransaction(connection))
       const [result] = await connection.query(text, [...values])
-      if (Array.isArray(result)) return { rows: result as Array<Record<string, unknown>> }
-      return { rows: [], affectedRows: (result as { affectedRows?: number }).affectedRows ?? 0 }
+      return mysqlResult(result)
     },
   }
 }
 
 async function inTransaction(connection: Mysql2Connection): Promise<void> {
   const [result] = await connection.query('DO 0', [])
-  const status = (result as { serverStatus?: number }).serverStatus ?? 0
-  if (!(status & IN_TRANSACTION) && status & AUTOCOMMIT)
-    throw new InvalidTransactionError(
-      'the mysql2 connection is not inside a transaction: call beginTransaction() first (and again after commit() or rollback()), or omit `transaction`',
-    )
+  refuseOutsideMysqlTransaction(
+    result,
+    'the mysql2 connection is not inside a transaction: call beginTransaction() first (and again after commit() or rollback())',
+  )
+}
+
+/**
+ * Throws {@link InvalidTransactionError} when the OK packet of a no-op (`DO 0`) says the
+ * connection has no open transaction and autocommit on. Shared by the mysql2 and drizzle adapters.
+ */
+export function refuseOutsideMysqlTransaction(okPacket: unknown, message: string): void {
+  const status = (okPacket as { serverStatus?: number } | null)?.serverStatus ?? 0
+  if (!(status & IN_TRANSACTION) && status & AUTOCOMMIT) throw new InvalidTransactionError(`${message}, or omit \`transaction\``)
+}
+
+/** What mysql2 answered (rows, or a `ResultSetHeader` for a write) as a {@link SqlResult}. */
+export function mysqlResult(result: unknown): SqlResult {
+  if (Array.isArray(result)) return { rows: result as Array<Record<string, unknown>> }
+  return { rows: [], affectedRows: (result as { affectedRows?: number }).affectedRows ?? 0 }
 }

@@ -9,3 +9,30 @@ import { endpointNamesMigration } from './000003-endpoint-names.js'
  * calling `migrate()`.
  */
 export const migrations: readonly Migration[] = [initialMigration, tenantsMigration, endpointNamesMigration]
+
+/** The book-keeping table `migrate()` records each applied version in, in database `quoted` (or the connection's). */
+export function migrationsTableSql(quoted: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${quoted ? `${quoted}.` : ''}hookbox_migrations (version INT NOT NULL PRIMARY KEY, name VARCHAR(200) NOT NULL, applied_at BIGINT NOT NULL) ENGINE=InnoDB`
+}
+
+/**
+ * The full SQL of every migration, in order, for teams that run their own migration tool: for
+ * `database` (default: the connection's own). It records each step in `hookbox_migrations`, so
+ * `outbox.migrate()` later finds nothing to do. MySQL commits each DDL statement on its own;
+ * every statement is safe to run again.
+ *
+ * @example
+ * ```ts
+ * import { migrationSql } from '@hookbox/store-mysql'
+ * await fs.writeFile('migrations/20260101_hookbox.sql', migrationSql())
+ * ```
+ */
+export function migrationSql(database?: string): string {
+  const q = database ? `\`${database.replaceAll('`', '``')}\`` : ''
+  const t = (name: string) => (q ? `${q}.${name}` : name)
+  const steps = migrations.map(
+    (m) =>
+      `-- ${String(m.version).padStart(6, '0')} ${m.name}\n${m.sql(q).trim()}\nINSERT IGNORE INTO ${t('hookbox_migrations')} (version, name, applied_at) VALUES (${m.version}, '${m.name}', CAST(UNIX_TIMESTAMP(NOW(3)) * 1000 AS SIGNED));`,
+  )
+  return [`${migrationsTableSql(q)};`, ...steps].join('\n\n') + '\n'
+}

@@ -1,7 +1,7 @@
 import { StoreError } from '@hookbox/core'
 import { CompiledQuery, sql } from 'kysely'
 import { MysqlExecutor } from '../mysql-executor.js'
-import { migrations } from './index.js'
+import { migrations, migrationsTableSql } from './index.js'
 
 /** Duplicate column (1060) or key name (1061), multiple primary key (1068), no such key to drop (1091): an ALTER that already ran. */
 const ALREADY_APPLIED = new Set([1060, 1061, 1068, 1091])
@@ -19,11 +19,7 @@ export async function runMigrations(x: MysqlExecutor): Promise<number[]> {
     const [lock] = await c.all(sql<{ ok: number | null }>`SELECT GET_LOCK(${name}, 60) AS ok`.compile(connection))
     if (Number(lock?.ok) !== 1) throw new StoreError('hookbox: waited 60 s for another process to finish migrating')
     try {
-      await c.exec(
-        CompiledQuery.raw(
-          `CREATE TABLE IF NOT EXISTS ${c.table('hookbox_migrations')} (version INT NOT NULL PRIMARY KEY, name VARCHAR(200) NOT NULL, applied_at BIGINT NOT NULL) ENGINE=InnoDB`,
-        ),
-      )
+      await c.exec(CompiledQuery.raw(migrationsTableSql(x.database ? `\`${x.database}\`` : '')))
       const done = new Set((await c.all(c.qb.selectFrom('hookbox_migrations').select('version'))).map((r) => Number(r.version)))
       const applied: number[] = []
       for (const m of migrations) {

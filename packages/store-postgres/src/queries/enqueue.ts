@@ -69,7 +69,8 @@ function compileShape(db: Kysely<any>, schema: string, channel: string | null, r
       ? sql`SELECT * FROM unnest(${a('text')}, ${a('text')}, ${a('text')}, ${a('text')}, ${a('text')}, ${a('text')}, ${a('text')}, ${a('bigint')}, ${a('text')})
           WITH ORDINALITY AS t${names}`
       : sql`SELECT * FROM (VALUES ${sql.join(Array.from({ length: rows }, (_, i) => row(i + 1)))}) AS t${names}`
-  const wake = channel === null ? sql`` : sql`, pg_notify(${channel}, '') AS woke`
+  // As text: a column of type void is one some clients cannot read (Prisma's raw queries).
+  const wake = channel === null ? sql`` : sql`, pg_notify(${channel}, '')::text AS woke`
   let query
   if (!keyed && rows !== null) {
     const insert = sql`INSERT INTO ${messages} ${cols} VALUES ${sql.join(Array.from({ length: rows }, () => sql`(${sql.join(Array.from({ length: 9 }, () => sql`${null}`))})`))}`

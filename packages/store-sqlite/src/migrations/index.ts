@@ -20,3 +20,26 @@ export const migrations: readonly Migration[] = [
   tenantsMigration,
   endpointNamesMigration,
 ]
+
+/** The book-keeping table `migrate()` records each applied version in. */
+export const MIGRATIONS_TABLE_SQL =
+  'CREATE TABLE IF NOT EXISTS hookbox_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)'
+
+/**
+ * The full SQL of every migration, in order, for teams that run their own migration tool. It
+ * records each step in `hookbox_migrations`, so `outbox.migrate()` later finds nothing to do.
+ * Run it once, in one transaction, on a database without Hookbox's tables.
+ *
+ * @example
+ * ```ts
+ * import { migrationSql } from '@hookbox/store-sqlite'
+ * await fs.writeFile('migrations/20260101_hookbox.sql', migrationSql())
+ * ```
+ */
+export function migrationSql(): string {
+  const steps = migrations.map(
+    (m) =>
+      `-- ${String(m.version).padStart(6, '0')} ${m.name}\n${m.sql('').trim()}\nINSERT OR IGNORE INTO hookbox_migrations (version, applied_at) VALUES (${m.version}, CAST(unixepoch('subsec') * 1000 AS INTEGER));`,
+  )
+  return [`${MIGRATIONS_TABLE_SQL};`, ...steps].join('\n\n') + '\n'
+}

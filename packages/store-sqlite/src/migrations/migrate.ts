@@ -1,5 +1,5 @@
 import type { SyncExecutor } from '../sync-executor.js'
-import { migrations } from './index.js'
+import { migrations, MIGRATIONS_TABLE_SQL } from './index.js'
 
 /**
  * Applies the migrations the database has not seen yet, in one IMMEDIATE transaction: SQLite's
@@ -8,7 +8,7 @@ import { migrations } from './index.js'
  */
 export function runMigrations(x: SyncExecutor): number[] {
   return x.tx(() => {
-    x.db.exec('CREATE TABLE IF NOT EXISTS hookbox_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)')
+    x.db.exec(MIGRATIONS_TABLE_SQL)
     const done = new Set(x.all(x.qb.selectFrom('hookbox_migrations').select('version')).map((r) => r.version))
     const applied: number[] = []
     for (const m of migrations) {
