@@ -18,8 +18,9 @@ export function migrationsTableSql(quoted: string): string {
 /**
  * The full SQL of every migration, in order, for teams that run their own migration tool: for
  * `database` (default: the connection's own). It records each step in `hookbox_migrations`, so
- * `outbox.migrate()` later finds nothing to do. MySQL commits each DDL statement on its own;
- * every statement is safe to run again.
+ * `outbox.migrate()` later finds nothing to do. MySQL commits each DDL statement on its own and
+ * the ALTERs of later migrations cannot be run twice: run the text once, on a database
+ * `migrate()` has not touched (`migrate()` itself finishes a step that was cut short).
  *
  * @example
  * ```ts
