@@ -24,6 +24,7 @@ describe('hookbox migrate --print-sql', () => {
     expect(r.code).toBe(0)
     expect(r.stdout).toBe(postgresSql('app_hooks'))
     expect(r.stdout).toContain('CREATE TABLE "app_hooks".messages')
+    expect(r.stdout).toContain('CREATE OR REPLACE FUNCTION "app_hooks".notify(')
   })
 
   it('prints the MySQL SQL for the connection database, and --json wraps it', async () => {

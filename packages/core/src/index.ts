@@ -12,7 +12,7 @@ export { defineEvents } from './catalog/define-events.js'
 export type { EventDefinition, EventCatalog, PayloadOf, CheckedCatalog } from './catalog/define-events.js'
 export type { CataloguedEvent } from './catalog/catalogued-event.js'
 export type { EventTypeInfo } from './catalog/event-catalog.js'
-export { checkTenant } from './message.js'
+export { checkTenant, TOKEN as TOKEN_PATTERN, TYPE as EVENT_TYPE_PATTERN } from './message.js'
 export type {
   OutboxEvents,
   AttemptEvent,
@@ -77,6 +77,7 @@ export { createPlanner } from './dispatcher/plan.js'
 export type { PlannerOptions } from './dispatcher/plan.js'
 export { newDelivery } from './store/new-delivery.js'
 export { planEnqueue } from './store/idempotency.js'
+export { sqlNotifyErrors } from './store/sql-notify-errors.js'
 export { replayed, cancelled } from './store/transitions.js'
 export { newId } from './ids.js'
 export type * from './store/records.js'

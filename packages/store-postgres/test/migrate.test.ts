@@ -32,6 +32,9 @@ describe('migrate', () => {
     await store.housekeeping.migrate()
     const { rows } = await other.query(`SELECT count(*)::int AS n FROM "${sqlSchema}".migrations`)
     expect(rows[0].n).toBe(migrations.length)
+    // The SQL entry point is part of the exported text.
+    const made = await other.query(`SELECT duplicate FROM "${sqlSchema}".notify(NULL, 'a.b', '{}')`)
+    expect(made.rows).toEqual([{ duplicate: false }])
   })
 
   it('refuses schema names that are not plain identifiers', () => {
