@@ -28,5 +28,5 @@ export function mysqlStore(config: MysqlStoreConfig): MysqlStore {
 export { MysqlStore }
 export type { MysqlStoreConfig, Mysql2PoolLike } from './mysql-store-config.js'
 export type { HookboxMysqlSchema } from './schema.js'
-export { migrations, migrationSql } from './migrations/index.js'
+export { migrations, migrationSql, splitStatements } from './migrations/index.js'
 export type { Migration } from '@hookbox/core'

@@ -1,6 +1,6 @@
 import { testOutbox } from '@hookbox/core/testing'
 import { afterAll, expect, it } from 'vitest'
-import { migrations, migrationSql, mysqlStore } from '../src/index.js'
+import { migrations, migrationSql, mysqlStore, splitStatements } from '../src/index.js'
 import { testDatabases } from './support.js'
 
 const databases = testDatabases('hb_msql', 2)
@@ -10,11 +10,8 @@ it('exports SQL that a migration tool can run (statement by statement), after wh
   const database = await databases.create()
   const text = migrationSql(database)
   expect(text).toContain(`CREATE TABLE IF NOT EXISTS \`${database}\`.hookbox_messages`)
-  const statements = text
-    .split(/;\s*$/m)
-    .map((s) => s.trim())
-    .filter(Boolean)
-  for (const statement of statements) await databases.pool.promise().query(statement)
+  expect(text).toContain(`CREATE PROCEDURE \`${database}\`.hookbox_notify(`)
+  for (const statement of splitStatements(text)) await databases.pool.promise().query(statement)
   const versions = async () => {
     const [rows] = await databases.pool.promise().query(`SELECT version FROM \`${database}\`.hookbox_migrations ORDER BY version`)
     return (rows as Array<{ version: number }>).map((r) => r.version)
@@ -25,5 +22,8 @@ it('exports SQL that a migration tool can run (statement by statement), after wh
   expect(await versions()).toEqual(migrations.map((m) => m.version))
   await outbox.collections.upsert({ name: 'events' })
   expect((await outbox.notify({ type: 'entity.changed', payload: {} })).duplicate).toBe(false)
+  await databases.pool.promise().query(`CALL \`${database}\`.hookbox_notify(NULL, 'a.b', '{}', NULL, NULL, NULL, NULL, @m, @r, @d)`)
+  const [[made]] = (await databases.pool.promise().query('SELECT @d AS duplicate')) as unknown as [[{ duplicate: number }]]
+  expect(made.duplicate).toBe(0)
   await outbox.close()
 })

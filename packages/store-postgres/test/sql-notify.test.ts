@@ -1,4 +1,4 @@
-import { describeSqlNotify, eventually, TestReceiver, testOutbox, type SqlTransaction } from '@hookbox/core/testing'
+import { describeSqlNotify, eventually, inTransaction, TestReceiver, testOutbox, type SqlTransaction } from '@hookbox/core/testing'
 import type pg from 'pg'
 import { expect, it } from 'vitest'
 import { postgresStore } from '../src/index.js'
@@ -20,20 +20,8 @@ describeSqlNotify('postgres', async () => {
   })
   return {
     store: postgresStore({ pool: t.pool, schema: t.schema }),
-    async transaction(body, rollback = false) {
-      const client = await t.pool.connect()
-      try {
-        await client.query(`BEGIN; SET LOCAL search_path TO ${s}`)
-        const result = await body(on(client))
-        await client.query(rollback ? 'ROLLBACK' : 'COMMIT')
-        return result
-      } catch (error) {
-        await client.query('ROLLBACK')
-        throw error
-      } finally {
-        client.release()
-      }
-    },
+    transaction: async (body, rollback) =>
+      inTransaction(await t.pool.connect(), `BEGIN; SET LOCAL search_path TO ${s}`, (client) => body(on(client)), rollback),
     async createTrigger() {
       await t.pool.query(`
         CREATE TABLE ${s}.hb_orders (id int PRIMARY KEY, tenant text, status text NOT NULL);

@@ -1,3 +1,4 @@
+import { decodeTime } from 'ulid'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { verifySignature } from '../auth/verify-signature.js'
 import { ManualClock } from '../clock.js'
@@ -46,6 +47,35 @@ export interface SqlNotifyTarget {
   count(table: 'messages' | 'idempotency_keys'): Promise<number>
   /** Drops the schema or database. */
   drop(): Promise<void>
+}
+
+/** A pooled connection, as far as {@link inTransaction} uses it (a pg `PoolClient`, a mysql2 `PoolConnection`). */
+export interface PooledConnection {
+  query(text: string): Promise<unknown>
+  release(): void
+}
+
+/**
+ * Runs `body` on `connection` between `begin` and COMMIT (ROLLBACK when `rollback` or when it
+ * throws), then releases the connection: the host's own transaction, opened in raw SQL.
+ */
+export async function inTransaction<C extends PooledConnection, T>(
+  connection: C,
+  begin: string,
+  body: (connection: C) => Promise<T>,
+  rollback = false,
+): Promise<T> {
+  try {
+    await connection.query(begin)
+    const result = await body(connection)
+    await connection.query(rollback ? 'ROLLBACK' : 'COMMIT')
+    return result
+  } catch (error) {
+    await connection.query('ROLLBACK')
+    throw error
+  } finally {
+    connection.release()
+  }
 }
 
 /**
@@ -99,6 +129,8 @@ export function describeSqlNotify(name: string, open: () => Promise<SqlNotifyTar
       const message = await target.store.queue.getMessage({ id: sqlMade.messageId })
       expect(message).toMatchObject({ tenant: null, type: 'order.paid', orderingKey: 'o-1', requestId: sqlMade.messageId })
       expect(JSON.parse(message!.payload)).toEqual(payload)
+      // A ULID whose time part is the message's created_at, as core's ids are.
+      expect(decodeTime(sqlMade.messageId)).toBe(message!.createdAt)
     })
 
     it('leaves nothing behind when the caller rolls back', async () => {

@@ -2,13 +2,36 @@ import type { Migration } from '@hookbox/core'
 import { initialMigration } from './000001-initial.js'
 import { tenantsMigration } from './000002-tenants.js'
 import { endpointNamesMigration } from './000003-endpoint-names.js'
+import { sqlNotifyMigration } from './000004-sql-notify.js'
 
 /**
  * Every migration in order. Exported so hosts that run their own migration tool can take the
  * SQL from here (`m.sql('')` for the connection's database, or ``m.sql('`name`')``) instead of
  * calling `migrate()`.
  */
-export const migrations: readonly Migration[] = [initialMigration, tenantsMigration, endpointNamesMigration]
+export const migrations: readonly Migration[] = [initialMigration, tenantsMigration, endpointNamesMigration, sqlNotifyMigration]
+
+/**
+ * Splits migration SQL into statements: each ends with `;` at the end of a line, except a
+ * stored routine (`CREATE FUNCTION` / `PROCEDURE` / `TRIGGER`), whose body holds `;` of its own
+ * and which runs to a line that is exactly `END;`. The server takes a routine whole when it
+ * comes as one statement; only the `mysql` command-line client needs `DELIMITER` for it.
+ */
+export function splitStatements(text: string): string[] {
+  const statements: string[] = []
+  let current: string[] = []
+  let routine = false
+  for (const line of text.split('\n')) {
+    if (current.every((l) => !l.trim() || l.trim().startsWith('--'))) routine = /^\s*CREATE\s+(FUNCTION|PROCEDURE|TRIGGER)\b/i.test(line)
+    current.push(line)
+    if (routine ? /^END;\s*$/.test(line) : /;\s*$/.test(line)) {
+      statements.push(current.join('\n').trim().replace(/;$/, ''))
+      current = []
+    }
+  }
+  statements.push(current.join('\n').trim())
+  return statements.filter(Boolean)
+}
 
 /** The book-keeping table `migrate()` records each applied version in, in database `quoted` (or the connection's). */
 export function migrationsTableSql(quoted: string): string {
@@ -17,7 +40,9 @@ export function migrationsTableSql(quoted: string): string {
 
 /**
  * The full SQL of every migration, in order, for teams that run their own migration tool: for
- * `database` (default: the connection's own). It records each step in `hookbox_migrations`, so
+ * `database` (default: the connection's own). Run it with {@link splitStatements} (or a tool that
+ * understands stored routines; with the `mysql` client, wrap `hookbox_crockford` and
+ * `hookbox_notify` in `DELIMITER`). It records each step in `hookbox_migrations`, so
  * `outbox.migrate()` later finds nothing to do. MySQL commits each DDL statement on its own and
  * the ALTERs of later migrations cannot be run twice: run the text once, on a database
  * `migrate()` has not touched (`migrate()` itself finishes a step that was cut short).

@@ -1,7 +1,7 @@
 import { StoreError } from '@hookbox/core'
 import { CompiledQuery, sql } from 'kysely'
 import { MysqlExecutor } from '../mysql-executor.js'
-import { migrations, migrationsTableSql } from './index.js'
+import { migrations, migrationsTableSql, splitStatements } from './index.js'
 
 /** Duplicate column (1060) or key name (1061), multiple primary key (1068), no such key to drop (1091): an ALTER that already ran. */
 const ALREADY_APPLIED = new Set([1060, 1061, 1068, 1091])
@@ -24,8 +24,7 @@ export async function runMigrations(x: MysqlExecutor): Promise<number[]> {
       const applied: number[] = []
       for (const m of migrations) {
         if (done.has(m.version)) continue
-        const statements = m.sql(x.database ? `\`${x.database}\`` : '').split(/;\s*$/m)
-        for (const statement of statements.map((s) => s.trim()).filter(Boolean))
+        for (const statement of splitStatements(m.sql(x.database ? `\`${x.database}\`` : '')))
           await c.exec(CompiledQuery.raw(statement)).catch((error: unknown) => {
             // One ALTER TABLE is atomic: refused because its column or key is already there, it
             // ran before a cut-short migration stopped, and the next statement goes on.
