@@ -2,13 +2,14 @@ import type { Migration } from '@hookbox/core'
 import { initialMigration } from './000001-initial.js'
 import { tenantsMigration } from './000002-tenants.js'
 import { endpointNamesMigration } from './000003-endpoint-names.js'
+import { configVersionMigration } from './000005-config-version.js'
 
 /**
  * Every migration in order. Exported so hosts that run their own migration tool can take the
  * SQL from here (`m.sql('')` for the connection's database, or ``m.sql('`name`')``) instead of
  * calling `migrate()`.
  */
-export const migrations: readonly Migration[] = [initialMigration, tenantsMigration, endpointNamesMigration]
+export const migrations: readonly Migration[] = [initialMigration, tenantsMigration, endpointNamesMigration, configVersionMigration]
 
 /** The book-keeping table `migrate()` records each applied version in, in database `quoted` (or the connection's). */
 export function migrationsTableSql(quoted: string): string {

@@ -7,6 +7,7 @@ import { claimFunctionMigration } from './000004-claim-function.js'
 import { claimOrderMigration } from './000005-claim-order.js'
 import { tenantsMigration } from './000006-tenants.js'
 import { endpointNamesMigration } from './000007-endpoint-names.js'
+import { configVersionMigration } from './000009-config-version.js'
 
 /** Every migration of this version of the package, in order. */
 export const migrations: readonly Migration[] = [
@@ -17,6 +18,7 @@ export const migrations: readonly Migration[] = [
   claimOrderMigration,
   tenantsMigration,
   endpointNamesMigration,
+  configVersionMigration,
 ]
 
 /** SQL that creates the schema and its `migrations` book-keeping table. */

@@ -6,6 +6,7 @@ import { claimOrderMigration } from './000004-claim-order.js'
 import { deliveryDeadlineMigration } from './000005-delivery-deadline.js'
 import { tenantsMigration } from './000006-tenants.js'
 import { endpointNamesMigration } from './000007-endpoint-names.js'
+import { configVersionMigration } from './000008-config-version.js'
 
 /**
  * Every migration in order. Exported so hosts that run their own migration tool can take the
@@ -19,6 +20,7 @@ export const migrations: readonly Migration[] = [
   deliveryDeadlineMigration,
   tenantsMigration,
   endpointNamesMigration,
+  configVersionMigration,
 ]
 
 /** The book-keeping table `migrate()` records each applied version in. */
