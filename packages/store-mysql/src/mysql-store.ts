@@ -22,6 +22,7 @@ import { getDelivery, getMessage, listAttempts, listDeliveries } from './queries
 import { setEndpointHealth } from './queries/endpoint-health.js'
 import { deleteEndpoint, getEndpoint, getEndpointByName, insertEndpoint, listEndpoints, updateEndpoint } from './queries/endpoints.js'
 import { leaseProbe } from './queries/lease-probe.js'
+import { configVersion } from './queries/config-version.js'
 import { enqueueMessages, type Run } from './queries/enqueue.js'
 import { expandMessages } from './queries/expand.js'
 import { purgeFinished } from './queries/purge.js'
@@ -87,6 +88,7 @@ export class MysqlStore implements Store {
       getTenant: (request) => getTenant(x, request),
       listTenants: () => listTenants(x),
       leaseProbe: (request) => leaseProbe(x, request),
+      configVersion: () => configVersion(x),
     }
     this.housekeeping = {
       migrate: async () => void (await runMigrations(x)),

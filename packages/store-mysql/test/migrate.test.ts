@@ -41,7 +41,7 @@ describe('mysql: migrate()', () => {
       const tables = await rows<{ n: number }>(
         `SELECT count(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = '${database}' AND TABLE_NAME LIKE 'hookbox%'`,
       )
-      expect(Number(tables[0]!.n)).toBe(9) // seven tables, hookbox_tenants (migration 2) and hookbox_migrations
+      expect(Number(tables[0]!.n)).toBe(10) // seven tables, hookbox_tenants (migration 2), hookbox_config_version (migration 5) and hookbox_migrations
       await outbox.close()
     } finally {
       await pool.promise().end()

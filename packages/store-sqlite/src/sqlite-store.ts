@@ -20,6 +20,7 @@ import { getDelivery, getMessage, listAttempts, listDeliveries } from './queries
 import { setEndpointHealth } from './queries/endpoint-health.js'
 import { deleteEndpoint, getEndpoint, getEndpointByName, insertEndpoint, listEndpoints, updateEndpoint } from './queries/endpoints.js'
 import { leaseProbe } from './queries/lease-probe.js'
+import { configVersion } from './queries/config-version.js'
 import { enqueueMessages, type Run } from './queries/enqueue.js'
 import { expandMessages } from './queries/expand.js'
 import { purgeFinished } from './queries/purge.js'
@@ -77,6 +78,7 @@ export class SqliteStore implements Store {
       getTenant: async (request) => getTenant(x, request),
       listTenants: async () => listTenants(x),
       leaseProbe: (request) => idle(() => leaseProbe(x, request)),
+      configVersion: () => idle(() => configVersion(x)),
     }
     this.housekeeping = {
       migrate: async () => void (await idle(() => runMigrations(x))),

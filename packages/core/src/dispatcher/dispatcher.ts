@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js'
 import type { AttemptOutcome, EndpointRecord, MessageRecord } from '../store/records.js'
 import type { Claim, Completion, Store } from '../store/store.js'
 import { createPlanner } from './plan.js'
+import { loadRoutingSnapshot, type RoutingSnapshot } from './routing-snapshot.js'
 import { withinTime } from '../within-time.js'
 import { deadlineOf } from '../policies/policy-end.js'
 import { sendAttempt, type SendContext, type SentAttempt } from './send-attempt.js'
@@ -84,6 +85,10 @@ export class Dispatcher {
   #fruitless: string | null = null
   /** Stops the clock's change calls (a ManualClock's `advance()` wakes a started dispatcher). */
   #unwatchClock: (() => void) | null = null
+  /** Collections, endpoints and tenants at one config version: expansion plans from it while the store's version matches. */
+  #routing: RoutingSnapshot | undefined
+  /** The reload under way after a batch saw another config version. */
+  #reloading: Promise<void> | null = null
 
   constructor(deps: DispatcherDeps) {
     this.#d = deps
@@ -149,6 +154,7 @@ export class Dispatcher {
     await withinTime(Promise.allSettled([...this.#inFlight]), timeoutMs)
     await withinTime(this.#flush(), timeoutMs)
     await withinTime(this.#d.health.flushed(), timeoutMs)
+    await withinTime(this.#reloading ?? undefined, timeoutMs)
   }
 
   /**
@@ -162,7 +168,11 @@ export class Dispatcher {
     for (;;) {
       while ((await this.#expand(0)).expanded === this.#d.options.batchSize);
       const claims = await this.#claim(Math.min(this.#d.options.batchSize, this.#d.options.concurrency), false)
-      if (claims.length === 0) return total
+      if (claims.length === 0) {
+        // A pass leaves nothing running behind it: a host may close the store right after.
+        await this.#reloading
+        return total
+      }
       total += claims.length
       await Promise.all(claims.map((c) => this.#process(c, false)))
       await this.#flush()
@@ -241,14 +251,34 @@ export class Dispatcher {
   /** Expands new messages; with `leaseLimit` > 0 a store that can also leases some of them to us. */
   async #expand(leaseLimit: number): Promise<{ expanded: number; claims: Claim[] }> {
     const unrouted: MessageRecord[] = []
-    const planner = createPlanner({ onUnrouted: (m) => unrouted.push(m) })
+    let seen: number | undefined
+    const planner = createPlanner({ onUnrouted: (m) => unrouted.push(m), routing: this.#routing, onVersion: (v) => (seen = v) })
     const { store, options, clock } = this.#d
     const limit = Math.min(leaseLimit, options.batchSize)
     const lease = limit > 0 ? { owner: this.owner, leaseMs: options.leaseMs, limit } : undefined
     const result = await store.queue.expand({ limit: options.batchSize, now: clock.now(), planner, ...(lease && { lease }) })
     // Announced only once the expansion committed: these messages will never be sent.
     for (const m of unrouted) this.#d.emitter.emit('unrouted', { messageId: m.id, tenant: m.tenant, type: m.type, requestId: m.requestId })
+    if (seen !== undefined && seen !== this.#routing?.version) this.#reloadRouting()
     return result
+  }
+
+  /**
+   * Reloads the routing in the background (one reload at a time): until it lands, batches read
+   * the routing from the store as before, so a stale snapshot is never used, only unused.
+   */
+  #reloadRouting(): void {
+    this.#reloading ??= loadRoutingSnapshot(this.#d.store.catalog)
+      .then((routing) => {
+        this.#routing = routing
+      })
+      .catch((error: unknown) => {
+        this.#routing = undefined
+        this.#d.emitter.emit('error', { error, phase: 'dispatch' })
+      })
+      .finally(() => {
+        this.#reloading = null
+      })
   }
 
   async #claim(limit: number, adaptive: boolean): Promise<Claim[]> {

@@ -5,6 +5,7 @@ import { newDelivery, type DeliveryRoute } from '../store/new-delivery.js'
 import type { NewDelivery, PlanInput, PlanResult, Planner } from '../store/planner.js'
 import type { Claim } from '../store/queue-store.js'
 import type { CollectionRecord, EndpointRecord, MessageRecord } from '../store/records.js'
+import { groupEndpoints, routeKey, type RoutingSnapshot } from './routing-snapshot.js'
 
 /**
  * Routes a message: one delivery per matching collection in `majority` mode (all its
@@ -13,14 +14,18 @@ import type { CollectionRecord, EndpointRecord, MessageRecord } from '../store/r
  * crosses tenants and a `majority` counts that tenant's endpoints. Disabled endpoints and
  * collections are left out; they do not receive what was sent while they were off.
  */
-export function routeMessage(message: MessageRecord, collections: CollectionRecord[], endpoints: EndpointRecord[]): DeliveryRoute[] {
+export function routeMessage(
+  message: MessageRecord,
+  collections: CollectionRecord[],
+  endpoints: ReadonlyMap<string, EndpointRecord[]>,
+): DeliveryRoute[] {
   const routes: DeliveryRoute[] = []
   for (const collection of collections) {
     if (!collection.enabled || !matchesEvent(collection.events, message.type)) continue
-    const targets = endpoints
-      .filter((e) => e.tenant === message.tenant && e.collection === collection.name && e.enabled && matchesEvent(e.events, message.type))
+    // Each group is sorted by id already: the targets come out sorted.
+    const targets = (endpoints.get(routeKey(message.tenant, collection.name)) ?? [])
+      .filter((e) => e.enabled && matchesEvent(e.events, message.type))
       .map((e) => e.id)
-      .sort()
     if (targets.length === 0) continue
     if (collection.failureMode === 'majority') {
       routes.push({ id: newId(message.createdAt), collection: collection.name, failureMode: 'majority', endpointId: null, targets })
@@ -36,6 +41,10 @@ export function routeMessage(message: MessageRecord, collections: CollectionReco
 export interface PlannerOptions {
   /** Called (inside the store's transaction) for each message that gets no delivery. */
   onUnrouted?: (message: MessageRecord) => void
+  /** Configuration held in memory, used by {@link Planner.fromMemory} while the store's version matches. */
+  routing?: RoutingSnapshot
+  /** Called with the store's config version each time {@link Planner.fromMemory} is asked (to reload on a change). */
+  onVersion?: (version: number) => void
 }
 
 /**
@@ -55,10 +64,11 @@ export function createPlanner(options: PlannerOptions = {}): Planner {
       const token = randomUUID()
       const byName = new Map(collections.map((c) => [c.name, c]))
       const byId = new Map(endpoints.map((e) => [e.id, e]))
+      const groups = groupEndpoints(endpoints)
       const deliveries: NewDelivery[] = []
       const claims: Claim[] = []
       for (const message of messages) {
-        const routes = routeMessage(message, collections, endpoints)
+        const routes = routeMessage(message, collections, groups)
         if (routes.length === 0) options.onUnrouted?.(message)
         for (const route of routes) {
           const delivery = newDelivery(message, route, now, byName.get(route.collection)!.policy)
@@ -80,6 +90,10 @@ export function createPlanner(options: PlannerOptions = {}): Planner {
         }
       }
       return { deliveries, claims }
+    },
+    fromMemory(messages, version) {
+      options.onVersion?.(version)
+      return options.routing?.version === version ? options.routing.input(messages) : undefined
     },
   }
 }

@@ -62,6 +62,13 @@ export interface CatalogStore {
    * together, exactly one wins.
    */
   leaseProbe(request: ProbeLeaseRequest): Promise<boolean>
+
+  /**
+   * Optional: the configuration version, which every write to collections, endpoints or tenants
+   * bumps (raw SQL writes too) and the breaker's health writes do not. A dispatcher keeps the
+   * routing in memory while it stays the same.
+   */
+  configVersion?(): Promise<number>
 }
 
 /** Arguments of {@link CatalogStore.leaseProbe}. */

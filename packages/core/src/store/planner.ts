@@ -17,6 +17,9 @@ export interface PlanInput {
   disabledTenants: string[]
 }
 
+/** The routing part of a {@link PlanInput}: what {@link Planner.fromMemory} answers instead of the store's reads. */
+export type RoutingInput = Omit<PlanInput, 'messages'>
+
 /** Output of {@link Planner.plan}. */
 export interface PlanResult {
   /** Every row to insert, complete. */
@@ -37,4 +40,11 @@ export interface Planner {
    * `request.lease` (none with an ordering key).
    */
   plan(request: Pick<ExpandRequest, 'now' | 'lease'>, input: PlanInput): PlanResult
+  /**
+   * Optional: the batch's routing from the configuration core holds in memory, when that is the
+   * configuration of `version` (the store's config version, read in the batch's transaction);
+   * undefined otherwise, and the store reads collections, endpoints and tenants as usual. A
+   * store that has a config version calls it once per batch that found messages.
+   */
+  fromMemory?(messages: MessageRecord[], version: number): RoutingInput | undefined
 }

@@ -10,6 +10,7 @@
  *
  * @module @hookbox/core/testing
  */
+import { describeConfigVersion } from './config-version.js'
 import { describeDeliveryBehaviour } from './delivery-behaviour.js'
 import { describeDeliveryPromises } from './delivery-promises.js'
 import { describeEndpointHealth } from './endpoint-health.js'
@@ -53,4 +54,5 @@ export function runStoreConformance(target: ConformanceTarget): void {
   describeDeliveryPromises(target)
   describeTenants(target)
   describeEndpointNames(target)
+  describeConfigVersion(target)
 }

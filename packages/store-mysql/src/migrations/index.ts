@@ -3,18 +3,26 @@ import { initialMigration } from './000001-initial.js'
 import { tenantsMigration } from './000002-tenants.js'
 import { endpointNamesMigration } from './000003-endpoint-names.js'
 import { sqlNotifyMigration } from './000004-sql-notify.js'
+import { configVersionMigration } from './000005-config-version.js'
 
 /**
  * Every migration in order. Exported so hosts that run their own migration tool can take the
  * SQL from here (`m.sql('')` for the connection's database, or ``m.sql('`name`')``) instead of
  * calling `migrate()`.
  */
-export const migrations: readonly Migration[] = [initialMigration, tenantsMigration, endpointNamesMigration, sqlNotifyMigration]
+export const migrations: readonly Migration[] = [
+  initialMigration,
+  tenantsMigration,
+  endpointNamesMigration,
+  sqlNotifyMigration,
+  configVersionMigration,
+]
 
 /**
  * Splits migration SQL into statements: each ends with `;` at the end of a line, except a
  * stored routine (`CREATE FUNCTION` / `PROCEDURE` / `TRIGGER`), whose body holds `;` of its own
- * and which runs to a line that is exactly `END;`. The server takes a routine whole when it
+ * and which runs to a line that is exactly `END;` (a routine whose first line ends in `;`, such
+ * as a one-statement trigger, ends there). The server takes a routine whole when it
  * comes as one statement; only the `mysql` command-line client needs `DELIMITER` for it.
  */
 export function splitStatements(text: string): string[] {
@@ -22,7 +30,8 @@ export function splitStatements(text: string): string[] {
   let current: string[] = []
   let routine = false
   for (const line of text.split('\n')) {
-    if (current.every((l) => !l.trim() || l.trim().startsWith('--'))) routine = /^\s*CREATE\s+(FUNCTION|PROCEDURE|TRIGGER)\b/i.test(line)
+    if (current.every((l) => !l.trim() || l.trim().startsWith('--')))
+      routine = /^\s*CREATE\s+(FUNCTION|PROCEDURE|TRIGGER)\b/i.test(line) && !/;\s*$/.test(line)
     current.push(line)
     if (routine ? /^END;\s*$/.test(line) : /;\s*$/.test(line)) {
       statements.push(current.join('\n').trim().replace(/;$/, ''))

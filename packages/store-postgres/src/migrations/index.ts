@@ -8,6 +8,7 @@ import { claimOrderMigration } from './000005-claim-order.js'
 import { tenantsMigration } from './000006-tenants.js'
 import { endpointNamesMigration } from './000007-endpoint-names.js'
 import { sqlNotifyMigration } from './000008-sql-notify.js'
+import { configVersionMigration } from './000009-config-version.js'
 
 /** Every migration of this version of the package, in order. */
 export const migrations: readonly Migration[] = [
@@ -19,6 +20,7 @@ export const migrations: readonly Migration[] = [
   tenantsMigration,
   endpointNamesMigration,
   sqlNotifyMigration,
+  configVersionMigration,
 ]
 
 /** SQL that creates the schema and its `migrations` book-keeping table. */

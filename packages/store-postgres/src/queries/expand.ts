@@ -1,4 +1,11 @@
-import { tenantColumns, type ExpandRequest, type ExpandResult } from '@hookbox/core'
+import {
+  tenantColumns,
+  type ExpandRequest,
+  type ExpandResult,
+  type MessageRecord,
+  type RoutingInput,
+  type SqlExecutor,
+} from '@hookbox/core'
 import { sql, type Selectable } from 'kysely'
 import type { PostgresExecutor } from '../postgres-executor.js'
 import { collectionFromRow, deliveryToRow, endpointFromRow, messageFromRow, toMs } from '../rows.js'
@@ -7,46 +14,36 @@ import type { CollectionsTable, EndpointsTable, MessagesTable } from '../schema.
 /**
  * Expands up to `limit` messages in ONE transaction: locks the oldest unexpanded ones with
  * `FOR UPDATE SKIP LOCKED` (another dispatcher takes the next ones instead of waiting) and
- * reads the collections in the same round trip, asks the planner which collections' enabled
- * endpoints to load, reads those of the batch's tenants (and which tenants are disabled), asks it for the rows (leased ones included), then inserts
- * every delivery and marks every message expanded in one statement.
+ * reads the collections and the config version in the same round trip; takes the routing from
+ * the planner's memory when it holds that version's, or else asks the planner which
+ * collections' enabled endpoints to load and reads those of the batch's tenants (and which
+ * tenants are disabled); asks it for the rows (leased ones included), then inserts every
+ * delivery and marks every message expanded in one statement.
  */
 export async function expandMessages(x: PostgresExecutor, request: ExpandRequest): Promise<ExpandResult> {
   // Most passes find nothing: one autocommit look-up instead of BEGIN, SELECT, COMMIT.
   const any = await x.rows(sql`SELECT 1 FROM ${x.t('messages')} WHERE NOT expanded LIMIT 1`)
   if (any.length === 0) return { expanded: 0, claims: [] }
   return x.transaction(async (trx) => {
-    // The batch and every collection in one round trip: this sits on the commit → send path.
+    // The batch, every collection and the config version in one round trip: this sits on the commit → send path.
     const [batch] = await x.rows<{
       messages: Array<Selectable<MessagesTable>> | null
       collections: Array<Selectable<CollectionsTable>> | null
+      version: string
     }>(
       sql`
       WITH m AS (SELECT * FROM ${x.t('messages')} WHERE NOT expanded ORDER BY seq LIMIT ${request.limit} FOR UPDATE SKIP LOCKED)
       SELECT (SELECT jsonb_agg(to_jsonb(m) ORDER BY m.seq) FROM m) AS messages,
-        (SELECT jsonb_agg(to_jsonb(c) ORDER BY c.name) FROM ${x.t('collections')} c WHERE EXISTS (SELECT 1 FROM m)) AS collections`,
+        (SELECT jsonb_agg(to_jsonb(c) ORDER BY c.name) FROM ${x.t('collections')} c WHERE EXISTS (SELECT 1 FROM m)) AS collections,
+        (SELECT version FROM ${x.t('config_version')}) AS version`,
       trx,
     )
     const rows = batch?.messages ?? []
     if (rows.length === 0) return { expanded: 0, claims: [] }
     const messages = rows.map(messageFromRow)
-    const collections = (batch?.collections ?? []).map(collectionFromRow)
-    const names = request.planner.reach(messages, collections)
-    const tenants = tenantColumns(messages)
-    // Only the batch's tenants' endpoints of the reached collections, through (collection, tenant);
-    // and which of the batch's tenants are disabled, in the same round trip.
-    const [found] = names.length
-      ? await x.rows<{ endpoints: Array<Selectable<EndpointsTable>> | null; disabled: string[] | null }>(
-          sql`SELECT
-            (SELECT jsonb_agg(to_jsonb(e) ORDER BY e.id) FROM ${x.t('endpoints')} e
-              WHERE e.collection = ANY(${names}::text[]) AND e.tenant = ANY(${tenants}::text[]) AND e.enabled) AS endpoints,
-            (SELECT array_agg(t.tenant) FROM ${x.t('tenants')} t WHERE t.tenant = ANY(${tenants}::text[]) AND NOT t.enabled) AS disabled`,
-          trx,
-        )
-      : []
-    const endpoints = (found?.endpoints ?? []).map(endpointFromRow)
-    const disabledTenants = found?.disabled ?? []
-    const { deliveries, claims } = request.planner.plan(request, { messages, collections, endpoints, disabledTenants })
+    const routing =
+      request.planner.fromMemory?.(messages, Number(batch!.version)) ?? (await readRouting(x, trx, request, messages, batch!.collections))
+    const { deliveries, claims } = request.planner.plan(request, { messages, ...routing })
     const byId = new Map(rows.map((r) => [r.id, r]))
     const values = deliveries.map((d) => {
       const row = byId.get(d.delivery.messageId)!
@@ -69,4 +66,31 @@ export async function expandMessages(x: PostgresExecutor, request: ExpandRequest
     )
     return { expanded: rows.length, claims }
   })
+}
+
+/**
+ * The batch's routing from the tables, when the planner holds none for the current config
+ * version: the batch's tenants' endpoints of the reached collections only, through
+ * (collection, tenant), and which of the batch's tenants are disabled, in one round trip.
+ */
+async function readRouting(
+  x: PostgresExecutor,
+  trx: SqlExecutor,
+  request: ExpandRequest,
+  messages: MessageRecord[],
+  collectionRows: Array<Selectable<CollectionsTable>> | null,
+): Promise<RoutingInput> {
+  const collections = (collectionRows ?? []).map(collectionFromRow)
+  const names = request.planner.reach(messages, collections)
+  const tenants = tenantColumns(messages)
+  const [found] = names.length
+    ? await x.rows<{ endpoints: Array<Selectable<EndpointsTable>> | null; disabled: string[] | null }>(
+        sql`SELECT
+          (SELECT jsonb_agg(to_jsonb(e) ORDER BY e.id) FROM ${x.t('endpoints')} e
+            WHERE e.collection = ANY(${names}::text[]) AND e.tenant = ANY(${tenants}::text[]) AND e.enabled) AS endpoints,
+          (SELECT array_agg(t.tenant) FROM ${x.t('tenants')} t WHERE t.tenant = ANY(${tenants}::text[]) AND NOT t.enabled) AS disabled`,
+        trx,
+      )
+    : []
+  return { collections, endpoints: (found?.endpoints ?? []).map(endpointFromRow), disabledTenants: found?.disabled ?? [] }
 }

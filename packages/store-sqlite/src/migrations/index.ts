@@ -7,6 +7,7 @@ import { deliveryDeadlineMigration } from './000005-delivery-deadline.js'
 import { tenantsMigration } from './000006-tenants.js'
 import { endpointNamesMigration } from './000007-endpoint-names.js'
 import { messageTenantBlocksMigration } from './000009-message-tenant-blocks.js'
+import { configVersionMigration } from './000008-config-version.js'
 
 /**
  * Every migration in order. Exported so hosts that run their own migration tool can take the
@@ -20,6 +21,7 @@ export const migrations: readonly Migration[] = [
   deliveryDeadlineMigration,
   tenantsMigration,
   endpointNamesMigration,
+  configVersionMigration,
   messageTenantBlocksMigration,
 ]
 
