@@ -6,7 +6,7 @@
  */
 import { runHookbox } from './delivery.js'
 import { dropTarget, newTarget, openOutbox, route, type StoreKind } from './hookbox.js'
-import { openPeer, peerDone } from './pgboss.js'
+import { openPeer, PEER_START, peerDone } from './pgboss.js'
 import type { Receiver } from './receiver.js'
 import { gc, now, num, percentile, quick, sleep, table, verdict, type Figure, type Result } from './support.js'
 
@@ -15,7 +15,7 @@ const RATE = 200
 async function peerPaced(receiver: Receiver, n: number): Promise<{ p50: number; p99: number }> {
   const peer = await openPeer(receiver)
   try {
-    await peer.work({ workers: 1, batchSize: 32 })
+    await peer.work(PEER_START)
     const run = async (count: number, startAt: number) => {
       await receiver.reset()
       peer.reset()
@@ -24,8 +24,12 @@ async function peerPaced(receiver: Receiver, n: number): Promise<{ p50: number; 
       for (let i = 0; i < count; i++) {
         const wait = started + (i * 1000) / RATE - now()
         if (wait > 1) await sleep(wait)
-        const id = await peer.produce(startAt + i)
-        committed.set(id, now())
+        const client = await peer.pool.connect()
+        try {
+          committed.set(await peer.produce(startAt + i, client), now())
+        } finally {
+          client.release()
+        }
       }
       await peerDone(peer, count)
       const { receipts } = await receiver.collect()
