@@ -278,18 +278,21 @@ export async function seedTenants(box: Box, url: string, count: number): Promise
   if (box.mysql) {
     const c = box.mysql.promise()
     const cat = (...p: string[]) => `CONCAT(${p.join(', ')})`
-    const digits = '(SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)'
+    const digits =
+      '(SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)'
     const numbers = `(SELECT a.d + 10 * b.d + 100 * c.d + 1000 * e.d + 10000 * f.d AS g FROM ${digits} a, ${digits} b, ${digits} c, ${digits} e, ${digits} f) n`
     for (const table of ['hookbox_endpoints', 'hookbox_tenants']) {
       const q = `\`${box.mysqlDatabase}\`.${table}`
-      const [rows] = await c.query('SELECT COLUMN_NAME AS name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION', [
-        box.mysqlDatabase,
-        table,
-      ])
+      const [rows] = await c.query(
+        'SELECT COLUMN_NAME AS name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
+        [box.mysqlDatabase, table],
+      )
       const cols = (rows as Array<{ name: string }>).map((r) => r.name)
       if (cols.length === 0) continue
       const quoted = cols.map((n) => `\`${n}\``)
-      const select = cols.map((n) => (n === 'id' ? cat('t.id', "'_'", 'n.g') : n === 'tenant' ? cat("'bg_'", 'n.g') : `t.\`${n}\``)).join(', ')
+      const select = cols
+        .map((n) => (n === 'id' ? cat('t.id', "'_'", 'n.g') : n === 'tenant' ? cat("'bg_'", 'n.g') : `t.\`${n}\``))
+        .join(', ')
       await c.query(
         `INSERT INTO ${q} (${quoted.join(', ')}) SELECT ${select} FROM ${q} t, ${numbers} WHERE t.tenant = ? AND n.g BETWEEN 1 AND ?`,
         [seed, count - 1],

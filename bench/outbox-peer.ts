@@ -13,7 +13,21 @@ import type pg from 'pg'
 import { dropTarget, newTarget, openOutbox, route, type Box, type OpenOptions } from './hookbox.js'
 import { ACCOUNTS, openPeer, PEER_START, peerDone, peerLabel, type Peer, type PeerSettings } from './pgboss.js'
 import type { Receiver } from './receiver.js'
-import { now, num, payloadFor, quick, ratio, showStat, sleep, stat, table, verdict, type Figure, type Result, type Stat } from './support.js'
+import {
+  now,
+  num,
+  payloadFor,
+  quick,
+  ratio,
+  showStat,
+  sleep,
+  stat,
+  table,
+  verdict,
+  type Figure,
+  type Result,
+  type Stat,
+} from './support.js'
 
 /** Host transactions committing concurrently, each on its own connection. */
 export const CLIENTS = 8
@@ -163,7 +177,9 @@ async function coordinateSearch<S extends object>(
 }
 
 const hbLabel = (o: Pick<OpenOptions, 'concurrency' | 'batchSize'>) =>
-  o.concurrency === undefined && o.batchSize === undefined ? 'defaults (concurrency 32, batchSize 100)' : `concurrency ${o.concurrency}, batchSize ${o.batchSize}`
+  o.concurrency === undefined && o.batchSize === undefined
+    ? 'defaults (concurrency 32, batchSize 100)'
+    : `concurrency ${o.concurrency}, batchSize ${o.batchSize}`
 
 export async function outboxPeerBench(receiver: Receiver): Promise<Result> {
   const runs = quick ? 1 : 3
@@ -257,7 +273,7 @@ export async function outboxPeerBench(receiver: Receiver): Promise<Result> {
     trials.map(({ s, value }) => [peerLabel(s), num(value), s === best || JSON.stringify(s) === JSON.stringify(best) ? '**best**' : ''])
   const body = [
     `One process: ${CLIENTS} clients commit ${num(n)} host transactions (UPDATE one of ${num(ACCOUNTS)} business rows + the enqueue) while one in-process worker delivers each to the receiver (a separate process); ` +
-      'deliveries/s from the first commit to the last delivery. tx/s ratio: the clients\' tx/s with the enqueue (worker running) ÷ the same transactions without it (just before, same schema). ' +
+      "deliveries/s from the first commit to the last delivery. tx/s ratio: the clients' tx/s with the enqueue (worker running) ÷ the same transactions without it (just before, same schema). " +
       `pg-boss 12: \`boss.send(…, { db })\` in the transaction, a \`notify: true\` queue with \`useListenNotify\` (its own transactional pg_notify wakes the worker), one \`work\` with \`burstWhenBatchFull\`, the handler POSTs the whole batch at once through an undici \`Pool\`. ` +
       `Hookbox: the same transaction with \`outbox.notify(…, { transaction })\`, the dispatcher in the same process; Postgres store defaults (\`wake: 'coalesced'\`); ${num(10_000)} other tenants' endpoints in the database. ` +
       `${runs} interleaved run(s) each, median (min–max).`,
@@ -266,7 +282,12 @@ export async function outboxPeerBench(receiver: Receiver): Promise<Result> {
       [
         [`pg-boss 12 outbox, best: ${peerLabel(peerTune.best)}`, showStat(peerS), showStat(peerTx, 2), '1.00×'],
         [`Hookbox, ${hbLabel({})}`, showStat(defS), showStat(defTx, 2), `${ratio(e2eR)} (≥ 1.5× → ${verdict(e2eR >= 1.5)})`],
-        [`Hookbox, best of the grid: ${hbLabel(hbBest)}`, showStat(bestS), showStat(S(bestRuns, 'txRatio'), 2), ratio(bestS.median / peerS.median)],
+        [
+          `Hookbox, best of the grid: ${hbLabel(hbBest)}`,
+          showStat(bestS),
+          showStat(S(bestRuns, 'txRatio'), 2),
+          ratio(bestS.median / peerS.median),
+        ],
       ],
     ),
     `Engine alone: ${num(n)} enqueued first (pg-boss \`insert\`; Hookbox committed notifies, not yet expanded), then one worker / dispatcher in this process with no send.`,

@@ -61,7 +61,15 @@ export async function openPeer(receiver: Receiver): Promise<Peer> {
   const url = databaseUrl()
   const schema = `pgboss_bench_${randomBytes(4).toString('hex')}`
   const pool = new pg.Pool({ connectionString: url, max: 12 })
-  const boss = new PgBoss({ connectionString: url, schema, max: 12, supervise: false, schedule: false, migrate: true, useListenNotify: true })
+  const boss = new PgBoss({
+    connectionString: url,
+    schema,
+    max: 12,
+    supervise: false,
+    schedule: false,
+    migrate: true,
+    useListenNotify: true,
+  })
   boss.on('error', (error) => console.error('pg-boss error', error))
   await boss.start()
   await boss.createQueue(QUEUE, { notify: true })

@@ -21,6 +21,7 @@ import { databaseUrl, mysqlUrl } from './hookbox.js'
 import { latencyBench } from './latency.js'
 import { notifyCostBench } from './notify-cost.js'
 import { outboxPeerBench } from './outbox-peer.js'
+import { profileBench } from './profile.js'
 import type { PeerSettings } from './pgboss.js'
 import { startReceiver } from './receiver.js'
 import { faultMixBench } from './fault-mix.js'
@@ -83,6 +84,7 @@ const benches: Array<{ title: string; pg?: boolean; my?: boolean; budgetMs: numb
     },
   },
   { title: 'Postgres claim path and the pg-boss peer', pg: true, budgetMs: 90_000, run: () => claimPathBench(receiver, peerNoop) },
+  { title: 'Profile on Postgres', pg: true, budgetMs: 90_000, run: () => profileBench(receiver) },
   { title: 'Latency on SQLite', budgetMs: 45_000, run: () => latencyBench('sqlite', receiver) },
   { title: 'Latency on Postgres', pg: true, budgetMs: 60_000, run: () => latencyBench('postgres', receiver) },
   { title: 'Backlog on SQLite', budgetMs: 100_000, run: () => backlogBench('sqlite', receiver) },
@@ -142,7 +144,7 @@ for (const b of benches) {
 await receiver.close()
 
 const figures: Figure[] = results.flatMap((r) => r.figures)
-const value = (f: Figure) => `${num(f.value, f.unit === 'ms' || f.unit.startsWith('µs') ? 1 : 0)} ${f.unit}`.trim()
+const value = (f: Figure) => `${num(f.value, f.unit === '×' ? 2 : f.unit === 'ms' || f.unit.startsWith('µs') ? 1 : 0)} ${f.unit}`.trim()
 const summary = table(
   ['figure', 'measured', 'baseline (same run)', 'ratio', 'target', 'verdict', 'limited by / note'],
   figures.map((f) => [
