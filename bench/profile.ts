@@ -76,7 +76,7 @@ export async function profileBench(receiver: Receiver): Promise<Result> {
     table(
       ['statement', 'calls', 'per delivery', 'total ms', 'µs per delivery', 'ms per call'],
       sql.map((s) => [
-        `\`${s.statement.replaceAll('|', '\\|')}\``,
+        `\`${s.statement.replace(/"hb_bench_[0-9a-f]+"/g, '<schema>').replaceAll('|', '\\|')}\``,
         num(s.calls),
         num(s.calls / n, 3),
         num(s.ms),

@@ -123,7 +123,7 @@ async function child(config: { t: Target; open: OpenOptions; profile: boolean })
         maxRssKb: process.resourceUsage().maxRSS,
         ...(profile ? { profile } : {}),
       } satisfies Progress & { final: boolean; profile?: ProfileData },
-      sent,
+      sent ?? (() => undefined),
     )
   let timer: NodeJS.Timeout | undefined
   process.on('message', async (m: { type: string }) => {
