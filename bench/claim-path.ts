@@ -11,7 +11,7 @@ import { dropTarget, newTarget, openOutbox, route } from './hookbox.js'
 import { openPeer, PEER_START, peerDone, peerLabel, type PeerSettings } from './pgboss.js'
 import type { Receiver } from './receiver.js'
 import { seedPending } from './seed.js'
-import { now, num, quick, ratio, showStat, stat, table, verdict, type Figure, type Result, type Stat } from './support.js'
+import { now, num, quick, ratio, showStat, stat, table, type Figure, type Result } from './support.js'
 
 async function storeLoop(receiver: Receiver, n: number, loops = 2): Promise<number> {
   const t = newTarget('postgres')

@@ -26,7 +26,7 @@ import type { PeerSettings } from './pgboss.js'
 import { startReceiver } from './receiver.js'
 import { faultMixBench } from './fault-mix.js'
 import { scaleOutBench } from './scale-out.js'
-import { bounded, machine, num, quick, ratio, table, verdict, type Figure, type Result, type Stat } from './support.js'
+import { bounded, machine, num, quick, ratio, table, verdict, type Figure, type Result } from './support.js'
 import { tenantsBench } from './tenants.js'
 import { throughputBench } from './throughput.js'
 import { LIMITS } from './limits.js'
@@ -87,8 +87,10 @@ const benches: Array<{ title: string; pg?: boolean; my?: boolean; budgetMs: numb
   { title: 'Profile on Postgres', pg: true, budgetMs: 90_000, run: () => profileBench(receiver) },
   { title: 'Latency on SQLite', budgetMs: 45_000, run: () => latencyBench('sqlite', receiver) },
   { title: 'Latency on Postgres', pg: true, budgetMs: 60_000, run: () => latencyBench('postgres', receiver) },
+  { title: 'Latency on MySQL/MariaDB', my: true, budgetMs: 45_000, run: () => latencyBench('mysql', receiver) },
   { title: 'Backlog on SQLite', budgetMs: 100_000, run: () => backlogBench('sqlite', receiver) },
   { title: 'Backlog on Postgres', pg: true, budgetMs: 150_000, run: () => backlogBench('postgres', receiver) },
+  { title: 'Backlog on MySQL/MariaDB', my: true, budgetMs: 150_000, run: () => backlogBench('mysql', receiver) },
   { title: 'Scale-out on Postgres', pg: true, budgetMs: 100_000, run: () => scaleOutBench(receiver) },
   { title: 'Fault mix on Postgres', pg: true, budgetMs: 90_000, run: () => faultMixBench() },
   { title: 'Tenants on SQLite', budgetMs: 150_000, run: () => tenantsBench('sqlite', receiver) },
