@@ -1,16 +1,18 @@
 /**
- * `pnpm bench`: every figure of issue #6 on SQLite and Postgres, each against a baseline
- * measured in the same run, and writes BENCHMARKS.md plus bench/results/latest.json.
- * `pnpm bench --quick` (small N, one run each, under a minute) writes BENCHMARKS.quick.md and
+ * `pnpm bench`: every figure of issues 6, 13 and 16 on SQLite, Postgres and MySQL/MariaDB, each
+ * against a baseline measured in the same run (the pg-boss 12 outbox at its best settings,
+ * found in the run), and writes BENCHMARKS.md plus bench/results/latest.json.
+ * `pnpm bench --quick` (small N, one run each) writes BENCHMARKS.quick.md and
  * bench/results/quick.json instead and leaves BENCHMARKS.md alone. Each section is bounded in
- * time (budgets sum to ~14 min without the tenant sections, which add up to 12.5 min more:
- * `--only=tenants` runs them alone);
- * one that fails or overruns is reported as such and the others still run.
+ * time (the budgets are ceilings and sum to about 40 min; a quiet 2-core machine needs
+ * about 25–30 min for the whole run); one that fails or overruns is reported as such and the
+ * others still run. The part of BENCHMARKS.md between the `hand-recorded` markers (the
+ * profile before and after an engine change) is carried over into the regenerated file.
  * `pnpm bench --only=<text>` runs only the sections whose title contains the text (e.g.
  * `--only=mysql`), prints them and writes nothing.
  */
 import { execSync } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import mysql from 'mysql2'
@@ -32,6 +34,17 @@ import { throughputBench } from './throughput.js'
 import { LIMITS } from './limits.js'
 
 const started = Date.now()
+
+/** The hand-recorded part of the current BENCHMARKS.md, markers included (empty if none). */
+function handRecorded(file: string): string {
+  if (!existsSync(file)) return ''
+  const text = readFileSync(file, 'utf8')
+  const from = text.indexOf(HAND_START)
+  const to = text.indexOf(HAND_END)
+  return from >= 0 && to > from ? `\n${text.slice(from, to + HAND_END.length)}\n` : ''
+}
+const HAND_START = '<!-- hand-recorded: start (kept by bench/run.ts) -->'
+const HAND_END = '<!-- hand-recorded: end -->'
 const receiver = await startReceiver()
 const results: Result[] = []
 
@@ -200,7 +213,7 @@ const doc = [
   ...results.map((r) => `## ${r.title}\n\n${r.body}`),
 ].join('\n\n')
 const root = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url))
-writeFileSync(root(quick ? 'BENCHMARKS.quick.md' : 'BENCHMARKS.md'), `${doc}\n`)
+writeFileSync(root(quick ? 'BENCHMARKS.quick.md' : 'BENCHMARKS.md'), `${doc}\n${quick ? '' : handRecorded(root('BENCHMARKS.md'))}`)
 mkdirSync(root('bench/results'), { recursive: true })
 writeFileSync(
   root(`bench/results/${quick ? 'quick' : 'latest'}.json`),
