@@ -75,12 +75,19 @@ export interface Box {
   produce(i: number, count: number): string[] | Promise<string[]>
   sqlite?: Database.Database
   pool?: pg.Pool
+  /** The Postgres schema, when on Postgres. */
+  pgSchema?: string
   mysql?: mysql.Pool
+  /** The MySQL database, when on MySQL. */
+  mysqlDatabase?: string
   close(): Promise<void>
 }
 
 export interface OpenOptions {
+  /** Dispatcher concurrency; unset: the default. */
   concurrency?: number
+  /** Dispatcher batch size; unset: the default. */
+  batchSize?: number
   noop?: boolean
   wake?: WakeMode
   poolMax?: number
@@ -94,7 +101,10 @@ export const tenantOf = (i: number, tenants: number): string => `t${(i * 7919) %
 /** Opens an outbox on the target (dispatcher not started). */
 export async function openOutbox(t: Target, o: OpenOptions = {}): Promise<Box> {
   const common = {
-    dispatcher: { concurrency: o.concurrency ?? 32 },
+    dispatcher: {
+      ...(o.concurrency === undefined ? {} : { concurrency: o.concurrency }),
+      ...(o.batchSize === undefined ? {} : { batchSize: o.batchSize }),
+    },
     http: { allowHttp: true },
     security: { ssrf: { allow: ['127.0.0.1'] } },
     ...(o.noop ? { transports: [noopTransport] } : {}),
@@ -160,6 +170,7 @@ export async function openOutbox(t: Target, o: OpenOptions = {}): Promise<Box> {
   return {
     outbox,
     pool,
+    pgSchema: t.schema!,
     produce,
     close: async () => {
       await outbox.close()
@@ -197,6 +208,7 @@ async function openMysql(
   return {
     outbox,
     mysql: pool,
+    mysqlDatabase: t.database!,
     produce,
     close: async () => {
       await outbox.close()
@@ -205,11 +217,20 @@ async function openMysql(
   }
 }
 
+/** How many other tenants every figure's database holds (issue 16: "every figure with 10,000 tenants"). */
+export const BACKGROUND_TENANTS = 10_000
+
 /**
  * Migrates and creates collection `events` (`fixed` policy, `failureMode`) with `endpoints`
- * endpoints at `url` (paths /e0, /e1, …); returns the endpoint ids.
+ * endpoints at `url` (paths /e0, /e1, …); returns the endpoint ids. Unless `tenants: 0`,
+ * {@link BACKGROUND_TENANTS} other tenants with one endpoint each are in the database too
+ * (see {@link seedTenants}); the benchmark's events have no tenant, so they never reach them.
  */
-export async function route(box: Box, url: string, o: { endpoints?: number; failureMode?: 'each' | 'majority' } = {}): Promise<string[]> {
+export async function route(
+  box: Box,
+  url: string,
+  o: { endpoints?: number; failureMode?: 'each' | 'majority'; tenants?: number } = {},
+): Promise<string[]> {
   await box.outbox.migrate()
   await box.outbox.collections.upsert({
     name: 'events',
@@ -222,7 +243,79 @@ export async function route(box: Box, url: string, o: { endpoints?: number; fail
     const e = await box.outbox.endpoints.create({ collection: 'events', url: url.startsWith('noop:') ? url : `${url}/e${k}` })
     ids.push(e.id)
   }
+  await seedTenants(box, url, o.tenants ?? BACKGROUND_TENANTS)
   return ids
+}
+
+/**
+ * Puts `count` tenants with one endpoint each (in collection `events`) into the database: one
+ * made through `endpoints.create`, the rest copied from it in one bulk statement per table
+ * (10,000 `create` calls would take longer than most sections).
+ */
+export async function seedTenants(box: Box, url: string, count: number): Promise<void> {
+  if (count <= 0) return
+  const seed = 'bg_0'
+  await box.outbox.endpoints.create({ tenant: seed, collection: 'events', url: url.startsWith('noop:') ? url : `${url}/bg` })
+  if (count === 1) return
+  const copy = (cols: string[], cat: (...p: string[]) => string) =>
+    cols.map((c) => (c === 'id' ? cat('id', "'_'", 'g') : c === 'tenant' ? cat("'bg_'", 'g') : c)).join(', ')
+  if (box.sqlite) {
+    const db = box.sqlite
+    const cat = (...p: string[]) => p.join(' || ')
+    db.transaction(() => {
+      for (const table of ['hookbox_endpoints', 'hookbox_tenants']) {
+        const cols = (db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name)
+        if (cols.length === 0) continue
+        db.prepare(
+          `WITH RECURSIVE n(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM n WHERE g < ${count - 1})
+           INSERT INTO ${table} (${cols.join(', ')}) SELECT ${copy(cols, cat)} FROM ${table}, n WHERE tenant = ?`,
+        ).run(seed)
+      }
+    })()
+    db.exec('ANALYZE')
+    return
+  }
+  if (box.mysql) {
+    const c = box.mysql.promise()
+    const cat = (...p: string[]) => `CONCAT(${p.join(', ')})`
+    const digits =
+      '(SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)'
+    const numbers = `(SELECT a.d + 10 * b.d + 100 * c.d + 1000 * e.d + 10000 * f.d AS g FROM ${digits} a, ${digits} b, ${digits} c, ${digits} e, ${digits} f) n`
+    for (const table of ['hookbox_endpoints', 'hookbox_tenants']) {
+      const q = `\`${box.mysqlDatabase}\`.${table}`
+      const [rows] = await c.query(
+        'SELECT COLUMN_NAME AS name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
+        [box.mysqlDatabase, table],
+      )
+      const cols = (rows as Array<{ name: string }>).map((r) => r.name)
+      if (cols.length === 0) continue
+      const quoted = cols.map((n) => `\`${n}\``)
+      const select = cols
+        .map((n) => (n === 'id' ? cat('t.id', "'_'", 'n.g') : n === 'tenant' ? cat("'bg_'", 'n.g') : `t.\`${n}\``))
+        .join(', ')
+      await c.query(
+        `INSERT INTO ${q} (${quoted.join(', ')}) SELECT ${select} FROM ${q} t, ${numbers} WHERE t.tenant = ? AND n.g BETWEEN 1 AND ?`,
+        [seed, count - 1],
+      )
+    }
+    return
+  }
+  const pool = box.pool!
+  const s = `"${box.pgSchema}"`
+  const cat = (...p: string[]) => p.join(' || ')
+  for (const table of ['endpoints', 'tenants']) {
+    const { rows } = await pool.query<{ name: string }>(
+      'SELECT column_name AS name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position',
+      [box.pgSchema, table],
+    )
+    const cols = rows.map((r) => r.name)
+    if (cols.length === 0) continue
+    await pool.query(
+      `INSERT INTO ${s}.${table} (${cols.join(', ')}) SELECT ${copy(cols, cat)} FROM ${s}.${table}, generate_series(1, ${count - 1}) g WHERE tenant = $1`,
+      [seed],
+    )
+  }
+  await pool.query(`ANALYZE ${s}.endpoints`)
 }
 
 /** Commits `n` messages, `perCommit` per host transaction (notifyMany), dispatcher not running. */

@@ -1,31 +1,56 @@
 /**
- * The peer: an outbox built on pg-boss 10 (the last line that runs on Node 20; 11+ needs
- * Node 22). The host transaction enqueues with `boss.send(…, { db })` on its own pg client,
- * plus `pg_notify` so workers wake on commit (pg-boss 10 itself only polls, at most every
- * 0.5 s). Workers (`boss.work` with `batchSize`) POST each job with undici to the same
- * receiver, with the same headers as Hookbox; pg-boss marks the batch complete afterwards.
+ * The peer: the outbox a team would write on pg-boss 12 in an afternoon. A host transaction
+ * updates a business row and enqueues with `boss.send(…, { db })` on its own pg client; the
+ * queue has `notify: true` and the instance `useListenNotify`, so pg-boss's own transactional
+ * `pg_notify` wakes the worker at commit. One `boss.work` (with `batchSize`,
+ * `localConcurrency`, `burstWhenBatchFull`) POSTs every job of a batch at once through an
+ * undici `Pool` to the receiver, with the same headers as Hookbox; pg-boss completes the batch
+ * when the handler resolves. pg-boss 12 declares Node ≥ 22 but loads and runs on Node 20 here.
  */
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
-import PgBoss from 'pg-boss'
+import { PgBoss, type Job } from 'pg-boss'
 import { databaseUrl } from './hookbox.js'
 import type { Receiver } from './receiver.js'
-import { Agent, now, payloadFor, request, sleep } from './support.js'
+import { now, payloadFor, Pool, sleep } from './support.js'
 
 const QUEUE = 'webhooks'
+
+/** How many business rows the host transactions update (round robin). */
+export const ACCOUNTS = 1000
 
 interface JobData {
   id: string
   body: string
 }
 
+/** The worker's settings: the knobs the tuning searches. */
+export interface PeerSettings {
+  batchSize: number
+  localConcurrency: number
+  /** undici Pool connections to the receiver. */
+  connections: number
+  pollingIntervalSeconds: number
+}
+
+/** The settings issue 16 measured the peer with; the tuning starts here. */
+export const PEER_START: PeerSettings = { batchSize: 100, localConcurrency: 4, connections: 64, pollingIntervalSeconds: 0.5 }
+
+/** `batch 100 × 4 workers, 64 connections, poll 0.5 s`. */
+export const peerLabel = (s: PeerSettings): string =>
+  `batchSize ${s.batchSize}, localConcurrency ${s.localConcurrency}, ${s.connections} Pool connections, polling ${s.pollingIntervalSeconds} s`
+
 export interface Peer {
-  /** Commits one job in a host transaction (BEGIN; send; pg_notify; COMMIT); its id. */
-  produce(i: number): Promise<string>
-  /** Inserts `n` jobs in bulk (`boss.insert`), workers not running. */
+  /** Commits one host transaction (BEGIN; UPDATE a business row; send; COMMIT) on `client`; the job's id. */
+  produce(i: number, client: pg.PoolClient): Promise<string>
+  /** The same host transaction without the enqueue. */
+  bare(i: number, client: pg.PoolClient): Promise<void>
+  /** The producers' pool (8 clients need 8 connections). */
+  pool: pg.Pool
+  /** Inserts `n` jobs in bulk (`boss.insert`), worker not running. */
   seed(n: number, startAt?: number): Promise<void>
-  /** Starts `workers` workers of `batchSize`; `noop` skips the POST. Resolves once polling. */
-  work(o: { workers: number; batchSize: number; noop?: boolean }): Promise<void>
+  /** Starts one `work` with these settings; `noop` skips the POST. Resolves once polling. */
+  work(s: PeerSettings & { noop?: boolean }): Promise<void>
   /** Jobs whose handler finished since the last reset, and when the last one did. */
   done(): { count: number; lastAt: number }
   reset(): void
@@ -35,27 +60,31 @@ export interface Peer {
 export async function openPeer(receiver: Receiver): Promise<Peer> {
   const url = databaseUrl()
   const schema = `pgboss_bench_${randomBytes(4).toString('hex')}`
-  const channel = `${schema}_wake`
   const pool = new pg.Pool({ connectionString: url, max: 12 })
-  const boss = new PgBoss({ connectionString: url, schema, max: 12, supervise: false, schedule: false, migrate: true })
+  const boss = new PgBoss({
+    connectionString: url,
+    schema,
+    max: 12,
+    supervise: false,
+    schedule: false,
+    migrate: true,
+    useListenNotify: true,
+  })
   boss.on('error', (error) => console.error('pg-boss error', error))
   await boss.start()
-  await boss.createQueue(QUEUE)
-  const agent = new Agent({ keepAliveTimeout: 10_000 })
-  const target = `${receiver.url}/pgboss`
-  const listener = new pg.Client({ connectionString: url })
-  await listener.connect()
-  const workerIds: string[] = []
-  listener.on('notification', () => {
-    for (const id of workerIds) boss.notifyWorker(id)
-  })
-  await listener.query(`LISTEN "${channel}"`)
+  await boss.createQueue(QUEUE, { notify: true })
+  await pool.query(`CREATE TABLE "${schema}".accounts (id int PRIMARY KEY, state text NOT NULL, version int NOT NULL DEFAULT 0)`)
+  await pool.query(`INSERT INTO "${schema}".accounts (id, state) SELECT g, 'FAIL' FROM generate_series(1, ${ACCOUNTS}) g`)
+  const update = `UPDATE "${schema}".accounts SET state = $1, version = version + 1 WHERE id = $2`
+  const host = (i: number, client: pg.PoolClient) =>
+    client.query({ name: 'peer_update', text: update, values: [i & 1 ? 'PASS' : 'FAIL', 1 + (i % ACCOUNTS)] })
+  let http: InstanceType<typeof Pool> | null = null
   let count = 0
   let lastAt = 0
-  const post = async (job: PgBoss.Job<JobData>) => {
-    const res = await request(target, {
+  const post = async (job: Job<JobData>) => {
+    const res = await http!.request({
+      path: '/pgboss',
       method: 'POST',
-      dispatcher: agent,
       body: job.data.body,
       headers: {
         'user-agent': 'pgboss-peer',
@@ -70,43 +99,42 @@ export async function openPeer(receiver: Receiver): Promise<Peer> {
   }
   let seq = 0
   return {
-    async produce(i) {
+    pool,
+    async produce(i, client) {
       const id = `pgb_${i}_${++seq}`
-      const client = await pool.connect()
       try {
         await client.query('BEGIN')
-        const db = { executeSql: (text: string, values: unknown[]) => client.query(text, values) }
+        await host(i, client)
+        const db = { executeSql: (text: string, values?: unknown[]) => client.query(text, values) }
         await boss.send(QUEUE, { id, body: JSON.stringify(payloadFor(i)) }, { db })
-        await client.query(`SELECT pg_notify($1, '')`, [channel])
         await client.query('COMMIT')
         return id
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined)
         throw error
-      } finally {
-        client.release()
       }
+    },
+    async bare(i, client) {
+      await client.query('BEGIN')
+      await host(i, client)
+      await client.query('COMMIT')
     },
     async seed(n, startAt = 0) {
       for (let i = 0; i < n; i += 1000)
         await boss.insert(
+          QUEUE,
           Array.from({ length: Math.min(1000, n - i) }, (_, k) => ({
-            name: QUEUE,
             data: { id: `pgb_seed_${startAt + i + k}`, body: JSON.stringify(payloadFor(i + k)) },
           })),
         )
     },
-    async work({ workers, batchSize, noop }) {
-      for (let w = 0; w < workers; w++) {
-        const id: string = await boss.work<JobData>(QUEUE, { batchSize, pollingIntervalSeconds: 0.5 }, async (jobs) => {
-          if (!noop) await Promise.all(jobs.map(post))
-          count += jobs.length
-          lastAt = now()
-          // A full batch: fetch again at once instead of sleeping out the polling interval.
-          if (jobs.length === batchSize) boss.notifyWorker(id)
-        })
-        workerIds.push(id)
-      }
+    async work({ noop, connections, ...s }) {
+      http = new Pool(receiver.url, { connections, keepAliveTimeout: 10_000 })
+      await boss.work<JobData>(QUEUE, { ...s, burstWhenBatchFull: true }, async (jobs) => {
+        if (!noop) await Promise.all(jobs.map(post))
+        count += jobs.length
+        lastAt = now()
+      })
       await sleep(50)
     },
     done: () => ({ count, lastAt }),
@@ -115,9 +143,8 @@ export async function openPeer(receiver: Receiver): Promise<Peer> {
       lastAt = 0
     },
     async close() {
-      await listener.end().catch(() => undefined)
-      await boss.stop({ graceful: true, wait: true, timeout: 5000 }).catch(() => undefined)
-      await agent.close()
+      await boss.stop({ graceful: true, timeout: 5000 }).catch(() => undefined)
+      await http?.close()
       await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined)
       await pool.end()
     },
@@ -129,7 +156,7 @@ export async function peerDone(peer: Peer, n: number, timeoutMs = 120_000): Prom
   const deadline = Date.now() + timeoutMs
   while (peer.done().count < n) {
     if (Date.now() > deadline) throw new Error(`pg-boss peer: only ${peer.done().count} of ${n} jobs done within ${timeoutMs / 1000} s`)
-    await sleep(10)
+    await sleep(5)
   }
   return { lastAt: peer.done().lastAt }
 }

@@ -7,7 +7,7 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 
 // The exact undici that @hookbox/core sends with, so the raw baseline runs the same client code.
-export { Agent, request } from '../packages/core/node_modules/undici/index.js'
+export { Agent, Pool, request } from '../packages/core/node_modules/undici/index.js'
 
 /** Absolute wall-clock time in ms with sub-ms resolution, comparable across processes. */
 export const now = (): number => performance.timeOrigin + performance.now()

@@ -38,7 +38,8 @@ async function hookboxDrain(
 export async function throughputBench(kind: StoreKind, receiver: Receiver): Promise<Result> {
   const runs = quick ? 1 : 3
   const n = quick ? 2000 : { sqlite: 10_000, postgres: 8000, mysql: 3000 }[kind]
-  const target = kind === 'sqlite' ? 0.5 : 0.3
+  // Issue 16: SQLite ≥ 0.6× raw undici; Postgres and MySQL keep issue 6's 0.3× (Postgres's own target is against pg-boss).
+  const target = kind === 'sqlite' ? 0.6 : 0.3
   const raw: number[] = []
   const hb: number[] = []
   const rss: number[] = []
@@ -60,6 +61,8 @@ export async function throughputBench(kind: StoreKind, receiver: Receiver): Prom
   const noopS = stat(noop)
   const reqS = stat(fan.map((x) => x * 3))
   const tr = hbS.median / rawS.median
+  // Fan-out: requests/s at the receiver against the single-endpoint deliveries/s (one request each).
+  const fr = reqS.median / hbS.median
   const name = storeName(kind)
   const figures: Figure[] = [
     {
@@ -77,11 +80,11 @@ export async function throughputBench(kind: StoreKind, receiver: Receiver): Prom
       what: `${name}: fan-out, 1 event → 3 endpoints under majority`,
       value: fanS.median,
       unit: 'deliveries/s',
-      baseline: { name: 'raw undici requests/s', value: rawS.median },
-      ratio: reqS.median / rawS.median,
-      target: 'none (reported)',
-      met: null,
-      note: `${showStat(reqS)} requests/s; ratio is requests/s vs raw`,
+      baseline: { name: '1 endpoint, requests/s', value: hbS.median },
+      ratio: fr,
+      target: '≥ 0.8× of 1 endpoint (requests/s)',
+      met: fr >= 0.8,
+      note: `${showStat(reqS)} requests/s; ratio is requests/s vs the single-endpoint run`,
     },
   ]
   if (kind === 'postgres')
@@ -99,7 +102,12 @@ export async function throughputBench(kind: StoreKind, receiver: Receiver): Prom
     ['raw undici, 32 concurrent, one Agent (baseline)', showStat(rawS), '1.00×', '—'],
     [`Hookbox on ${name}, 1 endpoint`, showStat(hbS), ratio(tr), `≥ ${target}× → ${verdict(tr >= target)}`],
     [`Hookbox on ${name}, fan-out 3 endpoints (majority): deliveries/s`, showStat(fanS), '—', 'reported'],
-    ['… same, requests/s at the receiver', showStat(reqS), ratio(reqS.median / rawS.median), 'reported'],
+    [
+      '… same, requests/s at the receiver',
+      showStat(reqS),
+      ratio(reqS.median / rawS.median),
+      `${ratio(fr)} of 1 endpoint, ≥ 0.8× → ${verdict(fr >= 0.8)}`,
+    ],
     [
       `Hookbox on ${name}, no-op transport (engine alone)`,
       showStat(noopS),

@@ -9,6 +9,7 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { openOutbox, type OpenOptions, type Target } from './hookbox.js'
+import { startProfile, type ProfileData } from './profile-child.js'
 import { now } from './support.js'
 
 interface Progress {
@@ -25,14 +26,20 @@ export interface DrainResult {
   perSecond: number
   /** Peak RSS of each dispatcher process, MB. */
   peakRssMb: number[]
+  /** With `profile`: each process's CPU profile and SQL timings from `go` to `stop`. */
+  profiles?: ProfileData[]
 }
 
 /**
  * Runs `processes` dispatchers on `t` until they have delivered `n` between them; time runs
  * from `go` to the last of those deliveries.
  */
-export async function drain(t: Target, n: number, o: OpenOptions & { processes?: number; timeoutMs?: number } = {}): Promise<DrainResult> {
-  const { processes = 1, timeoutMs = 120_000, ...open } = o
+export async function drain(
+  t: Target,
+  n: number,
+  o: OpenOptions & { processes?: number; timeoutMs?: number; profile?: boolean } = {},
+): Promise<DrainResult> {
+  const { processes = 1, timeoutMs = 120_000, profile = false, ...open } = o
   const script = fileURLToPath(import.meta.url)
   const execArgv = process.execArgv.includes('--conditions=hookbox-source')
     ? process.execArgv
@@ -41,7 +48,7 @@ export async function drain(t: Target, n: number, o: OpenOptions & { processes?:
   const latest: Progress[] = []
   try {
     for (let k = 0; k < processes; k++) {
-      const child = fork(script, ['--dispatcher-child', JSON.stringify({ t, open })], {
+      const child = fork(script, ['--dispatcher-child', JSON.stringify({ t, open, profile })], {
         execArgv,
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       })
@@ -73,13 +80,21 @@ export async function drain(t: Target, n: number, o: OpenOptions & { processes?:
     const delivered = total()
     // Final report with the peak RSS over the whole drain, after closing.
     const finals = await Promise.all(
-      children.map(async (c, k) => {
-        const reply = new Promise<Progress>((resolve) => c.on('message', (m: Progress & { final?: boolean }) => m.final && resolve(m)))
+      children.map(async (c) => {
+        const reply = new Promise<Progress & { profile?: ProfileData }>((resolve) =>
+          c.on('message', (m: Progress & { final?: boolean }) => m.final && resolve(m)),
+        )
         c.send({ type: 'stop' })
-        return (await reply).maxRssKb ?? latest[k]!.maxRssKb
+        return reply
       }),
     )
-    return { delivered, seconds, perSecond: delivered / seconds, peakRssMb: finals.map((kb) => kb / 1024) }
+    return {
+      delivered,
+      seconds,
+      perSecond: delivered / seconds,
+      peakRssMb: finals.map((f, k) => (f.maxRssKb ?? latest[k]!.maxRssKb) / 1024),
+      ...(profile ? { profiles: finals.map((f) => f.profile!) } : {}),
+    }
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill()
     await Promise.all(children.map((c) => (c.exitCode === null ? once(c, 'exit') : undefined)))
@@ -87,8 +102,9 @@ export async function drain(t: Target, n: number, o: OpenOptions & { processes?:
 }
 
 /** The child's side. */
-async function child(config: { t: Target; open: OpenOptions }): Promise<void> {
+async function child(config: { t: Target; open: OpenOptions; profile: boolean }): Promise<void> {
   const box = await openOutbox(config.t, config.open)
+  let stopProfile: (() => Promise<ProfileData>) | null = null
   let delivered = 0
   let lastAt = 0
   let startedAt = 0
@@ -96,21 +112,32 @@ async function child(config: { t: Target; open: OpenOptions }): Promise<void> {
     delivered++
     lastAt = now()
   })
-  const report = (final = false) =>
-    process.send!({ type: 'progress', final, delivered, startedAt, lastAt, maxRssKb: process.resourceUsage().maxRSS } satisfies Progress & {
-      final: boolean
-    })
+  const report = (final = false, profile?: ProfileData, sent?: () => void) =>
+    process.send!(
+      {
+        type: 'progress',
+        final,
+        delivered,
+        startedAt,
+        lastAt,
+        maxRssKb: process.resourceUsage().maxRSS,
+        ...(profile ? { profile } : {}),
+      } satisfies Progress & { final: boolean; profile?: ProfileData },
+      sent ?? (() => undefined),
+    )
   let timer: NodeJS.Timeout | undefined
   process.on('message', async (m: { type: string }) => {
     if (m.type === 'go') {
+      if (config.profile) stopProfile = await startProfile()
       startedAt = now()
       box.outbox.start()
       timer = setInterval(report, 25)
     } else if (m.type === 'stop') {
       clearInterval(timer)
+      const profile = await stopProfile?.()
       await box.close()
-      report(true)
-      process.disconnect()
+      // A large final message (a CPU profile) is still being written when send returns.
+      report(true, profile, () => process.disconnect())
     }
   })
   process.on('disconnect', () => process.exit(0))
