@@ -1,12 +1,4 @@
-import type {
-  AttemptRecord,
-  CollectionRecord,
-  DeliveryRecord,
-  EndpointRecord,
-  MessageRecord,
-  ResultRecord,
-  TenantRecord,
-} from '@hookbox/core'
+import type * as core from '@hookbox/core'
 import type { Expression, InsertQueryBuilder, Insertable, Kysely, SelectQueryBuilder, Selectable, SqlBool, UpdateObject } from 'kysely'
 import type { Exec, MaybePromise, Plan } from './plan.js'
 import type {
@@ -23,27 +15,27 @@ import type {
 /** A store's row mappers, named alike in every store: the one place its column types show. */
 export interface RowMappers {
   /** A delivery row as core's record. */
-  deliveryFromRow(row: Selectable<DeliveriesTable>): DeliveryRecord
+  deliveryFromRow(row: Selectable<DeliveriesTable>): core.DeliveryRecord
   /** An attempt row as core's record. */
-  attemptFromRow(row: Selectable<AttemptsTable>): AttemptRecord
+  attemptFromRow(row: Selectable<AttemptsTable>): core.AttemptRecord
   /** A message row as core's record. */
-  messageFromRow(row: Selectable<MessagesTable>): MessageRecord
+  messageFromRow(row: Selectable<MessagesTable>): core.MessageRecord
   /** An endpoint row as core's record. */
-  endpointFromRow(row: Selectable<EndpointsTable>): EndpointRecord
+  endpointFromRow(row: Selectable<EndpointsTable>): core.EndpointRecord
   /** Core's endpoint record as a row. */
-  endpointToRow(endpoint: EndpointRecord): Insertable<EndpointsTable>
+  endpointToRow(endpoint: core.EndpointRecord): Insertable<EndpointsTable>
   /** A collection row as core's record. */
-  collectionFromRow(row: Selectable<CollectionsTable>): CollectionRecord
+  collectionFromRow(row: Selectable<CollectionsTable>): core.CollectionRecord
   /** Core's collection record as a row. */
-  collectionToRow(collection: CollectionRecord): Insertable<CollectionsTable>
+  collectionToRow(collection: core.CollectionRecord): Insertable<CollectionsTable>
   /** A tenant row as core's record. */
-  tenantFromRow(row: Selectable<TenantsTable>): TenantRecord
+  tenantFromRow(row: Selectable<TenantsTable>): core.TenantRecord
   /** Core's tenant record as a row. */
-  tenantToRow(tenant: TenantRecord): Insertable<TenantsTable>
+  tenantToRow(tenant: core.TenantRecord): Insertable<TenantsTable>
   /** A result row as core's record. */
-  resultFromRow(row: Selectable<ResultsTable>): ResultRecord
+  resultFromRow(row: Selectable<ResultsTable>): core.ResultRecord
   /** Core's result record as a row. */
-  resultToRow(result: ResultRecord): Insertable<ResultsTable>
+  resultToRow(result: core.ResultRecord): Insertable<ResultsTable>
 }
 
 /**

@@ -21,7 +21,12 @@ export function mysqlDialect(x: MysqlExecutor): KyselyDialect {
     // MySQL takes no LIMIT in an `IN (subquery)`: the keys are read first.
     *purgeResults({ now, limit }) {
       const keys = yield* read(
-        x.qb.selectFrom('hookbox_results').select(['tenant', 'request_id']).where('expires_at', '<=', now).orderBy('expires_at').limit(limit),
+        x.qb
+          .selectFrom('hookbox_results')
+          .select(['tenant', 'request_id'])
+          .where('expires_at', '<=', now)
+          .orderBy('expires_at')
+          .limit(limit),
       )
       if (keys.length === 0) return 0
       return yield* changes(

@@ -18,7 +18,9 @@ export function sqliteDialect(x: SyncExecutor): KyselyDialect {
     lock: (query) => query,
     jsonArrayContains: (column, value) => sql<boolean>`EXISTS (SELECT 1 FROM json_each(${sql.ref(column)}) WHERE value = ${value})`,
     upsert: (insert, keys, changes) =>
-      insert.onConflict((oc) => (changes ? oc.columns(keys as never).doUpdateSet(changes as never) : oc.columns(keys as never).doNothing())),
+      insert.onConflict((oc) =>
+        changes ? oc.columns(keys as never).doUpdateSet(changes as never) : oc.columns(keys as never).doNothing(),
+      ),
     *purgeResults({ now, limit }) {
       const expired = x.qb
         .selectFrom('hookbox_results')
@@ -26,7 +28,12 @@ export function sqliteDialect(x: SyncExecutor): KyselyDialect {
         .where('expires_at', '<=', now)
         .orderBy('expires_at')
         .limit(limit)
-      return (yield x.qb.deleteFrom('hookbox_results').where(sql<number>`rowid`, 'in', expired).compile()).affectedRows ?? 0
+      return (
+        (yield x.qb
+          .deleteFrom('hookbox_results')
+          .where(sql<number>`rowid`, 'in', expired)
+          .compile()).affectedRows ?? 0
+      )
     },
   }
 }

@@ -10,9 +10,9 @@ export function deleteDeliveries(d: KyselyDialect, request: DeleteDeliveriesRequ
 
 function* deletePlan(d: KyselyDialect, { ids, states }: DeleteDeliveriesRequest): Plan<number> {
   const { qb } = d
-  const found = (
-    yield* rows(d.lock(qb.selectFrom('hookbox_deliveries').select('id').where('id', 'in', ids).where('state', 'in', states)))
-  ).map((r) => r.id)
+  const found = (yield* rows(
+    d.lock(qb.selectFrom('hookbox_deliveries').select('id').where('id', 'in', ids).where('state', 'in', states)),
+  )).map((r) => r.id)
   if (found.length === 0) return 0
   yield* changes(qb.deleteFrom('hookbox_attempts').where('delivery_id', 'in', found))
   return yield* changes(qb.deleteFrom('hookbox_deliveries').where('id', 'in', found))
