@@ -26,7 +26,7 @@ export interface OperationGuards {
   read<T>(fn: () => MaybePromise<T>): Promise<T>
 }
 
-/** The roles of a {@link Store} (from `@hookbox/core`), as {@link storeRoles} builds them. */
+/** The roles of a `Store` (from `@hookbox/core`), as {@link storeRoles} builds them. */
 export interface StoreRoles {
   /** The queue role. */
   queue: QueueStore
