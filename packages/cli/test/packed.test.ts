@@ -44,7 +44,7 @@ describe('the packages as published: every package packed, installed with one np
 
   it('publishes manifests that resolve outside the workspace: types, import and default, no source condition', () => {
     expect(publishedPackages).toEqual(
-      expect.arrayContaining(['cli', 'core', 'store-mysql', 'store-postgres', 'store-sqlite', 'transport-email']),
+      expect.arrayContaining(['cli', 'core', 'store-kysely', 'store-mysql', 'store-postgres', 'store-sqlite', 'transport-email']),
     )
     const license = readFileSync(join(cliPackageDir, '..', '..', 'LICENSE'), 'utf8')
     for (const name of publishedPackages) {

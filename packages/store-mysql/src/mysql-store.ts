@@ -10,27 +10,19 @@ import {
   type QueueStore,
   type Store,
 } from '@hookbox/core'
+import { sharedOperations, storeRoles, type KyselyDialect } from '@hookbox/store-kysely'
 import { Kysely, MysqlDialect, type MysqlPool } from 'kysely'
 import { runMigrations } from './migrations/migrate.js'
 import { migrationError, MysqlExecutor } from './mysql-executor.js'
 import type { Mysql2PoolLike, MysqlStoreConfig } from './mysql-store-config.js'
+import { mysqlDialect } from './mysql-dialect.js'
 import { claimDeliveries } from './queries/claim.js'
-import { deleteCollection, getCollection, listCollections, upsertCollection } from './queries/collections.js'
 import { completeDeliveries } from './queries/complete.js'
-import { deleteDeliveries } from './queries/delete-deliveries.js'
-import { getDelivery, getMessage, listAttempts, listDeliveries } from './queries/deliveries.js'
-import { setEndpointHealth } from './queries/endpoint-health.js'
-import { deleteEndpoint, getEndpoint, getEndpointByName, insertEndpoint, listEndpoints, updateEndpoint } from './queries/endpoints.js'
-import { leaseProbe } from './queries/lease-probe.js'
-import { configVersion } from './queries/config-version.js'
 import { enqueueMessages, type Run } from './queries/enqueue.js'
 import { expandMessages } from './queries/expand.js'
-import { purgeFinished } from './queries/purge.js'
-import { purgeTenant } from './queries/purge-tenant.js'
-import { getResult, putResultQuery } from './queries/results.js'
+import { putResultQuery } from './queries/results.js'
 import { readStats } from './queries/stats.js'
-import { ensureTenant, getTenant, listTenants, upsertTenant } from './queries/tenants.js'
-import { transitionDeliveries } from './queries/transition.js'
+import { configVersion } from './queries/config-version.js'
 import type { HookboxMysqlSchema } from './schema.js'
 
 const DATABASE = /^[A-Za-z0-9_]{1,64}$/
@@ -49,6 +41,7 @@ export class MysqlStore implements Store {
   /** Kysely over the store's tables, for queries of your own against them. */
   readonly db: Kysely<HookboxMysqlSchema>
   readonly #x: MysqlExecutor
+  readonly #d: KyselyDialect
 
   constructor(config: MysqlStoreConfig) {
     if (!config || (!config.pool && !config.db))
@@ -59,45 +52,21 @@ export class MysqlStore implements Store {
     const root = config.db ?? new Kysely<any>({ dialect: new MysqlDialect({ pool: callbackPool(config.pool!) }) })
     const x = (this.#x = new MysqlExecutor(root, config.database))
     this.db = x.qb
-    this.queue = {
+    const d = (this.#d = mysqlDialect(x))
+    const roles = storeRoles({
+      ...sharedOperations(d),
       enqueue: (request) => this.#enqueue(request),
       expand: (request) => expandMessages(x, request),
       claim: (request) => claimDeliveries(x, request),
       complete: ({ completions }) => completeDeliveries(x, completions),
-      transition: (request) => transitionDeliveries(x, request),
-      deleteDeliveries: (request) => deleteDeliveries(x, request),
-      getDelivery: (request) => getDelivery(x, request),
-      listDeliveries: (query) => listDeliveries(x, query),
-      listAttempts: (request) => listAttempts(x, request),
-      getMessage: (request) => getMessage(x, request),
-    }
-    this.catalog = {
-      upsertCollection: (request) => upsertCollection(x, request),
-      getCollection: (request) => getCollection(x, request),
-      listCollections: () => listCollections(x),
-      deleteCollection: (request) => deleteCollection(x, request),
-      insertEndpoint: (request) => insertEndpoint(x, request),
-      updateEndpoint: (request) => updateEndpoint(x, request),
-      getEndpoint: (request) => getEndpoint(x, request),
-      getEndpointByName: (request) => getEndpointByName(x, request),
-      listEndpoints: (query) => listEndpoints(x, query),
-      deleteEndpoint: (request) => deleteEndpoint(x, request),
-      setEndpointHealth: (update) => setEndpointHealth(x, update),
-      ensureTenant: (request) => ensureTenant(x, request),
-      upsertTenant: (request) => upsertTenant(x, request),
-      getTenant: (request) => getTenant(x, request),
-      listTenants: () => listTenants(x),
-      leaseProbe: (request) => leaseProbe(x, request),
-      configVersion: () => configVersion(x),
-    }
-    this.housekeeping = {
       migrate: async () => void (await runMigrations(x)),
-      purge: (options) => purgeFinished(x, options),
       stats: (request) => readStats(x, request),
+      configVersion: () => configVersion(x),
       putResult: (request) => this.#putResult(request),
-      getResult: (request) => getResult(x, request),
-      purgeTenant: (request) => purgeTenant(x, request),
-    }
+    })
+    this.queue = roles.queue
+    this.catalog = roles.catalog
+    this.housekeeping = roles.housekeeping
   }
 
   /** How a statement runs through the host's transaction (always asynchronous here). */
@@ -122,7 +91,7 @@ export class MysqlStore implements Store {
   }
 
   async #putResult({ result, transaction }: PutResultRequest): Promise<void> {
-    const query = putResultQuery(this.#x, result)
+    const query = putResultQuery(this.#d, result)
     await (transaction ? this.#runner(transaction)(query) : this.#x.exec(query))
   }
 

@@ -10,6 +10,7 @@ import {
   type SqlExecutor,
   type Store,
 } from '@hookbox/core'
+import { storeRoles } from '@hookbox/store-kysely'
 import { Kysely, PostgresDialect, sql } from 'kysely'
 import { guardedPool } from './guarded-pool.js'
 import { checkSchemaName, wakeChannel } from './identifiers.js'
@@ -81,7 +82,7 @@ export class PostgresStore implements Store {
     this.#openListener = listenerFactory(config)
     this.#planQuiet = enqueuePlanner(this.#root, this.schema, null)
     this.#planWaking = this.wakeMode === 'poll' ? this.#planQuiet : enqueuePlanner(this.#root, this.schema, this.#channel)
-    this.queue = {
+    const roles = storeRoles({
       enqueue: (request) => this.#enqueue(request),
       expand: (request) => expandMessages(x, request),
       claim: (request) => claimDeliveries(x, request),
@@ -92,13 +93,6 @@ export class PostgresStore implements Store {
       listDeliveries: (query) => listDeliveries(x, query),
       listAttempts: (request) => listAttempts(x, request),
       getMessage: (request) => getMessage(x, request),
-      wake: () => this.#wake(),
-      ...(this.wakeMode !== 'poll' &&
-        this.#openListener && {
-          subscribe: (onWake: () => void, onError?: (error: unknown) => void) => this.#subscribe(onWake, onError),
-        }),
-    }
-    this.catalog = {
       upsertCollection: (request) => upsertCollection(x, request),
       getCollection: (request) => getCollection(x, request),
       listCollections: () => listCollections(x),
@@ -116,15 +110,23 @@ export class PostgresStore implements Store {
       listTenants: () => listTenants(x),
       leaseProbe: (request) => leaseProbe(x, request),
       configVersion: () => configVersion(x),
-    }
-    this.housekeeping = {
       migrate: async () => void (await runMigrations(this.#root, this.schema)),
       purge: (options) => purgeFinished(x, options),
       stats: (request) => readStats(x, request),
       putResult: async ({ result, transaction }) => void (await x.run(putResultQuery(x, result), this.#executor(transaction))),
       getResult: (request) => getResult(x, request),
       purgeTenant: (request) => purgeTenant(x, request),
+    })
+    this.queue = {
+      ...roles.queue,
+      wake: () => this.#wake(),
+      ...(this.wakeMode !== 'poll' &&
+        this.#openListener && {
+          subscribe: (onWake: () => void, onError?: (error: unknown) => void) => this.#subscribe(onWake, onError),
+        }),
     }
+    this.catalog = roles.catalog
+    this.housekeeping = roles.housekeeping
   }
 
   /** The host's transaction, or the store's own connection; a synchronous handle cannot reach Postgres. */

@@ -11,24 +11,17 @@ import {
   type Store,
 } from '@hookbox/core'
 import type { CompiledQuery } from 'kysely'
+import { sharedOperations, storeRoles, type KyselyDialect } from '@hookbox/store-kysely'
 import { runMigrations } from './migrations/migrate.js'
 import { claimDeliveries } from './queries/claim.js'
-import { deleteCollection, getCollection, listCollections, upsertCollection } from './queries/collections.js'
 import { completeDeliveries } from './queries/complete.js'
-import { deleteDeliveries } from './queries/delete-deliveries.js'
-import { getDelivery, getMessage, listAttempts, listDeliveries } from './queries/deliveries.js'
-import { setEndpointHealth } from './queries/endpoint-health.js'
-import { deleteEndpoint, getEndpoint, getEndpointByName, insertEndpoint, listEndpoints, updateEndpoint } from './queries/endpoints.js'
-import { leaseProbe } from './queries/lease-probe.js'
-import { configVersion } from './queries/config-version.js'
 import { enqueueMessages, type Run } from './queries/enqueue.js'
 import { expandMessages } from './queries/expand.js'
-import { purgeFinished } from './queries/purge.js'
-import { purgeTenant } from './queries/purge-tenant.js'
-import { getResult, putResultQuery } from './queries/results.js'
+import { putResultQuery } from './queries/results.js'
 import { readStats } from './queries/stats.js'
-import { ensureTenant, getTenant, listTenants, upsertTenant } from './queries/tenants.js'
-import { transitionDeliveries } from './queries/transition.js'
+import { configVersion } from './queries/config-version.js'
+import { purgeTenant } from './queries/purge-tenant.js'
+import { sqliteDialect } from './sqlite-dialect.js'
 import type { SqliteDatabase, SqliteStoreConfig } from './sqlite-store-config.js'
 import { migrationChecked, migrationError, SyncExecutor } from './sync-executor.js'
 
@@ -39,6 +32,7 @@ export class SqliteStore implements Store {
   readonly catalog: CatalogStore
   readonly housekeeping: HousekeepingStore
   readonly #x: SyncExecutor
+  readonly #d: KyselyDialect
   readonly #db: SqliteDatabase
   readonly #config: SqliteStoreConfig
 
@@ -48,53 +42,32 @@ export class SqliteStore implements Store {
     const x = (this.#x = new SyncExecutor(config.database))
     // Another process writing the same file should make us wait briefly, not fail at once.
     if (this.#db.pragma('busy_timeout', { simple: true }) === 0) this.#db.pragma('busy_timeout = 5000')
-    const idle = <T>(fn: () => T) => this.#idle(fn)
-    this.queue = {
-      enqueue: (request) => this.#enqueue(request),
-      expand: (request) => idle(() => expandMessages(x, request)),
-      claim: (request) => idle(() => claimDeliveries(x, request)),
-      complete: ({ completions }) => idle(() => completeDeliveries(x, completions)),
-      transition: (request) => idle(() => transitionDeliveries(x, request)),
-      deleteDeliveries: (request) => idle(() => deleteDeliveries(x, request)),
-      getDelivery: async (request) => getDelivery(x, request),
-      listDeliveries: async (query) => listDeliveries(x, query),
-      listAttempts: async (request) => listAttempts(x, request),
-      getMessage: async (request) => getMessage(x, request),
-    }
-    this.catalog = {
-      upsertCollection: (request) => idle(() => upsertCollection(x, request)),
-      getCollection: async (request) => getCollection(x, request),
-      listCollections: async () => listCollections(x),
-      deleteCollection: (request) => idle(() => deleteCollection(x, request)),
-      insertEndpoint: (request) => idle(() => insertEndpoint(x, request)),
-      updateEndpoint: (request) => idle(() => updateEndpoint(x, request)),
-      getEndpoint: async (request) => getEndpoint(x, request),
-      getEndpointByName: async (request) => getEndpointByName(x, request),
-      listEndpoints: async (query) => listEndpoints(x, query),
-      deleteEndpoint: (request) => idle(() => deleteEndpoint(x, request)),
-      setEndpointHealth: (update) => idle(() => setEndpointHealth(x, update)),
-      ensureTenant: (request) => idle(() => ensureTenant(x, request)),
-      upsertTenant: (request) => idle(() => upsertTenant(x, request)),
-      getTenant: async (request) => getTenant(x, request),
-      listTenants: async () => listTenants(x),
-      leaseProbe: (request) => idle(() => leaseProbe(x, request)),
-      configVersion: () => idle(() => configVersion(x)),
-    }
-    this.housekeeping = {
-      migrate: async () => void (await idle(() => runMigrations(x))),
-      purge: (options) => idle(() => purgeFinished(x, options)),
-      stats: (request) => idle(() => readStats(x, request)),
-      putResult: (request) => this.#putResult(request),
-      getResult: async (request) => getResult(x, request),
-      purgeTenant: (request) => idle(() => purgeTenant(x, request)),
-    }
+    const d = (this.#d = sqliteDialect(x))
+    const roles = storeRoles(
+      {
+        ...sharedOperations(d),
+        enqueue: (request) => this.#enqueue(request),
+        expand: (request) => expandMessages(x, request),
+        claim: (request) => claimDeliveries(x, request),
+        complete: ({ completions }) => completeDeliveries(x, completions),
+        migrate: () => void runMigrations(x),
+        stats: (request) => readStats(x, request),
+        configVersion: () => configVersion(x),
+        purgeTenant: (request) => purgeTenant(x, request),
+        putResult: (request) => this.#putResult(request),
+      },
+      { write: (fn) => this.#idle(fn), read: async (fn) => fn() },
+    )
+    this.queue = roles.queue
+    this.catalog = roles.catalog
+    this.housekeeping = roles.housekeeping
   }
 
   /**
    * Runs a store operation once no host transaction is open on the shared connection, so our
    * writes never become part of a host's async (kysely) transaction.
    */
-  async #idle<T>(fn: () => T): Promise<T> {
+  async #idle<T>(fn: () => T | Promise<T>): Promise<T> {
     while (this.#db.inTransaction) await new Promise((r) => setTimeout(r, 2))
     return fn()
   }
@@ -128,7 +101,7 @@ export class SqliteStore implements Store {
   }
 
   #putResult({ result, transaction }: PutResultRequest): void | Promise<void> {
-    const query = putResultQuery(this.#x, result)
+    const query = putResultQuery(this.#d, result)
     if (transaction) return andThen(this.#runner(transaction)(query), () => undefined)
     return this.#own(() => void this.#x.exec(query))
   }

@@ -1,29 +1,18 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { EndpointNameTakenError, policies, ValidationError, type Outbox, type Store } from '../index.js'
-import { TestReceiver } from './receiver.js'
-import { testOutbox } from './test-outbox.js'
+import { describe, expect, it } from 'vitest'
+import { EndpointNameTakenError, policies, ValidationError, type Outbox } from '../index.js'
+import type { TestReceiver } from './receiver.js'
+import { eachOutbox } from './set-up.js'
 import type { ConformanceTarget } from './target.js'
 
 /** Endpoint names and `endpoints.upsert` (issue 17): repeatable set-up, keyed by (tenant, name). */
 export function describeEndpointNames(target: ConformanceTarget): void {
   describe(`${target.name}: endpoint names and upsert`, () => {
-    let store: Store
-    let cleanup: () => Promise<void>
     let receiver: TestReceiver
     let outbox: Outbox
-
-    beforeEach(async () => {
-      ;({ store, cleanup } = await target.makeStore())
-      receiver = await TestReceiver.start()
-      ;({ outbox } = testOutbox(store))
-      await outbox.migrate()
+    eachOutbox(target, {}, async (set) => {
+      ;({ receiver, outbox } = set)
       await outbox.collections.upsert({ name: 'events', policy: policies.fixed() })
       await outbox.collections.upsert({ name: 'other', policy: policies.fixed() })
-    })
-    afterEach(async () => {
-      await outbox.close()
-      await receiver.close()
-      await cleanup()
     })
 
     it('creates, then updates the same (tenant, name) instead of adding a second endpoint', async () => {

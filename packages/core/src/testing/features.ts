@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { policies, type ManualClock, type Outbox, type Store } from '../index.js'
-import { TestReceiver } from './receiver.js'
-import { testOutbox } from './test-outbox.js'
+import { describe, expect, it } from 'vitest'
+import { policies, type ManualClock, type Outbox } from '../index.js'
+import type { TestReceiver } from './receiver.js'
+import { eachOutbox } from './set-up.js'
 import type { ConformanceTarget } from './target.js'
 
 const DAY = 24 * 60 * 60 * 1000
@@ -9,23 +9,10 @@ const DAY = 24 * 60 * 60 * 1000
 /** Ordering keys, idempotency, the results cache and retention, on top of a store. */
 export function describeFeatures(target: ConformanceTarget): void {
   describe(`${target.name}: ordering, idempotency, results, retention`, () => {
-    let store: Store
-    let cleanup: () => Promise<void>
     let receiver: TestReceiver
     let outbox: Outbox
     let clock: ManualClock
-
-    beforeEach(async () => {
-      ;({ store, cleanup } = await target.makeStore())
-      receiver = await TestReceiver.start()
-      ;({ outbox, clock } = testOutbox(store, { retention: { batchSize: 7 } }))
-      await outbox.migrate()
-    })
-    afterEach(async () => {
-      await outbox.close()
-      await receiver.close()
-      await cleanup()
-    })
+    eachOutbox(target, { retention: { batchSize: 7 } }, (set) => void ({ receiver, outbox, clock } = set))
 
     it('1,000 statuses over 50 keys reach a flaky receiver in order per key', async () => {
       let n = 0

@@ -1,6 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createOutbox, MigrationRequiredError, newId, type Store } from '../index.js'
 import { collection, completion, endpoint, expandOnce, message, T0 } from './fixtures.js'
+import { eachMigratedStore } from './set-up.js'
 import type { ConformanceTarget } from './target.js'
 
 const claimOpts = (now = T0, limit = 10) => ({ now, limit, leaseMs: 30_000, owner: 'test' })
@@ -9,16 +10,7 @@ const claimOpts = (now = T0, limit = 10) => ({ now, limit, leaseMs: 30_000, owne
 export function describeRulesContract(target: ConformanceTarget): void {
   describe(`${target.name}: shared rules`, () => {
     let store: Store
-    let cleanup: () => Promise<void>
-
-    beforeEach(async () => {
-      ;({ store, cleanup } = await target.makeStore())
-      await store.housekeeping.migrate()
-    })
-    afterEach(async () => {
-      await store.close()
-      await cleanup()
-    })
+    eachMigratedStore(target, (s) => (store = s))
 
     async function setup(n: number) {
       await store.catalog.upsertCollection({ collection: collection() })

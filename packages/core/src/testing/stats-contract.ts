@@ -1,22 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Store } from '../index.js'
 import { collection, completion, endpoint, expandOnce, message, requeue, T0 } from './fixtures.js'
+import { eachMigratedStore } from './set-up.js'
 import type { ConformanceTarget } from './target.js'
 
 /** `Store.stats`: what is pending, how old, what is dead, which endpoints are held back. */
 export function describeStatsContract(target: ConformanceTarget): void {
   describe(`${target.name}: Store.stats`, () => {
     let store: Store
-    let cleanup: () => Promise<void>
-
-    beforeEach(async () => {
-      ;({ store, cleanup } = await target.makeStore())
-      await store.housekeeping.migrate()
-    })
-    afterEach(async () => {
-      await store.close()
-      await cleanup()
-    })
+    eachMigratedStore(target, (s) => (store = s))
 
     it('is all zeros and null on an empty store', async () => {
       expect(await store.housekeeping.stats({ now: T0 })).toEqual({

@@ -1,16 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import {
-  NotFoundError,
-  policies,
-  TenantChangeError,
-  ValidationError,
-  type ManualClock,
-  type Outbox,
-  type OutboxEvent,
-  type Store,
-} from '../index.js'
-import { TestReceiver } from './receiver.js'
-import { testOutbox } from './test-outbox.js'
+import { describe, expect, it } from 'vitest'
+import { NotFoundError, policies, TenantChangeError, ValidationError, type ManualClock, type Outbox, type OutboxEvent } from '../index.js'
+import type { TestReceiver } from './receiver.js'
+import { eachOutbox } from './set-up.js'
 import type { ConformanceTarget } from './target.js'
 
 const TENANTS = ['acme', 'globex', 'initech'] as const
@@ -38,23 +29,10 @@ async function settleAll(outbox: Outbox, clock: ManualClock, rounds = 200): Prom
 /** Tenants (issue 13): nothing crosses tenants, on top of a store. */
 export function describeTenants(target: ConformanceTarget): void {
   describe(`${target.name}: tenants`, () => {
-    let store: Store
-    let cleanup: () => Promise<void>
     let receiver: TestReceiver
     let outbox: Outbox
     let clock: ManualClock
-
-    beforeEach(async () => {
-      ;({ store, cleanup } = await target.makeStore())
-      receiver = await TestReceiver.start()
-      ;({ outbox, clock } = testOutbox(store))
-      await outbox.migrate()
-    })
-    afterEach(async () => {
-      await outbox.close()
-      await receiver.close()
-      await cleanup()
-    })
+    eachOutbox(target, {}, (set) => void ({ receiver, outbox, clock } = set))
 
     it('a random mix of 3 tenants × 3 collections × 300 events reaches only its own tenant, majority and order per tenant', async () => {
       const random = seeded(13)

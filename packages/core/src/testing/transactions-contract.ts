@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { InvalidTransactionError, type Outbox, type Store } from '../index.js'
-import { TestReceiver } from './receiver.js'
+import type { TestReceiver } from './receiver.js'
+import { eachOutbox } from './set-up.js'
 import type { ConformanceTarget } from './target.js'
-import { testOutbox } from './test-outbox.js'
 
 /** Each driver handle outside a transaction is refused: typed error, nothing written, nothing sent. */
 export function describeTransactionRefusals(target: ConformanceTarget): void {
@@ -10,22 +10,12 @@ export function describeTransactionRefusals(target: ConformanceTarget): void {
   if (handles.length === 0) return
   describe(`${target.name}: handles outside a transaction`, () => {
     let store: Store
-    let cleanup: () => Promise<void>
     let receiver: TestReceiver
     let outbox: Outbox
-
-    beforeEach(async () => {
-      ;({ store, cleanup } = await target.makeStore())
-      receiver = await TestReceiver.start()
-      ;({ outbox } = testOutbox(store))
-      await outbox.migrate()
+    eachOutbox(target, {}, async (set) => {
+      ;({ store, receiver, outbox } = set)
       await outbox.collections.upsert({ name: 'events' })
       await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/hook` })
-    })
-    afterEach(async () => {
-      await outbox.close()
-      await receiver.close()
-      await cleanup()
     })
 
     for (const { name, open } of handles)

@@ -1,13 +1,1 @@
-import type { ProbeLeaseRequest } from '@hookbox/core'
-import type { MysqlExecutor } from '../mysql-executor.js'
-
-/** Takes the half-open probe of an endpoint whose pause is over, by moving the pause to `until`. */
-export async function leaseProbe(x: MysqlExecutor, r: ProbeLeaseRequest): Promise<boolean> {
-  const query = x.qb
-    .updateTable('hookbox_endpoints')
-    .set({ paused_until: r.until, updated_at: r.now })
-    .where('id', '=', r.id)
-    .where('paused_until', 'is not', null)
-    .where('paused_until', '<=', r.now)
-  return (await x.run(query)) > 0
-}
+export { leaseProbe } from '@hookbox/store-kysely'

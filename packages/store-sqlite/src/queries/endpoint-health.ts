@@ -1,13 +1,1 @@
-import type { EndpointHealthUpdate } from '@hookbox/core'
-import type { SyncExecutor } from '../sync-executor.js'
-
-/** Writes the breaker's fields that are given (and disables on `disable`); false when the endpoint is gone. */
-export function setEndpointHealth(x: SyncExecutor, h: EndpointHealthUpdate): boolean {
-  const changes = {
-    ...(h.pausedUntil !== undefined && { paused_until: h.pausedUntil }),
-    ...(h.failingSince !== undefined && { failing_since: h.failingSince }),
-    ...(h.disable !== undefined && { enabled: 0, disabled_reason: h.disable }),
-    updated_at: h.now,
-  }
-  return x.run(x.qb.updateTable('hookbox_endpoints').set(changes).where('id', '=', h.id)) > 0
-}
+export { setEndpointHealth } from '@hookbox/store-kysely'

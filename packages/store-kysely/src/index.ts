@@ -1,0 +1,36 @@
+/**
+ * `@hookbox/store-kysely`: the kysely queries Hookbox's SQL stores share, written once and
+ * parameterised by each store's {@link KyselyDialect}, and the one store skeleton
+ * ({@link storeRoles}) that wires a store's operations to its roles.
+ *
+ * @module @hookbox/store-kysely
+ */
+export { changes, drive, one, rows, selectOne, selectRows, write } from './plan.js'
+export type { Exec, MaybePromise, Plan } from './plan.js'
+export type { KyselyDialect, RowMappers } from './dialect.js'
+export type {
+  AttemptsTable,
+  CollectionsTable,
+  DeliveriesTable,
+  EndpointsTable,
+  IdempotencyKeysTable,
+  KyselyTables,
+  MessagesTable,
+  ResultsTable,
+  TenantsTable,
+} from './schema.js'
+export { storeRoles } from './store-roles.js'
+export type { OperationGuards, StoreOperations, StoreRoles } from './store-roles.js'
+export { sharedOperations } from './shared-operations.js'
+export type { SharedOperations } from './shared-operations.js'
+export { deleteCollection, getCollection, listCollections, upsertCollection } from './queries/collections.js'
+export { deleteDeliveries } from './queries/delete-deliveries.js'
+export { getDelivery, getMessage, listAttempts, listDeliveries } from './queries/deliveries.js'
+export { setEndpointHealth } from './queries/endpoint-health.js'
+export { deleteEndpoint, getEndpoint, getEndpointByName, insertEndpoint, listEndpoints, updateEndpoint } from './queries/endpoints.js'
+export { leaseProbe } from './queries/lease-probe.js'
+export { purgeTenant } from './queries/purge-tenant.js'
+export { purgeFinished } from './queries/purge.js'
+export { getResult, putResultQuery } from './queries/results.js'
+export { ensureTenant, getTenant, listTenants, upsertTenant } from './queries/tenants.js'
+export { transitionDeliveries } from './queries/transition.js'
