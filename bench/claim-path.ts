@@ -25,7 +25,7 @@ async function storeLoop(receiver: Receiver, n: number, loops = 2): Promise<numb
       let done = 0
       const loop = async () => {
         for (;;) {
-          const claims = await store.queue.claim({ limit: 100, now: Date.now(), leaseMs: 30_000, owner })
+          const claims = (await store.queue.claim({ limit: 100, now: Date.now(), leaseMs: 30_000, owner })).leased
           if (claims.length === 0) return
           const at = Date.now()
           const completions: Completion[] = claims.map((c) => ({

@@ -1,4 +1,4 @@
-import { expandOnce, testOutbox } from '@hookbox/core/testing'
+import { claimConfigured, expandOnce, testOutbox } from '@hookbox/core/testing'
 import { createPool } from 'mysql2'
 import { afterAll, describe, expect, it } from 'vitest'
 import { migrations, mysqlStore } from '../src/index.js'
@@ -36,7 +36,7 @@ describe('mysql: migrate()', () => {
       await outbox.endpoints.create({ collection: 'events', url: 'http://127.0.0.1:9/hook' })
       const { messageId } = await outbox.notify({ type: 'entity.changed', payload: { n: 1 } })
       expect(await expandOnce(store, { limit: 10, now: Date.now() })).toBe(1)
-      const [claim] = await store.queue.claim({ limit: 10, now: Date.now(), leaseMs: 1000, owner: 'me' })
+      const [claim] = await claimConfigured(store, { limit: 10, now: Date.now(), leaseMs: 1000, owner: 'me' })
       expect(claim?.message.id).toBe(messageId)
       const tables = await rows<{ n: number }>(
         `SELECT count(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = '${database}' AND TABLE_NAME LIKE 'hookbox%'`,

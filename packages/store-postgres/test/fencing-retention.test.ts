@@ -11,7 +11,7 @@ import {
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { postgresStore, type PostgresStore } from '../src/index.js'
-import { completion, endpoint, expandOnce, message, requeue, T0 } from '@hookbox/core/testing'
+import { claimConfigured, completion, endpoint, expandOnce, message, requeue, T0 } from '@hookbox/core/testing'
 import { databaseUrl } from './helpers.js'
 
 // complete() fencing of disableEndpoints, purge() of whole deliveries and live idempotency keys,
@@ -80,14 +80,14 @@ describe('postgres complete(): fencing', () => {
     const [e1, e2] = await setup(store, 'each', 2)
     await store.queue.enqueue({ messages: [message()], idempotencySince: 0 })
     await expandOnce(store, { limit: 10, now: T0 })
-    const first = await store.queue.claim(claimOpts(T0))
+    const first = await claimConfigured(store, claimOpts(T0))
     expect(first).toHaveLength(2)
     const byEndpoint = (cs: Claim[], e: EndpointRecord) => cs.find((c) => c.delivery.endpointId === e.id)!
     // Both leases expire; another dispatcher takes over the delivery to e1 only.
     const s1 = byEndpoint(first, e1!)
     const s2 = byEndpoint(first, e2!)
     await pool.query(`UPDATE "${store.schema}".deliveries SET lease_until = $1 WHERE id = $2`, [T0, s1.delivery.id])
-    const [taken] = await store.queue.claim(claimOpts(T0 + 1))
+    const [taken] = await claimConfigured(store, claimOpts(T0 + 1))
     expect(taken!.delivery.id).toBe(s1.delivery.id)
 
     // The stale holder answers with a late 410 for e1 (fenced off) and a 410 for e2 (still its lease).
@@ -124,7 +124,7 @@ describe('postgres complete(): fencing', () => {
     await setup(store)
     await store.queue.enqueue({ messages: Array.from({ length: 5 }, () => message()), idempotencySince: 0 })
     await expandOnce(store, { limit: 10, now: T0 })
-    const claims = (await store.queue.claim(claimOpts())).reverse()
+    const claims = (await claimConfigured(store, claimOpts())).reverse()
     const stale = { ...claims[2]!, leaseToken: 'not-the-token' }
     const batch = [claims[0]!, claims[1]!, stale, claims[3]!, claims[4]!].map((c) => completion(c))
     expect(await store.queue.complete({ completions: batch })).toEqual(
@@ -140,7 +140,7 @@ describe('postgres purge(): whole deliveries, bounded, keeping live idempotency 
     const N = 1_000
     await store.queue.enqueue({ messages: Array.from({ length: N }, () => message()), idempotencySince: 0 })
     expect(await expandOnce(store, { limit: N, now: T0 })).toBe(N)
-    const claims = await store.queue.claim(claimOpts(T0, N))
+    const claims = await claimConfigured(store, claimOpts(T0, N))
     expect(claims).toHaveLength(N)
     // Completed at T0 + i: the oldest must go first.
     const applied = await store.queue.complete({
@@ -172,7 +172,7 @@ describe('postgres purge(): whole deliveries, bounded, keeping live idempotency 
     await setup(store)
     await store.queue.enqueue({ messages: Array.from({ length: 3 }, () => message()), idempotencySince: 0 })
     await expandOnce(store, { limit: 10, now: T0 })
-    const claims = await store.queue.claim(claimOpts())
+    const claims = await claimConfigured(store, claimOpts())
     await store.queue.complete({
       completions: [completion(claims[0]!, { completedAt: T0 }), completion(claims[1]!, { completedAt: T0 + 100 })],
     })
@@ -196,7 +196,7 @@ describe('postgres purge(): whole deliveries, bounded, keeping live idempotency 
     const plain = message({ createdAt: T0 + 10 })
     await store.queue.enqueue({ messages: [old, live, plain], idempotencySince: 0 })
     await expandOnce(store, { limit: 10, now: T0 + 10 })
-    const claims = await store.queue.claim(claimOpts(T0 + 10))
+    const claims = await claimConfigured(store, claimOpts(T0 + 10))
     await store.queue.complete({ completions: claims.map((c) => completion(c, { state: 'dead', completedAt: T0 + 10 })) })
 
     const counts = await store.housekeeping.purge({ finishedBefore: T0 + 100, now: T0 + 100, limit: 10, keepIdempotencySince: T0 + 5 })
@@ -233,7 +233,7 @@ describe('postgres purge(): whole deliveries, bounded, keeping live idempotency 
     const [out] = await store.queue.enqueue({ messages: [second], idempotencySince: T0 + 1 })
     expect(out!.duplicate).toBe(false)
     await expandOnce(store, { limit: 10, now: T0 + 50 })
-    const claims = await store.queue.claim(claimOpts(T0 + 50))
+    const claims = await claimConfigured(store, claimOpts(T0 + 50))
     await store.queue.complete({ completions: claims.map((c) => completion(c, { completedAt: T0 + 50 })) })
     const counts = await store.housekeeping.purge({ finishedBefore: T0 + 100, now: T0 + 100, limit: 10, keepIdempotencySince: T0 + 40 })
     expect(counts).toMatchObject({ deliveries: 2, messages: 1 })
@@ -247,7 +247,7 @@ describe('postgres purge(): whole deliveries, bounded, keeping live idempotency 
     await setup(store)
     await store.queue.enqueue({ messages: [message(), message()], idempotencySince: 0 })
     await expandOnce(store, { limit: 10, now: T0 })
-    const claims = await store.queue.claim(claimOpts())
+    const claims = await claimConfigured(store, claimOpts())
     await store.queue.complete({ completions: claims.map((c) => completion(c, { attemptLog: [attempt(c)] })) })
     const client = await pool.connect()
     try {
@@ -289,7 +289,7 @@ describe("postgres replay (transition with core's rule): keeps acknowledgements"
     const [e1, e2, e3] = await setup(store, 'majority', 3)
     await store.queue.enqueue({ messages: [message()], idempotencySince: 0 })
     await expandOnce(store, { limit: 10, now: T0 })
-    const [c] = await store.queue.claim(claimOpts())
+    const [c] = await claimConfigured(store, claimOpts())
     expect(c!.delivery.targets).toHaveLength(3)
     const progress = { [e1!.id]: 'acked', [e2!.id]: 'stopped', [e3!.id]: 'gone' } as const
     await store.queue.complete({
@@ -314,7 +314,7 @@ describe("postgres replay (transition with core's rule): keeps acknowledgements"
     ])
     expect(rows).toEqual([{ lease_owner: null, lease_until: null, lease_token: null }])
     // It is claimable again at once, carrying the acknowledgement.
-    const [again] = await store.queue.claim(claimOpts(T0 + 100))
+    const [again] = await claimConfigured(store, claimOpts(T0 + 100))
     expect(again!.delivery.progress).toEqual({ [e1!.id]: 'acked' })
   })
 
@@ -323,7 +323,7 @@ describe("postgres replay (transition with core's rule): keeps acknowledgements"
     const [e1, e2] = await setup(store, 'majority', 2)
     await store.queue.enqueue({ messages: [message()], idempotencySince: 0 })
     await expandOnce(store, { limit: 10, now: T0 })
-    const [c] = await store.queue.claim(claimOpts())
+    const [c] = await claimConfigured(store, claimOpts())
     await store.queue.complete({ completions: [completion(c!, { state: 'failed', progress: { [e1!.id]: 'stopped', [e2!.id]: 'gone' } })] })
     expect(await requeue(store, [c!.delivery.id], T0 + 1, ['dead'])).toEqual([])
     expect(await requeue(store, [c!.delivery.id], T0 + 1, ['dead', 'failed'])).toEqual([c!.delivery.id])
@@ -344,12 +344,12 @@ describe('postgres claim(): ordering behind an unexpanded message', () => {
       await other.query('BEGIN')
       await other.query(`SELECT 1 FROM "${store.schema}".messages WHERE id = $1 FOR UPDATE`, [a.id])
       expect(await expandOnce(store, { limit: 10, now: T0 })).toBe(1)
-      expect(await store.queue.claim(claimOpts())).toEqual([])
+      expect(await claimConfigured(store, claimOpts())).toEqual([])
     } finally {
       await other.query('ROLLBACK')
       other.release()
     }
     expect(await expandOnce(store, { limit: 10, now: T0 })).toBe(1)
-    expect((await store.queue.claim(claimOpts())).map((c) => c.message.id)).toEqual([a.id])
+    expect((await claimConfigured(store, claimOpts())).map((c) => c.message.id)).toEqual([a.id])
   })
 })

@@ -8,6 +8,7 @@ import type { AttemptOutcome, EndpointRecord, MessageRecord } from '../store/rec
 import type { Claim, Completion, Store } from '../store/store.js'
 import { createPlanner } from './plan.js'
 import { loadRoutingSnapshot, type RoutingSnapshot } from './routing-snapshot.js'
+import { attachConfig, routingForClaim } from './attach-config.js'
 import { withinTime } from '../within-time.js'
 import { deadlineOf } from '../policies/policy-end.js'
 import { sendAttempt, type SendContext, type SentAttempt } from './send-attempt.js'
@@ -88,7 +89,7 @@ export class Dispatcher {
   /** Collections, endpoints and tenants at one config version: expansion plans from it while the store's version matches. */
   #routing: RoutingSnapshot | undefined
   /** The reload under way after a batch saw another config version. */
-  #reloading: Promise<void> | null = null
+  #reloading: Promise<RoutingSnapshot | undefined> | null = null
 
   constructor(deps: DispatcherDeps) {
     this.#d = deps
@@ -267,18 +268,18 @@ export class Dispatcher {
    * Reloads the routing in the background (one reload at a time): until it lands, batches read
    * the routing from the store as before, so a stale snapshot is never used, only unused.
    */
-  #reloadRouting(): void {
+  #reloadRouting(): Promise<RoutingSnapshot | undefined> {
     this.#reloading ??= loadRoutingSnapshot(this.#d.store.catalog)
-      .then((routing) => {
-        this.#routing = routing
-      })
+      .then((routing) => (this.#routing = routing))
       .catch((error: unknown) => {
         this.#routing = undefined
         this.#d.emitter.emit('error', { error, phase: 'dispatch' })
+        return undefined
       })
       .finally(() => {
         this.#reloading = null
       })
+    return this.#reloading
   }
 
   async #claim(limit: number, adaptive: boolean): Promise<Claim[]> {
@@ -287,9 +288,12 @@ export class Dispatcher {
     const skipEndpoints = health.blocked(now, adaptive)
     const key = skipEndpoints.join()
     if (skipEndpoints.length > 0 && key === this.#fruitless) return []
-    const claims = await store.queue.claim({ limit, now, leaseMs: options.leaseMs, owner: this.owner, skipEndpoints })
-    this.#fruitless = claims.length === 0 && skipEndpoints.length > 0 ? key : null
-    return claims
+    const result = await store.queue.claim({ limit, now, leaseMs: options.leaseMs, owner: this.owner, skipEndpoints })
+    this.#fruitless = result.leased.length === 0 && skipEndpoints.length > 0 ? key : null
+    if (result.leased.length === 0) return []
+    // The configuration comes from memory while the claim's version matches; else one read.
+    const routing = await routingForClaim(result, this.#routing, () => this.#reloadRouting(), store.catalog)
+    return attachConfig(result.leased, routing)
   }
 
   /** `adaptive`: whether the endpoint's in-flight window applies (not in a `runOnce` pass). */

@@ -28,10 +28,14 @@ export function groupEndpoints(endpoints: readonly EndpointRecord[]): Map<string
  */
 export class RoutingSnapshot {
   readonly #collections: CollectionRecord[]
+  readonly #byName: Map<string, CollectionRecord>
   /** Enabled endpoints only: expansion never routes to a disabled one. */
   readonly #endpoints: Map<string, EndpointRecord[]>
+  /** Every endpoint, disabled ones too: a claim skips those with a reason. */
+  readonly #byId: Map<string, EndpointRecord>
   readonly #disabledTenants: Set<string>
 
+  /** `endpoints`: all of them, enabled or not. */
   constructor(
     readonly version: number,
     collections: CollectionRecord[],
@@ -39,8 +43,28 @@ export class RoutingSnapshot {
     disabledTenants: string[],
   ) {
     this.#collections = collections
+    this.#byName = new Map(collections.map((c) => [c.name, c]))
     this.#endpoints = groupEndpoints(endpoints.filter((e) => e.enabled))
+    this.#byId = new Map(endpoints.map((e) => [e.id, e]))
     this.#disabledTenants = new Set(disabledTenants)
+  }
+
+  /** The collection of this name, if it exists. */
+  collection(name: string): CollectionRecord | undefined {
+    return this.#byName.get(name)
+  }
+
+  /**
+   * The endpoint with this id, enabled or not, if it exists. Its breaker columns are as they were
+   * at the snapshot: a claim takes them from its own row instead.
+   */
+  endpoint(id: string): EndpointRecord | undefined {
+    return this.#byId.get(id)
+  }
+
+  /** Whether the tenant (null: the platform) is enabled; one never seen is. */
+  tenantEnabled(tenant: string | null): boolean {
+    return tenant === null || !this.#disabledTenants.has(tenant)
   }
 
   /** What the store would have read for this batch: every collection, the enabled endpoints of the reached ones of the batch's tenants. */
@@ -61,12 +85,15 @@ export class RoutingSnapshot {
  */
 export async function loadRoutingSnapshot(catalog: CatalogStore): Promise<RoutingSnapshot | undefined> {
   if (!catalog.configVersion) return undefined
-  const version = await catalog.configVersion()
-  const [collections, endpoints, tenants] = await Promise.all([
-    catalog.listCollections(),
-    catalog.listEndpoints({ enabled: true }),
-    catalog.listTenants(),
-  ])
+  return readRoutingSnapshot(catalog, await catalog.configVersion())
+}
+
+/**
+ * Reads collections, every endpoint and the tenants' states as they are now, under `version`
+ * (which must have been read before, or be one no store returns, such as NaN).
+ */
+export async function readRoutingSnapshot(catalog: CatalogStore, version: number): Promise<RoutingSnapshot> {
+  const [collections, endpoints, tenants] = await Promise.all([catalog.listCollections(), catalog.listEndpoints(), catalog.listTenants()])
   const disabled = tenants.filter((t) => !t.enabled).map((t) => t.tenant)
   return new RoutingSnapshot(version, collections, endpoints, disabled)
 }

@@ -44,7 +44,45 @@ export interface ExpandResult {
   claims: Claim[]
 }
 
-/** A delivery leased to one dispatcher, with what it needs to send it. */
+/**
+ * The circuit breaker's columns of an endpoint as the claim read them. They change on every
+ * outcome without bumping the config version, so they come with each claim, never from memory.
+ */
+export interface EndpointHealthColumns {
+  id: string
+  pausedUntil: number | null
+  failingSince: number | null
+  updatedAt: number
+}
+
+/**
+ * A delivery as {@link QueueStore.claim} leases it: plain columns only. Core attaches the
+ * collection, endpoints and tenant state from the configuration it holds at the claim's
+ * config version (or reads them when it holds none), so a store never loads configuration here.
+ */
+export interface LeasedDelivery {
+  delivery: DeliveryRecord
+  message: MessageRecord
+  /** Fencing token: the write-back only applies while it still matches. */
+  leaseToken: string
+  /** The breaker's columns of each of the delivery's targets that still exists, enabled or not (any order). */
+  health: EndpointHealthColumns[]
+}
+
+/** What {@link QueueStore.claim} returns. */
+export interface ClaimResult {
+  leased: LeasedDelivery[]
+  /**
+   * The config version read in the claim's statement or transaction (or after it, never before);
+   * undefined for a store without `catalog.configVersion`.
+   */
+  configVersion?: number
+}
+
+/**
+ * A delivery leased to one dispatcher, with what it needs to send it: a {@link LeasedDelivery}
+ * with its configuration attached by core (or built by core's planner during expansion).
+ */
 export interface Claim {
   delivery: DeliveryRecord
   message: MessageRecord
@@ -159,9 +197,10 @@ export interface QueueStore {
    * holds one back behind the other). Deliveries of a disabled tenant are held back like those of
    * a disabled collection. Each claim carries a fresh fencing token. A delivery held back by its
    * collection, endpoint (disabled, paused) or tenant is taken all the same once its `deadline` has come
-   * (`deadline <= now`; null: never), so the dispatcher can end it.
+   * (`deadline <= now`; null: never), so the dispatcher can end it. Returns plain columns and
+   * the config version (see {@link ClaimResult}); the configuration is core's to attach.
    */
-  claim(request: ClaimRequest): Promise<Claim[]>
+  claim(request: ClaimRequest): Promise<ClaimResult>
 
   /**
    * Applies a batch of outcomes and returns the ids it updated, in batch order. One whose lease

@@ -37,6 +37,7 @@ export type { HostTransactionSuite, HostTransactionCase } from './host-transacti
 export { expectUpgradedStoreWorks } from './upgrade.js'
 export type { UpgradedRows } from './upgrade.js'
 export { T0, message, collection, endpoint, completion, expandOnce, requeue, cancel } from './fixtures.js'
+export { claimConfigured } from './claim.js'
 
 /**
  * Registers the whole suite with vitest. Every store's test file calls this once; a store passes

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { policies, type DeliveryEvent, type Outbox, type Store, type ManualClock, type AttemptEvent } from '../index.js'
 import { expandOnce } from './fixtures.js'
+import { claimConfigured } from './claim.js'
 import { TestReceiver } from './receiver.js'
 import { eventually } from './wait.js'
 import { testOutbox } from './test-outbox.js'
@@ -412,7 +413,7 @@ export function describeDeliveryBehaviour(target: ConformanceTarget): void {
       await outbox.notifyMany([1, 2, 3].map((n) => ({ type: 'entity.changed', payload: { n } })))
       // A dispatcher claims the work and dies without writing anything back.
       await expandOnce(store, { limit: 10, now: clock.now() })
-      const lost = await store.queue.claim({ limit: 10, now: clock.now(), leaseMs: 30_000, owner: 'dead-process' })
+      const lost = await claimConfigured(store, { limit: 10, now: clock.now(), leaseMs: 30_000, owner: 'dead-process' })
       expect(lost).toHaveLength(3)
       await outbox.drain()
       expect(receiver.requests).toHaveLength(0)

@@ -15,6 +15,7 @@ import {
   type Store,
 } from '../index.js'
 import { collection, endpoint, expandOnce, message, T0 } from './fixtures.js'
+import { claimConfigured } from './claim.js'
 import { TestReceiver } from './receiver.js'
 import { testOutbox } from './test-outbox.js'
 import type { ConformanceTarget } from './target.js'
@@ -301,7 +302,7 @@ export function describeDeliveryPromises(target: ConformanceTarget): void {
       await store.catalog.updateEndpoint({ endpoint: { ...off, enabled: false, disabledReason: 'off' } })
       await store.catalog.setEndpointHealth({ id: paused.id, pausedUntil: T0 + 10 * end, now: T0 })
       await store.catalog.upsertCollection({ collection: collection({ name: 'off', policy, enabled: false }) })
-      const claim = (now: number) => store.queue.claim({ limit: 10, now, leaseMs: 1, owner: 'test' })
+      const claim = (now: number) => claimConfigured(store, { limit: 10, now, leaseMs: 1, owner: 'test' })
       expect(await claim(T0)).toEqual([])
       expect(await claim(T0 + end - 1)).toEqual([])
       const taken = (await claim(T0 + end)).map((c) => c.delivery.endpointId)

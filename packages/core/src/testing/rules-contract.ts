@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createOutbox, MigrationRequiredError, newId, type Store } from '../index.js'
 import { collection, completion, endpoint, expandOnce, message, T0 } from './fixtures.js'
+import { claimConfigured } from './claim.js'
 import { eachMigratedStore } from './set-up.js'
 import type { ConformanceTarget } from './target.js'
 
@@ -26,7 +27,7 @@ export function describeRulesContract(target: ConformanceTarget): void {
       const early = message({ id: newId(T0), createdAt: T0 })
       await store.queue.enqueue({ messages: [late, early], idempotencySince: 0 })
       await expandOnce(store, { limit: 10, now: T0 + 10 })
-      const claims = await store.queue.claim(claimOpts(T0 + 10))
+      const claims = await claimConfigured(store, claimOpts(T0 + 10))
       const ids = (m: string) =>
         claims
           .filter((c) => c.message.id === m)
@@ -39,7 +40,7 @@ export function describeRulesContract(target: ConformanceTarget): void {
           completion(c, { state: 'pending', nextAttemptAt: c.message.id === early.id ? T0 + 20 : T0 + 21, completedAt: null }),
         ),
       })
-      const again = await store.queue.claim(claimOpts(T0 + 60_000, 2))
+      const again = await claimConfigured(store, claimOpts(T0 + 60_000, 2))
       expect(again.map((c) => c.delivery.id)).toEqual(ids(early.id))
     })
 
@@ -47,7 +48,7 @@ export function describeRulesContract(target: ConformanceTarget): void {
       await setup(1)
       await store.queue.enqueue({ messages: [message(), message()], idempotencySince: 0 })
       await expandOnce(store, { limit: 10, now: T0 })
-      const [held, done] = await store.queue.claim(claimOpts())
+      const [held, done] = await claimConfigured(store, claimOpts())
       await store.queue.complete({ completions: [completion(done!, { attempts: 3 })] })
       const seen: string[] = []
       const changed = await store.queue.transition({
@@ -114,9 +115,9 @@ export function describeRulesContract(target: ConformanceTarget): void {
       await store.queue.enqueue({ messages: [message()], idempotencySince: 0 })
       await expandOnce(store, { limit: 10, now: T0 })
       await store.catalog.upsertCollection({ collection: collection({ enabled: false, updatedAt: T0 + 1 }) })
-      expect(await store.queue.claim(claimOpts())).toEqual([])
+      expect(await claimConfigured(store, claimOpts())).toEqual([])
       await store.catalog.upsertCollection({ collection: collection({ enabled: true, updatedAt: T0 + 2 }) })
-      expect(await store.queue.claim(claimOpts())).toHaveLength(1)
+      expect(await claimConfigured(store, claimOpts())).toHaveLength(1)
     })
 
     it('holds an ordered delivery per endpoint: another endpoint of the same key is not held back', async () => {
@@ -125,12 +126,12 @@ export function describeRulesContract(target: ConformanceTarget): void {
       const b = message({ orderingKey: 'k' })
       await store.queue.enqueue({ messages: [a, b], idempotencySince: 0 })
       await expandOnce(store, { limit: 10, now: T0 })
-      const first = await store.queue.claim(claimOpts())
+      const first = await claimConfigured(store, claimOpts())
       expect(first.map((c) => c.message.id)).toEqual([a.id, a.id])
       // a is done for x only: b may go to x, not yet to y.
       const toX = first.find((c) => c.delivery.endpointId === x!.id)!
       await store.queue.complete({ completions: [completion(toX)] })
-      const next = await store.queue.claim(claimOpts())
+      const next = await claimConfigured(store, claimOpts())
       expect(next.map((c) => [c.message.id, c.delivery.endpointId])).toEqual([[b.id, x!.id]])
       expect(y).toBeDefined()
     })
@@ -149,7 +150,7 @@ export function describeRulesContract(target: ConformanceTarget): void {
       try {
         const calls: Array<() => unknown> = [
           () => store.queue.enqueue({ messages: [message()], idempotencySince: 0 }),
-          () => store.queue.claim(claimOpts()),
+          () => claimConfigured(store, claimOpts()),
           () => store.queue.listDeliveries({}),
           () => store.catalog.listCollections(),
           () => store.catalog.insertEndpoint({ endpoint: endpoint() }),

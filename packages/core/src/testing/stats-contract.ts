@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Store } from '../index.js'
 import { collection, completion, endpoint, expandOnce, message, requeue, T0 } from './fixtures.js'
+import { claimConfigured } from './claim.js'
 import { eachMigratedStore } from './set-up.js'
 import type { ConformanceTarget } from './target.js'
 
@@ -54,7 +55,7 @@ export function describeStatsContract(target: ConformanceTarget): void {
         oldestPendingCreatedAt: T0 + 50,
       })
 
-      const claims = await store.queue.claim({ now: T0 + 100, limit: 10, leaseMs: 30_000, owner: 'test' })
+      const claims = await claimConfigured(store, { now: T0 + 100, limit: 10, leaseMs: 30_000, owner: 'test' })
       expect(claims).toHaveLength(4)
       expect(await store.housekeeping.stats({ now: T0 + 100 })).toMatchObject({ pending: 4, due: 4, inFlight: 4 })
       expect(await store.housekeeping.stats({ now: T0 + 100 + 30_000 })).toMatchObject({ inFlight: 0 })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createPlanner, newId, policies, policyEndMs, type Store } from '../index.js'
 import { cancel, collection, completion, endpoint, expandOnce, message, requeue, T0 } from './fixtures.js'
+import { claimConfigured } from './claim.js'
 import { eachMigratedStore } from './set-up.js'
 import type { ConformanceTarget } from './target.js'
 
@@ -66,13 +67,13 @@ export function describeStoreContract(target: ConformanceTarget): void {
       await setup()
       await store.queue.enqueue({ messages: [message()], idempotencySince: 0 })
       await expandOnce(store, { limit: 10, now: T0 })
-      const [first] = await store.queue.claim(claimOpts())
+      const [first] = await claimConfigured(store, claimOpts())
       expect(first).toBeDefined()
       expect(first!.message.payload).toBe('{"a":1}')
       expect(first!.collection.name).toBe('events')
       expect(first!.endpoints).toHaveLength(1)
-      expect(await store.queue.claim(claimOpts(T0 + 29_999))).toEqual([])
-      const [again] = await store.queue.claim(claimOpts(T0 + 30_000))
+      expect(await claimConfigured(store, claimOpts(T0 + 29_999))).toEqual([])
+      const [again] = await claimConfigured(store, claimOpts(T0 + 30_000))
       expect(again!.delivery.id).toBe(first!.delivery.id)
       expect(again!.leaseToken).not.toBe(first!.leaseToken)
 
@@ -106,17 +107,17 @@ export function describeStoreContract(target: ConformanceTarget): void {
       const done = await store.queue.getDelivery({ id: first!.delivery.id })
       expect(done!.state).toBe('delivered')
       expect(done!.completedAt).toBe(T0)
-      expect(await store.queue.claim(claimOpts(T0 + 60_000))).toEqual([])
+      expect(await claimConfigured(store, claimOpts(T0 + 60_000))).toEqual([])
     })
 
     it('does not claim deliveries that are not due yet', async () => {
       await setup()
       await store.queue.enqueue({ messages: [message()], idempotencySince: 0 })
       await expandOnce(store, { limit: 10, now: T0 })
-      const [c] = await store.queue.claim(claimOpts())
+      const [c] = await claimConfigured(store, claimOpts())
       await store.queue.complete({ completions: [completion(c!, { state: 'pending', nextAttemptAt: T0 + 900_000, completedAt: null })] })
-      expect(await store.queue.claim(claimOpts(T0 + 899_999))).toEqual([])
-      expect(await store.queue.claim(claimOpts(T0 + 900_000))).toHaveLength(1)
+      expect(await claimConfigured(store, claimOpts(T0 + 899_999))).toEqual([])
+      expect(await claimConfigured(store, claimOpts(T0 + 900_000))).toHaveLength(1)
     })
 
     it('claims up to the limit, oldest due first', async () => {
@@ -124,9 +125,9 @@ export function describeStoreContract(target: ConformanceTarget): void {
       const ms = Array.from({ length: 5 }, (_, i) => message({ createdAt: T0 + i }))
       await store.queue.enqueue({ messages: ms, idempotencySince: 0 })
       await expandOnce(store, { limit: 10, now: T0 + 10 })
-      const first = await store.queue.claim(claimOpts(T0 + 10, 3))
+      const first = await claimConfigured(store, claimOpts(T0 + 10, 3))
       expect(first.map((c) => c.message.id)).toEqual(ms.slice(0, 3).map((m) => m.id))
-      const rest = await store.queue.claim(claimOpts(T0 + 10, 3))
+      const rest = await claimConfigured(store, claimOpts(T0 + 10, 3))
       expect(rest.map((c) => c.message.id)).toEqual(ms.slice(3).map((m) => m.id))
     })
 
@@ -137,14 +138,14 @@ export function describeStoreContract(target: ConformanceTarget): void {
       const other = message({ orderingKey: 'k2' })
       await store.queue.enqueue({ messages: [a, b, other], idempotencySince: 0 })
       await expandOnce(store, { limit: 10, now: T0 })
-      const claims = await store.queue.claim(claimOpts())
+      const claims = await claimConfigured(store, claimOpts())
       expect(claims.map((c) => c.message.id).sort()).toEqual([a.id, other.id].sort())
       const ca = claims.find((c) => c.message.id === a.id)!
       await store.queue.complete({ completions: [completion(ca, { state: 'pending', nextAttemptAt: T0, completedAt: null })] })
-      expect((await store.queue.claim(claimOpts())).map((c) => c.message.id)).toEqual([a.id])
-      const [ca2] = await store.queue.claim(claimOpts(T0 + 30_000))
+      expect((await claimConfigured(store, claimOpts())).map((c) => c.message.id)).toEqual([a.id])
+      const [ca2] = await claimConfigured(store, claimOpts(T0 + 30_000))
       await store.queue.complete({ completions: [completion(ca2!, { state: 'dead' })] })
-      expect((await store.queue.claim(claimOpts(T0 + 30_000))).map((c) => c.message.id)).toEqual([b.id])
+      expect((await claimConfigured(store, claimOpts(T0 + 30_000))).map((c) => c.message.id)).toEqual([b.id])
     })
 
     it('skips each-mode deliveries whose endpoint is disabled, and resumes when enabled', async () => {
@@ -152,9 +153,9 @@ export function describeStoreContract(target: ConformanceTarget): void {
       await store.queue.enqueue({ messages: [message()], idempotencySince: 0 })
       await expandOnce(store, { limit: 10, now: T0 })
       await store.catalog.updateEndpoint({ endpoint: { ...e!, enabled: false } })
-      expect(await store.queue.claim(claimOpts())).toEqual([])
+      expect(await claimConfigured(store, claimOpts())).toEqual([])
       await store.catalog.updateEndpoint({ endpoint: { ...e!, enabled: true } })
-      expect(await store.queue.claim(claimOpts())).toHaveLength(1)
+      expect(await claimConfigured(store, claimOpts())).toHaveLength(1)
     })
 
     it('expand with a lease leases fresh unordered deliveries in the same transaction', async () => {
@@ -168,7 +169,7 @@ export function describeStoreContract(target: ConformanceTarget): void {
         true,
       )
       // Leased: a claim finds only the other two; the token fences the write-back as for any claim.
-      const others = await store.queue.claim(claimOpts())
+      const others = await claimConfigured(store, claimOpts())
       expect(others.map((c) => c.delivery.id).sort()).not.toContain(claims[0]!.delivery.id)
       expect(others).toHaveLength(2)
       expect(await store.queue.complete({ completions: [completion(claims[0]!, { state: 'delivered', completedAt: T0 })] })).toEqual([
@@ -189,10 +190,10 @@ export function describeStoreContract(target: ConformanceTarget): void {
         enabled: true,
         updatedAt: T0,
       })
-      const onlyB = await store.queue.claim({ ...claimOpts(T0, 10), leaseMs: 1 })
+      const onlyB = await claimConfigured(store, { ...claimOpts(T0, 10), leaseMs: 1 })
       expect(onlyB.map((c) => c.delivery.endpointId)).toEqual([b!.id, b!.id])
       expect(
-        await store.queue.claim({ ...claimOpts(T0 + 1_000), skipEndpoints: [b!.id] }).then((cs) => cs.map((c) => c.delivery.endpointId)),
+        await claimConfigured(store, { ...claimOpts(T0 + 1_000), skipEndpoints: [b!.id] }).then((cs) => cs.map((c) => c.delivery.endpointId)),
       ).toEqual([a!.id, a!.id])
       await store.catalog.setEndpointHealth({ id: b!.id, disable: 'failing for days', now: T0 })
       expect(await store.catalog.getEndpoint({ id: b!.id })).toMatchObject({ enabled: false, disabledReason: 'failing for days' })
@@ -202,7 +203,7 @@ export function describeStoreContract(target: ConformanceTarget): void {
       const [e] = await setup()
       await store.queue.enqueue({ messages: [message()], idempotencySince: 0 })
       await expandOnce(store, { limit: 10, now: T0 })
-      const [c] = await store.queue.claim(claimOpts())
+      const [c] = await claimConfigured(store, claimOpts())
       await store.queue.complete({
         completions: [completion(c!, { state: 'dead', disableEndpoints: [{ id: e!.id, reason: 'responded 410' }] })],
       })
@@ -240,7 +241,7 @@ export function describeStoreContract(target: ConformanceTarget): void {
       await setup()
       await store.queue.enqueue({ messages: [message(), message()], idempotencySince: 0 })
       await expandOnce(store, { limit: 10, now: T0 })
-      const claims = await store.queue.claim(claimOpts())
+      const claims = await claimConfigured(store, claimOpts())
       await store.queue.complete({
         completions: claims.map((c) => completion(c, { state: 'dead', attempts: 51, progress: { x: 'stopped' } })),
       })
@@ -258,7 +259,7 @@ export function describeStoreContract(target: ConformanceTarget): void {
         completedAt: null,
       })
       // Acknowledgements survive a replay; other progress is cleared.
-      const [c] = await store.queue.claim(claimOpts(T0 + 5))
+      const [c] = await claimConfigured(store, claimOpts(T0 + 5))
       await store.queue.complete({ completions: [completion(c!, { state: 'dead', progress: { e1: 'acked', e2: 'stopped', e3: 'gone' } })] })
       await requeue(store, [a!], T0 + 6, ['dead'])
       expect((await store.queue.getDelivery({ id: a! }))!.progress).toEqual({ e1: 'acked' })
@@ -272,7 +273,7 @@ export function describeStoreContract(target: ConformanceTarget): void {
       await setup()
       await store.queue.enqueue({ messages: [message(), message()], idempotencySince: 0 })
       await expandOnce(store, { limit: 10, now: T0 })
-      const [held, other] = await store.queue.claim(claimOpts())
+      const [held, other] = await claimConfigured(store, claimOpts())
       await store.queue.complete({ completions: [completion(other!)] })
       expect(await cancel(store, [held!.delivery.id, other!.delivery.id, 'missing'], T0 + 7, 'customer gone')).toEqual([held!.delivery.id])
       expect(await store.queue.getDelivery({ id: held!.delivery.id })).toMatchObject({
@@ -283,7 +284,7 @@ export function describeStoreContract(target: ConformanceTarget): void {
       expect((await store.queue.getDelivery({ id: other!.delivery.id }))!.state).toBe('delivered')
       expect(await store.queue.complete({ completions: [completion(held!)] })).toEqual([])
       expect((await store.queue.getDelivery({ id: held!.delivery.id }))!.state).toBe('failed')
-      expect(await store.queue.claim(claimOpts(T0 + 60_000))).toEqual([])
+      expect(await claimConfigured(store, claimOpts(T0 + 60_000))).toEqual([])
     })
 
     it('lists deliveries by request id, state, endpoint and cursor', async () => {
@@ -325,7 +326,7 @@ export function describeStoreContract(target: ConformanceTarget): void {
       const plain = message()
       await store.queue.enqueue({ messages: [keyed, plain], idempotencySince: 0 })
       await expandOnce(store, { limit: 10, now: T0 })
-      const claims = await store.queue.claim(claimOpts())
+      const claims = await claimConfigured(store, claimOpts())
       const attempts = (c: (typeof claims)[0]) =>
         Array.from({ length: 5 }, (_, i) => ({
           id: newId(),
@@ -358,7 +359,7 @@ export function describeStoreContract(target: ConformanceTarget): void {
       const ms = Array.from({ length: 5 }, () => message())
       await store.queue.enqueue({ messages: ms, idempotencySince: 0 })
       await expandOnce(store, { limit: 10, now: T0 })
-      const claims = await store.queue.claim(claimOpts())
+      const claims = await claimConfigured(store, claimOpts())
       const attempt = (c: (typeof claims)[0]) => ({
         id: newId(),
         deliveryId: c.delivery.id,

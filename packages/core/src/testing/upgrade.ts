@@ -1,6 +1,7 @@
 import { expect } from 'vitest'
 import { createPlanner, type MessageRecord, type Store } from '../index.js'
 import { completion, message, T0 } from './fixtures.js'
+import { claimConfigured } from './claim.js'
 
 /** What an upgrade test wrote with the old schema, before calling {@link expectUpgradedStoreWorks}. */
 export interface UpgradedRows {
@@ -21,11 +22,11 @@ export async function expectUpgradedStoreWorks(store: Store, rows: UpgradedRows)
   const { keyed, pendingDeliveryId } = rows
   const [repeat] = await store.queue.enqueue({ messages: [message({ idempotencyKey: 'order-7' })], idempotencySince: T0 - 1 })
   expect(repeat).toEqual({ messageId: keyed.id, requestId: keyed.requestId, duplicate: true })
-  const [old] = await store.queue.claim({ now: T0, limit: 1, leaseMs: 30_000, owner: 'upgrade' })
+  const [old] = await claimConfigured(store, { now: T0, limit: 1, leaseMs: 30_000, owner: 'upgrade' })
   expect(old!.delivery.id).toBe(pendingDeliveryId)
   expect(await store.queue.complete({ completions: [completion(old!)] })).toEqual([pendingDeliveryId])
   expect((await store.queue.expand({ limit: 10, now: T0, planner: createPlanner() })).expanded).toBe(1)
-  const [fresh] = await store.queue.claim({ now: T0, limit: 10, leaseMs: 30_000, owner: 'upgrade' })
+  const [fresh] = await claimConfigured(store, { now: T0, limit: 10, leaseMs: 30_000, owner: 'upgrade' })
   expect(fresh!.message.id).toBe(keyed.id)
   expect([old!.delivery.tenant, fresh!.delivery.tenant, fresh!.message.tenant]).toEqual([null, null, null])
   expect(fresh!.endpoints.map((e) => e.tenant)).toEqual([null])

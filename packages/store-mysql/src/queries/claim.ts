@@ -1,15 +1,17 @@
-import type { Claim, ClaimRequest, DeliveryRecord, EndpointRecord } from '@hookbox/core'
+import type { ClaimRequest, ClaimResult, DeliveryRecord } from '@hookbox/core'
 import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import type { MysqlExecutor } from '../mysql-executor.js'
-import { collectionFromRow, deliveryFromRow, endpointFromRow, messageFromRow } from '../rows.js'
+import { deliveryFromRow, int, intOrNull, messageFromRow } from '../rows.js'
+import { configVersion } from './config-version.js'
 
 /**
  * Leases due deliveries in one transaction: picks them by next attempt, message sequence, then
  * id with `FOR UPDATE SKIP LOCKED` (dispatchers never wait for each other; the subqueries' rows
  * are read, not locked), stamps owner, expiry and a fresh fencing token, commits, and returns
- * each with its message, collection and the targets that still exist (read after the commit:
- * the lease already keeps the rows ours).
+ * each with its message and the breaker's columns of the targets that still exist, plus the
+ * config version (read after the commit: the lease already keeps the rows ours; core attaches
+ * the configuration).
  *
  * Skipped (the same clauses in every store, each pinned by the conformance suite): deliveries
  * leased by someone else until later; deliveries of a collection that is disabled or gone;
@@ -20,7 +22,7 @@ import { collectionFromRow, deliveryFromRow, endpointFromRow, messageFromRow } f
  * same once its `deadline` has come, so the dispatcher can end it. Ordering keys are the tenant's;
  * deliveries of a disabled tenant wait like those of a disabled collection.
  */
-export async function claimDeliveries(x: MysqlExecutor, o: ClaimRequest): Promise<Claim[]> {
+export async function claimDeliveries(x: MysqlExecutor, o: ClaimRequest): Promise<ClaimResult> {
   const { now } = o
   const skip = o.skipEndpoints ?? []
   const token = randomUUID()
@@ -123,34 +125,36 @@ export async function claimDeliveries(x: MysqlExecutor, o: ClaimRequest): Promis
     )
     return rows.map(deliveryFromRow)
   }, 'scan')
-  return deliveries.length ? hydrate(x, deliveries, token) : []
+  return deliveries.length ? hydrate(x, deliveries, token) : { leased: [] }
 }
 
-/** Loads the messages, collections and endpoints a batch of claimed deliveries needs. */
-async function hydrate(x: MysqlExecutor, deliveries: DeliveryRecord[], token: string): Promise<Claim[]> {
+/**
+ * Loads what a batch of claimed deliveries needs that the configuration in memory cannot give:
+ * the messages, the breaker's columns of their targets and the config version. Read after the
+ * claim's commit, so the version is never older than the one its skip rules saw.
+ */
+async function hydrate(x: MysqlExecutor, deliveries: DeliveryRecord[], token: string): Promise<ClaimResult> {
   const { qb } = x
   const messageIds = [...new Set(deliveries.map((d) => d.messageId))]
-  const names = [...new Set(deliveries.map((d) => d.collection))]
   const endpointIds = [...new Set(deliveries.flatMap((d) => d.targets))]
-  const tenants = [...new Set(deliveries.flatMap((d) => (d.tenant === null ? [] : [d.tenant])))]
-  const [messageRows, collectionRows, endpointRows, disabledRows] = await Promise.all([
+  const [messageRows, healthRows, version] = await Promise.all([
     x.all(qb.selectFrom('hookbox_messages').selectAll().where('id', 'in', messageIds)),
-    x.all(qb.selectFrom('hookbox_collections').selectAll().where('name', 'in', names)),
-    endpointIds.length ? x.all(qb.selectFrom('hookbox_endpoints').selectAll().where('id', 'in', endpointIds)) : [],
-    tenants.length
-      ? x.all(qb.selectFrom('hookbox_tenants').select('tenant').where('enabled', '=', sql.lit(0)).where('tenant', 'in', tenants))
+    endpointIds.length
+      ? x.all(qb.selectFrom('hookbox_endpoints').select(['id', 'paused_until', 'failing_since', 'updated_at']).where('id', 'in', endpointIds))
       : [],
+    configVersion(x),
   ])
-  const disabled = new Set(disabledRows.map((r) => r.tenant))
   const messages = new Map(messageRows.map((r) => [r.id, messageFromRow(r)]))
-  const collections = new Map(collectionRows.map((r) => [r.name, collectionFromRow(r)]))
-  const endpoints = new Map(endpointRows.map((r) => [r.id, endpointFromRow(r)]))
-  return deliveries.flatMap((delivery) => {
+  const health = new Map(
+    healthRows.map((r) => [
+      r.id,
+      { id: r.id, pausedUntil: intOrNull(r.paused_until), failingSince: intOrNull(r.failing_since), updatedAt: int(r.updated_at) },
+    ]),
+  )
+  const leased = deliveries.flatMap((delivery) => {
     const message = messages.get(delivery.messageId)
-    const collection = collections.get(delivery.collection)
-    if (!message || !collection) return []
-    const eps = delivery.targets.map((id) => endpoints.get(id)).filter((e): e is EndpointRecord => !!e)
-    const tenantEnabled = delivery.tenant === null || !disabled.has(delivery.tenant)
-    return [{ delivery, message, collection, endpoints: eps, leaseToken: token, tenantEnabled }]
+    if (!message) return []
+    return [{ delivery, message, leaseToken: token, health: delivery.targets.flatMap((id) => health.get(id) ?? []) }]
   })
+  return { leased, configVersion: version }
 }

@@ -9,6 +9,7 @@ import { tenantsMigration } from './000006-tenants.js'
 import { endpointNamesMigration } from './000007-endpoint-names.js'
 import { sqlNotifyMigration } from './000008-sql-notify.js'
 import { configVersionMigration } from './000009-config-version.js'
+import { plainClaimMigration } from './000010-plain-claim.js'
 
 /** Every migration of this version of the package, in order. */
 export const migrations: readonly Migration[] = [
@@ -21,6 +22,7 @@ export const migrations: readonly Migration[] = [
   endpointNamesMigration,
   sqlNotifyMigration,
   configVersionMigration,
+  plainClaimMigration,
 ]
 
 /** SQL that creates the schema and its `migrations` book-keeping table. */

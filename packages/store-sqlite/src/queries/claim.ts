@@ -1,13 +1,15 @@
-import type { Claim, ClaimRequest, DeliveryRecord, EndpointRecord } from '@hookbox/core'
+import type { ClaimRequest, ClaimResult, DeliveryRecord } from '@hookbox/core'
 import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
-import { collectionFromRow, deliveryFromRow, endpointFromRow, messageFromRow } from '../rows.js'
+import { deliveryFromRow, messageFromRow } from '../rows.js'
+import { configVersion } from './config-version.js'
 import type { SyncExecutor } from '../sync-executor.js'
 
 /**
  * Leases due deliveries in one IMMEDIATE transaction: picks them by next attempt, message
  * sequence, then id, stamps owner, expiry and a fresh fencing token, and returns each with its
- * message, collection and the targets that still exist.
+ * message and the breaker's columns of the targets that still exist, plus the config version
+ * (core attaches the configuration).
  *
  * Skipped (the same clauses in every store, each pinned by the conformance suite): deliveries
  * leased by someone else until later; deliveries of a collection that is disabled or gone;
@@ -18,7 +20,7 @@ import type { SyncExecutor } from '../sync-executor.js'
  * disabled tenant wait. One held back by its (disabled) collection or tenant or its (disabled, paused) endpoint is taken all the
  * same once its `deadline` has come, so the dispatcher can end it.
  */
-export function claimDeliveries(x: SyncExecutor, o: ClaimRequest): Claim[] {
+export function claimDeliveries(x: SyncExecutor, o: ClaimRequest): ClaimResult {
   const { qb } = x
   const { now } = o
   const skip = o.skipEndpoints ?? []
@@ -108,7 +110,7 @@ export function claimDeliveries(x: SyncExecutor, o: ClaimRequest): Claim[] {
           .limit(o.limit),
       ),
     )
-    if (rows.length === 0) return []
+    if (rows.length === 0) return { leased: [] }
     const token = randomUUID()
     const ids = rows.map((r) => r.id)
     const lease = [o.owner, now + o.leaseMs, token, now]
@@ -124,11 +126,14 @@ export function claimDeliveries(x: SyncExecutor, o: ClaimRequest): Claim[] {
   })
 }
 
-/** Loads the messages, collections and endpoints a batch of claimed deliveries needs. */
-function hydrate(x: SyncExecutor, deliveries: DeliveryRecord[], token: string): Claim[] {
+/**
+ * Loads what a batch of claimed deliveries needs that the configuration in memory cannot give:
+ * the messages, the breaker's columns of their targets and the config version, inside the
+ * claim's transaction.
+ */
+function hydrate(x: SyncExecutor, deliveries: DeliveryRecord[], token: string): ClaimResult {
   const { qb } = x
   const messageIds = [...new Set(deliveries.map((d) => d.messageId))]
-  const names = [...new Set(deliveries.map((d) => d.collection))]
   const endpointIds = [...new Set(deliveries.flatMap((d) => d.targets))]
   const messages = new Map(
     x
@@ -139,40 +144,24 @@ function hydrate(x: SyncExecutor, deliveries: DeliveryRecord[], token: string): 
       )
       .map((r) => [r.id, messageFromRow(r)]),
   )
-  const collections = new Map(
-    x
-      .all(
-        x.shaped(`collections:${names.length}`, names, () => qb.selectFrom('hookbox_collections').selectAll().where('name', 'in', names)),
-      )
-      .map((r) => [r.name, collectionFromRow(r)]),
-  )
-  const endpoints = new Map(
-    x
-      .all(
-        x.shaped(`endpoints:${endpointIds.length}`, endpointIds, () =>
-          qb.selectFrom('hookbox_endpoints').selectAll().where('id', 'in', endpointIds),
-        ),
-      )
-      .map((r) => [r.id, endpointFromRow(r)]),
-  )
-  const tenants = [...new Set(deliveries.flatMap((d) => (d.tenant === null ? [] : [d.tenant])))]
-  const disabled = new Set(
-    tenants.length
+  const health = new Map(
+    endpointIds.length
       ? x
           .all(
-            x.shaped(`tenants:${tenants.length}`, tenants, () =>
-              qb.selectFrom('hookbox_tenants').select('tenant').where('enabled', '=', sql.lit(0)).where('tenant', 'in', tenants),
+            x.shaped(`endpoint-health:${endpointIds.length}`, endpointIds, () =>
+              qb
+                .selectFrom('hookbox_endpoints')
+                .select(['id', 'paused_until', 'failing_since', 'updated_at'])
+                .where('id', 'in', endpointIds),
             ),
           )
-          .map((r) => r.tenant)
+          .map((r) => [r.id, { id: r.id, pausedUntil: r.paused_until, failingSince: r.failing_since, updatedAt: r.updated_at }])
       : [],
   )
-  return deliveries.flatMap((delivery) => {
+  const leased = deliveries.flatMap((delivery) => {
     const message = messages.get(delivery.messageId)
-    const collection = collections.get(delivery.collection)
-    if (!message || !collection) return []
-    const eps = delivery.targets.map((id) => endpoints.get(id)).filter((e): e is EndpointRecord => !!e)
-    const tenantEnabled = delivery.tenant === null || !disabled.has(delivery.tenant)
-    return [{ delivery, message, collection, endpoints: eps, leaseToken: token, tenantEnabled }]
+    if (!message) return []
+    return [{ delivery, message, leaseToken: token, health: delivery.targets.flatMap((id) => health.get(id) ?? []) }]
   })
+  return { leased, configVersion: configVersion(x) }
 }
