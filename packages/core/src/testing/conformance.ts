@@ -10,6 +10,7 @@
  *
  * @module @hookbox/core/testing
  */
+import { describeClaimConfig } from './claim-config.js'
 import { describeConfigVersion } from './config-version.js'
 import { describeDeliveryBehaviour } from './delivery-behaviour.js'
 import { describeDeliveryPromises } from './delivery-promises.js'
@@ -56,4 +57,5 @@ export function runStoreConformance(target: ConformanceTarget): void {
   describeTenants(target)
   describeEndpointNames(target)
   describeConfigVersion(target)
+  describeClaimConfig(target)
 }

@@ -193,7 +193,9 @@ export function describeStoreContract(target: ConformanceTarget): void {
       const onlyB = await claimConfigured(store, { ...claimOpts(T0, 10), leaseMs: 1 })
       expect(onlyB.map((c) => c.delivery.endpointId)).toEqual([b!.id, b!.id])
       expect(
-        await claimConfigured(store, { ...claimOpts(T0 + 1_000), skipEndpoints: [b!.id] }).then((cs) => cs.map((c) => c.delivery.endpointId)),
+        await claimConfigured(store, { ...claimOpts(T0 + 1_000), skipEndpoints: [b!.id] }).then((cs) =>
+          cs.map((c) => c.delivery.endpointId),
+        ),
       ).toEqual([a!.id, a!.id])
       await store.catalog.setEndpointHealth({ id: b!.id, disable: 'failing for days', now: T0 })
       expect(await store.catalog.getEndpoint({ id: b!.id })).toMatchObject({ enabled: false, disabledReason: 'failing for days' })

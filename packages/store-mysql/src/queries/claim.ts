@@ -140,7 +140,9 @@ async function hydrate(x: MysqlExecutor, deliveries: DeliveryRecord[], token: st
   const [messageRows, healthRows, version] = await Promise.all([
     x.all(qb.selectFrom('hookbox_messages').selectAll().where('id', 'in', messageIds)),
     endpointIds.length
-      ? x.all(qb.selectFrom('hookbox_endpoints').select(['id', 'paused_until', 'failing_since', 'updated_at']).where('id', 'in', endpointIds))
+      ? x.all(
+          qb.selectFrom('hookbox_endpoints').select(['id', 'paused_until', 'failing_since', 'updated_at']).where('id', 'in', endpointIds),
+        )
       : [],
     configVersion(x),
   ])

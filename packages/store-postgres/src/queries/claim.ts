@@ -70,7 +70,14 @@ export async function claimDeliveries(x: PostgresExecutor, o: ClaimRequest): Pro
 /** The breaker's columns of a claimed row's targets: one joined endpoint, or the arrays. */
 function healthOf(r: ClaimRow): EndpointHealthColumns[] {
   if (r.e_id !== null)
-    return [{ id: r.e_id, pausedUntil: toMsOrNull(r.e_paused_until), failingSince: toMsOrNull(r.e_failing_since), updatedAt: toMs(r.e_updated_at!) }]
+    return [
+      {
+        id: r.e_id,
+        pausedUntil: toMsOrNull(r.e_paused_until),
+        failingSince: toMsOrNull(r.e_failing_since),
+        updatedAt: toMs(r.e_updated_at!),
+      },
+    ]
   return (r.h_ids ?? []).map((id, i) => ({
     id,
     pausedUntil: toMsOrNull(r.h_paused_until![i]),
