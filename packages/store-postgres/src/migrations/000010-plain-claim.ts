@@ -64,13 +64,17 @@ BEGIN
     h.ids, h.paused_until, h.failing_since, h.updated_at,
     (SELECT v.version FROM ${s}.config_version v)
   FROM claimed c
-  JOIN ${s}.messages m ON m.id = c.message_id
-  LEFT JOIN ${s}.endpoints e ON e.id = c.endpoint_id
+  -- Per row by primary key (OFFSET 0 keeps each subquery from being flattened into a join that
+  -- the planner, blind to how few rows were claimed, might run as a hash join over the table).
+  CROSS JOIN LATERAL (SELECT m.type, m.payload, m.entity_id, m.idempotency_key, m.created_at
+    FROM ${s}.messages m WHERE m.id = c.message_id OFFSET 0) m
+  LEFT JOIN LATERAL (SELECT e.id, e.paused_until, e.failing_since, e.updated_at
+    FROM ${s}.endpoints e WHERE e.id = c.endpoint_id OFFSET 0) e ON true
   LEFT JOIN LATERAL (
     SELECT array_agg(x.id) AS ids, array_agg(x.paused_until) AS paused_until, array_agg(x.failing_since) AS failing_since,
       array_agg(x.updated_at) AS updated_at
-    FROM ${s}.endpoints x WHERE x.id IN (SELECT jsonb_array_elements_text(c.targets))
-  ) h ON c.endpoint_id IS NULL
+    FROM ${s}.endpoints x WHERE c.endpoint_id IS NULL AND x.id = ANY (ARRAY(SELECT jsonb_array_elements_text(c.targets)))
+  ) h ON true
   ORDER BY c.next_attempt_at, c.message_seq, c.id;
 END
 $claim$;
