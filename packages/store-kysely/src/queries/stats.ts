@@ -32,7 +32,7 @@ type StatsRow = Record<
  *
  * The states are literals, not parameters: SQLite only uses a partial index when the query's
  * WHERE visibly implies the index's, and `state = 'dead'` alone does not imply
- * `state <> 'pending'` to its planner (MySQL's range optimiser folds the extra term away).
+ * `state <> 'pending'` to its planner (MariaDB's EXPLAIN is the same with and without it).
  */
 function statsQuery(d: KyselyDialect, now: number, tenant: string | undefined): CompiledQuery<StatsRow> {
   const tables = ['hookbox_messages', 'hookbox_deliveries', 'hookbox_endpoints', 'hookbox_collections', 'hookbox_tenants'] as const
