@@ -1,11 +1,23 @@
 import type * as core from '@hookbox/core'
-import type { Expression, InsertQueryBuilder, Insertable, Kysely, SelectQueryBuilder, Selectable, SqlBool, UpdateObject } from 'kysely'
+import type {
+  Compilable,
+  CompiledQuery,
+  Expression,
+  InsertQueryBuilder,
+  Insertable,
+  Kysely,
+  SelectQueryBuilder,
+  Selectable,
+  SqlBool,
+  UpdateObject,
+} from 'kysely'
 import type { Exec, MaybePromise, Plan } from './plan.js'
 import type {
   AttemptsTable,
   CollectionsTable,
   DeliveriesTable,
   EndpointsTable,
+  IdempotencyKeysTable,
   KyselyTables,
   MessagesTable,
   ResultsTable,
@@ -16,10 +28,14 @@ import type {
 export interface RowMappers {
   /** A delivery row as core's record. */
   deliveryFromRow(row: Selectable<DeliveriesTable>): core.DeliveryRecord
+  /** A delivery the planner made as a row, under its message's `seq`. */
+  deliveryToRow(delivery: core.NewDelivery, messageSeq: number): Insertable<DeliveriesTable>
   /** An attempt row as core's record. */
   attemptFromRow(row: Selectable<AttemptsTable>): core.AttemptRecord
   /** A message row as core's record. */
   messageFromRow(row: Selectable<MessagesTable>): core.MessageRecord
+  /** Core's message record as a row. */
+  messageToRow(message: core.MessageRecord): Insertable<MessagesTable>
   /** An endpoint row as core's record. */
   endpointFromRow(row: Selectable<EndpointsTable>): core.EndpointRecord
   /** Core's endpoint record as a row. */
@@ -38,6 +54,9 @@ export interface RowMappers {
   resultToRow(result: core.ResultRecord): Insertable<ResultsTable>
 }
 
+/** Who holds an idempotency key, as `hookbox_idempotency_keys` has it. */
+export type KeyOwnerRow = Pick<IdempotencyKeysTable, 'tenant' | 'key' | 'message_id' | 'request_id'>
+
 /**
  * What a SQL store gives the shared queries: how to build and run statements, its row mappers,
  * and the few places where SQL dialects differ. Everything else is the same SQL in every store.
@@ -49,6 +68,18 @@ export interface KyselyDialect {
   readonly rows: RowMappers
   /** Runs one statement on the store's own connection, outside any transaction. */
   readonly exec: Exec
+  /** A table's quoted (and, where the store is given a database, qualified) name, for raw SQL. */
+  table(name: keyof KyselyTables): string
+  /**
+   * A multi-row INSERT whose SQL is built once per table, column list and row count; later
+   * calls only flatten the values (the hot path's inserts).
+   */
+  insert(table: keyof KyselyTables, rows: ReadonlyArray<Record<string, unknown>>): CompiledQuery
+  /**
+   * A hot-path query whose SQL depends only on `key`: built once, then reused with `values`,
+   * which must be its parameters in kysely's order (checked on the first build).
+   */
+  shaped<R>(key: string, values: unknown[], build: () => Compilable<R>): CompiledQuery<R>
   /**
    * Runs `plan` in one transaction of the store's own. `scan` marks the transactions whose
    * locking reads scan an index range (retention), for a dialect that lowers their isolation.
@@ -71,6 +102,12 @@ export interface KyselyDialect {
     keys: readonly string[],
     changes: UpdateObject<DB, TB> | undefined,
   ): InsertQueryBuilder<DB, TB, O>
+  /**
+   * Within enqueue's transaction: writes `keys`, taking over each key whose holder was created
+   * before `since` (and no other), and returns the owner of every key in `keys`. The dialect's
+   * part is how: an upsert that returns its rows, or an upsert then a locking read.
+   */
+  takeKeys(keys: Array<Insertable<IdempotencyKeysTable>>, since: number): Plan<KeyOwnerRow[]>
   /** Within a retention transaction: deletes up to `limit` results expired at `now`, oldest first; returns how many. */
   purgeResults(o: { now: number; limit: number }): Plan<number>
 }

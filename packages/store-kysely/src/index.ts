@@ -7,10 +7,11 @@
  */
 export { changes, drive, one, rows, selectOne, selectRows, write } from './plan.js'
 export type { Exec, MaybePromise, Plan } from './plan.js'
-export type { KyselyDialect, RowMappers } from './dialect.js'
+export type { KeyOwnerRow, KyselyDialect, RowMappers } from './dialect.js'
 export type {
   AttemptsTable,
   CollectionsTable,
+  ConfigVersionTable,
   DeliveriesTable,
   EndpointsTable,
   IdempotencyKeysTable,
@@ -24,13 +25,17 @@ export type { OperationGuards, StoreOperations, StoreRoles } from './store-roles
 export { sharedOperations } from './shared-operations.js'
 export type { SharedOperations } from './shared-operations.js'
 export { deleteCollection, getCollection, listCollections, upsertCollection } from './queries/collections.js'
+export { configVersion, readConfigVersion } from './queries/config-version.js'
 export { deleteDeliveries } from './queries/delete-deliveries.js'
 export { getDelivery, getMessage, listAttempts, listDeliveries } from './queries/deliveries.js'
 export { setEndpointHealth } from './queries/endpoint-health.js'
 export { deleteEndpoint, getEndpoint, getEndpointByName, insertEndpoint, listEndpoints, updateEndpoint } from './queries/endpoints.js'
+export { enqueueMessages } from './queries/enqueue.js'
+export { expandMessages } from './queries/expand.js'
 export { leaseProbe } from './queries/lease-probe.js'
 export { purgeTenant } from './queries/purge-tenant.js'
 export { purgeFinished } from './queries/purge.js'
 export { getResult, putResultQuery } from './queries/results.js'
+export { readStats } from './queries/stats.js'
 export { ensureTenant, getTenant, listTenants, upsertTenant } from './queries/tenants.js'
 export { transitionDeliveries } from './queries/transition.js'

@@ -14,9 +14,9 @@ export type Plan<T> = Generator<CompiledQuery, T, SqlResult>
 /** Runs one statement: synchronously (SQLite) or not (a pool). */
 export type Exec = (query: CompiledQuery) => MaybePromise<SqlResult>
 
-/** Within a {@link Plan}: the rows of a select (`yield* rows(q)`). */
-export function* rows<R>(query: Compilable<R>): Generator<CompiledQuery, R[], SqlResult> {
-  return (yield query.compile()).rows as R[]
+/** Within a {@link Plan}: the rows of a select (`yield* rows(q)`), built or already compiled. */
+export function* rows<R>(query: Compilable<R> | CompiledQuery<R>): Generator<CompiledQuery, R[], SqlResult> {
+  return (yield 'compile' in query ? query.compile() : query).rows as R[]
 }
 
 /** Within a {@link Plan}: the first row of a select, or undefined. */
@@ -24,9 +24,9 @@ export function* one<R>(query: Compilable<R>): Generator<CompiledQuery, R | unde
   return (yield* rows(query))[0]
 }
 
-/** Within a {@link Plan}: runs a write and returns how many rows it changed (or matched). */
-export function* changes(query: Compilable<unknown>): Generator<CompiledQuery, number, SqlResult> {
-  return (yield query.compile()).affectedRows ?? 0
+/** Within a {@link Plan}: runs a write, built or already compiled, and returns how many rows it changed (or matched). */
+export function* changes(query: Compilable<unknown> | CompiledQuery): Generator<CompiledQuery, number, SqlResult> {
+  return (yield 'compile' in query ? query.compile() : query).affectedRows ?? 0
 }
 
 /**

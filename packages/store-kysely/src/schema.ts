@@ -127,6 +127,11 @@ export interface TenantsTable {
   updated_at: number
 }
 
+/** `hookbox_config_version`: one row, bumped by every write to collections, endpoints or tenants. */
+export interface ConfigVersionTable {
+  version: number
+}
+
 /**
  * The tables the shared queries read and write, as SQLite and MySQL declare them: JSON as
  * text, booleans as 0/1, times as epoch milliseconds. A store's own schema adds its
@@ -141,4 +146,5 @@ export interface KyselyTables {
   hookbox_attempts: AttemptsTable
   hookbox_results: ResultsTable
   hookbox_tenants: TenantsTable
+  hookbox_config_version: ConfigVersionTable
 }

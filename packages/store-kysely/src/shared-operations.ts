@@ -1,5 +1,6 @@
 import type { KyselyDialect } from './dialect.js'
 import { deleteCollection, getCollection, listCollections, upsertCollection } from './queries/collections.js'
+import { configVersion } from './queries/config-version.js'
 import { deleteDeliveries } from './queries/delete-deliveries.js'
 import { getDelivery, getMessage, listAttempts, listDeliveries } from './queries/deliveries.js'
 import { setEndpointHealth } from './queries/endpoint-health.js'
@@ -8,12 +9,16 @@ import { leaseProbe } from './queries/lease-probe.js'
 import { purgeTenant } from './queries/purge-tenant.js'
 import { purgeFinished } from './queries/purge.js'
 import { getResult } from './queries/results.js'
+import { readStats } from './queries/stats.js'
 import { ensureTenant, getTenant, listTenants, upsertTenant } from './queries/tenants.js'
 import { transitionDeliveries } from './queries/transition.js'
 import type { StoreOperations } from './store-roles.js'
 
-/** The operations a store gets from the shared queries; it adds the hot path, stats and migrations. */
-export type SharedOperations = Omit<StoreOperations, 'enqueue' | 'expand' | 'claim' | 'complete' | 'migrate' | 'stats' | 'putResult'>
+/**
+ * The operations a store gets from the shared queries; it adds migrations, the claim and
+ * write-back, and how enqueue, expansion and results join a transaction.
+ */
+export type SharedOperations = Omit<StoreOperations, 'enqueue' | 'expand' | 'claim' | 'complete' | 'migrate' | 'putResult'>
 
 /** The shared queries bound to a store's dialect, by role method name (see {@link storeRoles}). */
 export function sharedOperations(d: KyselyDialect): SharedOperations {
@@ -43,5 +48,7 @@ export function sharedOperations(d: KyselyDialect): SharedOperations {
     purge: (options) => purgeFinished(d, options),
     getResult: (request) => getResult(d, request),
     purgeTenant: (request) => purgeTenant(d, request),
+    stats: (request) => readStats(d, request),
+    configVersion: () => configVersion(d),
   }
 }

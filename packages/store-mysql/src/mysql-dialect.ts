@@ -2,6 +2,7 @@ import { changes, drive, rows as read, type KyselyDialect, type KyselyTables } f
 import { sql, type Kysely } from 'kysely'
 import type { MysqlExecutor } from './mysql-executor.js'
 import * as rows from './rows.js'
+import { takeKeys } from './queries/enqueue.js'
 
 /**
  * MySQL's side of the shared queries: locking reads are `FOR UPDATE` (with `SKIP LOCKED` where
@@ -13,6 +14,10 @@ export function mysqlDialect(x: MysqlExecutor): KyselyDialect {
     qb: x.qb as unknown as Kysely<KyselyTables>,
     rows,
     exec: (q) => x.exec(q),
+    table: (name) => x.table(name),
+    insert: (table, values) => x.insert(table, values as Array<Record<string, unknown>>),
+    shaped: (key, values, build) => x.shaped(key, values, build),
+    takeKeys: (keys, since) => takeKeys(x, keys, since),
     transaction: (plan, scan) => x.tx(async (t) => drive(plan, (q) => t.exec(q)), scan),
     lock: (query, skipLocked) => (skipLocked ? query.forUpdate().skipLocked() : query.forUpdate()),
     jsonArrayContains: (column, value) => sql<boolean>`JSON_CONTAINS(${sql.ref(column)}, JSON_QUOTE(${value}))`,

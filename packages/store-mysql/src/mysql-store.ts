@@ -10,7 +10,7 @@ import {
   type QueueStore,
   type Store,
 } from '@hookbox/core'
-import { sharedOperations, storeRoles, type KyselyDialect } from '@hookbox/store-kysely'
+import { drive, enqueueMessages, sharedOperations, storeRoles, type Exec, type KyselyDialect } from '@hookbox/store-kysely'
 import { Kysely, MysqlDialect, type MysqlPool } from 'kysely'
 import { runMigrations } from './migrations/migrate.js'
 import { migrationError, MysqlExecutor } from './mysql-executor.js'
@@ -18,11 +18,8 @@ import type { Mysql2PoolLike, MysqlStoreConfig } from './mysql-store-config.js'
 import { mysqlDialect } from './mysql-dialect.js'
 import { claimDeliveries } from './queries/claim.js'
 import { completeDeliveries } from './queries/complete.js'
-import { enqueueMessages, type Run } from './queries/enqueue.js'
 import { expandMessages } from './queries/expand.js'
 import { putResultQuery } from './queries/results.js'
-import { readStats } from './queries/stats.js'
-import { configVersion } from './queries/config-version.js'
 import type { HookboxMysqlSchema } from './schema.js'
 
 const DATABASE = /^[A-Za-z0-9_]{1,64}$/
@@ -56,12 +53,10 @@ export class MysqlStore implements Store {
     const roles = storeRoles({
       ...sharedOperations(d),
       enqueue: (request) => this.#enqueue(request),
-      expand: (request) => expandMessages(x, request),
+      expand: (request) => expandMessages(x, d, request),
       claim: (request) => claimDeliveries(x, request),
       complete: ({ completions }) => completeDeliveries(x, completions),
       migrate: async () => void (await runMigrations(x)),
-      stats: (request) => readStats(x, request),
-      configVersion: () => configVersion(x),
       putResult: (request) => this.#putResult(request),
     })
     this.queue = roles.queue
@@ -70,7 +65,7 @@ export class MysqlStore implements Store {
   }
 
   /** How a statement runs through the host's transaction (always asynchronous here). */
-  #runner(transaction: HostTransaction): Run {
+  #runner(transaction: HostTransaction): Exec {
     if (transaction.sync)
       throw new InvalidTransactionError(
         'the mysql store cannot join a synchronous transaction: pass a kysely Transaction or a mysql2 connection',
@@ -83,11 +78,12 @@ export class MysqlStore implements Store {
   }
 
   async #enqueue(request: EnqueueRequest): Promise<EnqueueOutcome[]> {
-    if (request.transaction) return enqueueMessages(this.#x, this.#runner(request.transaction), request)
+    const plan = enqueueMessages(this.#d, request)
+    if (request.transaction) return drive(plan, this.#runner(request.transaction))
     // One message without a key is one INSERT: atomic on its own, no transaction needed.
     const [only, ...rest] = request.messages
-    if (only && rest.length === 0 && only.idempotencyKey === null) return enqueueMessages(this.#x, (q) => this.#x.exec(q), request)
-    return this.#x.tx((x) => enqueueMessages(x, (q) => x.exec(q), request))
+    if (only && rest.length === 0 && only.idempotencyKey === null) return drive(plan, this.#d.exec)
+    return this.#d.transaction(plan)
   }
 
   async #putResult({ result, transaction }: PutResultRequest): Promise<void> {

@@ -1,6 +1,7 @@
 import { drive, type KyselyDialect, type KyselyTables } from '@hookbox/store-kysely'
 import { sql, type Kysely } from 'kysely'
 import * as rows from './rows.js'
+import { takeKeys } from './queries/enqueue.js'
 import type { SyncExecutor } from './sync-executor.js'
 
 /**
@@ -14,6 +15,10 @@ export function sqliteDialect(x: SyncExecutor): KyselyDialect {
     qb: x.qb as unknown as Kysely<KyselyTables>,
     rows,
     exec,
+    table: (name) => name,
+    insert: (table, values) => x.insert(table, values as Array<Record<string, unknown>>),
+    shaped: (key, values, build) => x.shaped(key, values, build),
+    takeKeys: (keys, since) => takeKeys(x, keys, since),
     transaction: (plan) => x.tx(() => drive(plan, exec)),
     lock: (query) => query,
     jsonArrayContains: (column, value) => sql<boolean>`EXISTS (SELECT 1 FROM json_each(${sql.ref(column)}) WHERE value = ${value})`,

@@ -11,15 +11,12 @@ import {
   type Store,
 } from '@hookbox/core'
 import type { CompiledQuery } from 'kysely'
-import { sharedOperations, storeRoles, type KyselyDialect } from '@hookbox/store-kysely'
+import { drive, enqueueMessages, sharedOperations, storeRoles, type Exec, type KyselyDialect } from '@hookbox/store-kysely'
 import { runMigrations } from './migrations/migrate.js'
 import { claimDeliveries } from './queries/claim.js'
 import { completeDeliveries } from './queries/complete.js'
-import { enqueueMessages, type Run } from './queries/enqueue.js'
 import { expandMessages } from './queries/expand.js'
 import { putResultQuery } from './queries/results.js'
-import { readStats } from './queries/stats.js'
-import { configVersion } from './queries/config-version.js'
 import { purgeTenant } from './queries/purge-tenant.js'
 import { sqliteDialect } from './sqlite-dialect.js'
 import type { SqliteDatabase, SqliteStoreConfig } from './sqlite-store-config.js'
@@ -47,12 +44,10 @@ export class SqliteStore implements Store {
       {
         ...sharedOperations(d),
         enqueue: (request) => this.#enqueue(request),
-        expand: (request) => expandMessages(x, request),
+        expand: (request) => expandMessages(d, request),
         claim: (request) => claimDeliveries(x, request),
         complete: ({ completions }) => completeDeliveries(x, completions),
         migrate: () => void runMigrations(x),
-        stats: (request) => readStats(x, request),
-        configVersion: () => configVersion(x),
         purgeTenant: (request) => purgeTenant(x, request),
         putResult: (request) => this.#putResult(request),
       },
@@ -73,7 +68,7 @@ export class SqliteStore implements Store {
   }
 
   /** How a statement runs: through the host's transaction, or on our connection in our own transaction. */
-  #runner(transaction: HostTransaction | undefined): Run {
+  #runner(transaction: HostTransaction | undefined): Exec {
     if (!transaction) return (q) => this.#x.exec(q)
     if (transaction.sync) {
       const { executor } = transaction
@@ -96,8 +91,9 @@ export class SqliteStore implements Store {
 
   #enqueue(request: EnqueueRequest): EnqueueOutcome[] | Promise<EnqueueOutcome[]> {
     const run = this.#runner(request.transaction)
-    if (request.transaction) return enqueueMessages(this.#x, run, request)
-    return this.#own(() => enqueueMessages(this.#x, run, request) as EnqueueOutcome[])
+    if (request.transaction) return drive(enqueueMessages(this.#d, request), run)
+    // Our own connection is synchronous: the plan runs to its end inside the IMMEDIATE transaction.
+    return this.#own(() => drive(enqueueMessages(this.#d, request), run) as EnqueueOutcome[])
   }
 
   #putResult({ result, transaction }: PutResultRequest): void | Promise<void> {
