@@ -159,13 +159,15 @@ for (const b of benches) {
 await receiver.close()
 
 const figures: Figure[] = results.flatMap((r) => r.figures)
-const value = (f: Figure) => `${num(f.value, f.unit === '×' ? 2 : f.unit === 'ms' || f.unit.startsWith('µs') ? 1 : 0)} ${f.unit}`.trim()
+/** Decimals for a figure's unit; the value and its baseline share them (a 0.21× baseline is not "0"). */
+const digits = (f: Figure) => (f.unit === '×' ? 2 : f.unit === 'ms' || f.unit.startsWith('µs') ? 1 : 0)
+const value = (f: Figure) => `${num(f.value, digits(f))} ${f.unit}`.trim()
 const summary = table(
   ['figure', 'measured', 'baseline (same run)', 'ratio', 'target', 'verdict', 'limited by / note'],
   figures.map((f) => [
     f.what,
     value(f),
-    f.baseline ? `${f.baseline.name}: ${num(f.baseline.value, f.unit === 'ms' || f.unit.startsWith('µs') ? 1 : 0)}` : '—',
+    f.baseline ? `${f.baseline.name}: ${num(f.baseline.value, digits(f))}` : '—',
     f.ratio === undefined ? '—' : ratio(f.ratio),
     f.target,
     verdict(f.met),
