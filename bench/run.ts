@@ -89,7 +89,7 @@ const benches: Array<{ title: string; pg?: boolean; my?: boolean; budgetMs: numb
   {
     title: 'Postgres vs the pg-boss outbox at its best',
     pg: true,
-    budgetMs: 360_000,
+    budgetMs: 480_000,
     run: async () => {
       const r = await outboxPeerBench(receiver)
       peerNoop = (r.data as { peerNoopBest: PeerSettings }).peerNoopBest
