@@ -178,6 +178,9 @@ async function hookboxRun(
   }
 }
 
+/** One line on stderr per trial: the section prints nothing else until it ends. */
+const progress = (line: string): void => void process.stderr.write(`  · ${line}\n`)
+
 /** Tries each value of each knob in turn, keeping the best so far; every trial, in order. */
 async function coordinateSearch<S extends object>(
   start: S,
@@ -189,7 +192,9 @@ async function coordinateSearch<S extends object>(
   const score = async (s: S) => {
     const key = JSON.stringify(s)
     if (!seen.has(key)) {
+      const t0 = now()
       const value = await measure(s)
+      progress(`${key}: ${num(value)}/s in ${((now() - t0) / 1000).toFixed(1)} s`)
       seen.set(key, value)
       trials.push({ s, value })
     }
@@ -217,7 +222,7 @@ export async function outboxPeerBench(receiver: Receiver): Promise<Result> {
   const tuneN = quick ? 1000 : 4000
   const peerKnobs: { [K in keyof PeerSettings]?: number[] } = quick
     ? { batchSize: [50, 200], localConcurrency: [2, 8] }
-    : { batchSize: [50, 200, 400, 1000], localConcurrency: [1, 2, 8, 16], connections: [32, 128], pollingIntervalSeconds: [2] }
+    : { batchSize: [50, 200, 400, 1000], localConcurrency: [1, 2, 8, 16], connections: [32, 128] }
   const peerTune = await coordinateSearch(PEER_START, peerKnobs, async (s) => (await peerE2e(receiver, s, tuneN, 'bulk')).perSecond)
   const noopStart: PeerSettings = { ...PEER_START, batchSize: 200, localConcurrency: 2 }
   const noopKnobs: { [K in keyof PeerSettings]?: number[] } = quick
@@ -226,9 +231,15 @@ export async function outboxPeerBench(receiver: Receiver): Promise<Result> {
   const noopTune = await coordinateSearch(noopStart, noopKnobs, (s) => peerNoop(receiver, s, tuneN * 2))
   const grid = quick
     ? [{ concurrency: 64, batchSize: 100 }]
-    : [32, 64, 128].flatMap((concurrency) => [50, 100, 200].map((batchSize) => ({ concurrency, batchSize })))
+    : [
+        ...[32, 64, 128].map((concurrency) => ({ concurrency, batchSize: 100 })),
+        ...[50, 200].map((batchSize) => ({ concurrency: 64, batchSize })),
+      ]
   const hbTrials: Array<{ o: (typeof grid)[number]; value: number }> = []
-  for (const o of grid) hbTrials.push({ o, value: (await hookboxRun(receiver, o, tuneN, { fill: 'bulk' })).perSecond })
+  for (const o of grid) {
+    hbTrials.push({ o, value: (await hookboxRun(receiver, o, tuneN, { fill: 'bulk' })).perSecond })
+    progress(`Hookbox ${hbLabel(o)}: ${num(hbTrials.at(-1)!.value)}/s`)
+  }
   const hbBest = hbTrials.reduce((a, b) => (b.value > a.value ? b : a)).o
 
   // Final figures: the three contenders interleaved, full N.
@@ -239,6 +250,9 @@ export async function outboxPeerBench(receiver: Receiver): Promise<Result> {
     peerRuns.push(await peerE2e(receiver, peerTune.best, n))
     defRuns.push(await hookboxRun(receiver, {}, n))
     bestRuns.push(await hookboxRun(receiver, hbBest, n, { fill: 'bulk' }))
+    progress(
+      `final round ${r + 1}: pg-boss ${num(peerRuns.at(-1)!.perSecond)}/s, Hookbox ${num(defRuns.at(-1)!.perSecond)}/s, best ${num(bestRuns.at(-1)!.perSecond)}/s`,
+    )
   }
   const peerNoopRuns: number[] = []
   const hbNoopRuns: number[] = []
