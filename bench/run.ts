@@ -4,7 +4,7 @@
  * found in the run), and writes BENCHMARKS.md plus bench/results/latest.json.
  * `pnpm bench --quick` (small N, one run each) writes BENCHMARKS.quick.md and
  * bench/results/quick.json instead and leaves BENCHMARKS.md alone. Each section is bounded in
- * time (the budgets are ceilings and sum to about 40 min; a quiet 2-core machine needs
+ * time (the budgets are ceilings and sum to about 50 min; a quiet 2-core machine needs
  * about 25–30 min for the whole run); one that fails or overruns is reported as such and the
  * others still run. The part of BENCHMARKS.md between the `hand-recorded` markers (the
  * profile before and after an engine change) is carried over into the regenerated file.
@@ -89,7 +89,7 @@ const benches: Array<{ title: string; pg?: boolean; my?: boolean; budgetMs: numb
   {
     title: 'Postgres vs the pg-boss outbox at its best',
     pg: true,
-    budgetMs: 360_000,
+    budgetMs: 900_000,
     run: async () => {
       const r = await outboxPeerBench(receiver)
       peerNoop = (r.data as { peerNoopBest: PeerSettings }).peerNoopBest
@@ -159,13 +159,15 @@ for (const b of benches) {
 await receiver.close()
 
 const figures: Figure[] = results.flatMap((r) => r.figures)
-const value = (f: Figure) => `${num(f.value, f.unit === '×' ? 2 : f.unit === 'ms' || f.unit.startsWith('µs') ? 1 : 0)} ${f.unit}`.trim()
+/** Decimals for a figure's unit; the value and its baseline share them (a 0.21× baseline is not "0"). */
+const digits = (f: Figure) => (f.unit === '×' ? 2 : f.unit === 'ms' || f.unit.startsWith('µs') ? 1 : 0)
+const value = (f: Figure) => `${num(f.value, digits(f))} ${f.unit}`.trim()
 const summary = table(
   ['figure', 'measured', 'baseline (same run)', 'ratio', 'target', 'verdict', 'limited by / note'],
   figures.map((f) => [
     f.what,
     value(f),
-    f.baseline ? `${f.baseline.name}: ${num(f.baseline.value, f.unit === 'ms' || f.unit.startsWith('µs') ? 1 : 0)}` : '—',
+    f.baseline ? `${f.baseline.name}: ${num(f.baseline.value, digits(f))}` : '—',
     f.ratio === undefined ? '—' : ratio(f.ratio),
     f.target,
     verdict(f.met),

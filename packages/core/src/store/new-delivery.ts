@@ -19,8 +19,14 @@ export interface DeliveryRoute {
  */
 export function newDelivery(message: MessageRecord, route: DeliveryRoute, now: number, policy: RetryPolicy): DeliveryRecord {
   const deadline = deliveryDeadline(policy, now)
+  // Fields copied one by one: a spread followed by more properties costs V8 microseconds per
+  // object (a slow clone path), and this runs once per delivery in every expansion.
   return {
-    ...route,
+    id: route.id,
+    collection: route.collection,
+    failureMode: route.failureMode,
+    endpointId: route.endpointId,
+    targets: route.targets,
     messageId: message.id,
     tenant: message.tenant,
     progress: {},
