@@ -54,7 +54,7 @@ export class MysqlStore implements Store {
       ...sharedOperations(d),
       enqueue: (request) => this.#enqueue(request),
       expand: (request) => expandMessages(x, d, request),
-      claim: (request) => claimDeliveries(x, request),
+      claim: (request) => claimDeliveries(x, d, request),
       complete: ({ completions }) => completeDeliveries(x, completions),
       migrate: async () => void (await runMigrations(x)),
       putResult: (request) => this.#putResult(request),

@@ -45,7 +45,7 @@ export class SqliteStore implements Store {
         ...sharedOperations(d),
         enqueue: (request) => this.#enqueue(request),
         expand: (request) => expandMessages(d, request),
-        claim: (request) => claimDeliveries(x, request),
+        claim: (request) => claimDeliveries(x, d, request),
         complete: ({ completions }) => completeDeliveries(x, completions),
         migrate: () => void runMigrations(x),
         purgeTenant: (request) => purgeTenant(x, request),

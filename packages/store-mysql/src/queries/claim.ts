@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import type { MysqlExecutor } from '../mysql-executor.js'
 import { deliveryFromRow, int, intOrNull, messageFromRow } from '../rows.js'
-import { configVersion } from './config-version.js'
+import { configVersion, type KyselyDialect } from '@hookbox/store-kysely'
 
 /**
  * Leases due deliveries in one transaction: picks them by next attempt, message sequence, then
@@ -22,7 +22,7 @@ import { configVersion } from './config-version.js'
  * same once its `deadline` has come, so the dispatcher can end it. Ordering keys are the tenant's;
  * deliveries of a disabled tenant wait like those of a disabled collection.
  */
-export async function claimDeliveries(x: MysqlExecutor, o: ClaimRequest): Promise<ClaimResult> {
+export async function claimDeliveries(x: MysqlExecutor, d: KyselyDialect, o: ClaimRequest): Promise<ClaimResult> {
   const { now } = o
   const skip = o.skipEndpoints ?? []
   const token = randomUUID()
@@ -125,7 +125,7 @@ export async function claimDeliveries(x: MysqlExecutor, o: ClaimRequest): Promis
     )
     return rows.map(deliveryFromRow)
   }, 'scan')
-  return deliveries.length ? hydrate(x, deliveries, token) : { leased: [] }
+  return deliveries.length ? hydrate(x, d, deliveries, token) : { leased: [] }
 }
 
 /**
@@ -133,7 +133,7 @@ export async function claimDeliveries(x: MysqlExecutor, o: ClaimRequest): Promis
  * the messages, the breaker's columns of their targets and the config version. Read after the
  * claim's commit, so the version is never older than the one its skip rules saw.
  */
-async function hydrate(x: MysqlExecutor, deliveries: DeliveryRecord[], token: string): Promise<ClaimResult> {
+async function hydrate(x: MysqlExecutor, d: KyselyDialect, deliveries: DeliveryRecord[], token: string): Promise<ClaimResult> {
   const { qb } = x
   const messageIds = [...new Set(deliveries.map((d) => d.messageId))]
   const endpointIds = [...new Set(deliveries.flatMap((d) => d.targets))]
@@ -144,7 +144,7 @@ async function hydrate(x: MysqlExecutor, deliveries: DeliveryRecord[], token: st
           qb.selectFrom('hookbox_endpoints').select(['id', 'paused_until', 'failing_since', 'updated_at']).where('id', 'in', endpointIds),
         )
       : [],
-    configVersion(x),
+    configVersion(d),
   ])
   const messages = new Map(messageRows.map((r) => [r.id, messageFromRow(r)]))
   const health = new Map(

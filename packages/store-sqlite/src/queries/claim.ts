@@ -2,7 +2,7 @@ import type { ClaimRequest, ClaimResult, DeliveryRecord } from '@hookbox/core'
 import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import { deliveryFromRow, messageFromRow } from '../rows.js'
-import { configVersion } from './config-version.js'
+import { configVersion, type KyselyDialect } from '@hookbox/store-kysely'
 import type { SyncExecutor } from '../sync-executor.js'
 
 /**
@@ -20,7 +20,7 @@ import type { SyncExecutor } from '../sync-executor.js'
  * disabled tenant wait. One held back by its (disabled) collection or tenant or its (disabled, paused) endpoint is taken all the
  * same once its `deadline` has come, so the dispatcher can end it.
  */
-export function claimDeliveries(x: SyncExecutor, o: ClaimRequest): ClaimResult {
+export function claimDeliveries(x: SyncExecutor, d: KyselyDialect, o: ClaimRequest): ClaimResult {
   const { qb } = x
   const { now } = o
   const skip = o.skipEndpoints ?? []
@@ -122,7 +122,7 @@ export function claimDeliveries(x: SyncExecutor, o: ClaimRequest): ClaimResult {
           .where('id', 'in', ids),
       ),
     )
-    return hydrate(x, rows.map(deliveryFromRow), token)
+    return hydrate(x, d, rows.map(deliveryFromRow), token)
   })
 }
 
@@ -131,7 +131,7 @@ export function claimDeliveries(x: SyncExecutor, o: ClaimRequest): ClaimResult {
  * the messages, the breaker's columns of their targets and the config version, inside the
  * claim's transaction.
  */
-function hydrate(x: SyncExecutor, deliveries: DeliveryRecord[], token: string): ClaimResult {
+function hydrate(x: SyncExecutor, d: KyselyDialect, deliveries: DeliveryRecord[], token: string): ClaimResult {
   const { qb } = x
   const messageIds = [...new Set(deliveries.map((d) => d.messageId))]
   const endpointIds = [...new Set(deliveries.flatMap((d) => d.targets))]
@@ -163,5 +163,6 @@ function hydrate(x: SyncExecutor, deliveries: DeliveryRecord[], token: string): 
     if (!message) return []
     return [{ delivery, message, leaseToken: token, health: delivery.targets.flatMap((id) => health.get(id) ?? []) }]
   })
-  return { leased, configVersion: configVersion(x) }
+  // Synchronous here: the SQLite dialect runs every statement at once.
+  return { leased, configVersion: configVersion(d) as number }
 }
