@@ -42,7 +42,9 @@ export function describeFeatures(target: ConformanceTarget): void {
         expect(new Set(seqs).size).toBe(20)
       }
       expect(receiver.requests.length).toBeGreaterThan(1000)
-    })
+      // About 1,500 requests over up to 200 drain rounds: on MySQL with a durable commit per
+      // write-back this takes about 30 s on a quiet 2-core machine, so it gets a budget of its own.
+    }, 180_000)
 
     it('without ordering keys, a failing message does not hold back the next', async () => {
       receiver.on('/hook', (r) => (JSON.parse(r.body).n === 1 ? 500 : 200))
