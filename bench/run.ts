@@ -84,7 +84,7 @@ const benches: Array<{ title: string; pg?: boolean; my?: boolean; budgetMs: numb
   { title: 'notify cost on Postgres', pg: true, budgetMs: 45_000, run: () => notifyCostBench('postgres') },
   { title: 'notify cost on MySQL/MariaDB', my: true, budgetMs: 45_000, run: () => notifyCostBench('mysql') },
   { title: 'Throughput on SQLite', budgetMs: 100_000, run: () => throughputBench('sqlite', receiver) },
-  { title: 'Throughput on Postgres', pg: true, budgetMs: 120_000, run: () => throughputBench('postgres', receiver) },
+  { title: 'Throughput on Postgres', pg: true, budgetMs: 240_000, run: () => throughputBench('postgres', receiver) },
   { title: 'Throughput on MySQL/MariaDB', my: true, budgetMs: 120_000, run: () => throughputBench('mysql', receiver) },
   {
     title: 'Postgres vs the pg-boss outbox at its best',
