@@ -15,7 +15,7 @@ export function listDeliveries(d: KyselyDialect, query: DeliveryQuery): MaybePro
     .orderBy('d.id')
     .limit(query.limit ?? 100)
   const tenant = query.tenant === undefined ? undefined : tenantToColumn(query.tenant)
-  if (tenant !== undefined) q = q.where('d.tenant', '=', tenant)
+  if (tenant !== undefined) q = q.where(d.deliveriesOfTenant(tenant))
   if (query.requestId !== undefined) {
     let byRequest = d.qb.selectFrom('hookbox_messages').select('id').where('request_id', '=', query.requestId)
     if (tenant !== undefined) byRequest = byRequest.where('tenant', '=', tenant)
