@@ -53,7 +53,7 @@ describe('sqlite: the deliveries’ tenant index is kept by block of message seq
     await store.close()
   })
 
-  it('a tenant’s reads and purge seek (block, tenant) through the index, never scan the deliveries', async () => {
+  it('a tenant’s reads and purge seek (block, tenant) through the index, never scan the deliveries; by message, the message index', async () => {
     const t = tempDatabase()
     cleanups.push(t.cleanup)
     // A second connection that records every statement the store runs.
@@ -71,6 +71,16 @@ describe('sqlite: the deliveries’ tenant index is kept by block of message seq
       const detail = plan.map((p) => p.detail).join('\n')
       expect(detail).toMatch(/SEARCH (d|hookbox_deliveries) USING INDEX hookbox_deliveries_tenant_block \(<expr>=\? AND tenant=\?\)/)
       expect(detail).not.toMatch(/SCAN (d|hookbox_deliveries)\b/)
+    }
+    // By request or message, the message index finds the rows; the tenant only filters them.
+    statements.clear()
+    await store.queue.listDeliveries({ tenant: 'acme', requestId: 'req-1' })
+    await store.queue.listDeliveries({ tenant: 'acme', messageId: 'msg-1' })
+    const byMessage = [...statements].filter((s) => /^\s*select/i.test(s) && /hookbox_deliveries/.test(s))
+    expect(byMessage).toHaveLength(2)
+    for (const s of byMessage) {
+      const detail = (db.prepare(`EXPLAIN QUERY PLAN ${s}`).all() as Array<{ detail: string }>).map((p) => p.detail).join('\n')
+      expect(detail).toMatch(/SEARCH d USING INDEX hookbox_deliveries_message \(message_id=\?\)/)
     }
     await store.close()
   })
