@@ -6,6 +6,7 @@ import type {
   InsertQueryBuilder,
   Insertable,
   Kysely,
+  RawBuilder,
   SelectQueryBuilder,
   Selectable,
   SqlBool,
@@ -91,6 +92,12 @@ export interface KyselyDialect {
    * database (SQLite's write lock).
    */
   lock<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>, skipLocked?: 'skip locked'): SelectQueryBuilder<DB, TB, O>
+  /**
+   * Keeps one tenant's rows of `hookbox_deliveries` (unqualified columns; `tenant` is the
+   * column's value, `''` for none) in the form the store's tenant index serves: `tenant = ?`
+   * where it is (tenant, id); SQLite's leads with the block of message sequence numbers.
+   */
+  deliveriesOfTenant(tenant: string): RawBuilder<SqlBool>
   /** Whether the JSON array of strings in `column` holds `value`. */
   jsonArrayContains(column: string, value: string): Expression<SqlBool>
   /**

@@ -20,6 +20,7 @@ export function mysqlDialect(x: MysqlExecutor): KyselyDialect {
     takeKeys: (keys, since) => takeKeys(x, keys, since),
     transaction: (plan, scan) => x.tx(async (t) => drive(plan, (q) => t.exec(q)), scan),
     lock: (query, skipLocked) => (skipLocked ? query.forUpdate().skipLocked() : query.forUpdate()),
+    deliveriesOfTenant: (tenant) => sql<boolean>`tenant = ${tenant}`,
     jsonArrayContains: (column, value) => sql<boolean>`JSON_CONTAINS(${sql.ref(column)}, JSON_QUOTE(${value}))`,
     // Without changes, the key is set to itself: the row stays as it is.
     upsert: (insert, keys, changes) => insert.onDuplicateKeyUpdate(changes ?? ({ [keys[0]!]: sql.ref(keys[0]!) } as never)),

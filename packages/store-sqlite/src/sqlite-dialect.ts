@@ -2,6 +2,7 @@ import { drive, type KyselyDialect, type KyselyTables } from '@hookbox/store-kys
 import { sql, type Kysely } from 'kysely'
 import * as rows from './rows.js'
 import { takeKeys } from './queries/enqueue.js'
+import { inTenantBlocks } from './queries/tenant-blocks.js'
 import type { SyncExecutor } from './sync-executor.js'
 
 /**
@@ -21,6 +22,8 @@ export function sqliteDialect(x: SyncExecutor): KyselyDialect {
     takeKeys: (keys, since) => takeKeys(x, keys, since),
     transaction: (plan) => x.tx(() => drive(plan, exec)),
     lock: (query) => query,
+    // Block by block through hookbox_deliveries_tenant_block (migration 10).
+    deliveriesOfTenant: (tenant) => sql<boolean>`${sql.raw(inTenantBlocks('hookbox_deliveries'))} AND tenant = ${tenant}`,
     jsonArrayContains: (column, value) => sql<boolean>`EXISTS (SELECT 1 FROM json_each(${sql.ref(column)}) WHERE value = ${value})`,
     upsert: (insert, keys, changes) =>
       insert.onConflict((oc) =>

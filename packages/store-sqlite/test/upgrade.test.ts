@@ -47,6 +47,9 @@ describe('sqlite: upgrading a database created by the shipped migrations', () =>
     const store: Store = sqliteStore({ database: t.db })
     await store.housekeeping.migrate()
     expect(t.db.prepare('SELECT version FROM hookbox_migrations ORDER BY version').pluck().all()).toEqual(migrations.map((m) => m.version))
+    // The old row is the platform's (no tenant), found through the rebuilt tenant index (migration 10).
+    expect((await store.queue.listDeliveries({ tenant: null })).map((d) => d.id)).toEqual(['d-old'])
+    expect((await store.queue.listDeliveries({ tenant: 'acme' })).map((d) => d.id)).toEqual([])
 
     await expectUpgradedStoreWorks(store, { keyed, pendingDeliveryId: 'd-old' })
     await store.close()

@@ -15,7 +15,9 @@ export function listDeliveries(d: KyselyDialect, query: DeliveryQuery): MaybePro
     .orderBy('d.id')
     .limit(query.limit ?? 100)
   const tenant = query.tenant === undefined ? undefined : tenantToColumn(query.tenant)
-  if (tenant !== undefined) q = q.where('d.tenant', '=', tenant)
+  // By message, the message index finds the few rows: the tenant is then a plain filter.
+  const byMessage = query.requestId !== undefined || query.messageId !== undefined
+  if (tenant !== undefined) q = byMessage ? q.where('d.tenant', '=', tenant) : q.where(d.deliveriesOfTenant(tenant))
   if (query.requestId !== undefined) {
     let byRequest = d.qb.selectFrom('hookbox_messages').select('id').where('request_id', '=', query.requestId)
     if (tenant !== undefined) byRequest = byRequest.where('tenant', '=', tenant)

@@ -28,7 +28,8 @@ type StatsRow = Record<
  *   each, never the `delivered` rows;
  * - endpoints by a scan of their (small) table; deliveries waiting on a disabled one (or a
  *   disabled collection or tenant) in the same pass over pending rows, against the (small) disabled sets.
- * - with a tenant, every part is narrowed to its rows (`tenant = ?`).
+ * - with a tenant, every part is narrowed to its rows (`tenant = ?`); the pending pass through
+ *   the store's tenant index ({@link KyselyDialect.deliveriesOfTenant}), a range of it.
  *
  * The states are literals, not parameters: SQLite only uses a partial index when the query's
  * WHERE visibly implies the index's, and `state = 'dead'` alone does not imply
@@ -38,6 +39,7 @@ function statsQuery(d: KyselyDialect, now: number, tenant: string | undefined): 
   const tables = ['hookbox_messages', 'hookbox_deliveries', 'hookbox_endpoints', 'hookbox_collections', 'hookbox_tenants'] as const
   const [messages, deliveries, endpoints, collections, tenants] = tables.map((t) => d.table(t))
   const t = tenant === undefined ? '' : ' AND tenant = ?'
+  const ofTenant = tenant === undefined ? undefined : d.deliveriesOfTenant(tenant).compile(d.qb)
   return CompiledQuery.raw(
     `
 SELECT p.pending, p.due, p.in_flight, p.oldest_delivery, p.waiting_on_disabled,
@@ -55,9 +57,9 @@ FROM (
     coalesce(sum(endpoint_id IN (SELECT id FROM ${endpoints} WHERE enabled = 0)
       OR collection IN (SELECT name FROM ${collections} WHERE enabled = 0)
       OR tenant IN (SELECT tenant FROM ${tenants} WHERE enabled = 0)), 0) AS waiting_on_disabled
-  FROM ${deliveries} WHERE state = 'pending'${t}
+  FROM ${deliveries} WHERE state = 'pending'${ofTenant ? ` AND ${ofTenant.sql}` : ''}
 ) p`,
-    tenant === undefined ? [now, now, now] : [tenant, tenant, tenant, tenant, now, tenant, tenant, now, now, tenant],
+    tenant === undefined ? [now, now, now] : [tenant, tenant, tenant, tenant, now, tenant, tenant, now, now, ...ofTenant!.parameters],
   ) as CompiledQuery<StatsRow>
 }
 

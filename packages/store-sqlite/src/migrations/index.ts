@@ -8,6 +8,7 @@ import { tenantsMigration } from './000006-tenants.js'
 import { endpointNamesMigration } from './000007-endpoint-names.js'
 import { messageTenantBlocksMigration } from './000009-message-tenant-blocks.js'
 import { configVersionMigration } from './000008-config-version.js'
+import { deliveryTenantBlocksMigration } from './000010-delivery-tenant-blocks.js'
 
 /**
  * Every migration in order. Exported so hosts that run their own migration tool can take the
@@ -23,6 +24,7 @@ export const migrations: readonly Migration[] = [
   endpointNamesMigration,
   configVersionMigration,
   messageTenantBlocksMigration,
+  deliveryTenantBlocksMigration,
 ]
 
 /** The book-keeping table `migrate()` records each applied version in. */

@@ -1,6 +1,7 @@
 import type { TenantPurgeCounts } from '@hookbox/core'
 import { CompiledQuery } from 'kysely'
 import type { SyncExecutor } from '../sync-executor.js'
+import { inTenantBlocks } from './tenant-blocks.js'
 
 /**
  * Removes everything of one tenant in one IMMEDIATE transaction, through the tenant indexes:
@@ -10,7 +11,7 @@ export function purgeTenant(x: SyncExecutor, { tenant }: { tenant: string }): Te
   const { qb } = x
   return x.tx(() => {
     const attempts = x.run(qb.deleteFrom('hookbox_attempts').where('tenant', '=', tenant))
-    const deliveries = x.run(qb.deleteFrom('hookbox_deliveries').where('tenant', '=', tenant))
+    const deliveries = x.run(CompiledQuery.raw(DELETE_DELIVERIES, [tenant]))
     x.run(qb.deleteFrom('hookbox_idempotency_keys').where('tenant', '=', tenant))
     const messages = x.run(CompiledQuery.raw(DELETE_MESSAGES, [tenant]))
     const results = x.run(qb.deleteFrom('hookbox_results').where('tenant', '=', tenant))
@@ -20,13 +21,8 @@ export function purgeTenant(x: SyncExecutor, { tenant }: { tenant: string }): Te
   })
 }
 
-/**
- * The messages' tenant index leads with the block of 4,096 sequence numbers (migration 9, so
- * spread inserts stay in the newest block): the delete seeks (block, tenant) for every block
- * from the oldest message's to the newest's. The block expression must match the index's.
- */
-export const DELETE_MESSAGES = `WITH RECURSIVE blocks(b) AS (
-  SELECT min(seq) >> 12 FROM hookbox_messages
-  UNION ALL SELECT b + 1 FROM blocks WHERE b < (SELECT max(seq) >> 12 FROM hookbox_messages)
-)
-DELETE FROM hookbox_messages WHERE (seq >> 12) IN (SELECT b FROM blocks) AND tenant = ?`
+/** A tenant's messages, block by block through `hookbox_messages_tenant_block` (migration 9). */
+export const DELETE_MESSAGES = `DELETE FROM hookbox_messages WHERE ${inTenantBlocks('hookbox_messages')} AND tenant = ?`
+
+/** A tenant's deliveries, block by block through `hookbox_deliveries_tenant_block` (migration 10). */
+export const DELETE_DELIVERIES = `DELETE FROM hookbox_deliveries WHERE ${inTenantBlocks('hookbox_deliveries')} AND tenant = ?`
