@@ -69,14 +69,6 @@ export class Dispatcher {
   readonly #d: DispatcherDeps
   readonly #inFlight = new Set<Promise<void>>()
   #buffer: Array<{ completion: Completion; emit: () => void; done: () => void }> = []
-  /**
-   * Outcomes queued or being written back. A slot is freed once its attempt is over, not once
-   * its outcome is durable: waiting for the write-back (a commit, several ms on Postgres) held
-   * each slot 2 to 3 times as long as the send itself, so the default concurrency ran at a
-   * fraction of what the receiver and the database could take. Claims wait while as many
-   * outcomes as there are slots are unwritten, so leases never pile up behind a slow database.
-   */
-  #unwritten = 0
   #flushing: Promise<void> | null = null
   #running = false
   #loop: Promise<void> | null = null
@@ -207,7 +199,7 @@ export class Dispatcher {
           expandFull = expanded === options.batchSize
         }
         const free = options.concurrency - this.#inFlight.size
-        if ((free >= lowWater || this.#inFlight.size === 0) && !this.#backlogged()) {
+        if (free >= lowWater || this.#inFlight.size === 0) {
           const limit = Math.min(free, options.batchSize)
           const claims = await this.#claim(limit, true)
           for (const claim of claims) this.#track(this.#process(claim, true))
@@ -220,17 +212,12 @@ export class Dispatcher {
         this.#newWork = true
       }
       if (!this.#running) break
-      const full = options.concurrency - this.#inFlight.size < lowWater || this.#backlogged()
+      const full = options.concurrency - this.#inFlight.size < lowWater
       // After a database error: back off, but never past the poll interval, so work resumes
       // within one interval of the database coming back.
       if (failures > 0) await this.#sleep(Math.min(ERROR_BACKOFF_MS * 2 ** (failures - 1), options.pollIntervalMs))
       else if (full || !(more || expandFull)) await this.#sleep(options.pollIntervalMs)
     }
-  }
-
-  /** Whether claiming waits for write-backs: as many outcomes unwritten as there are slots. */
-  #backlogged(): boolean {
-    return this.#unwritten >= this.#d.options.concurrency
   }
 
   /** Waits for a nudge or the poll interval; a poll always looks for new work. */
@@ -353,7 +340,7 @@ export class Dispatcher {
       if (deferUntil > 0) {
         // Held back by a limit: back to the queue, no attempt made, no retry used up.
         for (const p of probes) health.releaseProbe(p.endpoint)
-        void this.#enqueueCompletion(deferral(claim, deferUntil, started), () => {})
+        await this.#enqueueCompletion(deferral(claim, deferUntil, started), () => {})
         return
       }
       // Slots are taken before the first await, so the rest of the claim batch sees them.
@@ -406,7 +393,7 @@ export class Dispatcher {
         failedEndpoints,
         error: completion.lastError,
       }
-      void this.#enqueueCompletion(completion, () => {
+      await this.#enqueueCompletion(completion, () => {
         for (const d of completion.disableEndpoints)
           emitter.emit('endpoint.disabled', { endpointId: d.id, tenant: delivery.tenant, reason: d.reason })
         if (after.state === 'pending') emitter.emit('retrying', { ...payload, nextAttemptAt: after.nextAttemptAt ?? now })
@@ -420,18 +407,9 @@ export class Dispatcher {
     }
   }
 
-  /**
-   * Queues a write-back; resolves once it is durable. Batches what finishes together. The
-   * caller's slot is free at once (see `#unwritten`); `stop` and `runOnce` flush what is left.
-   */
+  /** Queues a write-back; resolves once it is durable. Batches what finishes together. */
   #enqueueCompletion(completion: Completion, emit: () => void): Promise<void> {
-    this.#unwritten++
-    return new Promise((resolve) => {
-      const done = () => {
-        this.#unwritten--
-        resolve()
-        this.#nudge()
-      }
+    return new Promise((done) => {
       this.#buffer.push({ completion, emit, done })
       if (this.#buffer.length >= this.#d.options.batchSize) void this.#flush()
       else setImmediate(() => void this.#flush())
