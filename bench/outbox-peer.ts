@@ -213,7 +213,7 @@ async function coordinateSearch<S extends object>(
 
 const hbLabel = (o: Pick<OpenOptions, 'concurrency' | 'batchSize'>) =>
   o.concurrency === undefined && o.batchSize === undefined
-    ? 'defaults (concurrency 32, batchSize 100)'
+    ? 'defaults (concurrency 128 on Postgres, batchSize 100)'
     : `concurrency ${o.concurrency}, batchSize ${o.batchSize}`
 
 export async function outboxPeerBench(receiver: Receiver): Promise<Result> {

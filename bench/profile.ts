@@ -63,7 +63,7 @@ export async function profileBench(receiver: Receiver): Promise<Result> {
   const calls = sql.reduce((s, x) => s + x.calls, 0)
   const sqlMs = sql.reduce((s, x) => s + x.ms, 0)
   const body = [
-    `${num(n)} notifies committed (100 per host transaction), then one dispatcher process (defaults: concurrency 32, batchSize 100; \`wake: 'coalesced'\`) drains them to the receiver ` +
+    `${num(n)} notifies committed (100 per host transaction), then one dispatcher process (defaults: concurrency 128 on Postgres, batchSize 100; \`wake: 'coalesced'\`) drains them to the receiver ` +
       `(another process) at ${num(perSecond)} deliveries/s; ${num(10_000)} other tenants' endpoints in the database. Recorded in the dispatcher from \`go\` to the last delivery: ` +
       "a V8 CPU profile (`node:inspector`'s Profiler, 200 µs sampling; the same data as `node --cpu-prof` without start-up) and each pg query's time from call to result on the client " +
       '(round trip plus server work; overlapping queries each count in full). pg_stat_statements is not loaded on the shared server, so the SQL time is measured on the client.',

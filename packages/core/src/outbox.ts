@@ -198,7 +198,11 @@ export function createOutbox<C extends EventCatalog = EventCatalog>(options: Out
     eventTypes: catalog.names,
   }
   const idempotencyWindowMs = options.idempotencyWindowMs ?? 24 * 60 * 60 * 1000
-  const dispatcherOptions = { ...defaultDispatcherOptions, ...options.dispatcher }
+  const dispatcherOptions = {
+    ...defaultDispatcherOptions,
+    ...(store.defaultConcurrency !== undefined && { concurrency: store.defaultConcurrency }),
+    ...options.dispatcher,
+  }
   for (const [k, min] of [
     ['concurrency', 1],
     ['batchSize', 1],

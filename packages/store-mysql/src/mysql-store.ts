@@ -32,6 +32,8 @@ const DATABASE = /^[A-Za-z0-9_]{1,64}$/
  */
 export class MysqlStore implements Store {
   readonly name = 'mysql'
+  /** 128 in flight by default, as on Postgres: claims and write-backs are commits on the server (a 4,000 drain on MariaDB: 0.58x at 32). */
+  readonly defaultConcurrency = 128
   readonly queue: QueueStore
   readonly catalog: CatalogStore
   readonly housekeeping: HousekeepingStore

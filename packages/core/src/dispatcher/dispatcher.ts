@@ -17,7 +17,7 @@ import { applyCompletion, attemptOutcome, deferral, settle, type SkippedAttempt 
 
 /** Tuning of the in-process dispatcher. */
 export interface DispatcherOptions {
-  /** Deliveries in flight at once in this process (default 32). */
+  /** Deliveries in flight at once in this process (default: the store's `defaultConcurrency`, else 32). */
   concurrency: number
   /** Most rows claimed or expanded per query (default 100). */
   batchSize: number

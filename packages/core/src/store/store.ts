@@ -17,6 +17,13 @@ export type { DeliveryRoute } from './new-delivery.js'
 export interface Store {
   /** Short name for logs: `sqlite`, `postgres`, `mysql`. */
   readonly name: string
+  /**
+   * Deliveries in flight a dispatcher on this store runs when `dispatcher.concurrency` is not
+   * set (unset: the dispatcher's default, 32). A store whose claim and write-back are round
+   * trips to a server, each a commit of a few ms, needs more attempts in flight to keep the
+   * receiver busy while they run than an embedded one does.
+   */
+  readonly defaultConcurrency?: number
   readonly queue: QueueStore
   readonly catalog: CatalogStore
   readonly housekeeping: HousekeepingStore
