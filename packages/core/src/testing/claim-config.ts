@@ -56,7 +56,7 @@ export function describeClaimConfig(target: ConformanceTarget): void {
       await store.catalog.updateEndpoint({ endpoint: { ...e, url: 'https://example.org/moved', updatedAt: T0 + 1 } })
       const result = await store.queue.claim({ ...LEASE, now: T0 + 2 })
       expect(servesClaim(snapshot, result.configVersion)).toBe(false)
-      const routing = await routingForClaim(result, snapshot, () => loadRoutingSnapshot(store.catalog), store.catalog)
+      const routing = await routingForClaim(result, snapshot, store.catalog)
       const [claim] = attachConfig(result.leased, routing)
       expect(claim!.endpoints.map((x) => x.url)).toEqual(['https://example.org/moved'])
       expect(claim!.collection.name).toBe('events')
