@@ -10,6 +10,7 @@ import { endpointNamesMigration } from './000007-endpoint-names.js'
 import { sqlNotifyMigration } from './000008-sql-notify.js'
 import { configVersionMigration } from './000009-config-version.js'
 import { plainClaimMigration } from './000010-plain-claim.js'
+import { heldEndpointsIndexMigration } from './000011-held-endpoints-index.js'
 
 /** Every migration of this version of the package, in order. */
 export const migrations: readonly Migration[] = [
@@ -23,6 +24,7 @@ export const migrations: readonly Migration[] = [
   sqlNotifyMigration,
   configVersionMigration,
   plainClaimMigration,
+  heldEndpointsIndexMigration,
 ]
 
 /** SQL that creates the schema and its `migrations` book-keeping table. */
