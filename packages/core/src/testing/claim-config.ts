@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { attachConfig, routingForClaim, servesClaim } from '../dispatcher/attach-config.js'
-import { loadRoutingSnapshot } from '../dispatcher/routing-snapshot.js'
+import { createPlanner } from '../dispatcher/plan.js'
+import { loadRoutingSnapshot, RoutingSnapshot } from '../dispatcher/routing-snapshot.js'
 import { policies, type Outbox, type Store } from '../index.js'
 import { collection, endpoint, expandOnce, message, T0 } from './fixtures.js'
 import { TestReceiver } from './receiver.js'
@@ -79,6 +80,61 @@ export function describeClaimConfig(target: ConformanceTarget): void {
         ['ep-a', false],
         ['ep-b', true],
       ])
+    })
+  })
+
+  describe(`${target.name}: routing learned tenant by tenant`, () => {
+    let store: Store
+    let cleanup: () => Promise<void>
+
+    beforeEach(async () => {
+      ;({ store, cleanup } = await target.makeStore())
+      await store.housekeeping.migrate()
+      await store.catalog.upsertCollection({ collection: collection() })
+    })
+    afterEach(async () => {
+      await store.close()
+      await cleanup()
+    })
+
+    it('a batch the store read routing for is planned from memory next time, for its tenants only', async () => {
+      if (!store.catalog.configVersion) return
+      await store.catalog.insertEndpoint({ endpoint: endpoint({ id: 'ep-acme', tenant: 'acme' }) })
+      await store.catalog.insertEndpoint({ endpoint: endpoint({ id: 'ep-globex', tenant: 'globex' }) })
+      let learned: RoutingSnapshot | undefined
+      await store.queue.enqueue({ messages: [message({ tenant: 'acme' })], idempotencySince: 0 })
+      await store.queue.expand({ limit: 10, now: T0, planner: createPlanner({ onLearned: (r) => (learned = r) }) })
+      expect(learned?.version).toBe(await store.catalog.configVersion())
+      // Another acme message is planned from memory; globex's was never read, so the store reads it.
+      const acme = message({ tenant: 'acme' })
+      expect(learned!.input([acme])?.endpoints.map((e) => e.id)).toEqual(['ep-acme'])
+      expect(learned!.input([acme, message({ tenant: 'globex' })])).toBeUndefined()
+      const globex = message({ tenant: 'globex' })
+      await store.queue.enqueue({ messages: [globex], idempotencySince: 0 })
+      await store.queue.expand({ limit: 10, now: T0, planner: createPlanner({ routing: learned }) })
+      expect((await store.queue.listDeliveries({ messageId: globex.id })).map((d) => d.endpointId)).toEqual(['ep-globex'])
+    })
+
+    it('a claim of a tenant the snapshot has not learned reads it: disabled endpoints and tenant state included', async () => {
+      if (!store.catalog.configVersion) return
+      await store.catalog.upsertCollection({ collection: collection({ failureMode: 'majority' }) })
+      await store.catalog.insertEndpoint({ endpoint: endpoint({ id: 'ep-a', tenant: 'acme' }) })
+      await store.catalog.insertEndpoint({ endpoint: endpoint({ id: 'ep-b', tenant: 'acme' }) })
+      await store.queue.enqueue({ messages: [message({ tenant: 'acme' })], idempotencySince: 0 })
+      await expandOnce(store, { limit: 10, now: T0 })
+      await store.catalog.setEndpointHealth({ id: 'ep-a', disable: 'gone away', now: T0 + 1 })
+      const partial = RoutingSnapshot.partial(await store.catalog.configVersion(), await store.catalog.listCollections())
+      const result = await store.queue.claim({ ...LEASE, now: T0 + 2 })
+      expect(partial.unknownTenants(result.leased.map((l) => l.delivery))).toEqual(['acme'])
+      const routing = await routingForClaim(result, partial, store.catalog)
+      expect(routing).toBe(partial)
+      expect(partial.unknownTenants(result.leased.map((l) => l.delivery))).toEqual([])
+      const [claim] = attachConfig(result.leased, routing)
+      expect(claim!.endpoints.map((x) => [x.id, x.enabled])).toEqual([
+        ['ep-a', false],
+        ['ep-b', true],
+      ])
+      expect(claim!.tenantEnabled).toBe(true)
     })
   })
 
