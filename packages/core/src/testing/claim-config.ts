@@ -81,21 +81,6 @@ export function describeClaimConfig(target: ConformanceTarget): void {
         ['ep-b', true],
       ])
     })
-  })
-
-  describe(`${target.name}: routing learned tenant by tenant`, () => {
-    let store: Store
-    let cleanup: () => Promise<void>
-
-    beforeEach(async () => {
-      ;({ store, cleanup } = await target.makeStore())
-      await store.housekeeping.migrate()
-      await store.catalog.upsertCollection({ collection: collection() })
-    })
-    afterEach(async () => {
-      await store.close()
-      await cleanup()
-    })
 
     it('a batch the store read routing for is planned from memory next time, for its tenants only', async () => {
       if (!store.catalog.configVersion) return
