@@ -1,7 +1,7 @@
 import type { CatalogStore } from '../store/catalog-store.js'
 import type { Claim, ClaimResult, LeasedDelivery } from '../store/queue-store.js'
 import type { EndpointRecord } from '../store/records.js'
-import { RoutingSnapshot } from './routing-snapshot.js'
+import { loadRoutingSnapshot, RoutingSnapshot } from './routing-snapshot.js'
 
 /**
  * Whether `routing` may serve a claim made at `version`: it must be at least that new, so it
@@ -11,6 +11,12 @@ import { RoutingSnapshot } from './routing-snapshot.js'
 export function servesClaim(routing: RoutingSnapshot | undefined, version: number | undefined): routing is RoutingSnapshot {
   return routing !== undefined && version !== undefined && routing.version >= version
 }
+
+/**
+ * Past this many tenants unknown to one claim (a dispatcher taking over another's backlog), the
+ * whole configuration is read at once instead of two reads per tenant.
+ */
+const WHOLE_READ_AFTER = 16
 
 /**
  * The routing a claim at `result.configVersion` needs: `held` when it serves the claim and knows
@@ -29,6 +35,10 @@ export async function routingForClaim(
     ? held
     : RoutingSnapshot.partial(result.configVersion ?? Number.NaN, await catalog.listCollections())
   const unknown = routing.unknownTenants(deliveries)
+  if (unknown.length > WHOLE_READ_AFTER) {
+    const whole = await loadRoutingSnapshot(catalog)
+    if (servesClaim(whole, result.configVersion)) return whole
+  }
   if (unknown.length > 0)
     routing.learnTenants(
       await Promise.all(

@@ -258,10 +258,10 @@ export class Dispatcher {
     return result
   }
 
-  /** Keeps a snapshot unless the one held is newer (a claim may have moved on while a batch was planned). */
+  /** Keeps a snapshot unless the one held is newer (a claim may have moved on while a batch was planned); at the same version the later one, which knows at least as much. */
   #keep(routing: RoutingSnapshot): void {
     if (Number.isNaN(routing.version)) return
-    if (this.#routing === undefined || this.#routing.version < routing.version) this.#routing = routing
+    if (this.#routing === undefined || this.#routing.version <= routing.version) this.#routing = routing
   }
 
   async #claim(limit: number, adaptive: boolean): Promise<Claim[]> {

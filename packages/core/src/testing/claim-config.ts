@@ -82,6 +82,23 @@ export function describeClaimConfig(target: ConformanceTarget): void {
       ])
     })
 
+    it('a claim of many unlearned tenants reads the whole configuration at once', async () => {
+      if (!store.catalog.configVersion) return
+      const tenants = Array.from({ length: 20 }, (_, i) => `t${i}`)
+      for (const tenant of tenants) await store.catalog.insertEndpoint({ endpoint: endpoint({ id: `ep-${tenant}`, tenant }) })
+      await store.queue.enqueue({ messages: tenants.map((tenant) => message({ tenant })), idempotencySince: 0 })
+      await expandOnce(store, { limit: 100, now: T0 })
+      const partial = RoutingSnapshot.partial(await store.catalog.configVersion(), await store.catalog.listCollections())
+      const result = await store.queue.claim({ ...LEASE, limit: 100, now: T0 + 2 })
+      expect(result.leased).toHaveLength(20)
+      const routing = await routingForClaim(result, partial, store.catalog)
+      expect(routing).not.toBe(partial)
+      expect(routing.unknownTenants(result.leased.map((l) => l.delivery))).toEqual([])
+      expect(attachConfig(result.leased, routing).map((c) => c.endpoints.map((e) => e.id))).toEqual(
+        result.leased.map((l) => [`ep-${l.delivery.tenant}`]),
+      )
+    })
+
     it('a batch the store read routing for is planned from memory next time, for its tenants only', async () => {
       if (!store.catalog.configVersion) return
       await store.catalog.insertEndpoint({ endpoint: endpoint({ id: 'ep-acme', tenant: 'acme' }) })
