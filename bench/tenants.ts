@@ -37,7 +37,7 @@ async function routeTenants(box: Box, url: string, tenants: number): Promise<voi
 /** µs per message of expanding `n` freshly committed messages, batches of 100. */
 async function expansionUs(box: Box, n: number, startAt: number): Promise<number> {
   await commitMany(box, n, 100, startAt)
-  // As the dispatcher does: routing loaded once into memory, used while the store's config version matches.
+  // The dispatcher's steady state: every tenant's routing in memory (it learns them batch by batch), used while the store's config version matches.
   const planner = createPlanner({ routing: await loadRoutingSnapshot(box.outbox.store.catalog) })
   let expanded = 0
   const t0 = performance.now()
@@ -201,7 +201,7 @@ function report(
     `One collection (\`each\`, fixed policy); 1 tenant × ${ENDPOINTS_PER_TENANT} endpoints against ${manyLabel} (${num(many * ENDPOINTS_PER_TENANT)} endpoints; ` +
       `set-up ${variants.map((v) => `${v.setupSeconds.toFixed(1)} s`).join(' and ')} through \`endpoints.create\`). Events are spread over the tenants and each reaches its tenant's ${ENDPOINTS_PER_TENANT} endpoints, ` +
       `so a message is the same work in both. End-to-end: N = ${num(n)} messages (${num(n * ENDPOINTS_PER_TENANT)} deliveries) committed, then a dispatcher in its own process ` +
-      `(concurrency 32) until the last is delivered. Expansion: N fresh messages expanded by \`store.queue.expand\` with core's planner planning from the routing held in memory (loaded once before the rounds, as the dispatcher does), dispatcher not running, ${runs + 2} interleaved rounds; ` +
+      `(concurrency 32) until the last is delivered. Expansion: N fresh messages expanded by \`store.queue.expand\` with core's planner planning from the routing held in memory (loaded whole before the rounds: the dispatcher's steady state once it has met every tenant; it learns them batch by batch from the store's reads), dispatcher not running, ${runs + 2} interleaved rounds; ` +
       'spread, a batch of 100 messages names up to 100 tenants, so the store reads up to 300 endpoints per batch where the 1-tenant store reads 3; ' +
       'with the events of one tenant the 10,000-tenant store reads the same 3 endpoints (through the routing index) as the 1-tenant one. ' +
       `notify: one notify per host transaction, the three outboxes interleaved. ${runs} run(s) each, median (min–max). ` +

@@ -1,7 +1,7 @@
 import type { CatalogStore } from '../store/catalog-store.js'
 import type { Claim, ClaimResult, LeasedDelivery } from '../store/queue-store.js'
 import type { EndpointRecord } from '../store/records.js'
-import { readRoutingSnapshot, type RoutingSnapshot } from './routing-snapshot.js'
+import { loadRoutingSnapshot, RoutingSnapshot } from './routing-snapshot.js'
 
 /**
  * Whether `routing` may serve a claim made at `version`: it must be at least that new, so it
@@ -13,23 +13,45 @@ export function servesClaim(routing: RoutingSnapshot | undefined, version: numbe
 }
 
 /**
- * The routing a claim at `result.configVersion` needs: `held` when it serves the claim, else
- * `reload()`'s (which reads the version first, and is kept for the next claims and expansions),
- * else a plain read of the catalog under no version (a store without one, or a failed reload).
+ * Past this many tenants unknown to one claim (a dispatcher taking over another's backlog), the
+ * whole configuration is read at once instead of two reads per tenant.
+ */
+const WHOLE_READ_AFTER = 16
+
+/**
+ * The routing a claim at `result.configVersion` needs: `held` when it serves the claim and knows
+ * every tenant of it; else `held` (or, when it is older than the claim or absent, a new partial
+ * snapshot at the claim's version) after reading the tenants it does not know, whole, from the
+ * catalog. Those reads come after the claim's, so they are at least as new as its version. A
+ * store without a config version gets a snapshot under NaN, which no later claim or batch uses.
  */
 export async function routingForClaim(
   result: ClaimResult,
   held: RoutingSnapshot | undefined,
-  reload: () => Promise<RoutingSnapshot | undefined>,
   catalog: CatalogStore,
 ): Promise<RoutingSnapshot> {
-  if (servesClaim(held, result.configVersion)) return held
-  // A reload already under way may have read its version before the claim: then one more.
-  for (let i = 0; i < 2 && result.configVersion !== undefined; i++) {
-    const fresh = await reload()
-    if (servesClaim(fresh, result.configVersion)) return fresh
+  const deliveries = result.leased.map((l) => l.delivery)
+  const routing = servesClaim(held, result.configVersion)
+    ? held
+    : RoutingSnapshot.partial(result.configVersion ?? Number.NaN, await catalog.listCollections())
+  const unknown = routing.unknownTenants(deliveries)
+  if (unknown.length > WHOLE_READ_AFTER) {
+    const whole = await loadRoutingSnapshot(catalog)
+    if (servesClaim(whole, result.configVersion)) return whole
   }
-  return readRoutingSnapshot(catalog, Number.NaN)
+  if (unknown.length > 0)
+    routing.learnTenants(
+      await Promise.all(
+        unknown.map(async (tenant) => {
+          const [endpoints, state] = await Promise.all([
+            catalog.listEndpoints({ tenant }),
+            tenant === null ? undefined : catalog.getTenant({ tenant }),
+          ])
+          return { tenant, endpoints, enabled: state?.enabled ?? true }
+        }),
+      ),
+    )
+  return routing
 }
 
 /**

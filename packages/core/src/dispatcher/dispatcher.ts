@@ -7,7 +7,7 @@ import type { Logger } from '../logger.js'
 import type { AttemptOutcome, EndpointRecord, MessageRecord } from '../store/records.js'
 import type { Claim, Completion, Store } from '../store/store.js'
 import { createPlanner } from './plan.js'
-import { loadRoutingSnapshot, type RoutingSnapshot } from './routing-snapshot.js'
+import type { RoutingSnapshot } from './routing-snapshot.js'
 import { attachConfig, routingForClaim } from './attach-config.js'
 import { withinTime } from '../within-time.js'
 import { deadlineOf } from '../policies/policy-end.js'
@@ -86,10 +86,11 @@ export class Dispatcher {
   #fruitless: string | null = null
   /** Stops the clock's change calls (a ManualClock's `advance()` wakes a started dispatcher). */
   #unwatchClock: (() => void) | null = null
-  /** Collections, endpoints and tenants at one config version: expansion plans from it while the store's version matches. */
+  /**
+   * Collections, endpoints and tenants at one config version, learned from what expansions and
+   * claims read: expansion plans from it while the store's version matches.
+   */
   #routing: RoutingSnapshot | undefined
-  /** The reload under way after a batch saw another config version. */
-  #reloading: Promise<RoutingSnapshot | undefined> | null = null
 
   constructor(deps: DispatcherDeps) {
     this.#d = deps
@@ -155,7 +156,6 @@ export class Dispatcher {
     await withinTime(Promise.allSettled([...this.#inFlight]), timeoutMs)
     await withinTime(this.#flush(), timeoutMs)
     await withinTime(this.#d.health.flushed(), timeoutMs)
-    await withinTime(this.#reloading ?? undefined, timeoutMs)
   }
 
   /**
@@ -169,11 +169,7 @@ export class Dispatcher {
     for (;;) {
       while ((await this.#expand(0)).expanded === this.#d.options.batchSize);
       const claims = await this.#claim(Math.min(this.#d.options.batchSize, this.#d.options.concurrency), false)
-      if (claims.length === 0) {
-        // A pass leaves nothing running behind it: a host may close the store right after.
-        await this.#reloading
-        return total
-      }
+      if (claims.length === 0) return total
       total += claims.length
       await Promise.all(claims.map((c) => this.#process(c, false)))
       await this.#flush()
@@ -252,34 +248,20 @@ export class Dispatcher {
   /** Expands new messages; with `leaseLimit` > 0 a store that can also leases some of them to us. */
   async #expand(leaseLimit: number): Promise<{ expanded: number; claims: Claim[] }> {
     const unrouted: MessageRecord[] = []
-    let seen: number | undefined
-    const planner = createPlanner({ onUnrouted: (m) => unrouted.push(m), routing: this.#routing, onVersion: (v) => (seen = v) })
+    const planner = createPlanner({ onUnrouted: (m) => unrouted.push(m), routing: this.#routing, onLearned: (r) => this.#keep(r) })
     const { store, options, clock } = this.#d
     const limit = Math.min(leaseLimit, options.batchSize)
     const lease = limit > 0 ? { owner: this.owner, leaseMs: options.leaseMs, limit } : undefined
     const result = await store.queue.expand({ limit: options.batchSize, now: clock.now(), planner, ...(lease && { lease }) })
     // Announced only once the expansion committed: these messages will never be sent.
     for (const m of unrouted) this.#d.emitter.emit('unrouted', { messageId: m.id, tenant: m.tenant, type: m.type, requestId: m.requestId })
-    if (seen !== undefined && seen !== this.#routing?.version) this.#reloadRouting()
     return result
   }
 
-  /**
-   * Reloads the routing in the background (one reload at a time): until it lands, batches read
-   * the routing from the store as before, so a stale snapshot is never used, only unused.
-   */
-  #reloadRouting(): Promise<RoutingSnapshot | undefined> {
-    this.#reloading ??= loadRoutingSnapshot(this.#d.store.catalog)
-      .then((routing) => (this.#routing = routing))
-      .catch((error: unknown) => {
-        this.#routing = undefined
-        this.#d.emitter.emit('error', { error, phase: 'dispatch' })
-        return undefined
-      })
-      .finally(() => {
-        this.#reloading = null
-      })
-    return this.#reloading
+  /** Keeps a snapshot unless the one held is newer (a claim may have moved on while a batch was planned); at the same version the later one, which knows at least as much. */
+  #keep(routing: RoutingSnapshot): void {
+    if (Number.isNaN(routing.version)) return
+    if (this.#routing === undefined || this.#routing.version <= routing.version) this.#routing = routing
   }
 
   async #claim(limit: number, adaptive: boolean): Promise<Claim[]> {
@@ -291,8 +273,9 @@ export class Dispatcher {
     const result = await store.queue.claim({ limit, now, leaseMs: options.leaseMs, owner: this.owner, skipEndpoints })
     this.#fruitless = result.leased.length === 0 && skipEndpoints.length > 0 ? key : null
     if (result.leased.length === 0) return []
-    // The configuration comes from memory while the claim's version matches; else one read.
-    const routing = await routingForClaim(result, this.#routing, () => this.#reloadRouting(), store.catalog)
+    // The configuration comes from memory while the claim's version matches; else it is read.
+    const routing = await routingForClaim(result, this.#routing, store.catalog)
+    this.#keep(routing)
     return attachConfig(result.leased, routing)
   }
 

@@ -5,7 +5,7 @@ import { newDelivery, type DeliveryRoute } from '../store/new-delivery.js'
 import type { NewDelivery, PlanInput, PlanResult, Planner } from '../store/planner.js'
 import type { Claim } from '../store/queue-store.js'
 import type { CollectionRecord, EndpointRecord, MessageRecord } from '../store/records.js'
-import { groupEndpoints, routeKey, type RoutingSnapshot } from './routing-snapshot.js'
+import { groupEndpoints, routeKey, RoutingSnapshot } from './routing-snapshot.js'
 
 /**
  * Routes a message: one delivery per matching collection in `majority` mode (all its
@@ -43,8 +43,13 @@ export interface PlannerOptions {
   onUnrouted?: (message: MessageRecord) => void
   /** Configuration held in memory, used by {@link Planner.fromMemory} while the store's version matches. */
   routing?: RoutingSnapshot
-  /** Called with the store's config version each time {@link Planner.fromMemory} is asked (to reload on a change). */
+  /** Called with the store's config version each time {@link Planner.fromMemory} is asked. */
   onVersion?: (version: number) => void
+  /**
+   * Called after a batch the store read the routing for, with `routing` (or, at another version,
+   * a new partial snapshot) having learned that read: the dispatcher keeps it for the next batches.
+   */
+  onLearned?: (routing: RoutingSnapshot) => void
 }
 
 /**
@@ -54,12 +59,25 @@ export interface PlannerOptions {
  * under one fresh token (none of a disabled tenant).
  */
 export function createPlanner(options: PlannerOptions = {}): Planner {
+  let routing = options.routing
+  /** The version the store read for the batch being planned, when it read the routing itself. */
+  let readAt: number | undefined
+  const reach = (messages: MessageRecord[], collections: CollectionRecord[]): string[] => {
+    const types = [...new Set(messages.map((m) => m.type))]
+    return collections.filter((c) => c.enabled && types.some((type) => matchesEvent(c.events, type))).map((c) => c.name)
+  }
+  /** The store's read for this batch, at `version` (read first, in the same transaction): kept for the next batches. */
+  const learn = (version: number, input: PlanInput) => {
+    if (routing?.version !== version) routing = RoutingSnapshot.partial(version, input.collections)
+    routing.learnBatch(input.messages, reach(input.messages, input.collections), input)
+    options.onLearned?.(routing)
+  }
   return {
-    reach(messages, collections) {
-      const types = [...new Set(messages.map((m) => m.type))]
-      return collections.filter((c) => c.enabled && types.some((type) => matchesEvent(c.events, type))).map((c) => c.name)
-    },
-    plan({ now, lease }, { messages, collections, endpoints, disabledTenants }: PlanInput): PlanResult {
+    reach,
+    plan({ now, lease }, input: PlanInput): PlanResult {
+      const { messages, collections, endpoints, disabledTenants } = input
+      if (readAt !== undefined) learn(readAt, input)
+      readAt = undefined
       const disabled = new Set(disabledTenants)
       const token = randomUUID()
       const byName = new Map(collections.map((c) => [c.name, c]))
@@ -93,7 +111,9 @@ export function createPlanner(options: PlannerOptions = {}): Planner {
     },
     fromMemory(messages, version) {
       options.onVersion?.(version)
-      return options.routing?.version === version ? options.routing.input(messages) : undefined
+      const held = routing?.version === version ? routing.input(messages) : undefined
+      readAt = held ? undefined : version
+      return held
     },
   }
 }

@@ -57,6 +57,12 @@ const PROBE_LEASE_MARGIN_MS = 5_000
  */
 export class EndpointHealth {
   readonly #states = new Map<string, EndpointState>()
+  /**
+   * Endpoints that may be blocked: those checked or sent to since {@link blocked} last found them
+   * idle. A claim looks at these only, not at every endpoint this process ever sent to (30,000
+   * for 10,000 tenants, at each claim).
+   */
+  readonly #watched = new Set<string>()
   readonly #o: EndpointHealthOptions
   readonly #store: Store
   readonly #clock: Clock
@@ -92,6 +98,7 @@ export class EndpointHealth {
     s.maxInFlight = e.maxInFlight
     s.ratePerSecond = e.ratePerSecond
     s.holds = ctx.holds
+    this.#watched.add(e.id)
     if (ctx.atEnd) return { kind: 'go' }
     if (ctx.holds) {
       const paused = effective(e.pausedUntil, s.pausedUntil, e.updatedAt)
@@ -117,11 +124,15 @@ export class EndpointHealth {
    */
   blocked(now: number, adaptive = true): string[] {
     const ids: string[] = []
-    for (const [id, s] of this.#states) {
-      const cap = Math.min(adaptive ? s.window : Infinity, s.maxInFlight ?? Infinity)
-      if (s.inFlight >= cap || s.probing || (s.ratePerSecond !== null && s.nextStart > now)) ids.push(id)
+    for (const id of this.#watched) {
+      const s = this.#states.get(id)
+      const cap = s ? Math.min(adaptive ? s.window : Infinity, s.maxInFlight ?? Infinity) : 0
+      if (!s) this.#watched.delete(id)
+      else if (s.inFlight >= cap || s.probing || (s.ratePerSecond !== null && s.nextStart > now)) ids.push(id)
+      // Idle and under every limit: only a check or an acquire can block it again, and both watch it.
+      else if (s.inFlight === 0 && cap > 0) this.#watched.delete(id)
     }
-    return ids
+    return ids.sort()
   }
 
   /**
@@ -150,6 +161,7 @@ export class EndpointHealth {
   /** Takes the slot and rate token that {@link check} allowed. */
   acquire(e: EndpointRecord, now: number): void {
     const s = this.#state(e.id)
+    this.#watched.add(e.id)
     s.inFlight++
     if (e.ratePerSecond !== null) s.nextStart = Math.max(s.nextStart, now) + 1000 / e.ratePerSecond
     if (s.holds && effective(e.pausedUntil, s.pausedUntil, e.updatedAt) !== null) s.probing = true

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { attachConfig, routingForClaim, servesClaim } from '../dispatcher/attach-config.js'
-import { loadRoutingSnapshot } from '../dispatcher/routing-snapshot.js'
+import { createPlanner } from '../dispatcher/plan.js'
+import { loadRoutingSnapshot, RoutingSnapshot } from '../dispatcher/routing-snapshot.js'
 import { policies, type Outbox, type Store } from '../index.js'
 import { collection, endpoint, expandOnce, message, T0 } from './fixtures.js'
 import { TestReceiver } from './receiver.js'
@@ -56,7 +57,7 @@ export function describeClaimConfig(target: ConformanceTarget): void {
       await store.catalog.updateEndpoint({ endpoint: { ...e, url: 'https://example.org/moved', updatedAt: T0 + 1 } })
       const result = await store.queue.claim({ ...LEASE, now: T0 + 2 })
       expect(servesClaim(snapshot, result.configVersion)).toBe(false)
-      const routing = await routingForClaim(result, snapshot, () => loadRoutingSnapshot(store.catalog), store.catalog)
+      const routing = await routingForClaim(result, snapshot, store.catalog)
       const [claim] = attachConfig(result.leased, routing)
       expect(claim!.endpoints.map((x) => x.url)).toEqual(['https://example.org/moved'])
       expect(claim!.collection.name).toBe('events')
@@ -79,6 +80,63 @@ export function describeClaimConfig(target: ConformanceTarget): void {
         ['ep-a', false],
         ['ep-b', true],
       ])
+    })
+
+    it('a claim of many unlearned tenants reads the whole configuration at once', async () => {
+      if (!store.catalog.configVersion) return
+      const tenants = Array.from({ length: 20 }, (_, i) => `t${i}`)
+      for (const tenant of tenants) await store.catalog.insertEndpoint({ endpoint: endpoint({ id: `ep-${tenant}`, tenant }) })
+      await store.queue.enqueue({ messages: tenants.map((tenant) => message({ tenant })), idempotencySince: 0 })
+      await expandOnce(store, { limit: 100, now: T0 })
+      const partial = RoutingSnapshot.partial(await store.catalog.configVersion(), await store.catalog.listCollections())
+      const result = await store.queue.claim({ ...LEASE, limit: 100, now: T0 + 2 })
+      expect(result.leased).toHaveLength(20)
+      const routing = await routingForClaim(result, partial, store.catalog)
+      expect(routing).not.toBe(partial)
+      expect(routing.unknownTenants(result.leased.map((l) => l.delivery))).toEqual([])
+      expect(attachConfig(result.leased, routing).map((c) => c.endpoints.map((e) => e.id))).toEqual(
+        result.leased.map((l) => [`ep-${l.delivery.tenant}`]),
+      )
+    })
+
+    it('a batch the store read routing for is planned from memory next time, for its tenants only', async () => {
+      if (!store.catalog.configVersion) return
+      await store.catalog.insertEndpoint({ endpoint: endpoint({ id: 'ep-acme', tenant: 'acme' }) })
+      await store.catalog.insertEndpoint({ endpoint: endpoint({ id: 'ep-globex', tenant: 'globex' }) })
+      let learned: RoutingSnapshot | undefined
+      await store.queue.enqueue({ messages: [message({ tenant: 'acme' })], idempotencySince: 0 })
+      await store.queue.expand({ limit: 10, now: T0, planner: createPlanner({ onLearned: (r) => (learned = r) }) })
+      expect(learned?.version).toBe(await store.catalog.configVersion())
+      // Another acme message is planned from memory; globex's was never read, so the store reads it.
+      const acme = message({ tenant: 'acme' })
+      expect(learned!.input([acme])?.endpoints.map((e) => e.id)).toEqual(['ep-acme'])
+      expect(learned!.input([acme, message({ tenant: 'globex' })])).toBeUndefined()
+      const globex = message({ tenant: 'globex' })
+      await store.queue.enqueue({ messages: [globex], idempotencySince: 0 })
+      await store.queue.expand({ limit: 10, now: T0, planner: createPlanner({ routing: learned }) })
+      expect((await store.queue.listDeliveries({ messageId: globex.id })).map((d) => d.endpointId)).toEqual(['ep-globex'])
+    })
+
+    it('a claim of a tenant the snapshot has not learned reads it: disabled endpoints and tenant state included', async () => {
+      if (!store.catalog.configVersion) return
+      await store.catalog.upsertCollection({ collection: collection({ failureMode: 'majority' }) })
+      await store.catalog.insertEndpoint({ endpoint: endpoint({ id: 'ep-a', tenant: 'acme' }) })
+      await store.catalog.insertEndpoint({ endpoint: endpoint({ id: 'ep-b', tenant: 'acme' }) })
+      await store.queue.enqueue({ messages: [message({ tenant: 'acme' })], idempotencySince: 0 })
+      await expandOnce(store, { limit: 10, now: T0 })
+      await store.catalog.setEndpointHealth({ id: 'ep-a', disable: 'gone away', now: T0 + 1 })
+      const partial = RoutingSnapshot.partial(await store.catalog.configVersion(), await store.catalog.listCollections())
+      const result = await store.queue.claim({ ...LEASE, now: T0 + 2 })
+      expect(partial.unknownTenants(result.leased.map((l) => l.delivery))).toEqual(['acme'])
+      const routing = await routingForClaim(result, partial, store.catalog)
+      expect(routing).toBe(partial)
+      expect(partial.unknownTenants(result.leased.map((l) => l.delivery))).toEqual([])
+      const [claim] = attachConfig(result.leased, routing)
+      expect(claim!.endpoints.map((x) => [x.id, x.enabled])).toEqual([
+        ['ep-a', false],
+        ['ep-b', true],
+      ])
+      expect(claim!.tenantEnabled).toBe(true)
     })
   })
 

@@ -1,5 +1,4 @@
 import { attachConfig, routingForClaim } from '../dispatcher/attach-config.js'
-import { loadRoutingSnapshot } from '../dispatcher/routing-snapshot.js'
 import type { Claim, ClaimRequest, Store } from '../store/store.js'
 
 /**
@@ -9,6 +8,6 @@ import type { Claim, ClaimRequest, Store } from '../store/store.js'
 export async function claimConfigured(store: Store, request: ClaimRequest): Promise<Claim[]> {
   const result = await store.queue.claim(request)
   if (result.leased.length === 0) return []
-  const routing = await routingForClaim(result, undefined, () => loadRoutingSnapshot(store.catalog), store.catalog)
+  const routing = await routingForClaim(result, undefined, store.catalog)
   return attachConfig(result.leased, routing)
 }

@@ -11,6 +11,7 @@ import { sqlNotifyMigration } from './000008-sql-notify.js'
 import { configVersionMigration } from './000009-config-version.js'
 import { plainClaimMigration } from './000010-plain-claim.js'
 import { claimIndexWalkMigration } from './000011-claim-index-walk.js'
+import { heldEndpointsIndexMigration } from './000012-held-endpoints-index.js'
 
 /** Every migration of this version of the package, in order. */
 export const migrations: readonly Migration[] = [
@@ -25,6 +26,7 @@ export const migrations: readonly Migration[] = [
   configVersionMigration,
   plainClaimMigration,
   claimIndexWalkMigration,
+  heldEndpointsIndexMigration,
 ]
 
 /** SQL that creates the schema and its `migrations` book-keeping table. */
