@@ -248,11 +248,26 @@ export class Dispatcher {
   /** Expands new messages; with `leaseLimit` > 0 a store that can also leases some of them to us. */
   async #expand(leaseLimit: number): Promise<{ expanded: number; claims: Claim[] }> {
     const unrouted: MessageRecord[] = []
-    const planner = createPlanner({ onUnrouted: (m) => unrouted.push(m), routing: this.#routing, onLearned: (r) => this.#keep(r) })
-    const { store, options, clock } = this.#d
+    const { store, options, clock, health } = this.#d
+    // Lease only what the endpoints' windows admit: a leased delivery past its endpoint's window
+    // is deferred (spaced out, up to seconds ahead), and the loop then sleeps with work due.
+    const room = new Map<string, number>()
+    const now = clock.now()
+    const roomOf = (e: EndpointRecord) => room.get(e.id) ?? health.room(e, now)
+    const admitLease = (endpoints: readonly EndpointRecord[]) => {
+      if (endpoints.some((e) => roomOf(e) <= 0)) return false
+      for (const e of endpoints) room.set(e.id, roomOf(e) - 1)
+      return true
+    }
+    const planner = createPlanner({
+      onUnrouted: (m) => unrouted.push(m),
+      routing: this.#routing,
+      onLearned: (r) => this.#keep(r),
+      admitLease,
+    })
     const limit = Math.min(leaseLimit, options.batchSize)
     const lease = limit > 0 ? { owner: this.owner, leaseMs: options.leaseMs, limit } : undefined
-    const result = await store.queue.expand({ limit: options.batchSize, now: clock.now(), planner, ...(lease && { lease }) })
+    const result = await store.queue.expand({ limit: options.batchSize, now, planner, ...(lease && { lease }) })
     // Announced only once the expansion committed: these messages will never be sent.
     for (const m of unrouted) this.#d.emitter.emit('unrouted', { messageId: m.id, tenant: m.tenant, type: m.type, requestId: m.requestId })
     return result

@@ -50,6 +50,11 @@ export interface PlannerOptions {
    * a new partial snapshot) having learned that read: the dispatcher keeps it for the next batches.
    */
   onLearned?: (routing: RoutingSnapshot) => void
+  /**
+   * Whether a new delivery to these endpoints may be leased now; saying yes reserves their room
+   * for the rest of the batch. Unset: any may (up to `lease.limit`).
+   */
+  admitLease?: (endpoints: readonly EndpointRecord[]) => boolean
 }
 
 /**
@@ -90,18 +95,20 @@ export function createPlanner(options: PlannerOptions = {}): Planner {
         if (routes.length === 0) options.onUnrouted?.(message)
         for (const route of routes) {
           const delivery = newDelivery(message, route, now, byName.get(route.collection)!.policy)
+          const targets = route.targets.flatMap((id) => byId.get(id) ?? [])
           const leased =
             lease !== undefined &&
             claims.length < lease.limit &&
             message.orderingKey === null &&
-            (message.tenant === null || !disabled.has(message.tenant))
+            (message.tenant === null || !disabled.has(message.tenant)) &&
+            (options.admitLease?.(targets) ?? true)
           deliveries.push({ delivery, lease: leased ? { owner: lease.owner, until: now + lease.leaseMs, token } : null })
           if (leased)
             claims.push({
               delivery,
               message,
               collection: byName.get(route.collection)!,
-              endpoints: route.targets.flatMap((id) => byId.get(id) ?? []),
+              endpoints: targets,
               leaseToken: token,
               tenantEnabled: true,
             })

@@ -136,6 +136,19 @@ export class EndpointHealth {
   }
 
   /**
+   * How many more attempts to `e` {@link check} would let start now in this process: the room
+   * left in its in-flight window and `maxInFlight`, at most one while it has a rate limit and
+   * none while that rate is spent or a probe is out. Expansion leases no more than this, so it
+   * does not lease deliveries only to defer them.
+   */
+  room(e: EndpointRecord, now: number): number {
+    const s = this.#state(e.id)
+    if (s.probing || (e.ratePerSecond !== null && s.nextStart > now)) return 0
+    const room = Math.max(0, Math.min(s.window, e.maxInFlight ?? Infinity) - s.inFlight)
+    return e.ratePerSecond === null ? room : Math.min(1, room)
+  }
+
+  /**
    * Leases the probe that {@link check} offered, through the store, so that of all dispatchers
    * only one sends it. Losing (or a failed write) gives the reservation back and treats the
    * endpoint as paused until `until`; winning keeps it for {@link acquire}.

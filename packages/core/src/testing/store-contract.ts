@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createPlanner, newId, policies, policyEndMs, type Store } from '../index.js'
+import { createPlanner, newId, policies, policyEndMs, type EndpointRecord, type Store } from '../index.js'
 import { cancel, collection, completion, endpoint, expandOnce, message, requeue, T0 } from './fixtures.js'
 import { claimConfigured } from './claim.js'
 import { eachMigratedStore } from './set-up.js'
@@ -176,6 +176,25 @@ export function describeStoreContract(target: ConformanceTarget): void {
         claims[0]!.delivery.id,
       ])
       expect((await store.queue.getDelivery({ id: claims[0]!.delivery.id }))!.state).toBe('delivered')
+    })
+
+    it("expand leases only what the planner's admitLease admits; the rest stays due for a claim", async () => {
+      const [a] = await setup('each', 2)
+      await store.queue.enqueue({ messages: [message(), message(), message()], idempotencySince: 0 })
+      // Room for one delivery to endpoint a and none to b, as a dispatcher's full windows would say.
+      const room = new Map([[a!.id, 1]])
+      const admitLease = (endpoints: readonly EndpointRecord[]) => {
+        if (endpoints.some((e) => (room.get(e.id) ?? 0) <= 0)) return false
+        for (const e of endpoints) room.set(e.id, room.get(e.id)! - 1)
+        return true
+      }
+      const lease = { owner: 'fast', leaseMs: 30_000, limit: 10 }
+      const { expanded, claims } = await store.queue.expand({ limit: 10, now: T0, lease, planner: createPlanner({ admitLease }) })
+      expect(expanded).toBe(3)
+      expect(claims.map((c) => c.delivery.endpointId)).toEqual([a!.id])
+      const others = await claimConfigured(store, claimOpts(T0, 10))
+      expect(others).toHaveLength(5)
+      expect(others.map((c) => c.delivery.id)).not.toContain(claims[0]!.delivery.id)
     })
 
     it('skips each-mode deliveries of a paused endpoint or one in skipEndpoints, and records health', async () => {
