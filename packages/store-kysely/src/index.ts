@@ -20,11 +20,14 @@ export type {
   ResultsTable,
   TenantsTable,
 } from './schema.js'
+export { int, intOrNull, json, parse } from './columns.js'
 export { storeRoles } from './store-roles.js'
 export type { OperationGuards, StoreOperations, StoreRoles } from './store-roles.js'
 export { sharedOperations } from './shared-operations.js'
 export type { SharedOperations } from './shared-operations.js'
 export { deleteCollection, getCollection, listCollections, upsertCollection } from './queries/collections.js'
+export { dueDeliveries, hydrateClaim, leaseDeliveries } from './queries/claim.js'
+export type { ClaimRead, ClaimSql } from './queries/claim.js'
 export { configVersion, readConfigVersion } from './queries/config-version.js'
 export { deleteDeliveries } from './queries/delete-deliveries.js'
 export { getDelivery, getMessage, listAttempts, listDeliveries } from './queries/deliveries.js'

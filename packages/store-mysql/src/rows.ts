@@ -10,6 +10,7 @@ import type {
 } from '@hookbox/core'
 import { tenantFromColumn, tenantToColumn } from '@hookbox/core'
 import type { Selectable } from 'kysely'
+import { int, intOrNull, json, parse } from '@hookbox/store-kysely'
 import type {
   AttemptsTable,
   CollectionsTable,
@@ -19,14 +20,6 @@ import type {
   ResultsTable,
   TenantsTable,
 } from './schema.js'
-
-const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v))
-const parse = <T>(v: string | null): T | null => (v === null ? null : (JSON.parse(v) as T))
-// BIGINT columns arrive as strings from a pool with `bigNumberStrings`: read every number through these.
-/** A BIGINT column as a number (the driver may give a string). */
-export const int = (v: unknown): number => Number(v)
-/** A nullable BIGINT column as a number or null. */
-export const intOrNull = (v: unknown): number | null => (v === null ? null : Number(v))
 
 export function messageFromRow(r: Selectable<MessagesTable>): MessageRecord {
   return {

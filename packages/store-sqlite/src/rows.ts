@@ -10,6 +10,7 @@ import type {
 } from '@hookbox/core'
 import { tenantFromColumn, tenantToColumn } from '@hookbox/core'
 import type { Selectable } from 'kysely'
+import { json, parse } from '@hookbox/store-kysely'
 import type {
   AttemptsTable,
   CollectionsTable,
@@ -19,9 +20,6 @@ import type {
   ResultsTable,
   TenantsTable,
 } from './schema.js'
-
-const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v))
-const parse = <T>(v: string | null): T | null => (v === null ? null : (JSON.parse(v) as T))
 
 export function messageFromRow(r: Selectable<MessagesTable>): MessageRecord {
   return {

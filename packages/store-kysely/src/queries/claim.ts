@@ -1,0 +1,189 @@
+import type { ClaimRequest, ClaimResult, DeliveryRecord, EndpointHealthColumns, LeasedDelivery, MessageRecord } from '@hookbox/core'
+import { sql, type Compilable, type CompiledQuery, type Selectable } from 'kysely'
+import { int, intOrNull } from '../columns.js'
+import type { KyselyDialect } from '../dialect.js'
+import type { MaybePromise } from '../plan.js'
+import type { DeliveriesTable, EndpointsTable, MessagesTable } from '../schema.js'
+import { configVersion } from './config-version.js'
+
+/** Where the claim's SQL differs between the kysely stores; the rest is the same text in each. */
+export interface ClaimSql {
+  /** Null-safe equality, for the ordering key's endpoint (`IS` on SQLite, `<=>` on MySQL). */
+  readonly nullSafeEquals: 'IS' | '<=>'
+  /**
+   * How the delivery's collection is checked: `exists` (SQLite) an EXISTS over the enabled (or
+   * due) collection; `scalar` (MySQL/MariaDB) the collection's `enabled` as a scalar subquery,
+   * because MariaDB flattens EXISTS into a join led by the collections, then sorts every
+   * pending delivery instead of reading the due index in order.
+   */
+  readonly collection: 'exists' | 'scalar'
+}
+
+/**
+ * The claim's locking read: up to `limit` due deliveries by next attempt, message sequence,
+ * then id, locked `FOR UPDATE SKIP LOCKED` where the dialect locks rows (the subqueries' rows
+ * are read, not locked). Built once per count of `skipEndpoints` (see {@link KyselyDialect.shaped}).
+ *
+ * Skipped (each pinned by the conformance suite): deliveries leased by someone else until
+ * later; deliveries of a collection that is disabled or gone, or of a disabled tenant; `each`
+ * deliveries to an endpoint in `skipEndpoints`, disabled, or paused at `now`; and, for an
+ * ordering key (the tenant's: the same key of another tenant never holds one back), any
+ * delivery behind a still-pending one with the same key, collection and endpoint from an
+ * earlier message, or behind an earlier message with that key not yet expanded. One held back
+ * by its (disabled) collection or tenant or its (disabled, paused) endpoint is taken all the
+ * same once its `deadline` has come, so the dispatcher can end it.
+ */
+export function dueDeliveries(d: KyselyDialect, o: ClaimRequest, dialect: ClaimSql): CompiledQuery<Selectable<DeliveriesTable>> {
+  const { qb } = d
+  const { now } = o
+  const skip = o.skipEndpoints ?? []
+  return d.shaped(`claim:${skip.length}`, [now, now, now, now, ...skip, now, now, o.limit], () =>
+    d.lock(
+      qb
+        .selectFrom('hookbox_deliveries as d')
+        .selectAll('d')
+        .where('d.state', '=', sql.lit('pending'))
+        .where('d.next_attempt_at', '<=', now)
+        .where((w) => w.or([w('d.lease_until', 'is', null), w('d.lease_until', '<=', now)]))
+        .where((w) => {
+          if (dialect.collection === 'exists')
+            return w.exists(
+              w
+                .selectFrom('hookbox_collections as c')
+                .select(sql.lit(1).as('one'))
+                .whereRef('c.name', '=', 'd.collection')
+                .where((v) => v.or([v('c.enabled', '=', sql.lit(1)), v('d.deadline', '<=', now)])),
+            )
+          const enabled = w.selectFrom('hookbox_collections as c').select('c.enabled').whereRef('c.name', '=', 'd.collection')
+          return w.or([w(enabled, '=', sql.lit(1)), w.and([w('d.deadline', '<=', now), w(enabled, 'is not', null)])])
+        })
+        .where((w) =>
+          w.or([
+            w('d.tenant', '=', sql.lit('')),
+            w('d.deadline', '<=', now),
+            w.not(
+              w.exists(
+                w
+                  .selectFrom('hookbox_tenants as t')
+                  .select(sql.lit(1).as('one'))
+                  .whereRef('t.tenant', '=', 'd.tenant')
+                  .where('t.enabled', '=', sql.lit(0)),
+              ),
+            ),
+          ]),
+        )
+        .$if(skip.length > 0, (q) => q.where((w) => w.or([w('d.endpoint_id', 'is', null), w('d.endpoint_id', 'not in', skip)])))
+        .where((w) =>
+          w.or([
+            w('d.endpoint_id', 'is', null),
+            w('d.deadline', '<=', now),
+            w.not(
+              w.exists(
+                w
+                  .selectFrom('hookbox_endpoints as e')
+                  .select(sql.lit(1).as('one'))
+                  .whereRef('e.id', '=', 'd.endpoint_id')
+                  .where((v) => v.or([v('e.enabled', '=', sql.lit(0)), v('e.paused_until', '>', now)])),
+              ),
+            ),
+          ]),
+        )
+        .where((w) =>
+          w.or([
+            w('d.ordering_key', 'is', null),
+            w.and([
+              w.not(
+                w.exists(
+                  w
+                    .selectFrom('hookbox_deliveries as p')
+                    .select(sql.lit(1).as('one'))
+                    .where('p.state', '=', sql.lit('pending'))
+                    .whereRef('p.ordering_key', '=', 'd.ordering_key')
+                    .whereRef('p.tenant', '=', 'd.tenant')
+                    .whereRef('p.collection', '=', 'd.collection')
+                    .where(sql<boolean>`p.endpoint_id ${sql.raw(dialect.nullSafeEquals)} d.endpoint_id`)
+                    .whereRef('p.message_seq', '<', 'd.message_seq'),
+                ),
+              ),
+              w.not(
+                w.exists(
+                  w
+                    .selectFrom('hookbox_messages as m')
+                    .select(sql.lit(1).as('one'))
+                    .where('m.expanded', '=', sql.lit(0))
+                    .whereRef('m.ordering_key', '=', 'd.ordering_key')
+                    .whereRef('m.tenant', '=', 'd.tenant')
+                    .whereRef('m.seq', '<', 'd.message_seq'),
+                ),
+              ),
+            ]),
+          ]),
+        )
+        .orderBy('d.next_attempt_at')
+        .orderBy('d.message_seq')
+        .orderBy('d.id')
+        .limit(o.limit),
+      'skip locked',
+    ),
+  )
+}
+
+/** The claim's write: stamps owner, expiry and the batch's fencing token on the picked deliveries. */
+export function leaseDeliveries(d: KyselyDialect, o: ClaimRequest, ids: string[], token: string) {
+  return d.qb
+    .updateTable('hookbox_deliveries')
+    .set({ lease_owner: o.owner, lease_until: o.now + o.leaseMs, lease_token: token, updated_at: o.now })
+    .where('id', 'in', ids)
+}
+
+/**
+ * How {@link hydrateClaim} runs one select: `key` names its shape for a store that builds each
+ * once (see {@link KyselyDialect.shaped}), `values` are its parameters.
+ */
+export type ClaimRead = <R>(key: string, values: string[], build: () => Compilable<R>) => MaybePromise<R[]>
+
+/**
+ * Loads what a claimed batch needs that the configuration in memory cannot give: the messages,
+ * the breaker's columns of their targets and the config version, the three reads started at
+ * once (in parallel on a pool, one after the other on a synchronous store). Returns each
+ * delivery with its message (one whose message is gone is left out) and the breaker's columns
+ * of those of its targets that still exist.
+ */
+export function hydrateClaim(d: KyselyDialect, deliveries: DeliveryRecord[], token: string, read: ClaimRead): MaybePromise<ClaimResult> {
+  const messageIds = [...new Set(deliveries.map((d) => d.messageId))]
+  const endpointIds = [...new Set(deliveries.flatMap((d) => d.targets))]
+  const messages = read(`messages:${messageIds.length}`, messageIds, () =>
+    d.qb.selectFrom('hookbox_messages').selectAll().where('id', 'in', messageIds),
+  )
+  const health = endpointIds.length
+    ? read(`endpoint-health:${endpointIds.length}`, endpointIds, () =>
+        d.qb.selectFrom('hookbox_endpoints').select(['id', 'paused_until', 'failing_since', 'updated_at']).where('id', 'in', endpointIds),
+      )
+    : []
+  const version = configVersion(d)
+  const finish = ([m, h, v]: [Array<Selectable<MessagesTable>>, HealthRow[], number]): ClaimResult => ({
+    leased: leasedBatch(deliveries, m.map(d.rows.messageFromRow), h, token),
+    configVersion: v,
+  })
+  if (messages instanceof Promise || health instanceof Promise || version instanceof Promise)
+    return Promise.all([messages, health, version]).then(finish)
+  return finish([messages, health, version])
+}
+
+type HealthRow = Pick<Selectable<EndpointsTable>, 'id' | 'paused_until' | 'failing_since' | 'updated_at'>
+
+/** Each delivery with its message and its targets' breaker columns, as core leases it. */
+function leasedBatch(deliveries: DeliveryRecord[], messages: MessageRecord[], health: HealthRow[], token: string): LeasedDelivery[] {
+  const byId = new Map(messages.map((m) => [m.id, m]))
+  const columns = new Map<string, EndpointHealthColumns>(
+    health.map((r) => [
+      r.id,
+      { id: r.id, pausedUntil: intOrNull(r.paused_until), failingSince: intOrNull(r.failing_since), updatedAt: int(r.updated_at) },
+    ]),
+  )
+  return deliveries.flatMap((delivery) => {
+    const message = byId.get(delivery.messageId)
+    if (!message) return []
+    return [{ delivery, message, leaseToken: token, health: delivery.targets.flatMap((id) => columns.get(id) ?? []) }]
+  })
+}
