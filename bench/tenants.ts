@@ -21,7 +21,7 @@ const ENDPOINTS_PER_TENANT = 3
 const TARGET = 0.9
 
 /** Migrates, creates collection `events` (`each`) and `tenants` × 3 endpoints at the receiver. */
-async function routeTenants(box: Box, url: string, tenants: number): Promise<void> {
+export async function routeTenants(box: Box, url: string, tenants: number): Promise<void> {
   await box.outbox.migrate()
   await box.outbox.collections.upsert({ name: 'events', events: ['entity.*'], policy: policies.fixed(), failureMode: 'each' })
   // 16 tenants at a time: a network store's round trips overlap.
@@ -35,7 +35,7 @@ async function routeTenants(box: Box, url: string, tenants: number): Promise<voi
 }
 
 /** µs per message of expanding `n` freshly committed messages, batches of 100. */
-async function expansionUs(box: Box, n: number, startAt: number): Promise<number> {
+export async function expansionUs(box: Box, n: number, startAt: number): Promise<number> {
   await commitMany(box, n, 100, startAt)
   // The dispatcher's steady state: every tenant's routing in memory (it learns them batch by batch), used while the store's config version matches.
   const planner = createPlanner({ routing: await loadRoutingSnapshot(box.outbox.store.catalog) })

@@ -1,5 +1,5 @@
 import type { CatalogStore } from '../store/catalog-store.js'
-import type { Claim, ClaimResult, LeasedDelivery } from '../store/queue-store.js'
+import type { Claim, ClaimResult, EndpointHealthColumns, LeasedDelivery } from '../store/queue-store.js'
 import type { EndpointRecord } from '../store/records.js'
 import { loadRoutingSnapshot, RoutingSnapshot } from './routing-snapshot.js'
 
@@ -70,8 +70,40 @@ export function attachConfig(leased: LeasedDelivery[], routing: RoutingSnapshot)
       // Missing from the claim (deleted before it) or from the snapshot (deleted since): deleted.
       const h = health.find((x) => x.id === id)
       const e = h && routing.endpoint(id)
-      if (e) endpoints.push({ ...e, pausedUntil: h.pausedUntil, failingSince: h.failingSince, updatedAt: h.updatedAt })
+      if (e) endpoints.push(withHealth(e, h))
     }
     return [{ delivery, message, collection, endpoints, leaseToken, tenantEnabled: routing.tenantEnabled(delivery.tenant) }]
   })
+}
+
+/**
+ * `e` with the breaker's columns of its claimed row: `e` itself while they are the snapshot's
+ * (the usual case; records are never changed in place), else a copy made field by field (an
+ * object spread followed by more properties takes V8's slow clone path, once per target). Every
+ * field of EndpointRecord is required, so one added later fails to compile here until copied.
+ */
+function withHealth(e: EndpointRecord, h: EndpointHealthColumns): EndpointRecord {
+  if (e.pausedUntil === h.pausedUntil && e.failingSince === h.failingSince && e.updatedAt === h.updatedAt) return e
+  return {
+    id: e.id,
+    tenant: e.tenant,
+    name: e.name,
+    collection: e.collection,
+    url: e.url,
+    enabled: e.enabled,
+    disabledReason: e.disabledReason,
+    events: e.events,
+    headers: e.headers,
+    timeoutMs: e.timeoutMs,
+    success: e.success,
+    appendRequestId: e.appendRequestId,
+    auth: e.auth,
+    description: e.description,
+    maxInFlight: e.maxInFlight,
+    ratePerSecond: e.ratePerSecond,
+    pausedUntil: h.pausedUntil,
+    failingSince: h.failingSince,
+    createdAt: e.createdAt,
+    updatedAt: h.updatedAt,
+  }
 }

@@ -3,21 +3,25 @@ import type { CatalogStore } from '../store/catalog-store.js'
 import type { RoutingInput } from '../store/planner.js'
 import type { CollectionRecord, EndpointRecord, MessageRecord } from '../store/records.js'
 
-/** Key of a tenant's endpoints in one collection (`null`, no tenant, is not a tenant name). */
-export function routeKey(tenant: string | null, collection: string): string {
-  return `${tenant === null ? '\u0001' : tenant}\u0000${collection}`
-}
+/**
+ * Endpoints by tenant (null: the platform), then collection, each group sorted by id. Two
+ * levels, not one `tenant + collection` key: a lookup hashes the message's tenant string once
+ * (V8 keeps a string's hash) instead of building and hashing a new key per message.
+ */
+export type EndpointGroups = Map<string | null, Map<string, EndpointRecord[]>>
 
 /** Groups endpoints by tenant and collection, each group sorted by id. */
-export function groupEndpoints(endpoints: readonly EndpointRecord[]): Map<string, EndpointRecord[]> {
-  const groups = new Map<string, EndpointRecord[]>()
+export function groupEndpoints(endpoints: readonly EndpointRecord[]): EndpointGroups {
+  const groups: EndpointGroups = new Map()
   for (const e of endpoints) {
-    const key = routeKey(e.tenant, e.collection)
-    const group = groups.get(key)
+    let byCollection = groups.get(e.tenant)
+    if (!byCollection) groups.set(e.tenant, (byCollection = new Map()))
+    const group = byCollection.get(e.collection)
     if (group) group.push(e)
-    else groups.set(key, [e])
+    else byCollection.set(e.collection, [e])
   }
-  for (const group of groups.values()) group.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  for (const byCollection of groups.values())
+    for (const group of byCollection.values()) group.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
   return groups
 }
 
@@ -36,14 +40,14 @@ export class RoutingSnapshot {
   readonly #collections: CollectionRecord[]
   readonly #byName: Map<string, CollectionRecord>
   /** Enabled endpoints only, by tenant and collection: expansion never routes to a disabled one. */
-  readonly #endpoints = new Map<string, EndpointRecord[]>()
+  readonly #endpoints: EndpointGroups = new Map()
   /** Every endpoint known, disabled ones too: a claim skips those with a reason. */
   readonly #byId = new Map<string, EndpointRecord>()
   readonly #disabledTenants = new Set<string>()
   /** Null when complete; else the tenants whose endpoints of every collection are known. */
   readonly #wholeTenants: Set<string | null> | null
-  /** Partial only: (tenant, collection) groups whose enabled endpoints are known. */
-  readonly #groups = new Set<string>()
+  /** Partial only: the collections of each tenant whose enabled endpoints are known. */
+  readonly #groups = new Map<string | null, Set<string>>()
   /** Partial only: tenants whose state (enabled or not) is known. */
   readonly #tenantStates = new Set<string>()
 
@@ -69,11 +73,15 @@ export class RoutingSnapshot {
 
   #add(endpoints: readonly EndpointRecord[]): void {
     for (const e of endpoints) this.#byId.set(e.id, e)
-    for (const [key, group] of groupEndpoints(endpoints.filter((e) => e.enabled))) this.#endpoints.set(key, group)
+    for (const [tenant, groups] of groupEndpoints(endpoints.filter((e) => e.enabled))) {
+      const known = this.#endpoints.get(tenant)
+      if (!known) this.#endpoints.set(tenant, groups)
+      else for (const [collection, group] of groups) known.set(collection, group)
+    }
   }
 
   #knowsGroup(tenant: string | null, collection: string): boolean {
-    return this.#wholeTenants === null || this.#wholeTenants.has(tenant) || this.#groups.has(routeKey(tenant, collection))
+    return this.#wholeTenants === null || this.#wholeTenants.has(tenant) || this.#groups.get(tenant)?.has(collection) === true
   }
 
   #knowsState(tenant: string | null): boolean {
@@ -88,10 +96,12 @@ export class RoutingSnapshot {
     if (this.#wholeTenants === null) return
     const tenants = new Set(messages.map((m) => m.tenant))
     // Groups replace what was known of them: a batch's read is the group's whole membership.
-    for (const tenant of tenants) for (const c of reached) this.#endpoints.delete(routeKey(tenant, c))
+    for (const tenant of tenants) for (const c of reached) this.#endpoints.get(tenant)?.delete(c)
     this.#add(input.endpoints)
     for (const tenant of tenants) {
-      for (const c of reached) this.#groups.add(routeKey(tenant, c))
+      let known = this.#groups.get(tenant)
+      if (!known) this.#groups.set(tenant, (known = new Set()))
+      for (const c of reached) known.add(c)
       if (tenant !== null) this.#tenantStates.add(tenant)
     }
     for (const t of input.disabledTenants) this.#disabledTenants.add(t)
@@ -101,7 +111,7 @@ export class RoutingSnapshot {
   learnTenants(tenants: Array<{ tenant: string | null; endpoints: EndpointRecord[]; enabled: boolean }>): void {
     if (this.#wholeTenants === null) return
     for (const { tenant, endpoints, enabled } of tenants) {
-      for (const c of this.#collections) this.#endpoints.delete(routeKey(tenant, c.name))
+      this.#endpoints.delete(tenant)
       this.#add(endpoints)
       this.#wholeTenants.add(tenant)
       if (tenant === null) continue
@@ -109,6 +119,14 @@ export class RoutingSnapshot {
       if (enabled) this.#disabledTenants.delete(tenant)
       else this.#disabledTenants.add(tenant)
     }
+  }
+
+  /**
+   * The enabled endpoints known, by tenant and collection, each group sorted by id: the groups
+   * {@link input} answered from, for the planner to route from without regrouping them.
+   */
+  get groups(): EndpointGroups {
+    return this.#endpoints
   }
 
   /** The collection of this name, if it exists. */
@@ -148,14 +166,41 @@ export class RoutingSnapshot {
    * them all yet (the store then reads them, and the planner learns them).
    */
   input(messages: MessageRecord[]): RoutingInput | undefined {
-    const types = [...new Set(messages.map((m) => m.type))]
-    const reached = this.#collections.filter((c) => c.enabled && types.some((type) => matchesEvent(c.events, type)))
-    const tenants = [...new Set(messages.map((m) => m.tenant))]
-    if (!tenants.every((t) => this.#knowsState(t) && reached.every((c) => this.#knowsGroup(t, c.name)))) return undefined
-    const endpoints = tenants.flatMap((tenant) => reached.flatMap((c) => this.#endpoints.get(routeKey(tenant, c.name)) ?? []))
-    const disabledTenants = tenants.filter((t): t is string => t !== null && this.#disabledTenants.has(t))
+    const reached = reachedBy(messages, this.#collections)
+    // One pass, each tenant once: this runs for every batch (100 tenants when spread).
+    const seen = new Set<string | null>()
+    const endpoints: EndpointRecord[] = []
+    const disabledTenants: string[] = []
+    for (const { tenant } of messages) {
+      if (seen.has(tenant)) continue
+      seen.add(tenant)
+      if (!this.#knowsState(tenant)) return undefined
+      const groups = this.#endpoints.get(tenant)
+      for (const c of reached) {
+        if (!this.#knowsGroup(tenant, c.name)) return undefined
+        const group = groups?.get(c.name)
+        if (group) for (const e of group) endpoints.push(e)
+      }
+      if (tenant !== null && this.#disabledTenants.has(tenant)) disabledTenants.push(tenant)
+    }
     return { collections: this.#collections, endpoints, disabledTenants }
   }
+}
+
+/** The enabled collections whose filter matches the type of at least one of the messages. */
+export function reachedBy(messages: readonly MessageRecord[], collections: readonly CollectionRecord[]): CollectionRecord[] {
+  const types = new Set<string>()
+  for (const m of messages) types.add(m.type)
+  const reached: CollectionRecord[] = []
+  for (const c of collections) {
+    if (!c.enabled) continue
+    for (const type of types)
+      if (matchesEvent(c.events, type)) {
+        reached.push(c)
+        break
+      }
+  }
+  return reached
 }
 
 /**
