@@ -50,6 +50,8 @@ export class PostgresStore implements Store {
    * match within the noise).
    */
   readonly defaultConcurrency = 128
+  /** Two write-backs at once, on two of the pool's connections (see `Store.writeBacksInFlight`). */
+  readonly writeBacksInFlight = 2
   /** The schema holding the tables. */
   readonly schema: string
   /** The wake mode in use. */

@@ -59,6 +59,13 @@ interface DispatcherDeps {
   onFinal?: (state: 'delivered' | 'failed' | 'dead', event: DeliveryEvent) => Promise<void>
 }
 
+/** An outcome waiting for its write-back: `emit` announces it once durable, `done` frees its slot. */
+interface Buffered {
+  completion: Completion
+  emit: () => void
+  done: () => void
+}
+
 /**
  * Moves work from the outbox to receivers: expands new messages into deliveries, leases due
  * deliveries in batches, sends them with bounded concurrency, and writes outcomes back in
@@ -68,8 +75,9 @@ export class Dispatcher {
   readonly owner = newId()
   readonly #d: DispatcherDeps
   readonly #inFlight = new Set<Promise<void>>()
-  #buffer: Array<{ completion: Completion; emit: () => void; done: () => void }> = []
-  #flushing: Promise<void> | null = null
+  #buffer: Buffered[] = []
+  /** The write-backs in flight (at most the store's `writeBacksInFlight`). */
+  readonly #flushing = new Set<Promise<void>>()
   #running = false
   #loop: Promise<void> | null = null
   #resume: (() => void) | null = null
@@ -414,26 +422,35 @@ export class Dispatcher {
     })
   }
 
+  /** Writes back what is buffered (waiting for a free write-back first); with nothing buffered, waits for those in flight. */
   async #flush(): Promise<void> {
-    while (this.#flushing) await this.#flushing
-    if (this.#buffer.length === 0) return
+    const most = this.#d.store.writeBacksInFlight ?? 1
+    while (this.#flushing.size >= most) await Promise.race(this.#flushing)
+    if (this.#buffer.length === 0) {
+      await Promise.all(this.#flushing)
+      return
+    }
     const batch = this.#buffer
     this.#buffer = []
-    this.#flushing = (async () => {
-      try {
-        const applied = new Set(
-          await pRetry(() => this.#d.store.queue.complete({ completions: batch.map((b) => b.completion) }), retryWriteBack(this.#d.logger)),
-        )
-        // A write-back fenced off by a newer lease changed nothing: its outcome is not announced.
-        for (const b of batch) if (applied.has(b.completion.deliveryId)) b.emit()
-      } catch (error) {
-        // The leases run out and the deliveries are attempted again: at-least-once holds.
-        this.#d.emitter.emit('error', { error, phase: 'complete' })
-      } finally {
-        for (const b of batch) b.done()
-        this.#flushing = null
-      }
-    })()
-    await this.#flushing
+    const flushing = this.#writeBack(batch).finally(() => this.#flushing.delete(flushing))
+    this.#flushing.add(flushing)
+    await flushing
+    // A caller ending a pass or a stop needs every write-back durable, the others' too.
+    await Promise.all(this.#flushing)
+  }
+
+  async #writeBack(batch: Buffered[]): Promise<void> {
+    try {
+      const applied = new Set(
+        await pRetry(() => this.#d.store.queue.complete({ completions: batch.map((b) => b.completion) }), retryWriteBack(this.#d.logger)),
+      )
+      // A write-back fenced off by a newer lease changed nothing: its outcome is not announced.
+      for (const b of batch) if (applied.has(b.completion.deliveryId)) b.emit()
+    } catch (error) {
+      // The leases run out and the deliveries are attempted again: at-least-once holds.
+      this.#d.emitter.emit('error', { error, phase: 'complete' })
+    } finally {
+      for (const b of batch) b.done()
+    }
   }
 }

@@ -24,6 +24,13 @@ export interface Store {
    * receiver busy while they run than an embedded one does.
    */
   readonly defaultConcurrency?: number
+  /**
+   * Write-backs a dispatcher on this store keeps in flight at once (unset: 1). With one, an
+   * outcome that arrives while a write-back commits waits for that commit and then its own; a
+   * server store with a pool can run the next batch beside it on another connection (the
+   * batches hold disjoint deliveries).
+   */
+  readonly writeBacksInFlight?: number
   readonly queue: QueueStore
   readonly catalog: CatalogStore
   readonly housekeeping: HousekeepingStore

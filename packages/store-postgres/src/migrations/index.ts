@@ -12,6 +12,7 @@ import { configVersionMigration } from './000009-config-version.js'
 import { plainClaimMigration } from './000010-plain-claim.js'
 import { claimIndexWalkMigration } from './000011-claim-index-walk.js'
 import { heldEndpointsIndexMigration } from './000012-held-endpoints-index.js'
+import { writeBackIndexesMigration } from './000013-write-back-indexes.js'
 
 /** Every migration of this version of the package, in order. */
 export const migrations: readonly Migration[] = [
@@ -27,6 +28,7 @@ export const migrations: readonly Migration[] = [
   plainClaimMigration,
   claimIndexWalkMigration,
   heldEndpointsIndexMigration,
+  writeBackIndexesMigration,
 ]
 
 /** SQL that creates the schema and its `migrations` book-keeping table. */

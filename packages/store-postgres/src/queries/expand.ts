@@ -21,8 +21,11 @@ import type { CollectionsTable, EndpointsTable, MessagesTable } from '../schema.
  * delivery and marks every message expanded in one statement.
  */
 export async function expandMessages(x: PostgresExecutor, request: ExpandRequest): Promise<ExpandResult> {
-  // Most passes find nothing: one autocommit look-up instead of BEGIN, SELECT, COMMIT.
-  const any = await x.rows(sql`SELECT 1 FROM ${x.t('messages')} WHERE NOT expanded LIMIT 1`)
+  // Most passes find nothing: one autocommit look-up instead of BEGIN, SELECT, COMMIT. In seq
+  // order, so it reads the first entry of `messages_unexpanded`: without an order, statistics
+  // taken while the queue was full (most rows unexpanded) made it a sequential scan from the
+  // table's start, through every message expanded since (3,300 rows a probe in an 8,000 drain).
+  const any = await x.rows(sql`SELECT 1 FROM ${x.t('messages')} WHERE NOT expanded ORDER BY seq LIMIT 1`)
   if (any.length === 0) return { expanded: 0, claims: [] }
   return x.transaction(async (trx) => {
     // The batch, every collection and the config version in one round trip: this sits on the commit → send path.
