@@ -92,6 +92,16 @@ export class Dispatcher {
    * loop waits until one has room, new work arrives or the poll interval passes.
    */
   #fruitless: string | null = null
+  /**
+   * Set when a claimed delivery was deferred by an in-flight window that is still widening (at
+   * start, 2 wide): the next claim waits until those endpoints have room again or the deferral
+   * is due. A `majority` delivery has no single endpoint, so the claim cannot skip it the way it
+   * skips a blocked endpoint's `each` deliveries, and claiming again at once would only defer
+   * another batch (each claim of 32 sent 2 and deferred 30).
+   */
+  #widening: { endpoints: Set<string>; until: number } | null = null
+  /** When deferred deliveries come due: the loop wakes then rather than at the next poll. */
+  #deferredDue: number[] = []
   /** Stops the clock's change calls (a ManualClock's `advance()` wakes a started dispatcher). */
   #unwatchClock: (() => void) | null = null
   /**
@@ -203,7 +213,7 @@ export class Dispatcher {
           expandFull = expanded === options.batchSize
         }
         const free = options.concurrency - this.#inFlight.size
-        if (free >= lowWater || this.#inFlight.size === 0) {
+        if ((free >= lowWater || this.#inFlight.size === 0) && !this.#waitForWindows()) {
           const limit = Math.min(free, options.batchSize)
           const claims = await this.#claim(limit, true)
           for (const claim of claims) this.#track(this.#process(claim, true))
@@ -220,22 +230,50 @@ export class Dispatcher {
       // After a database error: back off, but never past the poll interval, so work resumes
       // within one interval of the database coming back.
       if (failures > 0) await this.#sleep(Math.min(ERROR_BACKOFF_MS * 2 ** (failures - 1), options.pollIntervalMs))
-      else if (full || !(more || expandFull)) await this.#sleep(options.pollIntervalMs)
+      else if (full || !(more || expandFull)) await this.#sleep(options.pollIntervalMs, full ? undefined : this.#nextDeferred())
     }
   }
 
-  /** Waits for a nudge or the poll interval; a poll always looks for new work. */
-  #sleep(ms: number): Promise<void> {
+  /** Whether the claim should wait for the widening windows of {@link #widening}. */
+  #waitForWindows(): boolean {
+    const w = this.#widening
+    if (!w) return false
+    const now = this.#d.clock.now()
+    if (now < w.until) {
+      const blocked = this.#d.health.blocked(now)
+      if (blocked.some((id) => w.endpoints.has(id))) return true
+    }
+    this.#widening = null
+    return false
+  }
+
+  /** The earliest time a deferred delivery comes due, if any is still ahead. */
+  #nextDeferred(): number | undefined {
+    const now = this.#d.clock.now()
+    this.#deferredDue = this.#deferredDue.filter((t) => t > now)
+    return this.#deferredDue.length > 0 ? Math.min(...this.#deferredDue) : undefined
+  }
+
+  /**
+   * Waits for a nudge, the poll interval or until `dueAt` (clock time), whichever comes first.
+   * A poll always looks for new work; `dueAt` only lets the claim look again.
+   */
+  #sleep(ms: number, dueAt?: number): Promise<void> {
     if (this.#woken) {
       this.#woken = false
       return Promise.resolve()
     }
+    const untilDue = dueAt === undefined ? Infinity : Math.max(1, dueAt - this.#d.clock.now())
+    const poll = untilDue >= ms
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#newWork = true
-        this.#fruitless = null
-        done()
-      }, ms)
+      const timer = setTimeout(
+        () => {
+          if (poll) this.#newWork = true
+          this.#fruitless = null
+          done()
+        },
+        Math.min(ms, untilDue),
+      )
       const done = () => {
         clearTimeout(timer)
         this.#resume = null
@@ -318,6 +356,7 @@ export class Dispatcher {
       const deadline = deadlineOf(delivery, collection.policy)
       const holds = collection.policy.whilePaused === 'wait'
       let deferUntil = 0
+      const widening: string[] = []
       const probes: Array<{ endpoint: EndpointRecord; until: number }> = []
       // Admission runs before any await, so deliveries of one claim batch see each other's slots.
       for (const id of delivery.targets) {
@@ -333,8 +372,10 @@ export class Dispatcher {
           const admission = health.check(endpoint, started, ctx)
           if (admission.kind === 'go') toSend.push(endpoint)
           else if (admission.kind === 'probe') probes.push({ endpoint, until: admission.until })
-          else if (admission.kind === 'defer') deferUntil = Math.max(deferUntil, Math.min(admission.until, deadline))
-          else
+          else if (admission.kind === 'defer') {
+            deferUntil = Math.max(deferUntil, Math.min(admission.until, deadline))
+            if (admission.growing) widening.push(id)
+          } else
             skipped.push({
               endpointId: id,
               reason: 'endpoint is paused by its circuit breaker',
@@ -346,6 +387,7 @@ export class Dispatcher {
       if (deferUntil > 0) {
         // Held back by a limit: back to the queue, no attempt made, no retry used up.
         for (const p of probes) health.releaseProbe(p.endpoint)
+        this.#deferred(deferUntil, widening)
         await this.#enqueueCompletion(deferral(claim, deferUntil, started), () => {})
         return
       }
@@ -411,6 +453,15 @@ export class Dispatcher {
     } catch (error) {
       emitter.emit('error', { error, phase: 'deliver' })
     }
+  }
+
+  /** Notes a deferral: the loop wakes when it is due, and waits for the windows that held it (see {@link #widening}). */
+  #deferred(until: number, widening: string[]): void {
+    this.#deferredDue.push(until)
+    if (widening.length === 0) return
+    const w = (this.#widening ??= { endpoints: new Set(), until })
+    w.until = Math.min(w.until, until)
+    for (const id of widening) w.endpoints.add(id)
   }
 
   /** Queues a write-back; resolves once it is durable. Batches what finishes together. */

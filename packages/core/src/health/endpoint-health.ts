@@ -9,8 +9,12 @@ import { EndpointState, effective } from './endpoint-state.js'
 /** Whether an attempt to an endpoint may start now. */
 export type Admission =
   | { kind: 'go' }
-  /** Held back by a limit: try the delivery again at `until`, without using up a retry. */
-  | { kind: 'defer'; until: number }
+  /**
+   * Held back by a limit: try the delivery again at `until`, without using up a retry.
+   * `growing`: only the in-flight window held it, and that window is still widening with each
+   * answer, so room is expected within about one latency (`until` is then that soon).
+   */
+  | { kind: 'defer'; until: number; growing?: boolean }
   /** The breaker is open until `until`. */
   | { kind: 'paused'; until: number }
   /**
@@ -112,7 +116,14 @@ export class EndpointHealth {
       }
     }
     const cap = Math.min(ctx.adaptive ? s.window : Infinity, e.maxInFlight ?? Infinity)
-    if (s.inFlight >= cap) return { kind: 'defer', until: s.spreadSlots(now, Math.max(1, s.latencyMs / cap)) }
+    if (s.inFlight >= cap) {
+      // Spreading deliveries out a slot's worth apart fits a window that stays put; one that widens
+      // with every answer (at start, 2 wide) has room within about one latency, and spreading a
+      // claim batch after another up to seconds ahead left the loop asleep with work waiting.
+      if (ctx.adaptive && s.window < Math.min(this.#maxWindow, e.maxInFlight ?? Infinity) && s.failStreak === 0)
+        return { kind: 'defer', until: now + Math.max(1, Math.ceil(s.latencyMs)), growing: true }
+      return { kind: 'defer', until: s.spreadSlots(now, Math.max(1, s.latencyMs / cap)) }
+    }
     if (e.ratePerSecond !== null && s.nextStart > now) return { kind: 'defer', until: s.spreadRate(s.nextStart, 1000 / e.ratePerSecond) }
     return { kind: 'go' }
   }

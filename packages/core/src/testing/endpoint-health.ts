@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { policies, type AttemptEvent, type ManualClock, type Outbox, type OutboxEvents, type Store } from '../index.js'
 import { TestReceiver } from './receiver.js'
+import { eventually } from './wait.js'
 import { testOutbox } from './test-outbox.js'
 import type { ConformanceTarget } from './target.js'
 
@@ -206,6 +207,60 @@ export function describeEndpointHealth(target: ConformanceTarget): void {
       }
       const delivered = await outbox.deliveries.list({ state: 'delivered', limit: 500 })
       expect(delivered.every((d) => d.attempts === 1)).toBe(true)
+    })
+
+    it('majority at start: what the widening windows hold back is due again within one latency, and the claim waits for room', async () => {
+      // Held requests keep each endpoint's window (2 at start) full while the clock stands still.
+      let release!: () => void
+      const held = new Promise<void>((r) => (release = r))
+      for (const path of ['/a', '/b', '/c'])
+        receiver.on(path, async () => {
+          await held
+          return 200
+        })
+      const started = testOutbox(store, {
+        clock,
+        health: { breaker: false, initialWindow: 2 },
+        dispatcher: { concurrency: 32, pollIntervalMs: 60_000 },
+      }).outbox
+      try {
+        await started.collections.upsert({ name: 'events', policy: policies.fixed(), failureMode: 'majority' })
+        for (const path of ['/a', '/b', '/c']) await started.endpoints.create({ collection: 'events', url: `${receiver.url}${path}` })
+        let delivered = 0
+        started.on('delivered', () => delivered++)
+        await started.notifyMany(Array.from({ length: 40 }, (_, i) => ({ type: 'entity.changed', payload: { i } })))
+        const t0 = clock.now()
+        started.start()
+        // 2 sent to each endpoint; 30 more claimed (the free slots) and put back, no attempt made.
+        await receiver.waitFor(6)
+        const deferred = () => started.deliveries.list({ state: 'pending', limit: 100 }).then((p) => p.filter((d) => d.nextAttemptAt! > t0))
+        const back = await eventually(async () => {
+          const d = await deferred()
+          return d.length === 30 ? d : null
+        }).then((d) => d!)
+        // Spread a slot apart (5 ms at the first latency estimate of 10 ms) they would reach 150 ms ahead.
+        for (const d of back) expect(d.nextAttemptAt! - t0).toBeLessThanOrEqual(20)
+        expect(back.every((d) => d.attempts === 0)).toBe(true)
+        // No window has room and nothing is due yet: the other 8 stay in the queue, unclaimed.
+        expect((await deferred()).length).toBe(30)
+        release()
+        // Then on: jump to each next attempt due, once the dispatcher has taken all that is due.
+        const nextDue = async () => {
+          const pending = await started.deliveries.list({ state: 'pending', limit: 100 })
+          return Math.min(...pending.map((d) => d.nextAttemptAt ?? Number.POSITIVE_INFINITY))
+        }
+        for (let step = 0; delivered < 40; step++) {
+          expect(step).toBeLessThan(2_000)
+          await eventually(async () => delivered === 40 || (await nextDue()) > clock.now(), 10_000, 2)
+          const next = await nextDue()
+          if (Number.isFinite(next)) clock.set(Math.max(clock.now() + 1, next))
+        }
+        for (const path of ['/a', '/b', '/c']) expect(receiver.to(path)).toHaveLength(40)
+        const all = await started.deliveries.list({ limit: 100 })
+        expect(all.every((d) => d.state === 'delivered' && d.attempts === 1)).toBe(true)
+      } finally {
+        await started.close()
+      }
     })
 
     it('majority: a paused endpoint is skipped like a disabled one and costs the round no retry', async () => {
