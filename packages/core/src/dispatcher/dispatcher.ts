@@ -93,11 +93,12 @@ export class Dispatcher {
    */
   #fruitless: string | null = null
   /**
-   * Set when a claimed delivery was deferred by an in-flight window that is still widening (at
-   * start, 2 wide): the next claim waits until those endpoints have room again or the deferral
-   * is due. A `majority` delivery has no single endpoint, so the claim cannot skip it the way it
-   * skips a blocked endpoint's `each` deliveries, and claiming again at once would only defer
-   * another batch (each claim of 32 sent 2 and deferred 30).
+   * Set when a claimed `majority` delivery was deferred by an in-flight window that is still
+   * widening (at start, 2 wide). It has no single endpoint, so the claim cannot skip it the way it
+   * skips a blocked endpoint's `each` deliveries, and claiming again at once only deferred another
+   * batch (each claim of 32 sent 2 and deferred 30). So the next claim waits until those
+   * endpoints have room, the deferral is due, or an attempt to another endpoint ends (work
+   * elsewhere is moving: it is not held up for them).
    */
   #widening: { endpoints: Set<string>; until: number } | null = null
   /** When deferred deliveries come due: the loop wakes then rather than at the next poll. */
@@ -374,7 +375,7 @@ export class Dispatcher {
           else if (admission.kind === 'probe') probes.push({ endpoint, until: admission.until })
           else if (admission.kind === 'defer') {
             deferUntil = Math.max(deferUntil, Math.min(admission.until, deadline))
-            if (admission.growing) widening.push(id)
+            if (admission.growing && delivery.endpointId === null) widening.push(id)
           } else
             skipped.push({
               endpointId: id,
@@ -412,6 +413,7 @@ export class Dispatcher {
             return a
           } finally {
             health.settled(e, outcome, latency)
+            if (this.#widening && !this.#widening.endpoints.has(e.id)) this.#widening = null
           }
         }),
       )
