@@ -14,6 +14,7 @@ import { deadlineOf } from '../policies/policy-end.js'
 import { sendAttempt, type SendContext, type SentAttempt } from './send-attempt.js'
 import type { EndpointHealth } from '../health/endpoint-health.js'
 import { applyCompletion, attemptOutcome, deferral, settle, type SkippedAttempt } from './settle.js'
+import { ClaimPacing } from './claim-pacing.js'
 
 /** Tuning of the in-process dispatcher. */
 export interface DispatcherOptions {
@@ -92,17 +93,8 @@ export class Dispatcher {
    * loop waits until one has room, new work arrives or the poll interval passes.
    */
   #fruitless: string | null = null
-  /**
-   * Set when a claimed `majority` delivery was deferred by an in-flight window that is still
-   * widening (at start, 2 wide). It has no single endpoint, so the claim cannot skip it the way it
-   * skips a blocked endpoint's `each` deliveries, and claiming again at once only deferred another
-   * batch (each claim of 32 sent 2 and deferred 30). So the next claim waits until those
-   * endpoints have room, the deferral is due, or an attempt to another endpoint ends (work
-   * elsewhere is moving: it is not held up for them).
-   */
-  #widening: { endpoints: Set<string>; until: number } | null = null
-  /** When deferred deliveries come due: the loop wakes then rather than at the next poll. */
-  #deferredDue: number[] = []
+  /** When the next claim runs, from what the last ones deferred (see {@link ClaimPacing}). */
+  readonly #pacing = new ClaimPacing()
   /** Stops the clock's change calls (a ManualClock's `advance()` wakes a started dispatcher). */
   #unwatchClock: (() => void) | null = null
   /**
@@ -137,6 +129,7 @@ export class Dispatcher {
   wake(): void {
     this.#newWork = true
     this.#fruitless = null
+    this.#pacing.woken()
     if (this.#wakeTimer) return
     const fire = () => {
       this.#wakeTimer = null
@@ -214,10 +207,15 @@ export class Dispatcher {
           expandFull = expanded === options.batchSize
         }
         const free = options.concurrency - this.#inFlight.size
-        if ((free >= lowWater || this.#inFlight.size === 0) && !this.#waitForWindows()) {
+        if (
+          (free >= lowWater || this.#inFlight.size === 0) &&
+          !this.#pacing.waits(this.#d.clock.now(), (now) => this.#d.health.blocked(now))
+        ) {
           const limit = Math.min(free, options.batchSize)
+          this.#pacing.claimStarted()
           const claims = await this.#claim(limit, true)
           for (const claim of claims) this.#track(this.#process(claim, true))
+          this.#pacing.claimAdmitted()
           more = claims.length === limit
         }
         failures = 0
@@ -231,28 +229,9 @@ export class Dispatcher {
       // After a database error: back off, but never past the poll interval, so work resumes
       // within one interval of the database coming back.
       if (failures > 0) await this.#sleep(Math.min(ERROR_BACKOFF_MS * 2 ** (failures - 1), options.pollIntervalMs))
-      else if (full || !(more || expandFull)) await this.#sleep(options.pollIntervalMs, full ? undefined : this.#nextDeferred())
+      else if (full || !(more || expandFull))
+        await this.#sleep(options.pollIntervalMs, full ? undefined : this.#pacing.nextDue(this.#d.clock.now()))
     }
-  }
-
-  /** Whether the claim should wait for the widening windows of {@link #widening}. */
-  #waitForWindows(): boolean {
-    const w = this.#widening
-    if (!w) return false
-    const now = this.#d.clock.now()
-    if (now < w.until) {
-      const blocked = this.#d.health.blocked(now)
-      if (blocked.some((id) => w.endpoints.has(id))) return true
-    }
-    this.#widening = null
-    return false
-  }
-
-  /** The earliest time a deferred delivery comes due, if any is still ahead. */
-  #nextDeferred(): number | undefined {
-    const now = this.#d.clock.now()
-    this.#deferredDue = this.#deferredDue.filter((t) => t > now)
-    return this.#deferredDue.length > 0 ? Math.min(...this.#deferredDue) : undefined
   }
 
   /**
@@ -388,7 +367,7 @@ export class Dispatcher {
       if (deferUntil > 0) {
         // Held back by a limit: back to the queue, no attempt made, no retry used up.
         for (const p of probes) health.releaseProbe(p.endpoint)
-        this.#deferred(deferUntil, widening)
+        this.#pacing.deferred(deferUntil, widening)
         await this.#enqueueCompletion(deferral(claim, deferUntil, started), () => {})
         return
       }
@@ -413,7 +392,7 @@ export class Dispatcher {
             return a
           } finally {
             health.settled(e, outcome, latency)
-            if (this.#widening && !this.#widening.endpoints.has(e.id)) this.#widening = null
+            this.#pacing.settled(e.id)
           }
         }),
       )
@@ -455,15 +434,6 @@ export class Dispatcher {
     } catch (error) {
       emitter.emit('error', { error, phase: 'deliver' })
     }
-  }
-
-  /** Notes a deferral: the loop wakes when it is due, and waits for the windows that held it (see {@link #widening}). */
-  #deferred(until: number, widening: string[]): void {
-    this.#deferredDue.push(until)
-    if (widening.length === 0) return
-    const w = (this.#widening ??= { endpoints: new Set(), until })
-    w.until = Math.min(w.until, until)
-    for (const id of widening) w.endpoints.add(id)
   }
 
   /** Queues a write-back; resolves once it is durable. Batches what finishes together. */

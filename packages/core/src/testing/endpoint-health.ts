@@ -209,8 +209,12 @@ export function describeEndpointHealth(target: ConformanceTarget): void {
       expect(delivered.every((d) => d.attempts === 1)).toBe(true)
     })
 
-    it('majority at start: what the widening windows hold back is due again within one latency, and the claim waits for room', async () => {
-      // Held requests keep each endpoint's window (2 at start) full while the clock stands still.
+    /**
+     * A started dispatcher (32 slots, windows of 2 at start, 60 s poll) with a `majority`
+     * collection `events` (entity.*) of endpoints /a, /b and /c, whose requests are held until
+     * `release()`: their windows stay full while the clock stands still.
+     */
+    async function heldMajority() {
       let release!: () => void
       const held = new Promise<void>((r) => (release = r))
       for (const path of ['/a', '/b', '/c'])
@@ -223,9 +227,14 @@ export function describeEndpointHealth(target: ConformanceTarget): void {
         health: { breaker: false, initialWindow: 2 },
         dispatcher: { concurrency: 32, pollIntervalMs: 60_000 },
       }).outbox
+      await started.collections.upsert({ name: 'events', events: ['entity.*'], policy: policies.fixed(), failureMode: 'majority' })
+      for (const path of ['/a', '/b', '/c']) await started.endpoints.create({ collection: 'events', url: `${receiver.url}${path}` })
+      return { started, release }
+    }
+
+    it('majority at start: what the widening windows hold back is due again within one latency, and the claim waits for room', async () => {
+      const { started, release } = await heldMajority()
       try {
-        await started.collections.upsert({ name: 'events', policy: policies.fixed(), failureMode: 'majority' })
-        for (const path of ['/a', '/b', '/c']) await started.endpoints.create({ collection: 'events', url: `${receiver.url}${path}` })
         let delivered = 0
         started.on('delivered', () => delivered++)
         await started.notifyMany(Array.from({ length: 40 }, (_, i) => ({ type: 'entity.changed', payload: { i } })))
@@ -258,6 +267,25 @@ export function describeEndpointHealth(target: ConformanceTarget): void {
         for (const path of ['/a', '/b', '/c']) expect(receiver.to(path)).toHaveLength(40)
         const all = await started.deliveries.list({ limit: 100 })
         expect(all.every((d) => d.state === 'delivered' && d.attempts === 1)).toBe(true)
+      } finally {
+        await started.close()
+      }
+    })
+
+    it('majority deliveries waiting for widening windows do not hold up deliveries to another endpoint', async () => {
+      const { started, release } = await heldMajority()
+      try {
+        await started.collections.upsert({ name: 'other', events: ['other.*'], policy: policies.fixed() })
+        await started.endpoints.create({ collection: 'other', url: `${receiver.url}/x` })
+        // The majority deliveries come first in the queue; the clock stands still throughout. /x
+        // takes 2 when expanded (its window) and the other 2 from a claim once those have answered
+        // (its window is 4 by then), while a claim's worth of majority deliveries waits to be due.
+        await started.notifyMany(Array.from({ length: 40 }, (_, i) => ({ type: 'entity.changed', payload: { i } })))
+        await started.notifyMany(Array.from({ length: 4 }, (_, i) => ({ type: 'other.changed', payload: { i } })))
+        started.start()
+        await receiver.waitFor(4, '/x')
+        expect(receiver.to('/a')).toHaveLength(2)
+        release()
       } finally {
         await started.close()
       }
