@@ -236,7 +236,7 @@ export class Dispatcher {
 
   /**
    * Waits for a nudge, the poll interval or until `dueAt` (clock time), whichever comes first.
-   * A poll always looks for new work; `dueAt` only lets the claim look again.
+   * A poll always looks for new work; `dueAt` only lets the loop claim again.
    */
   #sleep(ms: number, dueAt?: number): Promise<void> {
     if (this.#woken) {
@@ -248,8 +248,12 @@ export class Dispatcher {
     return new Promise((resolve) => {
       const timer = setTimeout(
         () => {
-          if (poll) this.#newWork = true
-          this.#fruitless = null
+          // A deferral coming due does not give a blocked endpoint room: a claim that found
+          // nothing still waits for that (see #fruitless).
+          if (poll) {
+            this.#newWork = true
+            this.#fruitless = null
+          }
           done()
         },
         Math.min(ms, untilDue),
