@@ -1,4 +1,4 @@
-import { Agent, errors, request, type Dispatcher } from 'undici'
+import { Agent, errors, type Dispatcher } from 'undici'
 import { blockedCause } from '../ssrf/blocked-cause.js'
 import type { OutgoingRequest, SendResult, Transport, TransportErrorKind } from '../transport/transport.js'
 
@@ -31,6 +31,7 @@ export class HttpTransport implements Transport {
   readonly #owned: boolean
   readonly #snippetBytes: number
   readonly #maxResponseBytes: number
+  readonly #targets = new Map<string, Target>()
 
   constructor(options: HttpTransportOptions = {}) {
     this.#owned = !options.dispatcher
@@ -48,38 +49,49 @@ export class HttpTransport implements Transport {
     // 8 µs for AbortSignal.timeout(), whose timer outlives the request (GC included, 200k loop).
     const controller = new AbortController()
     const { signal } = controller
-    const timer = setTimeout(() => controller.abort(), req.timeoutMs).unref()
-    const elapsed = () => Math.round(performance.now() - started)
+    const timer = setTimeout(abort, req.timeoutMs, controller).unref()
     try {
-      const res = await request(req.url, {
+      const { origin, path } = this.#target(req.url)
+      // The dispatcher's own request(): undici's top-level one parses the URL string again.
+      const res = await this.#dispatcher.request({
+        origin,
+        path,
         method: 'POST',
         headers: req.headers,
         body: req.body,
-        dispatcher: this.#dispatcher,
         signal,
         headersTimeout: req.timeoutMs,
         bodyTimeout: req.timeoutMs,
       })
       const snippet = await this.#readCapped(res.body)
-      const header = (name: string) => {
-        const v = res.headers[name]
-        return Array.isArray(v) ? v[0] : v
-      }
       return {
         ok: true,
-        latencyMs: elapsed(),
+        latencyMs: Math.round(performance.now() - started),
         response: {
           status: res.statusCode,
-          contentType: header('content-type'),
-          retryAfterMs: parseRetryAfter(header('retry-after')),
+          contentType: firstHeader(res.headers['content-type']),
+          retryAfterMs: parseRetryAfter(firstHeader(res.headers['retry-after'])),
           snippet,
         },
       }
     } catch (err) {
-      return { ok: false, latencyMs: elapsed(), error: classify(err, signal) }
+      return { ok: false, latencyMs: Math.round(performance.now() - started), error: classify(err, signal) }
     } finally {
       clearTimeout(timer)
     }
+  }
+
+  /** Origin and path of a URL, parsed once per URL (an endpoint's URL repeats on every attempt). */
+  #target(url: string): Target {
+    let t = this.#targets.get(url)
+    if (!t) {
+      const u = new URL(url)
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new TypeError(`not an http(s) URL: ${u.protocol}`)
+      t = { origin: u.origin, path: `${u.pathname}${u.search}` }
+      if (this.#targets.size >= 1024) this.#targets.clear()
+      this.#targets.set(url, t)
+    }
+    return t
   }
 
   async #readCapped(body: Dispatcher.ResponseData['body']): Promise<string> {
@@ -111,6 +123,19 @@ export class HttpTransport implements Transport {
     clearTimeout(timer)
     if (closed === 'late') await this.#dispatcher.destroy()
   }
+}
+
+interface Target {
+  origin: string
+  path: string
+}
+
+function abort(controller: AbortController): void {
+  controller.abort()
+}
+
+function firstHeader(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v
 }
 
 function classify(err: unknown, signal: AbortSignal): { kind: TransportErrorKind; message: string } {
