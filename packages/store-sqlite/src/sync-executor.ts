@@ -84,7 +84,9 @@ export class SyncExecutor {
   insert<T extends keyof HookboxSqliteSchema & string>(table: T, rows: Array<Record<string, unknown>>): CompiledQuery {
     const columns = Object.keys(rows[0] ?? {})
     const key = `${table}|${rows.length}|${columns.join(',')}`
-    const parameters = rows.flatMap((r) => columns.map((c) => r[c]))
+    const parameters: unknown[] = []
+    // Plain loops: no closure per row and per value (an expansion flattens 100 rows of 20 columns).
+    for (const r of rows) for (const c of columns) parameters.push(r[c])
     let text = this.#inserts.get(key)
     if (text === undefined) {
       text = this.qb
