@@ -21,6 +21,9 @@ export class SyncExecutor {
   readonly #statements = new Map<string, SqliteStatement>()
   readonly #inserts = new Map<string, string>()
   readonly #shapes = new Map<string, string>()
+  #transaction: { immediate(): unknown } | undefined
+  /** What the running {@link tx} call runs. */
+  #body: (() => unknown) | null = null
 
   constructor(readonly db: SqliteDatabase) {}
 
@@ -101,7 +104,16 @@ export class SyncExecutor {
 
   /** Runs `fn` in an IMMEDIATE transaction (a savepoint if one is open). */
   tx<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate()
+    // One better-sqlite3 transaction function, built once, that runs whatever `#body` holds:
+    // building one per call defined 20 properties on 4 new functions every time.
+    this.#transaction ??= this.db.transaction(() => this.#body!())
+    const outer = this.#body
+    this.#body = fn
+    try {
+      return this.#transaction.immediate() as T
+    } finally {
+      this.#body = outer
+    }
   }
 }
 

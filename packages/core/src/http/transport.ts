@@ -94,21 +94,31 @@ export class HttpTransport implements Transport {
     return t
   }
 
-  async #readCapped(body: Dispatcher.ResponseData['body']): Promise<string> {
-    const chunks: Buffer[] = []
-    let read = 0
-    try {
-      for await (const chunk of body as AsyncIterable<Buffer>) {
-        if (read < this.#snippetBytes) chunks.push(chunk)
+  /**
+   * The first `snippetBytes` of a body, reading at most `maxResponseBytes`. Events, not
+   * `for await`: the stream's async iterator costs a generator, an end-of-stream watcher and
+   * a promise per chunk, for what is mostly one small chunk.
+   */
+  #readCapped(body: Dispatcher.ResponseData['body']): Promise<string> {
+    const snippetBytes = this.#snippetBytes
+    const maxBytes = this.#maxResponseBytes
+    return new Promise((resolve) => {
+      const chunks: Buffer[] = []
+      let read = 0
+      const onData = (chunk: Buffer) => {
+        if (read < snippetBytes) chunks.push(chunk)
         read += chunk.length
-        if (read >= this.#maxResponseBytes) break
+        if (read >= maxBytes) finish()
       }
-    } catch {
-      // A body cut short still leaves a usable status; the snippet is best effort.
-    } finally {
-      if (!body.destroyed) body.destroy()
-    }
-    return Buffer.concat(chunks).subarray(0, this.#snippetBytes).toString('utf8')
+      // A body cut short (error, abort) still leaves a usable status; the snippet is best effort.
+      // The error listener stays: destroying a body that has not ended emits an AbortError.
+      const finish = () => {
+        body.off('data', onData).off('end', finish).off('close', finish)
+        if (!body.destroyed) body.destroy()
+        resolve(snippetOf(chunks, snippetBytes))
+      }
+      body.on('data', onData).on('end', finish).on('error', finish).on('close', finish)
+    })
   }
 
   /**
@@ -132,6 +142,13 @@ interface Target {
 
 function abort(controller: AbortController): void {
   controller.abort()
+}
+
+/** The first `bytes` of the chunks as UTF-8; one chunk (the usual small body) is not copied. */
+function snippetOf(chunks: Buffer[], bytes: number): string {
+  if (chunks.length === 0) return ''
+  if (chunks.length === 1) return chunks[0]!.toString('utf8', 0, Math.min(bytes, chunks[0]!.length))
+  return Buffer.concat(chunks).toString('utf8', 0, bytes)
 }
 
 function firstHeader(v: string | string[] | undefined): string | undefined {
