@@ -21,6 +21,8 @@ export class SyncExecutor {
   readonly #statements = new Map<string, SqliteStatement>()
   readonly #inserts = new Map<string, string>()
   readonly #shapes = new Map<string, string>()
+  /** Statements in raw mode (rows as arrays), by SQL. */
+  readonly #raw = new Map<string, SqliteStatement>()
   #transaction: { immediate(): unknown } | undefined
   /** What the running {@link tx} call runs. */
   #body: (() => unknown) | null = null
@@ -41,6 +43,24 @@ export class SyncExecutor {
   all<R>(query: Compilable<R> | CompiledQuery<R>): R[] {
     const { sql, parameters } = 'compile' in query ? query.compile() : query
     return this.#prepare(sql).all(...parameters) as R[]
+  }
+
+  /**
+   * Rows of a select as arrays, with the result's column names; undefined on a driver without
+   * a raw mode. better-sqlite3 builds an object row property by property through V8's API: on
+   * the claim's 22 columns that is two thirds of the statement (196 against 125 µs for 32 rows).
+   */
+  arrays(query: CompiledQuery): { columns: string[]; rows: unknown[][] } | undefined {
+    let s = this.#raw.get(query.sql)
+    if (!s) {
+      const statement = migrationChecked(() => this.db.prepare(query.sql))
+      if (!statement.raw || !statement.columns) return undefined
+      s = statement.raw(true)
+      if (this.#raw.size > 100) this.#raw.clear()
+      this.#raw.set(query.sql, s)
+    }
+    // Read each time: a migration in another process may have changed the table since.
+    return { columns: s.columns!().map((c) => c.name), rows: s.all(...query.parameters) as unknown[][] }
   }
 
   /** The first row, or undefined. */
