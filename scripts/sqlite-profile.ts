@@ -2,13 +2,19 @@
 // notifies drained by one dispatcher process at defaults, receiver in another process (or the
 // no-op transport), CPU profile from `go` to the N-th delivery. Prints the top frames by self time
 // and by total time (inclusive, each function counted once per sample), in µs per delivery.
-//   tsx --conditions=hookbox-source scripts/sqlite-profile.ts [http|noop] [n] [top] [--save=<file>]
+//   tsx --conditions=hookbox-source scripts/sqlite-profile.ts [http|noop] [n] [top] [--save=<file>] [--root=<checkout>]
 import { writeFileSync } from 'node:fs'
-import { commitMany, dropTarget, newTarget, openOutbox, route } from '../bench/hookbox.js'
+import { resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import type { CpuProfile } from '../bench/profile-child.js'
-import { selfTimes } from '../bench/profile.js'
-import { startReceiver } from '../bench/receiver.js'
-import { drain } from '../bench/workers.js'
+
+// --root=<checkout>: profile another checkout's engine through its own bench harness (A/B).
+const root = resolve(process.argv.find((a) => a.startsWith('--root='))?.slice('--root='.length) ?? '.')
+const load = (p: string) => import(pathToFileURL(resolve(root, p)).href)
+const { commitMany, dropTarget, newTarget, openOutbox, route } = (await load('bench/hookbox.ts')) as typeof import('../bench/hookbox.js')
+const { selfTimes } = (await load('bench/profile.ts')) as typeof import('../bench/profile.js')
+const { startReceiver } = (await load('bench/receiver.ts')) as typeof import('../bench/receiver.js')
+const { drain } = (await load('bench/workers.ts')) as typeof import('../bench/workers.js')
 
 const [mode = 'http', nArg = '10000', topArg = '30'] = process.argv.slice(2).filter((a) => !a.startsWith('--'))
 const save = process.argv.find((a) => a.startsWith('--save='))?.slice('--save='.length)
