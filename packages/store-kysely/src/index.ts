@@ -36,6 +36,7 @@ export { deleteEndpoint, getEndpoint, getEndpointByName, insertEndpoint, listEnd
 export { enqueueMessages } from './queries/enqueue.js'
 export { expandMessages } from './queries/expand.js'
 export { leaseProbe } from './queries/lease-probe.js'
+export { OUTCOME_COLUMNS, outcomeValues } from './queries/outcome.js'
 export { purgeTenant } from './queries/purge-tenant.js'
 export { purgeFinished } from './queries/purge.js'
 export { getResult, putResultQuery } from './queries/results.js'

@@ -8,7 +8,7 @@ import type {
   ResultRecord,
   TenantRecord,
 } from '@hookbox/core'
-import { tenantFromColumn, tenantToColumn } from '@hookbox/core'
+import { StoreError, tenantFromColumn, tenantToColumn } from '@hookbox/core'
 import type { Selectable } from 'kysely'
 import { json, parse } from '@hookbox/store-kysely'
 import type {
@@ -125,26 +125,70 @@ export function endpointToRow(e: EndpointRecord): EndpointsTable {
   }
 }
 
+/** The deliveries columns a {@link DeliveryRecord} is read from. */
+const DELIVERY_FIELDS = [
+  'id',
+  'message_id',
+  'tenant',
+  'collection',
+  'failure_mode',
+  'endpoint_id',
+  'targets',
+  'progress',
+  'state',
+  'attempts',
+  'next_attempt_at',
+  'window_start',
+  'deadline',
+  'last_error',
+  'ordering_key',
+  'created_at',
+  'updated_at',
+  'completed_at',
+] as const
+
+/** Where each of those columns is in a row: its name in an object row, its index in an array row. */
+export type DeliveryPositions = Readonly<Record<(typeof DELIVERY_FIELDS)[number], string | number>>
+
+const BY_NAME = Object.fromEntries(DELIVERY_FIELDS.map((f) => [f, f])) as DeliveryPositions
+
+/** The positions of the delivery columns among a statement's result columns. */
+export function deliveryPositions(columns: readonly string[]): DeliveryPositions {
+  return Object.fromEntries(
+    DELIVERY_FIELDS.map((f) => {
+      const i = columns.indexOf(f)
+      if (i < 0) throw new StoreError(`hookbox: the deliveries row has no column ${f}`)
+      return [f, i]
+    }),
+  ) as DeliveryPositions
+}
+
 export function deliveryFromRow(r: Selectable<DeliveriesTable>): DeliveryRecord {
+  return deliveryAt(r as unknown as Readonly<Record<string, unknown>>, BY_NAME)
+}
+
+/** A delivery from an object row (positions by name) or an array row (by index, see {@link deliveryPositions}). */
+export function deliveryAt(row: Readonly<Record<string, unknown>> | readonly unknown[], at: DeliveryPositions): DeliveryRecord {
+  const r = row as Readonly<Record<string | number, unknown>>
   return {
-    id: r.id,
-    messageId: r.message_id,
-    tenant: tenantFromColumn(r.tenant),
-    collection: r.collection,
-    failureMode: r.failure_mode as DeliveryRecord['failureMode'],
-    endpointId: r.endpoint_id,
-    targets: JSON.parse(r.targets),
-    progress: JSON.parse(r.progress),
-    state: r.state as DeliveryRecord['state'],
-    attempts: r.attempts,
-    nextAttemptAt: r.next_attempt_at,
-    windowStart: r.window_start,
-    deadline: r.deadline,
-    lastError: r.last_error,
-    orderingKey: r.ordering_key,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    completedAt: r.completed_at,
+    id: r[at.id] as string,
+    messageId: r[at.message_id] as string,
+    tenant: tenantFromColumn(r[at.tenant] as string),
+    collection: r[at.collection] as string,
+    failureMode: r[at.failure_mode] as DeliveryRecord['failureMode'],
+    endpointId: r[at.endpoint_id] as string | null,
+    targets: JSON.parse(r[at.targets] as string),
+    progress: JSON.parse(r[at.progress] as string),
+    state: r[at.state] as DeliveryRecord['state'],
+    attempts: r[at.attempts] as number,
+    nextAttemptAt: r[at.next_attempt_at] as number | null,
+    windowStart: r[at.window_start] as number,
+    deadline: r[at.deadline] as number | null,
+    lastError: r[at.last_error] as string | null,
+    orderingKey: r[at.ordering_key] as string | null,
+    createdAt: r[at.created_at] as number,
+    updatedAt: r[at.updated_at] as number,
+    completedAt: r[at.completed_at] as number | null,
   }
 }
 

@@ -17,6 +17,10 @@ export interface SqliteStatement {
   all(...params: unknown[]): unknown[]
   get(...params: unknown[]): unknown
   readonly reader: boolean
+  /** Rows as arrays (better-sqlite3's raw mode); optional: without it rows are read as objects. */
+  raw?(toggle: boolean): SqliteStatement
+  /** The result columns, in order; optional, with {@link raw}. */
+  columns?(): Array<{ name: string }>
 }
 
 /** Options of `sqliteStore`. */

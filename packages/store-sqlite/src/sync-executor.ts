@@ -21,6 +21,11 @@ export class SyncExecutor {
   readonly #statements = new Map<string, SqliteStatement>()
   readonly #inserts = new Map<string, string>()
   readonly #shapes = new Map<string, string>()
+  /** Statements in raw mode (rows as arrays), by SQL. */
+  readonly #raw = new Map<string, SqliteStatement>()
+  #transaction: { immediate(): unknown } | undefined
+  /** What the running {@link tx} call runs. */
+  #body: (() => unknown) | null = null
 
   constructor(readonly db: SqliteDatabase) {}
 
@@ -38,6 +43,24 @@ export class SyncExecutor {
   all<R>(query: Compilable<R> | CompiledQuery<R>): R[] {
     const { sql, parameters } = 'compile' in query ? query.compile() : query
     return this.#prepare(sql).all(...parameters) as R[]
+  }
+
+  /**
+   * Rows of a select as arrays, with the result's column names; undefined on a driver without
+   * a raw mode. better-sqlite3 builds an object row property by property through V8's API: on
+   * the claim's 22 columns that is two thirds of the statement (196 against 125 µs for 32 rows).
+   */
+  arrays(query: CompiledQuery): { columns: string[]; rows: unknown[][] } | undefined {
+    let s = this.#raw.get(query.sql)
+    if (!s) {
+      const statement = migrationChecked(() => this.db.prepare(query.sql))
+      if (!statement.raw || !statement.columns) return undefined
+      s = statement.raw(true)
+      if (this.#raw.size > 100) this.#raw.clear()
+      this.#raw.set(query.sql, s)
+    }
+    // Read each time: a migration in another process may have changed the table since.
+    return { columns: s.columns!().map((c) => c.name), rows: s.all(...query.parameters) as unknown[][] }
   }
 
   /** The first row, or undefined. */
@@ -84,7 +107,9 @@ export class SyncExecutor {
   insert<T extends keyof HookboxSqliteSchema & string>(table: T, rows: Array<Record<string, unknown>>): CompiledQuery {
     const columns = Object.keys(rows[0] ?? {})
     const key = `${table}|${rows.length}|${columns.join(',')}`
-    const parameters = rows.flatMap((r) => columns.map((c) => r[c]))
+    const parameters: unknown[] = []
+    // Plain loops: no closure per row and per value (an expansion flattens 100 rows of 20 columns).
+    for (const r of rows) for (const c of columns) parameters.push(r[c])
     let text = this.#inserts.get(key)
     if (text === undefined) {
       text = this.qb
@@ -99,7 +124,16 @@ export class SyncExecutor {
 
   /** Runs `fn` in an IMMEDIATE transaction (a savepoint if one is open). */
   tx<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate()
+    // One better-sqlite3 transaction function, built once, that runs whatever `#body` holds:
+    // building one per call defined 20 properties on 4 new functions every time.
+    this.#transaction ??= this.db.transaction(() => this.#body!())
+    const outer = this.#body
+    this.#body = fn
+    try {
+      return this.#transaction.immediate() as T
+    } finally {
+      this.#body = outer
+    }
   }
 }
 

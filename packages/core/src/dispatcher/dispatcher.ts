@@ -77,6 +77,8 @@ export class Dispatcher {
   readonly #d: DispatcherDeps
   readonly #inFlight = new Set<Promise<void>>()
   #buffer: Buffered[] = []
+  /** Whether a flush of the buffer is scheduled for the next turn of the event loop. */
+  #flushSoon = false
   /** The write-backs in flight (at most the store's `writeBacksInFlight`). */
   readonly #flushing = new Set<Promise<void>>()
   #running = false
@@ -445,7 +447,14 @@ export class Dispatcher {
     return new Promise((done) => {
       this.#buffer.push({ completion, emit, done })
       if (this.#buffer.length >= this.#d.options.batchSize) void this.#flush()
-      else setImmediate(() => void this.#flush())
+      else if (!this.#flushSoon) {
+        // One scheduled flush takes all that finish this turn: not one per outcome.
+        this.#flushSoon = true
+        setImmediate(() => {
+          this.#flushSoon = false
+          void this.#flush()
+        })
+      }
     })
   }
 

@@ -1,4 +1,4 @@
-import { Agent, errors, request, type Dispatcher } from 'undici'
+import { Agent, errors, type Dispatcher } from 'undici'
 import { blockedCause } from '../ssrf/blocked-cause.js'
 import type { OutgoingRequest, SendResult, Transport, TransportErrorKind } from '../transport/transport.js'
 
@@ -31,6 +31,7 @@ export class HttpTransport implements Transport {
   readonly #owned: boolean
   readonly #snippetBytes: number
   readonly #maxResponseBytes: number
+  readonly #targets = new Map<string, Target>()
 
   constructor(options: HttpTransportOptions = {}) {
     this.#owned = !options.dispatcher
@@ -44,53 +45,80 @@ export class HttpTransport implements Transport {
   /** Sends one request; never throws. */
   async send(req: OutgoingRequest): Promise<SendResult> {
     const started = performance.now()
-    const signal = AbortSignal.timeout(req.timeoutMs)
-    const elapsed = () => Math.round(performance.now() - started)
+    // A controller and an unref'd timer cleared on completion: 3 µs of CPU per send against
+    // 8 µs for AbortSignal.timeout(), whose timer outlives the request (GC included, 200k loop).
+    const controller = new AbortController()
+    const { signal } = controller
+    const timer = setTimeout(abort, req.timeoutMs, controller).unref()
     try {
-      const res = await request(req.url, {
+      const { origin, path } = this.#target(req.url)
+      // The dispatcher's own request(): undici's top-level one parses the URL string again.
+      const res = await this.#dispatcher.request({
+        origin,
+        path,
         method: 'POST',
         headers: req.headers,
         body: req.body,
-        dispatcher: this.#dispatcher,
         signal,
         headersTimeout: req.timeoutMs,
         bodyTimeout: req.timeoutMs,
       })
       const snippet = await this.#readCapped(res.body)
-      const header = (name: string) => {
-        const v = res.headers[name]
-        return Array.isArray(v) ? v[0] : v
-      }
       return {
         ok: true,
-        latencyMs: elapsed(),
+        latencyMs: Math.round(performance.now() - started),
         response: {
           status: res.statusCode,
-          contentType: header('content-type'),
-          retryAfterMs: parseRetryAfter(header('retry-after')),
+          contentType: firstHeader(res.headers['content-type']),
+          retryAfterMs: parseRetryAfter(firstHeader(res.headers['retry-after'])),
           snippet,
         },
       }
     } catch (err) {
-      return { ok: false, latencyMs: elapsed(), error: classify(err, signal) }
+      return { ok: false, latencyMs: Math.round(performance.now() - started), error: classify(err, signal) }
+    } finally {
+      clearTimeout(timer)
     }
   }
 
-  async #readCapped(body: Dispatcher.ResponseData['body']): Promise<string> {
-    const chunks: Buffer[] = []
-    let read = 0
-    try {
-      for await (const chunk of body as AsyncIterable<Buffer>) {
-        if (read < this.#snippetBytes) chunks.push(chunk)
-        read += chunk.length
-        if (read >= this.#maxResponseBytes) break
-      }
-    } catch {
-      // A body cut short still leaves a usable status; the snippet is best effort.
-    } finally {
-      if (!body.destroyed) body.destroy()
+  /** Origin and path of a URL, parsed once per URL (an endpoint's URL repeats on every attempt). */
+  #target(url: string): Target {
+    let t = this.#targets.get(url)
+    if (!t) {
+      const u = new URL(url)
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new TypeError(`not an http(s) URL: ${u.protocol}`)
+      t = { origin: u.origin, path: `${u.pathname}${u.search}` }
+      if (this.#targets.size >= 1024) this.#targets.clear()
+      this.#targets.set(url, t)
     }
-    return Buffer.concat(chunks).subarray(0, this.#snippetBytes).toString('utf8')
+    return t
+  }
+
+  /**
+   * The first `snippetBytes` of a body, reading at most `maxResponseBytes`. Events, not
+   * `for await`: the stream's async iterator costs a generator, an end-of-stream watcher and
+   * a promise per chunk, for what is mostly one small chunk.
+   */
+  #readCapped(body: Dispatcher.ResponseData['body']): Promise<string> {
+    const snippetBytes = this.#snippetBytes
+    const maxBytes = this.#maxResponseBytes
+    return new Promise((resolve) => {
+      const chunks: Buffer[] = []
+      let read = 0
+      const onData = (chunk: Buffer) => {
+        if (read < snippetBytes) chunks.push(chunk)
+        read += chunk.length
+        if (read >= maxBytes) finish()
+      }
+      // A body cut short (error, abort) still leaves a usable status; the snippet is best effort.
+      // The error listener stays: destroying a body that has not ended emits an AbortError.
+      const finish = () => {
+        body.off('data', onData).off('end', finish).off('close', finish)
+        if (!body.destroyed) body.destroy()
+        resolve(snippetOf(chunks, snippetBytes))
+      }
+      body.on('data', onData).on('end', finish).on('error', finish).on('close', finish)
+    })
   }
 
   /**
@@ -105,6 +133,26 @@ export class HttpTransport implements Transport {
     clearTimeout(timer)
     if (closed === 'late') await this.#dispatcher.destroy()
   }
+}
+
+interface Target {
+  origin: string
+  path: string
+}
+
+function abort(controller: AbortController): void {
+  controller.abort()
+}
+
+/** The first `bytes` of the chunks as UTF-8; one chunk (the usual small body) is not copied. */
+function snippetOf(chunks: Buffer[], bytes: number): string {
+  if (chunks.length === 0) return ''
+  if (chunks.length === 1) return chunks[0]!.toString('utf8', 0, Math.min(bytes, chunks[0]!.length))
+  return Buffer.concat(chunks).toString('utf8', 0, bytes)
+}
+
+function firstHeader(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v
 }
 
 function classify(err: unknown, signal: AbortSignal): { kind: TransportErrorKind; message: string } {

@@ -110,6 +110,30 @@ export function describeStoreContract(target: ConformanceTarget): void {
       expect(await claimConfigured(store, claimOpts(T0 + 60_000))).toEqual([])
     })
 
+    it('one write-back batch with a stale and the current outcome of a delivery applies only the current one', async () => {
+      await setup()
+      await store.queue.enqueue({ messages: [message(), message()], idempotencySince: 0 })
+      await expandOnce(store, { limit: 10, now: T0 })
+      const first = await claimConfigured(store, claimOpts())
+      expect(first).toHaveLength(2)
+      const [again] = await claimConfigured(store, { ...claimOpts(T0 + 30_000), limit: 1 })
+      const stale = first.find((c) => c.delivery.id === again!.delivery.id)!
+      const other = first.find((c) => c.delivery.id !== again!.delivery.id)!
+      // Batch order: the stale outcome, the other delivery's, then the current one of the first.
+      const applied = await store.queue.complete({
+        completions: [
+          completion(stale, { state: 'dead', lastError: 'stale' }),
+          completion(other),
+          completion(again!, { state: 'delivered', completedAt: T0 + 30_000 }),
+        ],
+      })
+      // Each applied delivery once (where a repeated one stands in the list is the store's).
+      expect([...applied].sort()).toEqual([other.delivery.id, again!.delivery.id].sort())
+      const done = await store.queue.getDelivery({ id: again!.delivery.id })
+      expect(done).toMatchObject({ state: 'delivered', completedAt: T0 + 30_000, lastError: null })
+      expect((await store.queue.getDelivery({ id: other.delivery.id }))!.state).toBe('delivered')
+    })
+
     it('does not claim deliveries that are not due yet', async () => {
       await setup()
       await store.queue.enqueue({ messages: [message()], idempotencySince: 0 })

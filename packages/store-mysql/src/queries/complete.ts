@@ -1,12 +1,10 @@
 import type { Completion } from '@hookbox/core'
+import { OUTCOME_COLUMNS, outcomeValues } from '@hookbox/store-kysely'
 import { CompiledQuery } from 'kysely'
 import type { MysqlExecutor } from '../mysql-executor.js'
 import { attemptToRow } from '../rows.js'
 
 const CHUNK = 500
-
-/** The outcome columns of a completion, in the order of the derived table below. */
-const OUTCOME = ['state', 'attempts', 'next_attempt_at', 'progress', 'last_error', 'completed_at', 'updated_at'] as const
 
 /**
  * Writes a batch of outcomes in one transaction, in a fixed number of statements whatever its
@@ -54,22 +52,13 @@ export async function completeDeliveries(x: MysqlExecutor, completions: Completi
 
 /** One UPDATE for every applied outcome: the deliveries joined by id to their outcomes. */
 function outcomesUpdate(x: MysqlExecutor, applied: Completion[]): CompiledQuery {
-  const first = `SELECT ? AS id, ${OUTCOME.map((c) => `? AS ${c}`).join(', ')}`
-  const next = `SELECT ${['id', ...OUTCOME].map(() => '?').join(', ')}`
+  const first = `SELECT ? AS id, ${OUTCOME_COLUMNS.map((c) => `? AS ${c}`).join(', ')}`
+  const next = `SELECT ${['id', ...OUTCOME_COLUMNS].map(() => '?').join(', ')}`
   const rows = applied.map((_, i) => (i === 0 ? first : next)).join(' UNION ALL ')
-  const set = OUTCOME.map((c) => `d.${c} = o.${c}`).join(', ')
+  const set = OUTCOME_COLUMNS.map((c) => `d.${c} = o.${c}`).join(', ')
   return CompiledQuery.raw(
     `UPDATE ${x.table('hookbox_deliveries')} d JOIN (${rows}) o ON d.id = o.id
 SET ${set}, d.lease_owner = NULL, d.lease_until = NULL, d.lease_token = NULL`,
-    applied.flatMap((c) => [
-      c.deliveryId,
-      c.state,
-      c.attempts,
-      c.nextAttemptAt,
-      JSON.stringify(c.progress),
-      c.lastError,
-      c.completedAt,
-      c.updatedAt,
-    ]),
+    applied.flatMap((c) => [c.deliveryId, ...outcomeValues(c)]),
   )
 }

@@ -1,6 +1,6 @@
 import type { ClaimRequest, ClaimResult } from '@hookbox/core'
 import { randomUUID } from 'node:crypto'
-import { deliveryFromRow } from '../rows.js'
+import { deliveryAt, deliveryFromRow, deliveryPositions } from '../rows.js'
 import { dueDeliveries, hydrateClaim, leaseDeliveries, type ClaimSql, type KyselyDialect } from '@hookbox/store-kysely'
 import type { SyncExecutor } from '../sync-executor.js'
 
@@ -16,13 +16,16 @@ const CLAIM_SQL: ClaimSql = { nullSafeEquals: 'IS', collection: 'exists' }
  */
 export function claimDeliveries(x: SyncExecutor, d: KyselyDialect, o: ClaimRequest): ClaimResult {
   return x.tx(() => {
-    const rows = x.all(dueDeliveries(d, o, CLAIM_SQL))
-    if (rows.length === 0) return { leased: [] }
+    const due = dueDeliveries(d, o, CLAIM_SQL)
+    const raw = x.arrays(due)
+    const at = raw && deliveryPositions(raw.columns)
+    const deliveries = raw ? raw.rows.map((r) => deliveryAt(r, at!)) : x.all(due).map(deliveryFromRow)
+    if (deliveries.length === 0) return { leased: [] }
     const token = randomUUID()
-    const ids = rows.map((r) => r.id)
+    const ids = deliveries.map((r) => r.id)
     const lease = [o.owner, o.now + o.leaseMs, token, o.now]
     x.run(x.shaped(`lease:${ids.length}`, [...lease, ...ids], () => leaseDeliveries(d, o, ids, token)))
     // Synchronous here: the SQLite dialect runs every statement at once.
-    return hydrateClaim(d, rows.map(deliveryFromRow), token, (key, values, build) => x.all(x.shaped(key, values, build))) as ClaimResult
+    return hydrateClaim(d, deliveries, token, (key, values, build) => x.all(x.shaped(key, values, build))) as ClaimResult
   })
 }
