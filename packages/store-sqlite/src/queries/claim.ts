@@ -5,8 +5,8 @@ import { dueDeliveries, hydrateClaim, leaseDeliveries, type ClaimSql, type Kysel
 import type { SyncExecutor } from '../sync-executor.js'
 import { dueOutside } from './due-outside.js'
 
-/** SQLite's side of the shared claim: `IS` compares nullable endpoints, EXISTS checks the collection. */
-const CLAIM_SQL: ClaimSql = { nullSafeEquals: 'IS', collection: 'exists' }
+/** SQLite's side of the shared claim: `IS` compares nullable endpoints, [NOT] EXISTS looks up collection, tenant and endpoint. */
+const CLAIM_SQL: ClaimSql = { nullSafeEquals: 'IS', lookups: 'exists' }
 
 /**
  * Leases due deliveries in one IMMEDIATE transaction (it holds the write lock, so the read
