@@ -244,6 +244,26 @@ export function describeStoreContract(target: ConformanceTarget): void {
       expect(await store.catalog.getEndpoint({ id: b!.id })).toMatchObject({ enabled: false, disabledReason: 'failing for days' })
     })
 
+    it('skipping endpoints still claims those on either side of them and majority deliveries, and nothing once only skipped ones are due', async () => {
+      // Ids that sort around the skipped ones: a store may look for work between them first.
+      const ids = ['ep_a', 'ep_b', 'ep_c', 'ep_d']
+      await store.catalog.upsertCollection({ collection: collection() })
+      await store.catalog.upsertCollection({ collection: collection({ name: 'fan', failureMode: 'majority' }) })
+      for (const id of ids) await store.catalog.insertEndpoint({ endpoint: endpoint({ id }) })
+      for (const id of ['fan_1', 'fan_2']) await store.catalog.insertEndpoint({ endpoint: endpoint({ id, collection: 'fan' }) })
+      await store.queue.enqueue({ messages: [message()], idempotencySince: 0 })
+      await expandOnce(store, { limit: 10, now: T0 })
+      const claimed = async (skipEndpoints: string[]) =>
+        (await claimConfigured(store, { ...claimOpts(T0, 10), skipEndpoints }))
+          .map((c) => c.delivery.endpointId ?? c.collection.name)
+          .sort()
+      expect(await claimed(['ep_d', 'ep_b'])).toEqual(['ep_a', 'ep_c', 'fan'])
+      expect(await claimed(['ep_b', 'ep_d'])).toEqual([])
+      expect(await claimed(['ep_b'])).toEqual(['ep_d'])
+      expect(await claimConfigured(store, { ...claimOpts(T0 + 30_000, 10), skipEndpoints: ids })).toHaveLength(1)
+      expect(await claimed(ids)).toEqual([])
+    })
+
     it('disables endpoints listed in a completion', async () => {
       const [e] = await setup()
       await store.queue.enqueue({ messages: [message()], idempotencySince: 0 })

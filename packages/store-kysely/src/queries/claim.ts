@@ -11,12 +11,15 @@ export interface ClaimSql {
   /** Null-safe equality, for the ordering key's endpoint (`IS` on SQLite, `<=>` on MySQL). */
   readonly nullSafeEquals: 'IS' | '<=>'
   /**
-   * How the delivery's collection is checked: `exists` (SQLite) an EXISTS over the enabled (or
-   * due) collection; `scalar` (MySQL/MariaDB) the collection's `enabled` as a scalar subquery,
-   * because MariaDB flattens EXISTS into a join led by the collections, then sorts every
-   * pending delivery instead of reading the due index in order.
+   * How the delivery's collection, tenant and endpoint are looked up: `exists` (SQLite) as
+   * [NOT] EXISTS; `scalar` (MySQL/MariaDB) as scalar subqueries (the collection's `enabled`, a
+   * blocking tenant or endpoint row IS NULL), each a primary-key lookup per delivery read.
+   * MariaDB flattens EXISTS over the collection into a join led by the collections, then sorts
+   * every pending delivery instead of reading the due index in order; and it runs NOT EXISTS
+   * over the endpoints (tenants) as NOT IN over a materialized subquery, which reads all of
+   * them (10,001 rows: 5.1 of the claim's 5.6 ms with 10,000 tenants).
    */
-  readonly collection: 'exists' | 'scalar'
+  readonly lookups: 'exists' | 'scalar'
 }
 
 /**
@@ -46,7 +49,7 @@ export function dueDeliveries(d: KyselyDialect, o: ClaimRequest, dialect: ClaimS
         .where('d.next_attempt_at', '<=', now)
         .where((w) => w.or([w('d.lease_until', 'is', null), w('d.lease_until', '<=', now)]))
         .where((w) => {
-          if (dialect.collection === 'exists')
+          if (dialect.lookups === 'exists')
             return w.exists(
               w
                 .selectFrom('hookbox_collections as c')
@@ -57,37 +60,25 @@ export function dueDeliveries(d: KyselyDialect, o: ClaimRequest, dialect: ClaimS
           const enabled = w.selectFrom('hookbox_collections as c').select('c.enabled').whereRef('c.name', '=', 'd.collection')
           return w.or([w(enabled, '=', sql.lit(1)), w.and([w('d.deadline', '<=', now), w(enabled, 'is not', null)])])
         })
-        .where((w) =>
-          w.or([
-            w('d.tenant', '=', sql.lit('')),
-            w('d.deadline', '<=', now),
-            w.not(
-              w.exists(
-                w
-                  .selectFrom('hookbox_tenants as t')
-                  .select(sql.lit(1).as('one'))
-                  .whereRef('t.tenant', '=', 'd.tenant')
-                  .where('t.enabled', '=', sql.lit(0)),
-              ),
-            ),
-          ]),
-        )
+        .where((w) => {
+          const disabled = w
+            .selectFrom('hookbox_tenants as t')
+            .select(sql.lit(1).as('one'))
+            .whereRef('t.tenant', '=', 'd.tenant')
+            .where('t.enabled', '=', sql.lit(0))
+          const absent = dialect.lookups === 'exists' ? w.not(w.exists(disabled)) : w(disabled, 'is', null)
+          return w.or([w('d.tenant', '=', sql.lit('')), w('d.deadline', '<=', now), absent])
+        })
         .$if(skip.length > 0, (q) => q.where((w) => w.or([w('d.endpoint_id', 'is', null), w('d.endpoint_id', 'not in', skip)])))
-        .where((w) =>
-          w.or([
-            w('d.endpoint_id', 'is', null),
-            w('d.deadline', '<=', now),
-            w.not(
-              w.exists(
-                w
-                  .selectFrom('hookbox_endpoints as e')
-                  .select(sql.lit(1).as('one'))
-                  .whereRef('e.id', '=', 'd.endpoint_id')
-                  .where((v) => v.or([v('e.enabled', '=', sql.lit(0)), v('e.paused_until', '>', now)])),
-              ),
-            ),
-          ]),
-        )
+        .where((w) => {
+          const held = w
+            .selectFrom('hookbox_endpoints as e')
+            .select(sql.lit(1).as('one'))
+            .whereRef('e.id', '=', 'd.endpoint_id')
+            .where((v) => v.or([v('e.enabled', '=', sql.lit(0)), v('e.paused_until', '>', now)]))
+          const absent = dialect.lookups === 'exists' ? w.not(w.exists(held)) : w(held, 'is', null)
+          return w.or([w('d.endpoint_id', 'is', null), w('d.deadline', '<=', now), absent])
+        })
         .where((w) =>
           w.or([
             w('d.ordering_key', 'is', null),

@@ -4,6 +4,7 @@ import { tenantsMigration } from './000002-tenants.js'
 import { endpointNamesMigration } from './000003-endpoint-names.js'
 import { sqlNotifyMigration } from './000004-sql-notify.js'
 import { configVersionMigration } from './000005-config-version.js'
+import { endpointDueMigration } from './000007-endpoint-due.js'
 
 /**
  * Every migration in order. Exported so hosts that run their own migration tool can take the
@@ -16,6 +17,7 @@ export const migrations: readonly Migration[] = [
   endpointNamesMigration,
   sqlNotifyMigration,
   configVersionMigration,
+  endpointDueMigration,
 ]
 
 /**

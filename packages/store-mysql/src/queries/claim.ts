@@ -5,11 +5,11 @@ import { deliveryFromRow } from '../rows.js'
 import { dueDeliveries, hydrateClaim, leaseDeliveries, type ClaimSql, type KyselyDialect } from '@hookbox/store-kysely'
 
 /**
- * MySQL's side of the shared claim: `<=>` compares nullable endpoints, and the collection is a
- * scalar subquery (MariaDB would flatten EXISTS into a join led by the collections, then sort
- * every pending delivery instead of reading the due index in order).
+ * MySQL's side of the shared claim: `<=>` compares nullable endpoints, and the collection,
+ * tenant and endpoint are scalar subqueries (MariaDB would flatten EXISTS over the collection
+ * into a join that sorts every pending delivery, and read every endpoint for NOT EXISTS).
  */
-const CLAIM_SQL: ClaimSql = { nullSafeEquals: '<=>', collection: 'scalar' }
+const CLAIM_SQL: ClaimSql = { nullSafeEquals: '<=>', lookups: 'scalar' }
 
 /**
  * Leases due deliveries in one transaction: picks them with the shared {@link dueDeliveries}

@@ -9,6 +9,7 @@ import { endpointNamesMigration } from './000007-endpoint-names.js'
 import { messageTenantBlocksMigration } from './000009-message-tenant-blocks.js'
 import { configVersionMigration } from './000008-config-version.js'
 import { deliveryTenantBlocksMigration } from './000010-delivery-tenant-blocks.js'
+import { endpointDueMigration } from './000011-endpoint-due.js'
 
 /**
  * Every migration in order. Exported so hosts that run their own migration tool can take the
@@ -25,6 +26,7 @@ export const migrations: readonly Migration[] = [
   configVersionMigration,
   messageTenantBlocksMigration,
   deliveryTenantBlocksMigration,
+  endpointDueMigration,
 ]
 
 /** The book-keeping table `migrate()` records each applied version in. */
