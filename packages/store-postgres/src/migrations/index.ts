@@ -13,6 +13,7 @@ import { plainClaimMigration } from './000010-plain-claim.js'
 import { claimIndexWalkMigration } from './000011-claim-index-walk.js'
 import { heldEndpointsIndexMigration } from './000012-held-endpoints-index.js'
 import { writeBackIndexesMigration } from './000013-write-back-indexes.js'
+import { tenantBlocksMigration } from './000014-tenant-blocks.js'
 import { configVersionOnceMigration } from './000015-config-version-once.js'
 
 /** Every migration of this version of the package, in order. */
@@ -30,6 +31,7 @@ export const migrations: readonly Migration[] = [
   claimIndexWalkMigration,
   heldEndpointsIndexMigration,
   writeBackIndexesMigration,
+  tenantBlocksMigration,
   configVersionOnceMigration,
 ]
 

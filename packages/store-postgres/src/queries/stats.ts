@@ -1,6 +1,7 @@
 import { StoreError, tenantToColumn, type StatsRequest, type StoreStats } from '@hookbox/core'
 import { sql } from 'kysely'
 import type { PostgresExecutor } from '../postgres-executor.js'
+import { ofTenant } from './tenant-blocks.js'
 
 interface StatsRow {
   pending: string
@@ -30,13 +31,16 @@ interface StatsRow {
  */
 export async function readStats(x: PostgresExecutor, { now, tenant }: StatsRequest): Promise<StoreStats> {
   const t = (name: string) => x.t(name)
-  const mine = tenant === undefined ? sql`` : sql` AND tenant = ${tenantToColumn(tenant)}`
+  const column = tenant === undefined ? undefined : tenantToColumn(tenant)
+  const mine = column === undefined ? sql`` : sql` AND tenant = ${column}`
+  // Messages and deliveries through their block-led tenant indexes (migration 14).
+  const mineOf = (table: 'messages' | 'deliveries') => (column === undefined ? sql`` : sql` AND ${ofTenant(x, table, column)}`)
   const rows = await x.rows<StatsRow>(sql`
     SELECT p.pending, p.due, p.in_flight, p.oldest_delivery, p.waiting_on_disabled,
-      (SELECT count(*) FROM ${t('messages')} WHERE NOT expanded${mine}) AS unexpanded,
-      (SELECT created_at FROM ${t('messages')} WHERE NOT expanded${mine} ORDER BY seq LIMIT 1) AS oldest_message,
-      (SELECT count(*) FROM ${t('deliveries')} WHERE state = 'dead'${mine}) AS dead,
-      (SELECT count(*) FROM ${t('deliveries')} WHERE state = 'failed'${mine}) AS failed,
+      (SELECT count(*) FROM ${t('messages')} WHERE NOT expanded${mineOf('messages')}) AS unexpanded,
+      (SELECT created_at FROM ${t('messages')} WHERE NOT expanded${mineOf('messages')} ORDER BY seq LIMIT 1) AS oldest_message,
+      (SELECT count(*) FROM ${t('deliveries')} WHERE state = 'dead'${mineOf('deliveries')}) AS dead,
+      (SELECT count(*) FROM ${t('deliveries')} WHERE state = 'failed'${mineOf('deliveries')}) AS failed,
       (SELECT count(*) FROM ${t('endpoints')} WHERE enabled AND paused_until > ${now}${mine}) AS paused,
       (SELECT count(*) FROM ${t('endpoints')} WHERE NOT enabled${mine}) AS disabled
     FROM (
@@ -47,7 +51,7 @@ export async function readStats(x: PostgresExecutor, { now, tenant }: StatsReque
         count(*) FILTER (WHERE endpoint_id = ANY (ARRAY(SELECT id FROM ${t('endpoints')} WHERE NOT enabled))
           OR collection = ANY (ARRAY(SELECT name FROM ${t('collections')} WHERE NOT enabled))
           OR tenant = ANY (ARRAY(SELECT tenant FROM ${t('tenants')} WHERE NOT enabled))) AS waiting_on_disabled
-      FROM ${t('deliveries')} WHERE state = 'pending'${mine}
+      FROM ${t('deliveries')} WHERE state = 'pending'${mineOf('deliveries')}
     ) p`)
   const r = rows[0]
   if (!r) throw new StoreError('hookbox: the stats query returned no row')
