@@ -74,7 +74,11 @@ describe('postgres: the messages’ and deliveries’ tenant indexes are kept by
 
     const counts = await store.housekeeping.purgeTenant({ tenant: 'acme' })
     expect(counts).toMatchObject({ messages: 6, deliveries: 6, attempts: 7, endpoints: 1 })
-    for (const [table, n] of [['messages', 6], ['deliveries', 6], ['attempts', 7]] as const) {
+    for (const [table, n] of [
+      ['messages', 6],
+      ['deliveries', 6],
+      ['attempts', 7],
+    ] as const) {
       const { rows } = await t.pool.query(`SELECT tenant, count(*)::int AS n FROM ${s}.${table} GROUP BY tenant`)
       expect(rows).toEqual([{ tenant: 'other', n }])
     }
