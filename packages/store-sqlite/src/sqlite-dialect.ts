@@ -2,7 +2,7 @@ import { drive, type KyselyDialect, type KyselyTables } from '@hookbox/store-kys
 import { sql, type Kysely } from 'kysely'
 import * as rows from './rows.js'
 import { takeKeys } from './queries/enqueue.js'
-import { inTenantBlocks } from './queries/tenant-blocks.js'
+import { inTenantBlocks } from './tenant-blocks.js'
 import type { SyncExecutor } from './sync-executor.js'
 
 /**

@@ -2,7 +2,7 @@ import { tenantToColumn, type AttemptRecord, type DeliveryQuery, type DeliveryRe
 import { sql } from 'kysely'
 import type { PostgresExecutor } from '../postgres-executor.js'
 import { attemptFromRow, deliveryFromRow, messageFromRow } from '../rows.js'
-import { ofTenant } from './tenant-blocks.js'
+import { ofTenant } from '../tenant-blocks.js'
 
 /** One delivery by id. */
 export async function getDelivery(x: PostgresExecutor, { id }: { id: string }): Promise<DeliveryRecord | undefined> {

@@ -1,7 +1,7 @@
 import type { TenantPurgeCounts } from '@hookbox/core'
 import { sql } from 'kysely'
 import type { PostgresExecutor } from '../postgres-executor.js'
-import { ofTenant } from './tenant-blocks.js'
+import { ofTenant } from '../tenant-blocks.js'
 
 /**
  * Removes everything of one tenant in ONE statement (one transaction), through the tenant

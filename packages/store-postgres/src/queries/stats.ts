@@ -1,7 +1,7 @@
 import { StoreError, tenantToColumn, type StatsRequest, type StoreStats } from '@hookbox/core'
 import { sql } from 'kysely'
 import type { PostgresExecutor } from '../postgres-executor.js'
-import { ofTenant } from './tenant-blocks.js'
+import { ofTenant } from '../tenant-blocks.js'
 
 interface StatsRow {
   pending: string

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { deliveryAt, deliveryFromRow, deliveryPositions } from '../rows.js'
 import { dueDeliveries, hydrateClaim, leaseDeliveries, type ClaimSql, type KyselyDialect } from '@hookbox/store-kysely'
 import type { SyncExecutor } from '../sync-executor.js'
-import { dueOutside } from './due-outside.js'
+import { dueOutside } from '../due-outside.js'
 
 /** SQLite's side of the shared claim: `IS` compares nullable endpoints, [NOT] EXISTS looks up collection, tenant and endpoint. */
 const CLAIM_SQL: ClaimSql = { nullSafeEquals: 'IS', lookups: 'exists' }

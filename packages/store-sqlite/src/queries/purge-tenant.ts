@@ -1,7 +1,7 @@
 import type { TenantPurgeCounts } from '@hookbox/core'
 import { CompiledQuery } from 'kysely'
 import type { SyncExecutor } from '../sync-executor.js'
-import { inTenantBlocks } from './tenant-blocks.js'
+import { inTenantBlocks } from '../tenant-blocks.js'
 
 /**
  * Removes everything of one tenant in one IMMEDIATE transaction, through the tenant indexes:

@@ -1,5 +1,5 @@
 import { sql, type CompiledQuery } from 'kysely'
-import type { SyncExecutor } from '../sync-executor.js'
+import type { SyncExecutor } from './sync-executor.js'
 
 /**
  * Whether any pending delivery is due at `now` with no endpoint or an endpoint outside `skip`:

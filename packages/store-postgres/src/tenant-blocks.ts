@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from 'kysely'
-import type { PostgresExecutor } from '../postgres-executor.js'
+import type { PostgresExecutor } from './postgres-executor.js'
 
 /**
  * Postgres keeps the messages' and deliveries' tenant indexes by block of sequence numbers
