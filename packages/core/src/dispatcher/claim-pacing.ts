@@ -1,3 +1,6 @@
+/** How many deferral due times {@link ClaimPacing} keeps. */
+const MAX_DUE = 1024
+
 /**
  * When the dispatcher's loop claims again, from what its claims deferred.
  *
@@ -22,7 +25,7 @@ export class ClaimPacing {
    * windows held it back, when the claim could not have skipped it (a `majority` delivery).
    */
   deferred(until: number, widening: readonly string[]): void {
-    this.#deferredDue.push(until)
+    this.#remember(until)
     if (widening.length === 0) return
     const w = (this.#widening ??= { endpoints: new Set(), until })
     w.until = Math.min(w.until, until)
@@ -60,6 +63,21 @@ export class ClaimPacing {
     if (now < w.until && blocked(now).some((id) => w.endpoints.has(id))) return true
     this.#widening = null
     return false
+  }
+
+  /**
+   * Keeps at most {@link MAX_DUE} due times, the earliest: only `nextDue` prunes the past ones,
+   * and a loop that stays full never asks. One forgotten is found by the poll, as before.
+   */
+  #remember(until: number): void {
+    const due = this.#deferredDue
+    if (due.length < MAX_DUE) {
+      due.push(until)
+      return
+    }
+    let latest = 0
+    for (let i = 1; i < due.length; i++) if (due[i]! > due[latest]!) latest = i
+    if (until < due[latest]!) due[latest] = until
   }
 
   /** The earliest time a deferred delivery comes due after `now`, if any. */

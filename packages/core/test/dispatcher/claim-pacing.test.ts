@@ -54,4 +54,14 @@ describe('ClaimPacing', () => {
     expect(p.nextDue(T0 + 10)).toBe(T0 + 20)
     expect(p.nextDue(T0 + 30)).toBeUndefined()
   })
+
+  it('a loop that never sleeps keeps only the earliest 1,024 due times, so the earliest is still known', () => {
+    const p = new ClaimPacing()
+    for (let i = 5_000; i > 0; i--) p.deferred(T0 + 1_000 + i, [])
+    p.deferred(T0 + 5, [])
+    expect(p.nextDue(T0)).toBe(T0 + 5)
+    expect(p.nextDue(T0 + 5)).toBe(T0 + 1_001)
+    // Of the 5,000, the 1,023 earliest are kept beside T0 + 5; those after are left to the poll.
+    expect(p.nextDue(T0 + 1_000 + 1_023)).toBeUndefined()
+  })
 })
