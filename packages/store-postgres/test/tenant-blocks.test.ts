@@ -1,4 +1,4 @@
-import { collection, endpoint, expandOnce, message, T0 } from '@hookbox/core/testing'
+import { collection, endpoint, expandOnce, message, pagedDeliveryIds, T0 } from '@hookbox/core/testing'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { postgresStore } from '../src/index.js'
@@ -44,13 +44,7 @@ describe('postgres: the messages’ and deliveries’ tenant indexes are kept by
     // Pages in id order across the blocks, as (tenant, id) gave them.
     const { rows: all } = await t.pool.query(`SELECT id FROM ${s}.deliveries WHERE tenant = 'acme' ORDER BY id`)
     ran.length = 0
-    const paged: string[] = []
-    for (let after: string | undefined; ;) {
-      const page = await store.queue.listDeliveries({ tenant: 'acme', limit: 4, ...(after === undefined ? {} : { after }) })
-      if (page.length === 0) break
-      paged.push(...page.map((d) => d.id))
-      after = page.at(-1)!.id
-    }
+    const paged = await pagedDeliveryIds(store, { tenant: 'acme' }, 4)
     expect(paged).toEqual(all.map((r) => r.id))
     expect(paged).toHaveLength(6)
     const stats = await store.housekeeping.stats({ now: T0, tenant: 'acme' })

@@ -1,4 +1,4 @@
-import { collection, endpoint, expandOnce, message, T0 } from '@hookbox/core/testing'
+import { collection, endpoint, expandOnce, message, pagedDeliveryIds, T0 } from '@hookbox/core/testing'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { sqliteStore } from '../src/index.js'
@@ -36,13 +36,7 @@ describe('sqlite: the deliveries’ tenant index is kept by block of message seq
 
     // Pages in id order across the blocks, as (tenant, id) gave them.
     const all = t.db.prepare("SELECT id FROM hookbox_deliveries WHERE tenant = 'acme' ORDER BY id").pluck().all()
-    const paged: string[] = []
-    for (let after: string | undefined; ;) {
-      const page = await store.queue.listDeliveries({ tenant: 'acme', limit: 4, ...(after === undefined ? {} : { after }) })
-      if (page.length === 0) break
-      paged.push(...page.map((d) => d.id))
-      after = page.at(-1)!.id
-    }
+    const paged = await pagedDeliveryIds(store, { tenant: 'acme' }, 4)
     expect(paged).toEqual(all)
     expect(paged).toHaveLength(6)
     expect((await store.housekeeping.stats({ now: T0, tenant: 'acme' })).pending).toBe(6)

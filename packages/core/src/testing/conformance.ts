@@ -41,7 +41,7 @@ export type { MultiProcessDatabase, MultiProcessTarget } from './multi-process.j
 export { runDispatcherWorker } from './dispatcher-worker.js'
 export type { DispatcherWorker } from './dispatcher-worker.js'
 export type { UpgradedRows } from './upgrade.js'
-export { T0, message, collection, endpoint, completion, expandOnce, requeue, cancel } from './fixtures.js'
+export { T0, message, collection, endpoint, completion, expandOnce, pagedDeliveryIds, requeue, cancel } from './fixtures.js'
 export { claimConfigured } from './claim.js'
 
 /**

@@ -6,6 +6,7 @@ import {
   replayed,
   type CollectionRecord,
   type Completion,
+  type DeliveryQuery,
   type DeliveryState,
   type EndpointRecord,
   type MessageRecord,
@@ -96,6 +97,17 @@ export function completion(
 /** One expansion pass with core's planner and no lease; returns how many messages it expanded. */
 export async function expandOnce(store: Store, options: { limit: number; now: number }): Promise<number> {
   return (await store.queue.expand({ ...options, planner: createPlanner() })).expanded
+}
+
+/** The ids of every delivery matching `query`, read `limit` at a time through the `after` cursor. */
+export async function pagedDeliveryIds(store: Store, query: Omit<DeliveryQuery, 'after' | 'limit'>, limit: number): Promise<string[]> {
+  const ids: string[] = []
+  for (let after: string | undefined; ;) {
+    const page = await store.queue.listDeliveries({ ...query, limit, ...(after === undefined ? {} : { after }) })
+    if (page.length === 0) return ids
+    ids.push(...page.map((d) => d.id))
+    after = page.at(-1)!.id
+  }
 }
 
 /** Replays deliveries in one of `from` through the store's `transition` and core's rule. */
