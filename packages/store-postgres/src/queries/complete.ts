@@ -1,36 +1,7 @@
 import type { Completion } from '@hookbox/core'
 import { sql } from 'kysely'
 import type { PostgresExecutor } from '../postgres-executor.js'
-import { unnestRows } from '../column-arrays.js'
 import { attemptToRow, storable } from '../rows.js'
-
-/** The columns of each input, as `unnestRows` reads them. */
-const OUTCOME = {
-  delivery_id: 'text',
-  lease_token: 'text',
-  state: 'text',
-  attempts: 'integer',
-  next_attempt_at: 'bigint',
-  progress: 'jsonb',
-  last_error: 'text',
-  completed_at: 'bigint',
-  updated_at: 'bigint',
-}
-const ATTEMPT = {
-  id: 'text',
-  delivery_id: 'text',
-  endpoint_id: 'text',
-  round: 'integer',
-  url: 'text',
-  started_at: 'bigint',
-  latency_ms: 'integer',
-  status_code: 'integer',
-  outcome: 'text',
-  error: 'text',
-  response_snippet: 'text',
-  tenant: 'text',
-}
-const DISABLE = { delivery_id: 'text', id: 'text', reason: 'text', at: 'bigint' }
 
 /**
  * Writes a batch of outcomes in ONE statement. Each delivery is updated only while its lease
@@ -50,7 +21,7 @@ export async function completeDeliveries(x: PostgresExecutor, completions: Compl
     state: c.state,
     attempts: c.attempts,
     next_attempt_at: c.nextAttemptAt,
-    progress: JSON.stringify(c.progress),
+    progress: c.progress,
     last_error: storable(c.lastError),
     completed_at: c.completedAt,
     updated_at: c.updatedAt,
@@ -60,14 +31,16 @@ export async function completeDeliveries(x: PostgresExecutor, completions: Compl
     c.disableEndpoints.map((d) => ({ delivery_id: c.deliveryId, id: d.id, reason: storable(d.reason), at: c.updatedAt })),
   )
   // The ids again as an array: `d.id = ANY(…)` lets the planner fetch the batch through the
-  // primary key. With only the join on the unnested rows (estimated at 100) it hash-joins
+  // primary key. With only the join on the recordset (estimated at 100 rows) it hash-joins
   // against a sequential scan of deliveries while the table is small enough to look cheap,
   // which costs milliseconds per batch at tens of thousands of rows.
   const ids = completions.map((c) => c.deliveryId)
-  const outcome = unnestRows(outcomes, OUTCOME, 'x')
   // Data-modifying CTEs all run whatever the final SELECT reads; it only reports the updated ids.
   const rows = await x.rows<{ id: string }>(sql`
-    WITH outcome AS (SELECT * FROM ${outcome}),
+    WITH outcome AS (
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(outcomes)}::jsonb) AS x(delivery_id text, lease_token text, state text,
+        attempts integer, next_attempt_at bigint, progress jsonb, last_error text, completed_at bigint, updated_at bigint)
+    ),
     updated AS (
       UPDATE ${t('deliveries')} d SET state = o.state, attempts = o.attempts, next_attempt_at = o.next_attempt_at,
         progress = o.progress, last_error = o.last_error, completed_at = o.completed_at,
@@ -77,13 +50,15 @@ export async function completeDeliveries(x: PostgresExecutor, completions: Compl
     ),
     logged AS (
       INSERT INTO ${t('attempts')} (id, delivery_id, endpoint_id, round, url, started_at, latency_ms, status_code, outcome, error, response_snippet, tenant)
-      SELECT * FROM ${unnestRows(attempts, ATTEMPT, 'a')}
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(attempts)}::jsonb) AS a(id text, delivery_id text, endpoint_id text,
+        round integer, url text, started_at bigint, latency_ms integer, status_code integer, outcome text, error text, response_snippet text,
+        tenant text)
       ON CONFLICT (id) DO NOTHING
       RETURNING 1
     ),
     disabled AS (
       UPDATE ${t('endpoints')} e SET enabled = false, disabled_reason = x.reason, updated_at = coalesce(x.at, e.updated_at)
-      FROM ${unnestRows(disable, DISABLE, 'x')}
+      FROM jsonb_to_recordset(${JSON.stringify(disable)}::jsonb) AS x(delivery_id text, id text, reason text, at bigint)
       JOIN updated u ON u.id = x.delivery_id
       WHERE e.id = x.id
       RETURNING 1
