@@ -28,7 +28,7 @@ import { deleteEndpoint, getEndpoint, getEndpointByName, insertEndpoint, listEnd
 import { leaseProbe } from './queries/lease-probe.js'
 import { configVersion } from './queries/config-version.js'
 import { enqueuePlanner, type EnqueueStatement } from './queries/enqueue.js'
-import { expandMessages } from './queries/expand.js'
+import { expandMessages, type ExpandHint } from './queries/expand.js'
 import { purgeFinished } from './queries/purge.js'
 import { purgeTenant } from './queries/purge-tenant.js'
 import { getResult, putResultQuery } from './queries/results.js'
@@ -70,6 +70,8 @@ export class PostgresStore implements Store {
   readonly #planQuiet: (request: EnqueueRequest) => EnqueueStatement
   readonly #planWaking: (request: EnqueueRequest) => EnqueueStatement
   readonly #coalesceMs: number
+  /** Whether the last expansion filled its batch (see `expandMessages`). */
+  readonly #expandHint: ExpandHint = { full: false }
   #lastWake = Number.NEGATIVE_INFINITY
 
   constructor(config: PostgresStoreConfig) {
@@ -92,7 +94,7 @@ export class PostgresStore implements Store {
     this.#planWaking = this.wakeMode === 'poll' ? this.#planQuiet : enqueuePlanner(this.#root, this.schema, this.#channel)
     const roles = storeRoles({
       enqueue: (request) => this.#enqueue(request),
-      expand: (request) => expandMessages(x, request),
+      expand: (request) => expandMessages(x, request, this.#expandHint),
       claim: (request) => claimDeliveries(x, request),
       complete: ({ completions }) => completeDeliveries(x, completions),
       transition: (request) => transitionDeliveries(x, request),

@@ -20,14 +20,19 @@ import type { CollectionsTable, EndpointsTable, MessagesTable } from '../schema.
  * tenants are disabled); asks it for the rows (leased ones included), then inserts every
  * delivery and marks every message expanded in one statement.
  */
-export async function expandMessages(x: PostgresExecutor, request: ExpandRequest): Promise<ExpandResult> {
+export async function expandMessages(x: PostgresExecutor, request: ExpandRequest, hint: ExpandHint): Promise<ExpandResult> {
   // Most passes find nothing: one autocommit look-up instead of BEGIN, SELECT, COMMIT. In seq
   // order, so it reads the first entry of `messages_unexpanded`: without an order, statistics
   // taken while the queue was full (most rows unexpanded) made it a sequential scan from the
   // table's start, through every message expanded since (3,300 rows a probe in an 8,000 drain).
-  const any = await x.rows(sql`SELECT 1 FROM ${x.t('messages')} WHERE NOT expanded ORDER BY seq LIMIT 1`)
-  if (any.length === 0) return { expanded: 0, claims: [] }
-  return x.transaction(async (trx) => {
+  // Right after a full batch more are likely waiting: the look-up would be one more round trip
+  // on the commit → send path (80 of 81 probes found work in an 8,000-message drain).
+  if (!hint.full) {
+    const any = await x.rows(sql`SELECT 1 FROM ${x.t('messages')} WHERE NOT expanded ORDER BY seq LIMIT 1`)
+    if (any.length === 0) return { expanded: 0, claims: [] }
+  }
+  hint.full = false
+  const result = await x.transaction(async (trx) => {
     // The batch, every collection and the config version in one round trip: this sits on the commit → send path.
     // As json (row_to_json), not jsonb: a jsonb tree built and key-sorted per row only to be
     // printed again cost 2-4 times as much server CPU per batch.
@@ -72,6 +77,13 @@ export async function expandMessages(x: PostgresExecutor, request: ExpandRequest
     )
     return { expanded: rows.length, claims }
   })
+  hint.full = result.expanded === request.limit
+  return result
+}
+
+/** What the store's last expansion found: a full batch (so the next one skips its look-up). */
+export interface ExpandHint {
+  full: boolean
 }
 
 /**
