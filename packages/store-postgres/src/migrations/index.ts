@@ -15,6 +15,8 @@ import { heldEndpointsIndexMigration } from './000012-held-endpoints-index.js'
 import { writeBackIndexesMigration } from './000013-write-back-indexes.js'
 import { tenantBlocksMigration } from './000014-tenant-blocks.js'
 import { configVersionOnceMigration } from './000015-config-version-once.js'
+import { claimWithoutJitMigration } from './000016-claim-without-jit.js'
+import { fruitlessSkipCheckMigration } from './000017-fruitless-skip-check.js'
 
 /** Every migration of this version of the package, in order. */
 export const migrations: readonly Migration[] = [
@@ -33,6 +35,8 @@ export const migrations: readonly Migration[] = [
   writeBackIndexesMigration,
   tenantBlocksMigration,
   configVersionOnceMigration,
+  claimWithoutJitMigration,
+  fruitlessSkipCheckMigration,
 ]
 
 /** SQL that creates the schema and its `migrations` book-keeping table. */
