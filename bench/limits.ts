@@ -19,7 +19,7 @@ export const LIMITS: Record<string, string> = {
     "a commit slower than the 4 ms follow-up waits for the 20 ms one; wake 'notify' sends a NOTIFY with every notify() instead",
   'postgres.latency.beat-peers': 'see the p50/p99 rows',
   'postgres.backlog':
-    "not pinned down: a claim with an endpoint at its limit skipped scans that endpoint's backlog (the dispatcher no longer repeats one that found nothing); the rest is suspected to be index and heap pages of the larger tables falling out of shared_buffers",
+    "a claim skipping the backlog's endpoint (its in-flight window full) walked every pending delivery, JIT-compiled (0.4–2.8 s each at 1M) until migrations 16–17; what moves the ratio now is the shared machine (see the per-round ratios)",
   'sqlite.backlog':
     "not pinned down: store.claim and store.complete alone cost the same at 1M as at 10k pending (1.45 vs 1.32 ms per 32-row claim); suspected: page-cache misses of the dispatcher's connection on the 1M-row file (SQLite's default cache is 2 MB)",
 }

@@ -103,7 +103,7 @@ const benches: Array<{ title: string; pg?: boolean; my?: boolean; budgetMs: numb
   { title: 'Latency on MySQL/MariaDB', my: true, budgetMs: 45_000, run: () => latencyBench('mysql', receiver) },
   { title: 'Backlog on SQLite', budgetMs: 100_000, run: () => backlogBench('sqlite', receiver) },
   { title: 'Backlog on Postgres', pg: true, budgetMs: 150_000, run: () => backlogBench('postgres', receiver) },
-  { title: 'Backlog on MySQL/MariaDB', my: true, budgetMs: 150_000, run: () => backlogBench('mysql', receiver) },
+  { title: 'Backlog on MySQL/MariaDB', my: true, budgetMs: 200_000, run: () => backlogBench('mysql', receiver) },
   { title: 'Scale-out on Postgres', pg: true, budgetMs: 100_000, run: () => scaleOutBench(receiver) },
   { title: 'Fault mix on Postgres', pg: true, budgetMs: 90_000, run: () => faultMixBench() },
   { title: 'Tenants on SQLite', budgetMs: 150_000, run: () => tenantsBench('sqlite', receiver) },

@@ -16,6 +16,7 @@ import { writeBackIndexesMigration } from './000013-write-back-indexes.js'
 import { tenantBlocksMigration } from './000014-tenant-blocks.js'
 import { configVersionOnceMigration } from './000015-config-version-once.js'
 import { claimGenericPlanMigration } from './000016-claim-generic-plan.js'
+import { fruitlessSkipCheckMigration } from './000017-fruitless-skip-check.js'
 
 /** Every migration of this version of the package, in order. */
 export const migrations: readonly Migration[] = [
@@ -35,6 +36,7 @@ export const migrations: readonly Migration[] = [
   tenantBlocksMigration,
   configVersionOnceMigration,
   claimGenericPlanMigration,
+  fruitlessSkipCheckMigration,
 ]
 
 /** SQL that creates the schema and its `migrations` book-keeping table. */
