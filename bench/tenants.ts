@@ -123,7 +123,7 @@ export async function tenantsBench(kind: StoreKind, receiver: Receiver): Promise
  */
 const SPREAD_NOTES: Record<string, string> = {
   expand:
-    "a batch of 100 spread messages reads about 300 endpoint rows (each message its own tenant's 3) where one tenant's batch reads 3 once, and writes its deliveries into endpoint-led indexes at about 300 places (on SQLite the pending-by-endpoint index of migration 11: 32 vs 50 µs per message without and with it, A/B at its merge); per message the read does not grow with the tenant count (see the one-tenant row)",
+    "a batch of 100 spread messages reads about 300 endpoint rows (each message its own tenant's 3) where one tenant's batch reads 3 once, and builds about 300 deliveries from 300 endpoints' settings where one tenant's batch builds them from 3 (on SQLite the pending-by-endpoint index no longer adds to this: migration 12 keeps it by block of message sequence numbers, so a spread batch's inserts land in the newest block's few leaves instead of at about 300 places; with both block-led delivery indexes dropped the spread expansion's CPU per message stayed as far behind, so the rest lies outside them); per message the read does not grow with the tenant count (see the one-tenant row)",
   throughput:
     'the messages reach 30,000 distinct endpoints, each about 0.3 times; the one-tenant row (same store, same tenant count) shows the tenant count itself costs nothing',
   notify:

@@ -2,7 +2,7 @@
 // Two databases set up alike (10,000 background tenants), one with `INDEX` dropped; in
 // interleaved rounds, N committed notifies are expanded, claimed and completed through the
 // store (no dispatcher, no HTTP), timing wall and CPU µs per delivery of those three steps:
-//   INDEX=hookbox_deliveries_endpoint_due tsx --conditions=hookbox-source scripts/index-cost-probe.ts [rounds] [n]
+//   INDEX=hookbox_deliveries_endpoint_due_block tsx --conditions=hookbox-source scripts/index-cost-probe.ts [rounds] [n]
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,7 +11,7 @@ import { createPlanner } from '../packages/core/src/index.js'
 import { loadRoutingSnapshot } from '../packages/core/src/dispatcher/routing-snapshot.js'
 
 const [roundsArg = '5', nArg = '3000'] = process.argv.slice(2)
-const index = process.env.INDEX ?? 'hookbox_deliveries_endpoint_due'
+const index = process.env.INDEX ?? 'hookbox_deliveries_endpoint_due_block'
 const N = Number(nArg)
 const dir = mkdtempSync(join(tmpdir(), 'hookbox-index-cost-'))
 const variants = ['with', 'without'] as const

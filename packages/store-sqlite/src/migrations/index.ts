@@ -10,6 +10,7 @@ import { messageTenantBlocksMigration } from './000009-message-tenant-blocks.js'
 import { configVersionMigration } from './000008-config-version.js'
 import { deliveryTenantBlocksMigration } from './000010-delivery-tenant-blocks.js'
 import { endpointDueMigration } from './000011-endpoint-due.js'
+import { endpointDueBlocksMigration } from './000012-endpoint-due-blocks.js'
 
 /**
  * Every migration in order. Exported so hosts that run their own migration tool can take the
@@ -27,6 +28,7 @@ export const migrations: readonly Migration[] = [
   messageTenantBlocksMigration,
   deliveryTenantBlocksMigration,
   endpointDueMigration,
+  endpointDueBlocksMigration,
 ]
 
 /** The book-keeping table `migrate()` records each applied version in. */

@@ -20,7 +20,7 @@ const CLAIM_SQL: ClaimSql = { nullSafeEquals: 'IS', lookups: 'exists' }
 export function claimDeliveries(x: SyncExecutor, d: KyselyDialect, o: ClaimRequest): ClaimResult {
   return x.tx(() => {
     // Skipping endpoints, the claim reads their whole backlog when nothing else is due: ask first.
-    if (o.skipEndpoints?.length && !x.all(dueOutside(x, o.now, o.skipEndpoints))[0]!.found) return { leased: [] }
+    if (o.skipEndpoints?.length && !x.all(dueOutside(o.now, o.skipEndpoints))[0]!.found) return { leased: [] }
     const due = dueDeliveries(d, o, CLAIM_SQL)
     const raw = x.arrays(due)
     const at = raw && deliveryPositions(raw.columns)
