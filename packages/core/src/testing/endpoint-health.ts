@@ -245,13 +245,16 @@ export function describeEndpointHealth(target: ConformanceTarget): void {
         const deferred = () => started.deliveries.list({ state: 'pending', limit: 100 }).then((p) => p.filter((d) => d.nextAttemptAt! > t0))
         const back = await eventually(async () => {
           const d = await deferred()
-          return d.length === 30 ? d : null
+          return d.length >= 30 ? d : null
         }).then((d) => d!)
         // Spread a slot apart (5 ms at the first latency estimate of 10 ms) they would reach 150 ms ahead.
         for (const d of back) expect(d.nextAttemptAt! - t0).toBeLessThanOrEqual(20)
         expect(back.every((d) => d.attempts === 0)).toBe(true)
-        // No window has room and nothing is due yet: the other 8 stay in the queue, unclaimed.
-        expect((await deferred()).length).toBe(30)
+        // No window has room and nothing is due yet: the other 8 stay in the queue, unclaimed,
+        // unless a wake comes after the first claim (on Postgres, the look the LISTEN connection
+        // takes once it listens, late on a loaded machine): a wake makes the loop look at once
+        // (it may be work for another endpoint), and it puts those 8 back as well.
+        expect([30, 38]).toContain((await deferred()).length)
         release()
         // Then on: jump to each next attempt due, once the dispatcher has taken all that is due.
         const nextDue = async () => {
