@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { postgresStore } from '../src/index.js'
-import { testSchema } from './helpers.js'
+import { testSchema, tuplesRead } from './helpers.js'
 
 const t = testSchema('hb_claim_plan', 2)
 
@@ -16,19 +16,7 @@ describe('claim plan', () => {
     await t.pool.query(`INSERT INTO ${s}.deliveries (id, message_id, message_seq, request_id, collection, failure_mode, targets, state,
       next_attempt_at, window_start, created_at, updated_at)
       SELECT lpad(g::text, 8, '0'), 'm' || g, g, 'r' || g, 'c', 'each', '[]', 'pending', 1, 0, 0, 0 FROM generate_series(1, 3000) g`)
-    const c = await t.pool.connect()
-    try {
-      await c.query('BEGIN')
-      await c.query(`SELECT * FROM ${s}.claim_plain(10, 5, 30010, 'o', '{}')`)
-      // Tuples this transaction fetched from deliveries through an index (a bitmap scan counts too).
-      const { rows } = await c.query(
-        `SELECT idx_tup_fetch + seq_tup_read AS n FROM pg_stat_xact_user_tables WHERE schemaname = $1 AND relname = 'deliveries'`,
-        [t.schema],
-      )
-      await c.query('ROLLBACK')
-      expect(Number(rows[0].n)).toBeLessThan(100)
-    } finally {
-      c.release()
-    }
+    // Tuples fetched from deliveries through an index (a bitmap scan counts too) or a scan.
+    expect(await tuplesRead(t, 'deliveries', `SELECT * FROM ${s}.claim_plain(10, 5, 30010, 'o', '{}')`)).toBeLessThan(100)
   })
 })
