@@ -88,10 +88,6 @@ export class Dispatcher {
   #wakeTimer: (() => void) | null = null
   /** Set when new messages may be waiting to be expanded (notify, LISTEN, config change, poll). */
   #newWork = true
-  /** The expansion running beside the claims while deliveries are in flight (see {@link #run}). */
-  #expanding: Promise<void> | null = null
-  /** What that expansion failed with, for the loop to handle as its own failure (and back off). */
-  #expandError: unknown = undefined
   #woken = false
   /**
    * The blocked endpoints of the last claim that found nothing. Claiming again with the same
@@ -171,7 +167,6 @@ export class Dispatcher {
     this.#nudge()
     // Each phase is bounded: a query on a connection that hangs never answers.
     await withinTime(this.#loop ?? undefined, timeoutMs)
-    await withinTime(this.#expanding ?? undefined, timeoutMs)
     await withinTime(Promise.allSettled([...this.#inFlight]), timeoutMs)
     await withinTime(this.#flush(), timeoutMs)
     await withinTime(this.#d.health.flushed(), timeoutMs)
@@ -206,36 +201,12 @@ export class Dispatcher {
       let more = false
       try {
         this.#woken = false
-        if (this.#expandError !== undefined) {
-          const error = this.#expandError
-          this.#expandError = undefined
-          throw error
-        }
-        if ((this.#newWork || expandFull) && this.#expanding === null) {
+        if (this.#newWork || expandFull) {
           this.#newWork = false
-          if (this.#inFlight.size === 0) {
-            // Idle: fresh deliveries may come back already leased to us (Postgres): one round trip saved.
-            const { expanded, claims } = await this.#expand(options.concurrency)
-            for (const claim of claims) this.#track(this.#process(claim, true))
-            expandFull = expanded === options.batchSize
-          } else {
-            // Busy: expand beside the claims, leasing nothing (the claims have the free slots).
-            // Awaited here, a batch's expansion left every slot freed meanwhile idle; a batch of
-            // 100 tenants not seen yet reads their routing first (3-20 ms a batch).
-            expandFull = false
-            this.#expanding = this.#expand(0).then(
-              ({ expanded }) => {
-                expandFull = expanded === options.batchSize
-              },
-              (error: unknown) => {
-                this.#expandError = error
-              },
-            )
-            void this.#expanding.finally(() => {
-              this.#expanding = null
-              this.#nudge()
-            })
-          }
+          // Fresh deliveries may come back already leased to us (Postgres): one round trip saved.
+          const { expanded, claims } = await this.#expand(options.concurrency - this.#inFlight.size)
+          for (const claim of claims) this.#track(this.#process(claim, true))
+          expandFull = expanded === options.batchSize
         }
         const free = options.concurrency - this.#inFlight.size
         if (
