@@ -94,3 +94,31 @@ export async function eventually(check: () => boolean | Promise<boolean>, timeou
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms))
 }
+
+/**
+ * How many tuples of `table` one statement reads: fetched through an index (a bitmap heap scan
+ * counts too) plus read by a sequential scan. Run in a transaction of its own (on `on` if given,
+ * else a connection of its own), then rolled back;
+ * counted before and after it, since the backend's counts not yet flushed include earlier
+ * transactions' on the same connection.
+ */
+export async function tuplesRead(t: TestSchema, table: string, text: string, values: unknown[] = [], on?: pg.PoolClient): Promise<number> {
+  const c = on ?? (await t.pool.connect())
+  const count = async () => {
+    const { rows } = await c.query(
+      'SELECT coalesce(sum(idx_tup_fetch + seq_tup_read), 0) AS n FROM pg_stat_xact_user_tables WHERE schemaname = $1 AND relname = $2',
+      [t.schema, table],
+    )
+    return Number(rows[0].n)
+  }
+  try {
+    await c.query('BEGIN')
+    const before = await count()
+    await c.query(text, values)
+    const n = (await count()) - before
+    await c.query('ROLLBACK')
+    return n
+  } finally {
+    if (!on) c.release()
+  }
+}
