@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { postgresStore } from '../src/index.js'
-import { testSchema, tuplesRead } from './helpers.js'
+import { testSchema, tuplesRead, tuplesReadSoFar } from './helpers.js'
 
 const t = testSchema('hb_claim_plan', 2)
 const u = testSchema('hb_claim_skip', 2)
@@ -56,15 +56,13 @@ describe('claim plan', () => {
       const c = await u.pool.connect()
       try {
         await c.query('BEGIN')
+        const before = await tuplesReadSoFar(c, u.schema, 'deliveries')
         await c.query(`SELECT FROM ${s}.claim_plain(10, 5, 30010, 'o', $1)`, [skip])
-        const { rows } = await c.query(
-          `SELECT idx_tup_fetch + seq_tup_read AS n FROM pg_stat_xact_user_tables WHERE schemaname = $1 AND relname = 'deliveries'`,
-          [u.schema],
-        )
+        const read = (await tuplesReadSoFar(c, u.schema, 'deliveries')) - before
         // What it leased (it returns only deliveries whose message exists; these have none).
         const claimed = await c.query(`SELECT id FROM ${s}.deliveries WHERE lease_owner = 'o' ORDER BY id`)
         await c.query('ROLLBACK')
-        return { ids: claimed.rows.map((r: { id: string }) => r.id), read: Number(rows[0].n) }
+        return { ids: claimed.rows.map((r: { id: string }) => r.id), read }
       } finally {
         c.release()
       }

@@ -96,26 +96,30 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /**
- * How many tuples of `table` one statement reads: fetched through an index (a bitmap heap scan
- * counts too) plus read by a sequential scan. Run in a transaction of its own (on `on` if given,
- * else a connection of its own), then rolled back;
- * counted before and after it, since the backend's counts not yet flushed include earlier
- * transactions' on the same connection.
+ * Tuples of `table` this connection's transaction has read so far: fetched through an index (a
+ * bitmap heap scan counts too) plus read by a sequential scan. Take it before and after what
+ * is measured: the backend's counts not yet flushed include earlier transactions' on the same
+ * connection.
+ */
+export async function tuplesReadSoFar(c: pg.PoolClient, schema: string, table: string): Promise<number> {
+  const { rows } = await c.query(
+    'SELECT coalesce(sum(idx_tup_fetch + seq_tup_read), 0) AS n FROM pg_stat_xact_user_tables WHERE schemaname = $1 AND relname = $2',
+    [schema, table],
+  )
+  return Number(rows[0].n)
+}
+
+/**
+ * How many tuples of `table` one statement reads ({@link tuplesReadSoFar} before and after it),
+ * in a transaction of its own, rolled back, on `on` if given, else on a connection of its own.
  */
 export async function tuplesRead(t: TestSchema, table: string, text: string, values: unknown[] = [], on?: pg.PoolClient): Promise<number> {
   const c = on ?? (await t.pool.connect())
-  const count = async () => {
-    const { rows } = await c.query(
-      'SELECT coalesce(sum(idx_tup_fetch + seq_tup_read), 0) AS n FROM pg_stat_xact_user_tables WHERE schemaname = $1 AND relname = $2',
-      [t.schema, table],
-    )
-    return Number(rows[0].n)
-  }
   try {
     await c.query('BEGIN')
-    const before = await count()
+    const before = await tuplesReadSoFar(c, t.schema, table)
     await c.query(text, values)
-    const n = (await count()) - before
+    const n = (await tuplesReadSoFar(c, t.schema, table)) - before
     await c.query('ROLLBACK')
     return n
   } finally {

@@ -18,7 +18,9 @@ export interface ClaimPlainParts {
 
 /**
  * `CREATE OR REPLACE FUNCTION … claim_plain` in schema `s`: the claim of migration 10 (see
- * `queries/claim.ts`), with `parts` added. Without parts it is migration 10's SQL, unchanged.
+ * `queries/claim.ts`), with `parts` added. Without parts it is migration 10's SQL, unchanged:
+ * a later claim changes it only through parts (or a new builder), since an edit here would
+ * change what migration 10 creates on a fresh database.
  */
 export function claimPlainFunction(s: string, o: ClaimPlainParts = {}): string {
   return `
