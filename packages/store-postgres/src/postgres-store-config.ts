@@ -39,10 +39,11 @@ export interface PostgresStoreConfig {
   schema?: string
   /**
    * How dispatchers learn of new messages.
-   * - `coalesced` (default): like `notify`, but each process adds `pg_notify` to at most one
-   *   `notify()` per `coalesceMs`; listeners look again shortly after each wake-up to pick up
-   *   the transactions that rode along. Busy hosts pay for NOTIFY's commit lock a few times a
-   *   second instead of on every transaction.
+   * - `coalesced` (default): like `notify`, but while a process calls `notify()` more often
+   *   than every `coalesceQuietMs` it adds `pg_notify` to at most one per `coalesceMs`;
+   *   listeners look again shortly after each wake-up to pick up the transactions that rode
+   *   along. Busy hosts pay for NOTIFY's commit lock a few times a second instead of on every
+   *   transaction; a host at a few hundred transactions a second wakes listeners at each commit.
    * - `notify`: every `notify()` adds `pg_notify` to its INSERT, so dispatchers listening
    *   anywhere wake when that transaction commits (never on rollback).
    * - `poll`: no NOTIFY and no LISTEN; dispatchers find work on their `pollIntervalMs` (use it
@@ -51,6 +52,11 @@ export interface PostgresStoreConfig {
   wake?: WakeMode
   /** Window of the `coalesced` wake mode, in ms (default 50). */
   coalesceMs?: number
+  /**
+   * In the `coalesced` mode, a `notify()` that comes at least this long (ms) after the
+   * process's previous one always carries `pg_notify` (default 2; `Infinity`: only the window).
+   */
+  coalesceQuietMs?: number
   /**
    * Connection string for the LISTEN connection, when the pool goes through a proxy that
    * cannot hold LISTEN (PgBouncer in transaction mode): point it straight at Postgres.

@@ -36,6 +36,7 @@ import { readStats } from './queries/stats.js'
 import { ensureTenant, getTenant, listTenants, upsertTenant } from './queries/tenants.js'
 import { transitionDeliveries } from './queries/transition.js'
 import type { HookboxDatabase } from './schema.js'
+import { WakeCoalescer } from './wake-coalescer.js'
 
 /**
  * The `Store` over PostgreSQL. Every dispatcher process may share one schema: expansion and
@@ -70,9 +71,9 @@ export class PostgresStore implements Store {
   readonly #planQuiet: (request: EnqueueRequest) => EnqueueStatement
   readonly #planWaking: (request: EnqueueRequest) => EnqueueStatement
   readonly #coalesceMs: number
+  readonly #coalescer: WakeCoalescer
   /** Whether the last expansion filled its batch (see `expandMessages`). */
   readonly #expandHint: ExpandHint = { full: false }
-  #lastWake = Number.NEGATIVE_INFINITY
 
   constructor(config: PostgresStoreConfig) {
     if (!config || (!config.pool && !config.db))
@@ -84,6 +85,9 @@ export class PostgresStore implements Store {
       throw new ValidationError(`wake must be 'coalesced', 'notify' or 'poll', got ${JSON.stringify(config.wake)}`)
     this.#coalesceMs = config.coalesceMs ?? 50
     if (!(this.#coalesceMs >= 0)) throw new ValidationError(`coalesceMs must be >= 0, got ${config.coalesceMs}`)
+    const quietMs = config.coalesceQuietMs ?? 2
+    if (!(quietMs >= 0)) throw new ValidationError(`coalesceQuietMs must be >= 0, got ${config.coalesceQuietMs}`)
+    this.#coalescer = new WakeCoalescer(this.#coalesceMs, quietMs)
     this.#root = config.db ?? new Kysely<any>({ dialect: new PostgresDialect({ pool: guardedPool(config.pool!) }) })
     this.db = this.#root.withSchema(this.schema) as Kysely<HookboxDatabase>
     const x = (this.#x = new PostgresExecutor(this.#root, this.schema, config.pool, config.preparedStatements ?? true))
@@ -160,13 +164,10 @@ export class PostgresStore implements Store {
     await this.#x.rows(sql`SELECT pg_notify(${this.#channel}, '')`)
   }
 
-  /** Whether this `notify()` carries a `pg_notify` (in `coalesced` mode, one per window). */
+  /** Whether this `notify()` carries a `pg_notify` (in `coalesced` mode, see {@link WakeCoalescer}). */
   #wakesNow(): boolean {
     if (this.wakeMode !== 'coalesced') return this.wakeMode === 'notify'
-    const now = performance.now()
-    if (now - this.#lastWake < this.#coalesceMs) return false
-    this.#lastWake = now
-    return true
+    return this.#coalescer.carries(performance.now())
   }
 
   /**

@@ -51,7 +51,10 @@ describe('wake modes', () => {
       security: { ssrf: { allow: ['127.0.0.1'] } },
       dispatcher: { pollIntervalMs: 60_000 },
     })
-    const producer = createOutbox({ store: postgresStore({ pool: t.pool, schema: t.schema, coalesceMs: 200 }) })
+    // Quiet gaps off: on a loaded machine the 20 sequential transactions may each come 2 ms apart.
+    const producer = createOutbox({
+      store: postgresStore({ pool: t.pool, schema: t.schema, coalesceMs: 200, coalesceQuietMs: Number.POSITIVE_INFINITY }),
+    })
     await consumer.migrate()
     await consumer.collections.upsert({ name: 'burst', events: ['burst.*'] })
     await consumer.endpoints.create({ collection: 'burst', url: `${receiver.url}/burst` })
