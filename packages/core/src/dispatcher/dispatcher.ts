@@ -300,8 +300,10 @@ export class Dispatcher {
     const limit = Math.min(leaseLimit, options.batchSize)
     const lease = limit > 0 ? { owner: this.owner, leaseMs: options.leaseMs, limit } : undefined
     const result = await store.queue.expand({ limit: options.batchSize, now, planner, ...(lease && { lease }) })
-    // Announced only once the expansion committed: these messages will never be sent.
-    for (const m of unrouted) this.#d.emitter.emit('unrouted', { messageId: m.id, tenant: m.tenant, type: m.type, requestId: m.requestId })
+    // Announced only once the expansion committed (and only the ones it wrote): these messages will never be sent.
+    for (const m of unrouted)
+      if (!result.expandedIds || result.expandedIds.has(m.id))
+        this.#d.emitter.emit('unrouted', { messageId: m.id, tenant: m.tenant, type: m.type, requestId: m.requestId })
     return result
   }
 

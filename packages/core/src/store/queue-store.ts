@@ -42,6 +42,12 @@ export interface ExpandResult {
   expanded: number
   /** Deliveries written already leased (see {@link ExpandRequest.lease}). */
   claims: Claim[]
+  /**
+   * The messages this call expanded, when the planner may have planned others that another
+   * dispatcher expanded first (the store then wrote nothing for those): core announces only
+   * these as unrouted. Absent: every message planned was expanded by this call.
+   */
+  expandedIds?: ReadonlySet<string>
 }
 
 /**
