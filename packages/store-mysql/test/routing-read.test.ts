@@ -1,9 +1,10 @@
 import { createPlanner } from '@hookbox/core'
 import { collection, endpoint, message, T0 } from '@hookbox/core/testing'
 import { Kysely, MysqlDialect } from 'kysely'
+import { createPool } from 'mysql2'
 import { afterAll, describe, expect, it } from 'vitest'
 import { mysqlStore } from '../src/index.js'
-import { testDatabases } from './support.js'
+import { mysqlUrl, testDatabases } from './support.js'
 
 const databases = testDatabases('hb_route')
 afterAll(() => databases.end())
@@ -12,8 +13,10 @@ describe('mysql: the routing read of a batch that meets new tenants', () => {
   it('reads endpoints and disabled tenants in one statement, and no collections the planner holds', async () => {
     const database = await databases.create()
     const statements: string[] = []
+    // One connection, so that its session counters are the store's.
+    const pool = createPool({ uri: mysqlUrl, connectionLimit: 1 })
     const db = new Kysely<unknown>({
-      dialect: new MysqlDialect({ pool: databases.pool }),
+      dialect: new MysqlDialect({ pool }),
       log: (e) => void statements.push(e.query.sql),
     })
     const store = mysqlStore({ db, database })
@@ -21,6 +24,8 @@ describe('mysql: the routing read of a batch that meets new tenants', () => {
     await store.catalog.upsertCollection({ collection: collection() })
     const [a, b, c] = ['a', 'b', 'c'].map((tenant) => endpoint({ tenant }))
     for (const e of [a!, b!, c!]) await store.catalog.insertEndpoint({ endpoint: e })
+    // Other tenants' endpoints: the read must not go through them.
+    for (let i = 0; i < 300; i++) await store.catalog.insertEndpoint({ endpoint: endpoint({ tenant: `other${i}` }) })
     await store.catalog.upsertTenant({ tenant: { tenant: 'c', enabled: false, disabledReason: 'suspended', createdAt: T0, updatedAt: T0 } })
     // One planner across batches, as the dispatcher keeps its routing: the first batch teaches it
     // the config version's collections and tenant a.
@@ -32,7 +37,12 @@ describe('mysql: the routing read of a batch that meets new tenants', () => {
     // The next batch names tenants it has not met: their endpoints and states are read, once.
     await store.queue.enqueue({ messages: ['b', 'c'].map((tenant) => message({ tenant, createdAt: T0 })), idempotencySince: 0 })
     statements.length = 0
+    const scanned = async () =>
+      Number(((await pool.promise().query("SHOW SESSION STATUS LIKE 'Handler_read_rnd_next'"))[0] as Array<{ Value: string }>)[0]!.Value)
+    const before = await scanned()
     const { expanded, claims } = await store.queue.expand({ limit: 10, now: T0, planner, lease })
+    // Rows read by table scans: a few (SHOW STATUS itself, the one-row config version), never the endpoints.
+    expect((await scanned()) - before).toBeLessThan(100)
     expect(expanded).toBe(2)
     expect(statements.filter((s) => s.includes('hookbox_collections'))).toEqual([])
     const routing = statements.filter((s) => s.includes('hookbox_endpoints') || s.includes('hookbox_tenants'))
@@ -41,5 +51,6 @@ describe('mysql: the routing read of a batch that meets new tenants', () => {
     expect(claims.map((x) => x.endpoints.map((e) => e.id))).toEqual([[b!.id]])
     expect((await store.queue.listDeliveries({ tenant: 'c' })).map((d) => [d.targets, d.state])).toEqual([[[c!.id], 'pending']])
     await store.close()
+    await db.destroy()
   })
 })

@@ -83,12 +83,14 @@ function* readRouting(d: KyselyDialect, request: ExpandRequest, messages: Messag
         .where('e.tenant', 'in', tenants)
         .where('e.enabled', '=', 1)
     : undefined
-  // The disabled ones of the batch's tenants, shaped as endpoint rows (all NULL: the join never
-  // matches) so that both go in one UNION ALL.
+  // The disabled ones of the batch's tenants, shaped as endpoint rows (all NULL: no id is NULL)
+  // so that both go in one UNION ALL. `ON 1 = 0` would do the same, but MariaDB then joins every
+  // endpoint (a scan of 30,000 rows per batch with a disabled tenant); `id IS NULL` it knows is
+  // impossible.
   const disabled = named.length
     ? qb
         .selectFrom('hookbox_tenants as t')
-        .leftJoin('hookbox_endpoints as e', (j) => j.on(sql.lit(1), '=', sql.lit(0)))
+        .leftJoin('hookbox_endpoints as e', (j) => j.on('e.id', 'is', null))
         .selectAll('e')
         .select('t.tenant as disabled_tenant')
         .where('t.enabled', '=', sql.lit(0))
