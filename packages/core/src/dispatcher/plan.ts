@@ -152,5 +152,6 @@ export function createPlanner(options: PlannerOptions = {}): Planner {
       readAt = input ? undefined : version
       return input
     },
+    collectionsAt: (version) => (routing?.version === version ? routing.collections : undefined),
   }
 }

@@ -129,6 +129,11 @@ export class RoutingSnapshot {
     return this.#endpoints
   }
 
+  /** Every collection at this version. */
+  get collections(): CollectionRecord[] {
+    return this.#collections
+  }
+
   /** The collection of this name, if it exists. */
   collection(name: string): CollectionRecord | undefined {
     return this.#byName.get(name)

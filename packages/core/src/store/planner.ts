@@ -47,4 +47,11 @@ export interface Planner {
    * store that has a config version calls it once per batch that found messages.
    */
   fromMemory?(messages: MessageRecord[], version: number): RoutingInput | undefined
+  /**
+   * Optional: every collection at config `version`, when the planner holds that version's
+   * routing but {@link fromMemory} could not answer (the batch names tenants it has not met);
+   * undefined otherwise. The store then reads only the endpoints and tenants: a spread batch
+   * meets new tenants nearly every time, and the collections read was one more round trip.
+   */
+  collectionsAt?(version: number): CollectionRecord[] | undefined
 }
