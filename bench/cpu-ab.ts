@@ -7,8 +7,12 @@
  * on the machine's load than deliveries/s. Pinned: no background tenants, defaults otherwise.
  *
  * `tsx --conditions=hookbox-source bench/cpu-ab.ts --old=../wt-base [--new=.] [--rounds=3]
- * [--only=sqlite.noop,postgres.e2e] [--profile=DIR]` (`--profile` writes each run's .cpuprofile).
+ * [--only=sqlite.noop,postgres.e2e] [--profile=DIR] [--heap=DIR] [--async]`: `--profile` writes each drain's
+ * .cpuprofile; `--heap` its allocations (V8's sampling heap profiler, collected objects included:
+ * bytes allocated per delivery by function, load-independent); `--async` counts the async resources
+ * created per delivery by type (promises, timers…). The last two slow the drain: their CPU figures mean nothing.
  */
+import { createHook } from 'node:async_hooks'
 import { spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { writeFileSync } from 'node:fs'
@@ -30,12 +34,14 @@ interface Sample {
   /** Of which in the kernel (socket writes and reads, SQLite's file I/O). */
   sysUsPerDelivery: number
   perSecond: number
-  /** Postgres: queries per delivery (round trips) and rows per query. */
+  /** Postgres: queries per delivery (round trips). */
   queriesPerDelivery?: number
+  /** With `--async`: async resources created per delivery, by type (promises, timers, immediates…); its CPU is not comparable. */
+  asyncPerDelivery?: Record<string, number>
 }
 
 /** Child: one drain on `root`'s engine; prints the sample. */
-async function child(root: string, figure: string, url: string, profileTo: string | undefined): Promise<void> {
+async function child(root: string, figure: string, url: string, profileTo: string | undefined, heapTo?: string): Promise<void> {
   if (figure === 'raw') return raw(url)
   const h = (await import(pathToFileURL(join(root, 'bench/hookbox.ts')).href)) as typeof HarnessHookbox
   const [kind, mode] = figure.split('.') as ['sqlite' | 'postgres', 'noop' | 'e2e']
@@ -58,19 +64,36 @@ async function child(root: string, figure: string, url: string, profileTo: strin
       await session.post('Profiler.setSamplingInterval', { interval: 200 })
       await session.post('Profiler.start')
     }
+    if (heapTo) {
+      const { Session } = await import('node:inspector/promises')
+      session = new Session()
+      session.connect()
+      await session.post('HeapProfiler.enable')
+      await session.post('HeapProfiler.startSampling', {
+        samplingInterval: 1024,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      } as never)
+    }
     const done = new Promise<void>((resolve) =>
       box.outbox.on('delivered', () => {
         if (++delivered === n) resolve()
       }),
     )
     const queries = kind === 'postgres' ? countQueries(root) : undefined
+    const resources = process.argv.includes('--async') ? countAsyncResources() : undefined
     const cpu0 = process.cpuUsage()
     const t0 = performance.now()
     box.outbox.start()
     await done
     const wall = performance.now() - t0
     const cpu = process.cpuUsage(cpu0)
-    if (session) {
+    if (session && heapTo) {
+      const { profile } = await session.post('HeapProfiler.getSamplingProfile')
+      await session.post('HeapProfiler.stopSampling')
+      writeFileSync(heapTo, JSON.stringify(profile))
+      session.disconnect()
+    } else if (session) {
       const { profile } = await session.post('Profiler.stop')
       writeFileSync(profileTo!, JSON.stringify(profile))
       session.disconnect()
@@ -81,6 +104,7 @@ async function child(root: string, figure: string, url: string, profileTo: strin
       sysUsPerDelivery: cpu.system / n,
       perSecond: n / (wall / 1000),
       ...(queries && { queriesPerDelivery: queries() / n }),
+      ...(resources && { asyncPerDelivery: Object.fromEntries([...resources()].map(([type, count]) => [type, count / n])) }),
     }
     console.log(`CPU_AB ${JSON.stringify(sample)}`)
   } finally {
@@ -133,10 +157,30 @@ function countQueries(root: string): () => number {
   return () => count
 }
 
-function runChild(root: string, figure: string, url: string, profileTo?: string): Promise<Sample | Error> {
+/** Counts async resources by type from now on (a count that does not depend on load). */
+function countAsyncResources(): () => Map<string, number> {
+  const counts = new Map<string, number>()
+  const hook = createHook({ init: (_id, type) => void counts.set(type, (counts.get(type) ?? 0) + 1) }).enable()
+  return () => {
+    hook.disable()
+    return counts
+  }
+}
+
+function runChild(root: string, figure: string, url: string, profileTo?: string, heapTo?: string): Promise<Sample | Error> {
   const tsx = join(here, '..', 'node_modules', '.bin', 'tsx')
-  const args = ['--conditions=hookbox-source', self, '--child', `--root=${root}`, `--figure=${figure}`, `--url=${url}`]
+  const args = [
+    ...(process.env.CPU_AB_NODE_FLAGS?.split(' ') ?? []),
+    '--conditions=hookbox-source',
+    self,
+    '--child',
+    `--root=${root}`,
+    `--figure=${figure}`,
+    `--url=${url}`,
+  ]
   if (profileTo) args.push(`--profile-to=${profileTo}`)
+  if (heapTo) args.push(`--heap-to=${heapTo}`)
+  if (process.argv.includes('--async')) args.push('--async')
   return new Promise((done) => {
     const p = spawn(tsx, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] })
     let out = ''
@@ -161,6 +205,7 @@ async function main(): Promise<void> {
   const rounds = Number(arg('rounds') ?? 3)
   const only = arg('only')?.split(',')
   const profileDir = arg('profile')
+  const heapDir = arg('heap')
   const chosen = FIGURES.filter((f) => !only || only.includes(f))
   const receiver = await startReceiver()
   const results = new Map(chosen.map((f) => [f, engines.map(() => [] as Sample[])]))
@@ -169,12 +214,24 @@ async function main(): Promise<void> {
       for (const f of chosen)
         for (const [k, e] of engines.entries()) {
           await receiver.reset()
-          const s = await runChild(e.root, f, receiver.url, profileDir && join(profileDir, `${f}.${e.label}.${r + 1}.cpuprofile`))
+          const name = `${f}.${e.label}.${r + 1}`
+          const s = await runChild(
+            e.root,
+            f,
+            receiver.url,
+            profileDir && join(profileDir, `${name}.cpuprofile`),
+            heapDir && join(heapDir, `${name}.heapprofile`),
+          )
           if (s instanceof Error) throw s
           results.get(f)![k]!.push(s)
           console.error(
             `round ${r + 1} ${f} ${e.label}: ${s.cpuUsPerDelivery.toFixed(1)} µs CPU/delivery (${s.sysUsPerDelivery.toFixed(1)} sys), ${s.perSecond.toFixed(0)}/s` +
-              (s.queriesPerDelivery === undefined ? '' : `, ${s.queriesPerDelivery.toFixed(3)} queries/delivery`),
+              (s.queriesPerDelivery === undefined ? '' : `, ${s.queriesPerDelivery.toFixed(3)} queries/delivery`) +
+              (s.asyncPerDelivery === undefined
+                ? ''
+                : `, async resources/delivery: ${Object.entries(s.asyncPerDelivery)
+                    .map(([t, c]) => `${t} ${c.toFixed(2)}`)
+                    .join(', ')}`),
           )
         }
   } finally {
@@ -193,7 +250,7 @@ async function main(): Promise<void> {
 }
 
 if (process.argv.includes('--child')) {
-  await child(arg('root')!, arg('figure')!, arg('url')!, arg('profile-to'))
+  await child(arg('root')!, arg('figure')!, arg('url')!, arg('profile-to'), arg('heap-to'))
   process.exit(0)
 } else {
   await main()
