@@ -116,6 +116,16 @@ export interface RawRun {
  * POSTs `n` bodies to the receiver with `concurrency` workers through one undici Agent, reading
  * each response, with headers like Hookbox's. Includes a warm-up of `warm` requests.
  */
+/** The headers a raw POST carries: the webhook headers the engine sends, unsigned. */
+export const rawHeaders = (id: string): Record<string, string> => ({
+  'user-agent': 'Hookbox/0.1',
+  'content-type': 'application/json',
+  'webhook-id': id,
+  'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+  'x-hookbox-event-type': 'entity.state_changed',
+  'x-hookbox-request-id': id,
+})
+
 export async function runRaw(
   receiver: Receiver,
   n: number,
@@ -139,14 +149,7 @@ export async function runRaw(
             method: 'POST',
             dispatcher: agent,
             body: bodies[i]!,
-            headers: {
-              'user-agent': 'Hookbox/0.1',
-              'content-type': 'application/json',
-              'webhook-id': id,
-              'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
-              'x-hookbox-event-type': 'entity.state_changed',
-              'x-hookbox-request-id': id,
-            },
+            headers: rawHeaders(id),
             headersTimeout: 30_000,
             bodyTimeout: 30_000,
           })

@@ -1,5 +1,6 @@
 import { AuthError } from '../errors.js'
 import type { Authenticator } from '../http/authenticator.js'
+import { isPromiseLike } from '../promise-like.js'
 
 // Faults of the stored credentials or the configuration, not of a receiver or token server:
 // the endpoint cannot be sent to until someone acts, so they are reported, not only logged.
@@ -11,13 +12,18 @@ const CREDENTIAL_FAULTS = new Set(['undecryptable', 'unbound', 'not_applicable',
  * reported through `report` before the attempt fails.
  */
 export function reportingAuthenticator(inner: Authenticator, report: (error: AuthError, endpointId: string) => void): Authenticator {
+  const fail = (err: unknown, endpointId: string): never => {
+    if (err instanceof AuthError && CREDENTIAL_FAULTS.has(err.reason)) report(err, endpointId)
+    throw err
+  }
   return {
-    async headers(ctx) {
+    // A synchronous answer (HMAC signing, no auth) stays synchronous: no promise per attempt.
+    headers(ctx) {
       try {
-        return await inner.headers(ctx)
+        const headers = inner.headers(ctx)
+        return isPromiseLike(headers) ? Promise.resolve(headers).catch((err: unknown) => fail(err, ctx.endpoint.id)) : headers
       } catch (err) {
-        if (err instanceof AuthError && CREDENTIAL_FAULTS.has(err.reason)) report(err, ctx.endpoint.id)
-        throw err
+        return fail(err, ctx.endpoint.id)
       }
     },
     ...(inner.onUnauthorized && { onUnauthorized: (ctx) => inner.onUnauthorized!(ctx) }),

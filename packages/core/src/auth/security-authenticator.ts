@@ -9,7 +9,7 @@ import type { OAuth2TokenCache } from './oauth2-token-cache.js'
 import { ed25519KeyObject } from './random-secrets.js'
 import { isStoredAuth, type SecretCodec } from './stored-auth.js'
 import { ed25519Signer, hmacSigner } from './webhook-signer.js'
-import type { JwtAlgorithm, StoredAuth } from './endpoint-auth.js'
+import type { AuthSecrets, JwtAlgorithm, StoredAuth } from './endpoint-auth.js'
 import { AuthError } from '../errors.js'
 import { credentialSite } from './credential-binding.js'
 import { liveSigningSecrets } from './signing-secrets.js'
@@ -54,8 +54,20 @@ export function createSecurityAuthenticator(config: AuthenticatorConfig): Authen
   const missing = (ctx: AttemptContext, what: string) =>
     new AuthError('undecryptable', `endpoint ${ctx.endpoint.id} is missing ${what} among its stored secrets`)
 
+  /** `v1` signatures with the endpoint's live signing secrets, when it is signed (synchronous: node's HMAC). */
+  const hmacSignatures = (ctx: AttemptContext, stored: StoredAuth, secrets: AuthSecrets): string[] => {
+    if (!stored.signed && stored.type !== 'hmac') return []
+    const live = liveSigningSecrets(secrets.hmac, config.now()).map((s) => s.secret)
+    if (live.length === 0) throw missing(ctx, 'a signing secret')
+    return hmacSigner(live).sign(content(ctx)) as string[]
+  }
+  const withSignatures = (out: Record<string, string>, signatures: string[]) => {
+    if (signatures.length) out['webhook-signature'] = signatures.join(' ')
+    return out
+  }
+
   return {
-    async headers(ctx) {
+    headers(ctx) {
       const stored = ctx.endpoint.auth
       // No auth at all: an endpoint from before signing by default, sent unsigned as it was.
       if (stored === null) return {}
@@ -72,41 +84,16 @@ export function createSecurityAuthenticator(config: AuthenticatorConfig): Authen
         if (value === undefined) throw missing(ctx, `the value of header ${name}`)
         out[name] = value
       }
-      const signatures: string[] = []
-      if (stored.type === 'ed25519') {
-        const key =
-          stored.keySource === 'endpoint'
-            ? await endpointSigner(ctx.endpoint, async () =>
-                localKeySigner(ed25519KeyObject(secrets.privateKey ?? missingKey(ctx)), { alg: 'EdDSA' }),
-              )
-            : config.ed25519
-        if (!key) throw notConfigured(ctx, 'ed25519', 'security.ed25519')
-        signatures.push(...(await ed25519Signer(key).sign(content(ctx))))
-      }
-      if (stored.signed || stored.type === 'hmac') {
-        const live = liveSigningSecrets(secrets.hmac, config.now()).map((s) => s.secret)
-        if (live.length === 0) throw missing(ctx, 'a signing secret')
-        signatures.push(...(await hmacSigner(live).sign(content(ctx))))
-      }
-      if (signatures.length) out['webhook-signature'] = signatures.join(' ')
+      // Ed25519 (maybe through a KMS), token fetches and JWTs wait; HMAC, basic and static
+      // bearer tokens answer at once, with no promise per attempt.
+      if (stored.type === 'ed25519' || stored.type === 'jwt' || (stored.type === 'oauth2' && stored.tokenUrl))
+        return waitedHeaders(ctx, stored, secrets, out)
+      withSignatures(out, hmacSignatures(ctx, stored, secrets))
       switch (stored.type) {
         case 'basic':
           return { ...out, authorization: `Basic ${secrets.token ?? missingToken(ctx)}` }
-        case 'oauth2': {
-          if (!stored.tokenUrl) return { ...out, authorization: `Bearer ${secrets.token ?? missingToken(ctx)}` }
-          const token = await config.tokens.get(ctx.endpoint.id, {
-            tokenUrl: stored.tokenUrl as string,
-            clientId: stored.clientId as string,
-            clientSecret: secrets.clientSecret ?? missingToken(ctx),
-            scope: stored.scope as string | undefined,
-            audience: stored.audience as string | undefined,
-            clientAuth: stored.clientAuth as 'basic' | 'body' | undefined,
-          })
-          usedTokens.set(ctx, token)
-          return { ...out, authorization: `Bearer ${token}` }
-        }
-        case 'jwt':
-          return { ...out, ...(await jwtHeaders(ctx, stored, secrets.privateKey)) }
+        case 'oauth2':
+          return { ...out, authorization: `Bearer ${secrets.token ?? missingToken(ctx)}` }
         default:
           return out
       }
@@ -124,6 +111,42 @@ export function createSecurityAuthenticator(config: AuthenticatorConfig): Authen
   }
   function missingKey(ctx: AttemptContext): never {
     throw missing(ctx, 'its private key')
+  }
+
+  /** The schemes that wait: an Ed25519 signature (before the HMAC ones), an OAuth2 token, a JWT. */
+  async function waitedHeaders(
+    ctx: AttemptContext,
+    stored: StoredAuth,
+    secrets: AuthSecrets,
+    out: Record<string, string>,
+  ): Promise<Record<string, string>> {
+    const signatures: string[] = []
+    if (stored.type === 'ed25519') {
+      const key =
+        stored.keySource === 'endpoint'
+          ? await endpointSigner(ctx.endpoint, async () =>
+              localKeySigner(ed25519KeyObject(secrets.privateKey ?? missingKey(ctx)), { alg: 'EdDSA' }),
+            )
+          : config.ed25519
+      if (!key) throw notConfigured(ctx, 'ed25519', 'security.ed25519')
+      signatures.push(...(await ed25519Signer(key).sign(content(ctx))))
+    }
+    signatures.push(...hmacSignatures(ctx, stored, secrets))
+    withSignatures(out, signatures)
+    if (stored.type === 'oauth2') {
+      const token = await config.tokens.get(ctx.endpoint.id, {
+        tokenUrl: stored.tokenUrl as string,
+        clientId: stored.clientId as string,
+        clientSecret: secrets.clientSecret ?? missingToken(ctx),
+        scope: stored.scope as string | undefined,
+        audience: stored.audience as string | undefined,
+        clientAuth: stored.clientAuth as 'basic' | 'body' | undefined,
+      })
+      usedTokens.set(ctx, token)
+      return { ...out, authorization: `Bearer ${token}` }
+    }
+    if (stored.type === 'jwt') return { ...out, ...(await jwtHeaders(ctx, stored, secrets.privateKey)) }
+    return out
   }
 
   async function jwtHeaders(ctx: AttemptContext, stored: StoredAuth, privateKey: string | undefined): Promise<Record<string, string>> {

@@ -53,8 +53,9 @@ export function secretCodec(box: SecretBox | null, options: { acceptUnbound: boo
         : { ...base, secrets: { ...secrets } }
     },
     read(stored, site) {
-      const { enc, secrets, ...clear } = stored
-      if (typeof enc !== 'string') return (secrets ?? {}) as AuthSecrets
+      // In clear: no copy of the record (this runs on every attempt).
+      if (typeof stored.enc !== 'string') return (stored.secrets ?? {}) as AuthSecrets
+      const { enc, secrets: _secrets, ...clear } = stored
       if (!box)
         throw new AuthError(
           'undecryptable',

@@ -7,6 +7,7 @@ import type { Clock } from '../clock.js'
 import type { DeliveryRecord, EndpointRecord, MessageRecord } from '../store/records.js'
 import type { AttemptTracer, TracedAttempt } from '../telemetry/attempt-tracer.js'
 import { requestUrl } from './request-url.js'
+import { isPromiseLike } from '../promise-like.js'
 
 /** What the dispatcher needs to send one attempt. */
 export interface SendContext {
@@ -54,19 +55,18 @@ export async function sendAttempt(
     timestamp: Math.floor(startedAt / 1000),
   }
   const deadline = performance.now() + budgetMs
-  // No tracer: no await (each one is a microtask per attempt).
-  const traced: TracedAttempt | undefined = ctx.trace
-    ? await ctx.trace.start({
-        eventType: message.type,
-        url,
-        messageId: message.id,
-        tenant: message.tenant,
-        requestId: message.requestId,
-        endpointId: endpoint.id,
-        attemptId,
-        ...(delivery && { deliveryId: delivery.id, round: delivery.attempts + 1 }),
-      })
-    : undefined
+  // No tracer, or one that answers at once: no await (each one is a microtask per attempt).
+  const tracing = ctx.trace?.start({
+    eventType: message.type,
+    url,
+    messageId: message.id,
+    tenant: message.tenant,
+    requestId: message.requestId,
+    endpointId: endpoint.id,
+    attemptId,
+    ...(delivery && { deliveryId: delivery.id, round: delivery.attempts + 1 }),
+  })
+  const traced: TracedAttempt | undefined = isPromiseLike(tracing) ? await tracing : tracing
   const one: OneSend = { ctx, attempt, message, transport: ctx.transports.forUrl(url), traced, deadline, budgetMs }
   let result = await sendTraced(one)
   if (result.ok && result.response.status === 401 && ctx.authenticator.onUnauthorized) {
@@ -98,7 +98,8 @@ function sendTraced(one: OneSend): Promise<SendResult> {
 async function sendOnce({ ctx, attempt, message, transport, traced, deadline, budgetMs }: OneSend): Promise<SendResult> {
   let auth: Record<string, string>
   try {
-    auth = await ctx.authenticator.headers(attempt)
+    const headers = ctx.authenticator.headers(attempt)
+    auth = isPromiseLike(headers) ? await headers : headers
   } catch (err) {
     return { ok: false, latencyMs: 0, error: authFailure(err) }
   }

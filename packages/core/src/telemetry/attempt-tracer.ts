@@ -28,8 +28,9 @@ export interface TracedAttempt {
 
 /**
  * A hook around each attempt of the send path: it may open a span, add headers and record the
- * result. Returning undefined sends the attempt untraced. Must never throw.
+ * result. Returning undefined sends the attempt untraced. Must never throw. It may answer
+ * synchronously: the send path then does not wait a turn for it.
  */
 export interface AttemptTracer {
-  start(info: AttemptSpanInfo): Promise<TracedAttempt | undefined>
+  start(info: AttemptSpanInfo): Promise<TracedAttempt | undefined> | TracedAttempt | undefined
 }

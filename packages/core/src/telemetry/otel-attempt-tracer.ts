@@ -17,15 +17,27 @@ export interface OtelTracing {
  * receiver's trace continues from it.
  */
 export function otelAttemptTracer(tracing: () => Promise<OtelTracing | null>): AttemptTracer {
+  // Once the API is loaded (or known absent), each attempt starts its span at once: no promise
+  // and no turn of the event loop per attempt.
+  let loaded: { tracing: OtelTracing | null } | undefined
+  const start = (t: OtelTracing | null, info: AttemptSpanInfo) => {
+    try {
+      return t ? startSpan(t, info) : undefined
+    } catch {
+      // Tracing must never stop a webhook from being sent.
+      return undefined
+    }
+  }
   return {
-    async start(info: AttemptSpanInfo): Promise<TracedAttempt | undefined> {
-      try {
-        const t = await tracing()
-        return t ? startSpan(t, info) : undefined
-      } catch {
-        // Tracing must never stop a webhook from being sent.
-        return undefined
-      }
+    start(info: AttemptSpanInfo): Promise<TracedAttempt | undefined> | TracedAttempt | undefined {
+      if (loaded) return start(loaded.tracing, info)
+      return tracing().then(
+        (t) => {
+          loaded = { tracing: t }
+          return start(t, info)
+        },
+        () => undefined,
+      )
     },
   }
 }

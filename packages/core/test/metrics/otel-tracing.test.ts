@@ -107,4 +107,26 @@ describe('OpenTelemetry tracing', () => {
     expect(span!.status.code).toBe(SpanStatusCode.ERROR)
     expect(parseTraceparent(seen[0]!.headers.traceparent).spanId).toBe(span!.spanContext().spanId)
   })
+
+  // Issue 16: a promise and a turn of microtasks per attempt for a tracer that is loaded.
+  it('once the API is loaded, starts each attempt’s span synchronously', async () => {
+    const api = await loadOtelApi()
+    const tracer = otelAttemptTracer(async () => ({ api: api!, tracer: provider.getTracer('hookbox'), propagator: undefined }))
+    const info = {
+      eventType: 'e',
+      url: 'https://example.com/hook',
+      messageId: 'msg_1',
+      requestId: 'req_1',
+      endpointId: 'ep_1',
+      attemptId: 'att_1',
+    }
+    const first = await tracer.start(info)
+    const second = tracer.start({ ...info, attemptId: 'att_2' })
+    expect(typeof (second as { then?: unknown } | undefined)?.then).toBe('undefined')
+    const traced = second as Exclude<typeof second, Promise<unknown>>
+    expect(parseTraceparent(traced!.headers.traceparent).traceId).not.toBe(parseTraceparent(first!.headers.traceparent).traceId)
+    traced!.end({ ok: true, latencyMs: 1, response: { status: 200, contentType: undefined, retryAfterMs: null, snippet: '' } })
+    first!.end({ ok: true, latencyMs: 1, response: { status: 200, contentType: undefined, retryAfterMs: null, snippet: '' } })
+    expect(spans.getFinishedSpans().map((sp) => sp.attributes['hookbox.attempt_id'])).toEqual(['att_2', 'att_1'])
+  })
 })

@@ -1,0 +1,258 @@
+/**
+ * Dispatcher CPU per delivery, A/B (issue 16): for each round and each checkout, a fresh process
+ * loads that checkout's harness (`bench/hookbox.ts`), commits N notifies, reopens the outbox and
+ * drains them in that process, recording `process.cpuUsage()` (user + system) and wall time from
+ * `start()` to the N-th `delivered`. The receiver runs in this (parent) process, so its CPU is not
+ * counted; on Postgres the server's CPU is not counted either. CPU per delivery depends far less
+ * on the machine's load than deliveries/s. Pinned: no background tenants, defaults otherwise.
+ *
+ * `tsx --conditions=hookbox-source bench/cpu-ab.ts --old=../wt-base [--new=.] [--rounds=3]
+ * [--only=sqlite.noop,postgres.e2e] [--profile=DIR] [--heap=DIR] [--async]`: `--profile` writes each drain's
+ * .cpuprofile; `--heap` its allocations (V8's sampling heap profiler, collected objects included:
+ * bytes allocated per delivery by function, load-independent); `--async` counts the async resources
+ * created per delivery by type (promises, timers…). The last two slow the drain: their CPU figures mean nothing.
+ */
+import { createHook } from 'node:async_hooks'
+import { spawn } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import type * as HarnessHookbox from './hookbox.js'
+import { rawHeaders } from './delivery.js'
+import { startReceiver } from './receiver.js'
+import { Agent, payloadFor, request } from './support.js'
+
+const arg = (k: string) => process.argv.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3)
+const self = fileURLToPath(import.meta.url)
+const here = dirname(self)
+const N = { sqlite: 10_000, postgres: 8000 } as const
+const FIGURES = ['raw', 'sqlite.noop', 'sqlite.e2e', 'postgres.noop', 'postgres.e2e'] as const
+
+interface Sample {
+  cpuUsPerDelivery: number
+  /** Of which in the kernel (socket writes and reads, SQLite's file I/O). */
+  sysUsPerDelivery: number
+  perSecond: number
+  /** Postgres: queries per delivery (round trips). */
+  queriesPerDelivery?: number
+  /** With `--async`: async resources created per delivery, by type (promises, timers, immediates…); its CPU is not comparable. */
+  asyncPerDelivery?: Record<string, number>
+}
+
+/** Child: one drain on `root`'s engine; prints the sample. */
+async function child(root: string, figure: string, url: string, profileTo: string | undefined, heapTo?: string): Promise<void> {
+  if (figure === 'raw') return raw(url)
+  const h = (await import(pathToFileURL(join(root, 'bench/hookbox.ts')).href)) as typeof HarnessHookbox
+  const [kind, mode] = figure.split('.') as ['sqlite' | 'postgres', 'noop' | 'e2e']
+  const n = N[kind]
+  const noop = mode === 'noop'
+  const t = h.newTarget(kind)
+  try {
+    const first = await h.openOutbox(t, { noop })
+    await h.route(first, noop ? 'noop://sink' : url, { tenants: 0 })
+    await h.commitMany(first, n)
+    await first.close()
+    const box = await h.openOutbox(t, { noop })
+    let delivered = 0
+    let session: import('node:inspector/promises').Session | undefined
+    if (profileTo) {
+      const { Session } = await import('node:inspector/promises')
+      session = new Session()
+      session.connect()
+      await session.post('Profiler.enable')
+      await session.post('Profiler.setSamplingInterval', { interval: 200 })
+      await session.post('Profiler.start')
+    }
+    if (heapTo) {
+      const { Session } = await import('node:inspector/promises')
+      session = new Session()
+      session.connect()
+      await session.post('HeapProfiler.enable')
+      await session.post('HeapProfiler.startSampling', {
+        samplingInterval: 1024,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      } as never)
+    }
+    const done = new Promise<void>((resolve) =>
+      box.outbox.on('delivered', () => {
+        if (++delivered === n) resolve()
+      }),
+    )
+    const queries = kind === 'postgres' ? countQueries(root) : undefined
+    const resources = process.argv.includes('--async') ? countAsyncResources() : undefined
+    const cpu0 = process.cpuUsage()
+    const t0 = performance.now()
+    box.outbox.start()
+    await done
+    const wall = performance.now() - t0
+    const cpu = process.cpuUsage(cpu0)
+    if (session && heapTo) {
+      const { profile } = await session.post('HeapProfiler.getSamplingProfile')
+      await session.post('HeapProfiler.stopSampling')
+      writeFileSync(heapTo, JSON.stringify(profile))
+      session.disconnect()
+    } else if (session) {
+      const { profile } = await session.post('Profiler.stop')
+      writeFileSync(profileTo!, JSON.stringify(profile))
+      session.disconnect()
+    }
+    await box.close()
+    const sample: Sample = {
+      cpuUsPerDelivery: (cpu.user + cpu.system) / n,
+      sysUsPerDelivery: cpu.system / n,
+      perSecond: n / (wall / 1000),
+      ...(queries && { queriesPerDelivery: queries() / n }),
+      ...(resources && { asyncPerDelivery: Object.fromEntries([...resources()].map(([type, count]) => [type, count / n])) }),
+    }
+    console.log(`CPU_AB ${JSON.stringify(sample)}`)
+  } finally {
+    await h.dropTarget(t)
+  }
+}
+
+/** Raw undici POSTs, 32 concurrent, the headers the engine sends (bench/delivery.ts's loop): the HTTP client's own CPU per request. */
+async function raw(url: string): Promise<void> {
+  const agent = new Agent({ keepAliveTimeout: 10_000 })
+  const post = async (from: number, to: number) => {
+    let next = from
+    const worker = async () => {
+      for (let i = next++; i < to; i = next++) {
+        const res = await request(`${url}/hook`, {
+          method: 'POST',
+          dispatcher: agent,
+          body: JSON.stringify(payloadFor(i)),
+          headers: rawHeaders(`raw_${i}`),
+        })
+        await res.body.text()
+      }
+    }
+    await Promise.all(Array.from({ length: 32 }, worker))
+  }
+  const n = 8000
+  await post(0, 1000)
+  const cpu0 = process.cpuUsage()
+  const t0 = performance.now()
+  await post(1000, 1000 + n)
+  const wall = performance.now() - t0
+  const cpu = process.cpuUsage(cpu0)
+  await agent.close()
+  const sample: Sample = { cpuUsPerDelivery: (cpu.user + cpu.system) / n, sysUsPerDelivery: cpu.system / n, perSecond: n / (wall / 1000) }
+  console.log(`CPU_AB ${JSON.stringify(sample)}`)
+}
+
+/** Counts the queries of `root`'s pg (the store's own copy of the module) from now on. */
+function countQueries(root: string): () => number {
+  const pg = createRequire(join(root, 'packages/store-postgres/package.json'))('pg') as {
+    Client: { prototype: { query: (...a: unknown[]) => unknown } }
+  }
+  const proto = pg.Client.prototype
+  const original = proto.query
+  let count = 0
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    count++
+    return original.apply(this, args)
+  }
+  return () => count
+}
+
+/** Counts async resources by type from now on (a count that does not depend on load). */
+function countAsyncResources(): () => Map<string, number> {
+  const counts = new Map<string, number>()
+  const hook = createHook({ init: (_id, type) => void counts.set(type, (counts.get(type) ?? 0) + 1) }).enable()
+  return () => {
+    hook.disable()
+    return counts
+  }
+}
+
+function runChild(root: string, figure: string, url: string, profileTo?: string, heapTo?: string): Promise<Sample | Error> {
+  const tsx = join(here, '..', 'node_modules', '.bin', 'tsx')
+  const args = [
+    ...(process.env.CPU_AB_NODE_FLAGS?.split(' ') ?? []),
+    '--conditions=hookbox-source',
+    self,
+    '--child',
+    `--root=${root}`,
+    `--figure=${figure}`,
+    `--url=${url}`,
+  ]
+  if (profileTo) args.push(`--profile-to=${profileTo}`)
+  if (heapTo) args.push(`--heap-to=${heapTo}`)
+  if (process.argv.includes('--async')) args.push('--async')
+  return new Promise((done) => {
+    const p = spawn(tsx, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] })
+    let out = ''
+    p.stdout.on('data', (b: Buffer) => (out += b.toString()))
+    p.on('exit', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('CPU_AB '))
+      done(line ? (JSON.parse(line.slice(7)) as Sample) : new Error(`exit ${code}: ${out.trim().split('\n').slice(-3).join(' / ')}`))
+    })
+  })
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
+}
+
+async function main(): Promise<void> {
+  const engines = [
+    { label: 'old', root: resolve(arg('old') ?? join(here, '..', '..', 'wt-base')) },
+    { label: 'new', root: resolve(arg('new') ?? join(here, '..')) },
+  ]
+  const rounds = Number(arg('rounds') ?? 3)
+  const only = arg('only')?.split(',')
+  const profileDir = arg('profile')
+  const heapDir = arg('heap')
+  const chosen = FIGURES.filter((f) => !only || only.includes(f))
+  const receiver = await startReceiver()
+  const results = new Map(chosen.map((f) => [f, engines.map(() => [] as Sample[])]))
+  try {
+    for (let r = 0; r < rounds; r++)
+      for (const f of chosen)
+        for (const [k, e] of engines.entries()) {
+          await receiver.reset()
+          const name = `${f}.${e.label}.${r + 1}`
+          const s = await runChild(
+            e.root,
+            f,
+            receiver.url,
+            profileDir && join(profileDir, `${name}.cpuprofile`),
+            heapDir && join(heapDir, `${name}.heapprofile`),
+          )
+          if (s instanceof Error) throw s
+          results.get(f)![k]!.push(s)
+          console.error(
+            `round ${r + 1} ${f} ${e.label}: ${s.cpuUsPerDelivery.toFixed(1)} µs CPU/delivery (${s.sysUsPerDelivery.toFixed(1)} sys), ${s.perSecond.toFixed(0)}/s` +
+              (s.queriesPerDelivery === undefined ? '' : `, ${s.queriesPerDelivery.toFixed(3)} queries/delivery`) +
+              (s.asyncPerDelivery === undefined
+                ? ''
+                : `, async resources/delivery: ${Object.entries(s.asyncPerDelivery)
+                    .map(([t, c]) => `${t} ${c.toFixed(2)}`)
+                    .join(', ')}`),
+          )
+        }
+  } finally {
+    await receiver.close()
+  }
+  for (const f of chosen) {
+    const [a, b] = results.get(f)!
+    const cpu = a!.map((x, i) => b![i]!.cpuUsPerDelivery / x.cpuUsPerDelivery)
+    const rate = a!.map((x, i) => b![i]!.perSecond / x.perSecond)
+    console.log(
+      `${f}: CPU µs/delivery old ${median(a!.map((x) => x.cpuUsPerDelivery)).toFixed(1)} new ${median(b!.map((x) => x.cpuUsPerDelivery)).toFixed(1)}; ` +
+        `new/old per round ${cpu.map((x) => x.toFixed(2)).join(', ')} (median ${median(cpu).toFixed(2)}); ` +
+        `deliveries/s new/old per round ${rate.map((x) => x.toFixed(2)).join(', ')} (median ${median(rate).toFixed(2)})`,
+    )
+  }
+}
+
+if (process.argv.includes('--child')) {
+  await child(arg('root')!, arg('figure')!, arg('url')!, arg('profile-to'), arg('heap-to'))
+  process.exit(0)
+} else {
+  await main()
+  process.exit(0)
+}

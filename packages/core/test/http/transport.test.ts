@@ -1,0 +1,84 @@
+import { createHook } from 'node:async_hooks'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { HttpTransport } from '../../src/index.js'
+import { TestReceiver } from '../../src/testing/receiver.js'
+
+const post = (t: HttpTransport, url: string, timeoutMs = 5_000) => t.send({ url, body: '{}', timeoutMs, headers: {} })
+
+describe('HttpTransport', () => {
+  let receiver: TestReceiver
+  let transport: HttpTransport
+
+  beforeEach(async () => {
+    receiver = await TestReceiver.start()
+    transport = new HttpTransport({ connectionsPerOrigin: 1, snippetBytes: 8, maxResponseBytes: 64 })
+  })
+  afterEach(async () => {
+    await transport.close(1_000)
+    await receiver.close()
+  })
+
+  // Issue 16: request() costs a body stream, an AbortController and an async resource per POST,
+  // about a third of a POST's CPU; the transport reads the response through its own handler.
+  it('sends without undici request()’s per-request machinery (no UNDICI_REQUEST async resource)', async () => {
+    const types: string[] = []
+    const hook = createHook({ init: (_id, type) => void types.push(type) }).enable()
+    try {
+      for (let i = 0; i < 5; i++) expect(await post(transport, `${receiver.url}/ok`)).toMatchObject({ ok: true, response: { status: 200 } })
+    } finally {
+      hook.disable()
+    }
+    expect(types.filter((t) => t === 'UNDICI_REQUEST')).toEqual([])
+  })
+
+  it('keeps the status, content type, Retry-After and the first bytes of the body', async () => {
+    receiver.on('/busy', (_r, res) => {
+      res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '7' }).end('try again later')
+      return 'handled'
+    })
+    expect(await post(transport, `${receiver.url}/busy`)).toMatchObject({
+      ok: true,
+      response: { status: 503, contentType: 'text/plain', retryAfterMs: 7_000, snippet: 'try agai' },
+    })
+  })
+
+  it('stops reading a body at maxResponseBytes and keeps the status', async () => {
+    receiver.on('/huge', (_r, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' })
+      res.write(Buffer.alloc(1024, 'x'))
+      return 'handled' // never ends
+    })
+    expect(await post(transport, `${receiver.url}/huge`)).toMatchObject({ ok: true, response: { status: 200, snippet: 'xxxxxxxx' } })
+  })
+
+  it('times out a receiver that does not answer, and one that stops halfway through its body keeps its status', async () => {
+    let release = () => {}
+    const hung = new Promise<void>((r) => (release = r))
+    receiver.on('/silent', async () => {
+      await hung
+      return 200
+    })
+    receiver.on('/trickle', (_r, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' })
+      res.write('abc')
+      void hung.then(() => res.end())
+      return 'handled'
+    })
+    const two = new HttpTransport({ connectionsPerOrigin: 2 })
+    try {
+      const [silent, trickle] = await Promise.all([post(two, `${receiver.url}/silent`, 300), post(two, `${receiver.url}/trickle`, 300)])
+      expect(silent).toMatchObject({ ok: false, error: { kind: 'timeout', message: 'timed out' } })
+      expect(trickle).toMatchObject({ ok: true, response: { status: 200, snippet: 'abc' } })
+    } finally {
+      release()
+      await two.close(1_000)
+    }
+  })
+
+  it('a connection refused is a connection error', async () => {
+    const closed = await TestReceiver.start()
+    const url = closed.url
+    await closed.close()
+    expect(await post(transport, `${url}/x`)).toMatchObject({ ok: false, error: { kind: 'connection' } })
+  })
+})
