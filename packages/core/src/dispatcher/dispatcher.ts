@@ -271,11 +271,13 @@ export class Dispatcher {
 
   #track(p: Promise<void>): void {
     this.#inFlight.add(p)
-    // then, not finally: #process never rejects, and finally costs two more promises per delivery.
-    void p.then(() => {
+    // then, not finally (two more promises per delivery). #process catches its own errors, but
+    // an 'error' listener that throws would reject it: the slot is freed either way.
+    const done = () => {
       this.#inFlight.delete(p)
       this.#nudge()
-    })
+    }
+    void p.then(done, done)
   }
 
   /** Expands new messages; with `leaseLimit` > 0 a store that can also leases some of them to us. */
