@@ -34,8 +34,11 @@ export const headOfLineClaimMigration: Migration = {
 ${rules}
         ${ORDER} LIMIT p_limit`
     // Locks the first `p_limit` of `ids` that still pass the rules (rechecked on the locked row).
-    const lockFirst = (ids: string) => `ARRAY(SELECT d.id FROM ${s}.deliveries d
-      WHERE d.id = ANY (${ids}) AND d.state = 'pending' AND d.next_attempt_at <= p_now
+    // Driven by the ids, each looked up by primary key: as \`d.id = ANY (…)\` the planner took
+    // the id for a qual of deliveries_due and scanned every due row (17 ms at 2,000).
+    const lockFirst = (ids: string) => `ARRAY(WITH w AS MATERIALIZED (SELECT unnest(${ids}) AS id)
+      SELECT d.id FROM w JOIN ${s}.deliveries d ON d.id = w.id
+      WHERE d.state = 'pending' AND d.next_attempt_at <= p_now
 ${rules}
       ${ORDER} LIMIT p_limit
       FOR UPDATE OF d SKIP LOCKED)`
