@@ -41,7 +41,7 @@ describe('sqlite: head-of-line claims', () => {
       },
     })
     // Through the due index it read e2's whole backlog (63 and 486 pages); now the first due
-    // window, the others' and a seek or two per block of 1,024 sequence numbers (56 and 75).
+    // window, the others' and a seek or two per block of 1,024 sequence numbers.
     expect(reads[1]).toBeLessThan(150)
     expect(reads[1]! - reads[0]!).toBeLessThan(50)
   })

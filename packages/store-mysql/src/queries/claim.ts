@@ -44,7 +44,7 @@ export async function claimDeliveries(x: MysqlExecutor, d: KyselyDialect, o: Cla
  * batch and rechecks every rule on the rows it reads (by id, then sorted).
  */
 async function skippingPick(x: MysqlExecutor, d: KyselyDialect, o: ClaimRequest) {
-  const size = 4 * o.limit + 256
+  const size = 2 * o.limit + 32
   // Whether a pick that fell short may have missed some: its candidates were cut at `size`.
   const full = async (c: ClaimCandidates) =>
     (await x.all(d.qb.selectFrom(sql<{ id: string }>`(${c.ids})`.as('w')).select((e) => e.fn.countAll<number>().as('n'))))[0]!.n >= size

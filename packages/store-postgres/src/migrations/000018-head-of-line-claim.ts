@@ -3,7 +3,7 @@ import { claimPlainFunction, claimQuery, claimSkipRules, dueQuery } from './clai
 import { fruitlessSkipParts } from './000017-fruitless-skip-check.js'
 
 /** How many due deliveries, in claim order, a claim that skips endpoints reads before it looks endpoint by endpoint. */
-const WINDOW = '4 * p_limit + 256'
+const WINDOW = '2 * p_limit + 32'
 
 /** The claim's order on a select of `d`. */
 const ORDER = 'ORDER BY d.next_attempt_at, d.message_seq, d.id'

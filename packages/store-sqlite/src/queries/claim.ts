@@ -46,7 +46,7 @@ export function claimDeliveries(x: SyncExecutor, d: KyselyDialect, o: ClaimReque
  * outside the skipped endpoints ({@link dueAround}).
  */
 function skippingPick(x: SyncExecutor, d: KyselyDialect, o: ClaimRequest): DeliveryRecord[] {
-  const size = 4 * o.limit + 256
+  const size = 2 * o.limit + 32
   const window = dueWindow(o.now, size)
   const first = pick(x, d, o, window)
   if (first.length === o.limit) return first
