@@ -20,6 +20,7 @@ import pg from 'pg'
 import { backlogBench } from './backlog.js'
 import { claimPathBench } from './claim-path.js'
 import { databaseUrl, mysqlUrl } from './hookbox.js'
+import { headOfLineBench } from './head-of-line.js'
 import { latencyBench } from './latency.js'
 import { notifyCostBench } from './notify-cost.js'
 import { outboxPeerBench } from './outbox-peer.js'
@@ -104,6 +105,9 @@ const benches: Array<{ title: string; pg?: boolean; my?: boolean; budgetMs: numb
   { title: 'Backlog on SQLite', budgetMs: 100_000, run: () => backlogBench('sqlite', receiver) },
   { title: 'Backlog on Postgres', pg: true, budgetMs: 150_000, run: () => backlogBench('postgres', receiver) },
   { title: 'Backlog on MySQL/MariaDB', my: true, budgetMs: 200_000, run: () => backlogBench('mysql', receiver) },
+  { title: 'Head of line on SQLite', budgetMs: 60_000, run: () => headOfLineBench('sqlite', receiver) },
+  { title: 'Head of line on Postgres', pg: true, budgetMs: 90_000, run: () => headOfLineBench('postgres', receiver) },
+  { title: 'Head of line on MySQL/MariaDB', my: true, budgetMs: 120_000, run: () => headOfLineBench('mysql', receiver) },
   { title: 'Scale-out on Postgres', pg: true, budgetMs: 100_000, run: () => scaleOutBench(receiver) },
   { title: 'Fault mix on Postgres', pg: true, budgetMs: 90_000, run: () => faultMixBench() },
   { title: 'Tenants on SQLite', budgetMs: 150_000, run: () => tenantsBench('sqlite', receiver) },

@@ -43,6 +43,8 @@ export type { DispatcherWorker } from './dispatcher-worker.js'
 export type { UpgradedRows } from './upgrade.js'
 export { T0, message, collection, endpoint, completion, expandOnce, pagedDeliveryIds, requeue, cancel } from './fixtures.js'
 export { claimConfigured } from './claim.js'
+export { headOfLineReads } from './head-of-line.js'
+export type { HeadOfLineStore } from './head-of-line.js'
 
 /**
  * Registers the whole suite with vitest. Every store's test file calls this once; a store passes

@@ -3,18 +3,21 @@ import { randomUUID } from 'node:crypto'
 import type { MysqlExecutor } from '../mysql-executor.js'
 import { deliveryFromRow } from '../rows.js'
 import { dueDeliveries, hydrateClaim, leaseDeliveries, type ClaimSql, type KyselyDialect } from '@hookbox/store-kysely'
+import type { ClaimCandidates } from '@hookbox/store-kysely'
+import { sql } from 'kysely'
+import { dueAround, dueWindow } from '../due-candidates.js'
 
 /**
  * MySQL's side of the shared claim: `<=>` compares nullable endpoints, and the collection,
  * tenant and endpoint are scalar subqueries (MariaDB would flatten EXISTS over the collection
  * into a join that sorts every pending delivery, and read every endpoint for NOT EXISTS).
  */
-const CLAIM_SQL: ClaimSql = { nullSafeEquals: '<=>', lookups: 'scalar' }
+const CLAIM_SQL: ClaimSql = { nullSafeEquals: '<=>', lookups: 'scalar', candidatesFirst: 'STRAIGHT_JOIN' }
 
 /**
  * Leases due deliveries in one transaction: picks them with the shared {@link dueDeliveries}
  * (`FOR UPDATE SKIP LOCKED`: dispatchers never wait for each other; its skip rules are every
- * store's), stamps owner, expiry and a fresh fencing token, commits, and returns each with its
+ * store's; with endpoints to skip, see {@link skippingPick}), stamps owner, expiry and a fresh fencing token, commits, and returns each with its
  * message and the breaker's columns of the targets that still exist, plus the config version,
  * read after the commit (the lease already keeps the rows ours, and the version is never older
  * than the one the skip rules saw; core attaches the configuration).
@@ -22,7 +25,7 @@ const CLAIM_SQL: ClaimSql = { nullSafeEquals: '<=>', lookups: 'scalar' }
 export async function claimDeliveries(x: MysqlExecutor, d: KyselyDialect, o: ClaimRequest): Promise<ClaimResult> {
   const token = randomUUID()
   const deliveries = await x.tx(async (x) => {
-    const rows = await x.all(dueDeliveries(d, o, CLAIM_SQL))
+    const rows = o.skipEndpoints?.length ? await skippingPick(x, d, o) : await x.all(dueDeliveries(d, o, CLAIM_SQL))
     if (rows.length === 0) return []
     const ids = rows.map((r) => r.id)
     await x.run(leaseDeliveries(d, o, ids, token))
@@ -30,4 +33,24 @@ export async function claimDeliveries(x: MysqlExecutor, d: KyselyDialect, o: Cla
   }, 'scan')
   // Built each time, not shaped: the pool's shape cache stays for the hot statements.
   return deliveries.length ? hydrateClaim(d, deliveries, token, (_key, _values, build) => x.all(build())) : { leased: [] }
+}
+
+/**
+ * The batch of a claim that skips endpoints, the same as the whole due index gives, without
+ * reading the skipped endpoints' backlog: from the first due deliveries ({@link dueWindow},
+ * enough unless the skipped ones crowd the front); when they fall short and more are due, from
+ * the first due outside the skipped endpoints ({@link dueAround}); only when the rules refuse
+ * so many of those that they fall short too, from the whole due index. Each pick locks its
+ * batch and rechecks every rule on the rows it reads (by id, then sorted).
+ */
+async function skippingPick(x: MysqlExecutor, d: KyselyDialect, o: ClaimRequest) {
+  const size = 2 * o.limit + 32
+  // Whether a pick that fell short may have missed some: its candidates were cut at `size`.
+  const full = async (c: ClaimCandidates) =>
+    (await x.all(d.qb.selectFrom(sql<{ id: string }>`(${c.ids})`.as('w')).select((e) => e.fn.countAll<number>().as('n'))))[0]!.n >= size
+  for (const candidates of [dueWindow(x, o.now, size), dueAround(x, o.now, o.skipEndpoints!, size)]) {
+    const rows = await x.all(dueDeliveries(d, o, CLAIM_SQL, candidates))
+    if (rows.length === o.limit || !(await full(candidates))) return rows
+  }
+  return x.all(dueDeliveries(d, o, CLAIM_SQL))
 }

@@ -1,5 +1,5 @@
 import type { Migration } from '@hookbox/core'
-import { claimPlainFunction } from './claim-plain-function.js'
+import { claimPlainFunction, type ClaimPlainParts } from './claim-plain-function.js'
 
 /**
  * A claim that skips endpoints first asks an index of pending deliveries by endpoint whether
@@ -19,12 +19,19 @@ export const fruitlessSkipCheckMigration: Migration = {
 CREATE INDEX IF NOT EXISTS deliveries_pending_endpoint ON ${s}.deliveries (endpoint_id) WHERE state = 'pending';
 ${claimPlainFunction(s, {
   settings: '\nSET enable_bitmapscan = off SET plan_cache_mode = force_generic_plan SET jit = off',
-  declare: `DECLARE
+  ...fruitlessSkipParts(s),
+})}`,
+}
+
+/** Migration 17's check (its declarations and statements), which later claims keep. */
+export function fruitlessSkipParts(s: string): Required<Pick<ClaimPlainParts, 'declare' | 'before'>> {
+  return {
+    declare: `DECLARE
   v_keys text[];
   v_next text;
 `,
-  // Invariant: v_next is the least endpoint of a pending delivery above the keys passed so far.
-  before: `  IF cardinality(p_skip) > 0
+    // Invariant: v_next is the least endpoint of a pending delivery above the keys passed so far.
+    before: `  IF cardinality(p_skip) > 0
     AND NOT EXISTS (SELECT 1 FROM ${s}.deliveries d WHERE d.state = 'pending' AND d.endpoint_id IS NULL) THEN
     v_keys := ARRAY(SELECT DISTINCT k FROM unnest(p_skip) k WHERE k IS NOT NULL ORDER BY k);
     v_next := (SELECT min(d.endpoint_id) FROM ${s}.deliveries d WHERE d.state = 'pending');
@@ -39,5 +46,5 @@ ${claimPlainFunction(s, {
     END IF;
   END IF;
 `,
-})}`,
+  }
 }

@@ -14,6 +14,8 @@ export interface ClaimPlainParts {
   declare?: string
   /** Statements run before the claim (they may `RETURN` early). */
   before?: string
+  /** What replaces the claim's `RETURN QUERY` (see {@link claimQuery}). */
+  query?: string
 }
 
 /**
@@ -33,11 +35,17 @@ RETURNS TABLE (${DELIVERY},
 LANGUAGE plpgsql${o.settings ?? ''} AS $claim$
 #variable_conflict use_column
 ${o.declare ?? ''}BEGIN
-${o.before ?? ''}  RETURN QUERY
-  WITH due AS (
-    SELECT d.id FROM ${s}.deliveries d
-    WHERE d.state = 'pending' AND d.next_attempt_at <= p_now
-      AND (d.lease_until IS NULL OR d.lease_until <= p_now)
+${o.before ?? ''}${o.query ?? claimQuery(s, dueQuery(s))}END
+$claim$;
+`
+}
+
+/**
+ * The skip rules of migration 10's claim, as `AND` clauses on the delivery `d` (a due pending
+ * row): its lease, collection, tenant, skipped, held or paused endpoint, and ordering key.
+ */
+export function claimSkipRules(s: string): string {
+  return `      AND (d.lease_until IS NULL OR d.lease_until <= p_now)
       AND EXISTS (SELECT 1 FROM ${s}.collections c WHERE c.name = d.collection AND (c.enabled OR d.deadline <= p_now))
       AND (d.tenant = '' OR d.deadline <= p_now OR NOT EXISTS (
         SELECT 1 FROM ${s}.tenants t WHERE t.tenant = d.tenant AND NOT t.enabled))
@@ -51,10 +59,27 @@ ${o.before ?? ''}  RETURN QUERY
             AND p.endpoint_id IS NOT DISTINCT FROM d.endpoint_id AND p.message_seq < d.message_seq)
         AND NOT EXISTS (
           SELECT 1 FROM ${s}.messages m
-          WHERE NOT m.expanded AND m.ordering_key = d.ordering_key AND m.tenant = d.tenant AND m.seq < d.message_seq)))
+          WHERE NOT m.expanded AND m.ordering_key = d.ordering_key AND m.tenant = d.tenant AND m.seq < d.message_seq)))`
+}
+
+/** Migration 10's pick: the first `p_limit` due deliveries by the skip rules, in claim order, locked. */
+export function dueQuery(s: string): string {
+  return `    SELECT d.id FROM ${s}.deliveries d
+    WHERE d.state = 'pending' AND d.next_attempt_at <= p_now
+${claimSkipRules(s)}
     ORDER BY d.next_attempt_at, d.message_seq, d.id
     LIMIT p_limit
-    FOR UPDATE OF d SKIP LOCKED
+    FOR UPDATE OF d SKIP LOCKED`
+}
+
+/**
+ * The claim's `RETURN QUERY`: leases the ids that `due` (a select of `id`s) picks, and returns
+ * each with its message, the breaker's columns of its targets and the config version.
+ */
+export function claimQuery(s: string, due: string): string {
+  return `  RETURN QUERY
+  WITH due AS (
+${due}
   ),
   claimed AS (
     UPDATE ${s}.deliveries d
@@ -80,7 +105,5 @@ ${o.before ?? ''}  RETURN QUERY
     FROM ${s}.endpoints x WHERE c.endpoint_id IS NULL AND x.id = ANY (ARRAY(SELECT jsonb_array_elements_text(c.targets)))
   ) h ON true
   ORDER BY c.next_attempt_at, c.message_seq, c.id;
-END
-$claim$;
 `
 }

@@ -17,6 +17,7 @@ import { tenantBlocksMigration } from './000014-tenant-blocks.js'
 import { configVersionOnceMigration } from './000015-config-version-once.js'
 import { claimGenericPlanMigration } from './000016-claim-generic-plan.js'
 import { fruitlessSkipCheckMigration } from './000017-fruitless-skip-check.js'
+import { headOfLineClaimMigration } from './000018-head-of-line-claim.js'
 
 /** Every migration of this version of the package, in order. */
 export const migrations: readonly Migration[] = [
@@ -37,6 +38,7 @@ export const migrations: readonly Migration[] = [
   configVersionOnceMigration,
   claimGenericPlanMigration,
   fruitlessSkipCheckMigration,
+  headOfLineClaimMigration,
 ]
 
 /** SQL that creates the schema and its `migrations` book-keeping table. */

@@ -1,9 +1,17 @@
-import type { ClaimRequest, ClaimResult } from '@hookbox/core'
+import type { ClaimRequest, ClaimResult, DeliveryRecord } from '@hookbox/core'
+import { sql } from 'kysely'
 import { randomUUID } from 'node:crypto'
 import { deliveryAt, deliveryFromRow, deliveryPositions } from '../rows.js'
-import { dueDeliveries, hydrateClaim, leaseDeliveries, type ClaimSql, type KyselyDialect } from '@hookbox/store-kysely'
+import {
+  dueDeliveries,
+  hydrateClaim,
+  leaseDeliveries,
+  type ClaimCandidates,
+  type ClaimSql,
+  type KyselyDialect,
+} from '@hookbox/store-kysely'
 import type { SyncExecutor } from '../sync-executor.js'
-import { dueOutside } from '../due-outside.js'
+import { dueAround, dueWindow } from '../due-around.js'
 
 /** SQLite's side of the shared claim: `IS` compares nullable endpoints, [NOT] EXISTS looks up collection, tenant and endpoint. */
 const CLAIM_SQL: ClaimSql = { nullSafeEquals: 'IS', lookups: 'exists' }
@@ -11,20 +19,14 @@ const CLAIM_SQL: ClaimSql = { nullSafeEquals: 'IS', lookups: 'exists' }
 /**
  * Leases due deliveries in one IMMEDIATE transaction (it holds the write lock, so the read
  * locks no rows): picks them with the shared {@link dueDeliveries} (its skip rules are every
- * store's; with endpoints to skip, only once {@link dueOutside} finds something it could
- * take), stamps owner, expiry and a fresh fencing token, and returns each with its message and
- * the breaker's columns of the targets that still exist, plus the config version, all read
- * inside the transaction, each statement built once per batch size (core attaches the
- * configuration).
+ * store's; with endpoints to skip, see {@link skippingPick}), stamps owner, expiry and a fresh
+ * fencing token, and returns each with its message and the breaker's columns of the targets
+ * that still exist, plus the config version, all read inside the transaction, each statement
+ * built once per batch size (core attaches the configuration).
  */
 export function claimDeliveries(x: SyncExecutor, d: KyselyDialect, o: ClaimRequest): ClaimResult {
   return x.tx(() => {
-    // Skipping endpoints, the claim reads their whole backlog when nothing else is due: ask first.
-    if (o.skipEndpoints?.length && !x.all(dueOutside(o.now, o.skipEndpoints))[0]!.found) return { leased: [] }
-    const due = dueDeliveries(d, o, CLAIM_SQL)
-    const raw = x.arrays(due)
-    const at = raw && deliveryPositions(raw.columns)
-    const deliveries = raw ? raw.rows.map((r) => deliveryAt(r, at!)) : x.all(due).map(deliveryFromRow)
+    const deliveries = o.skipEndpoints?.length ? skippingPick(x, d, o) : pick(x, d, o)
     if (deliveries.length === 0) return { leased: [] }
     const token = randomUUID()
     const ids = deliveries.map((r) => r.id)
@@ -33,4 +35,30 @@ export function claimDeliveries(x: SyncExecutor, d: KyselyDialect, o: ClaimReque
     // Synchronous here: the SQLite dialect runs every statement at once.
     return hydrateClaim(d, deliveries, token, (key, values, build) => x.all(x.shaped(key, values, build))) as ClaimResult
   })
+}
+
+/**
+ * The batch of a claim that skips endpoints, the same as the whole due index gives, without
+ * reading the skipped endpoints' backlog (walking the due index in order, a claim read all of
+ * it to reach anything due behind it: 300–830 ms, write lock held, at 1,000,000 pending). It
+ * takes the batch from the first due deliveries ({@link dueWindow}, enough unless the skipped
+ * ones crowd the front); when they fall short and more are due, from every due delivery
+ * outside the skipped endpoints ({@link dueAround}).
+ */
+function skippingPick(x: SyncExecutor, d: KyselyDialect, o: ClaimRequest): DeliveryRecord[] {
+  const size = 2 * o.limit + 32
+  const window = dueWindow(o.now, size)
+  const first = pick(x, d, o, window)
+  if (first.length === o.limit) return first
+  const count = () => d.qb.selectFrom(sql<{ id: string }>`(${window.ids})`.as('w')).select((e) => e.fn.countAll<number>().as('n'))
+  const full = x.all(x.shaped('window-count', [...window.values], count))[0]!.n === size
+  return full ? pick(x, d, o, dueAround(o.now, o.skipEndpoints!)) : first
+}
+
+/** The claim's pick (see {@link dueDeliveries}), from `among` if given. */
+function pick(x: SyncExecutor, d: KyselyDialect, o: ClaimRequest, among?: ClaimCandidates): DeliveryRecord[] {
+  const due = dueDeliveries(d, o, CLAIM_SQL, among)
+  const raw = x.arrays(due)
+  const at = raw && deliveryPositions(raw.columns)
+  return raw ? raw.rows.map((r) => deliveryAt(r, at!)) : x.all(due).map(deliveryFromRow)
 }

@@ -1,0 +1,118 @@
+/**
+ * Head of line: one customer's endpoint is stuck (its in-flight window full, so every claim
+ * skips it) with a large due backlog ahead of everything else in claim order, while another
+ * customer's endpoint F has deliveries due behind it. Times the claims a dispatcher makes then
+ * (skipping the stuck endpoint, leasing F's), with the stuck endpoint at `big` pending against
+ * none, interleaved over a few rounds; reports the median of the per-round ratios. The claims
+ * go straight to the store (`queue.claim`, limit 10, a lease of 1 ms and a clock 2 ms further on
+ * each claim, so the same F deliveries are due again and neither side's state drifts).
+ */
+import type { QueueStore } from '../packages/core/src/index.js'
+import { mysqlStore } from '../packages/store-mysql/src/index.js'
+import { postgresStore } from '../packages/store-postgres/src/index.js'
+import { sqliteStore } from '../packages/store-sqlite/src/index.js'
+import { settle } from './backlog.js'
+import { dropTarget, newTarget, openOutbox, route, storeName, type Box, type StoreKind, type Target } from './hookbox.js'
+import type { Receiver } from './receiver.js'
+import { seedPending } from './seed.js'
+import { num, quick, ratio, stat, table, verdict, type Figure, type Result } from './support.js'
+
+/** The stuck endpoint (no row of its own: the claim only skips its id). */
+const STUCK = 'ep_stuck'
+/** F's due deliveries, behind the stuck endpoint's backlog. */
+const HEALTHY = 2_000
+
+interface Side {
+  t: Target
+  box: Box
+  queue: QueueStore
+  healthy: string
+  pending: number
+}
+
+/** A target whose `stuck` first deliveries are the stuck endpoint's and the {@link HEALTHY} after them F's. */
+async function side(kind: StoreKind, receiver: Receiver, stuck: number): Promise<Side> {
+  const t = newTarget(kind)
+  const box = await openOutbox(t)
+  const [healthy] = await route(box, receiver.url, { tenants: 0 })
+  // Seeded as the stuck endpoint's, then the last HEALTHY handed to F (a small update).
+  await seedPending(t, stuck > 0 ? STUCK : healthy!, stuck + HEALTHY, box.sqlite)
+  if (stuck > 0) {
+    const to = `endpoint_id = '${healthy}', targets = '["${healthy}"]'`
+    if (box.sqlite) box.sqlite.prepare(`UPDATE hookbox_deliveries SET ${to} WHERE message_seq > ?`).run(stuck)
+    else if (box.pool) await box.pool.query(`UPDATE "${box.pgSchema}".deliveries SET ${to} WHERE message_seq > $1`, [stuck])
+    else await box.mysql!.promise().query(`UPDATE \`${box.mysqlDatabase}\`.hookbox_deliveries SET ${to} WHERE message_seq > ?`, [stuck])
+  }
+  await settle(t)
+  const queue = box.sqlite
+    ? sqliteStore({ database: box.sqlite }).queue
+    : box.pool
+      ? postgresStore({ pool: box.pool, schema: box.pgSchema! }).queue
+      : mysqlStore({ pool: box.mysql!, database: box.mysqlDatabase! }).queue
+  return { t, box, queue, healthy: healthy!, pending: stuck }
+}
+
+/** Claims/s of `claims` claims skipping the stuck endpoint; each must lease F's deliveries. */
+async function claimRate(s: Side, claims: number, clock: { now: number }): Promise<number> {
+  const t0 = performance.now()
+  for (let i = 0; i < claims; i++) {
+    clock.now += 2
+    const { leased } = await s.queue.claim({ limit: 10, now: clock.now, leaseMs: 1, owner: 'bench', skipEndpoints: [STUCK] })
+    if (leased.length !== 10 || leased.some((l) => l.delivery.endpointId !== s.healthy))
+      throw new Error(`a claim skipping the stuck endpoint leased ${leased.length} deliveries, not 10 of F's`)
+  }
+  return claims / ((performance.now() - t0) / 1000)
+}
+
+export async function headOfLineBench(kind: StoreKind, receiver: Receiver): Promise<Result> {
+  const big = quick ? 100_000 : kind === 'mysql' ? 300_000 : 1_000_000
+  const claims = quick ? 100 : 300
+  const rounds = quick ? 1 : 3
+  const a = await side(kind, receiver, 0)
+  const b = await side(kind, receiver, big).catch(async (e: unknown) => {
+    await a.box.close()
+    await dropTarget(a.t)
+    throw e
+  })
+  const clock = { now: Date.now() }
+  const rates: Array<[number, number]> = []
+  try {
+    await claimRate(a, 20, clock)
+    await claimRate(b, 20, clock)
+    for (let round = 0; round < rounds; round++) rates.push([await claimRate(a, claims, clock), await claimRate(b, claims, clock)])
+  } finally {
+    for (const s of [a, b]) {
+      await s.box.close()
+      await dropTarget(s.t)
+    }
+  }
+  const ratios = rates.map(([x, y]) => y / x)
+  const r = stat(ratios).median
+  const name = storeName(kind)
+  const figure: Figure = {
+    id: `${kind}.head-of-line`,
+    what: `${name}: claims/s reaching another endpoint past one stuck with ${num(big)} due vs none`,
+    value: stat(rates.map(([, y]) => y)).median,
+    unit: '/s',
+    baseline: { name: 'none stuck', value: stat(rates.map(([x]) => x)).median },
+    ratio: r,
+    target: '≥ 0.9×',
+    met: r >= 0.9,
+    note: `median of ${rounds} interleaved rounds (${ratios.map((x) => ratio(x)).join(', ')})`,
+  }
+  const body = [
+    `A stuck endpoint's ${num(big)} due deliveries (bulk SQL, see seed.ts) ahead of another endpoint's ${num(HEALTHY)} in claim order, against the same ${num(HEALTHY)} alone; ` +
+      `${rounds} interleaved rounds of ${num(claims)} claims of 10 that skip the stuck endpoint, as a dispatcher's do while its window is full, each leasing the other's. ` +
+      `Ratio (median of the rounds) ${ratio(r)}, target ≥ 0.9× → ${verdict(r >= 0.9)}.`,
+    table(
+      ['round', 'claims/s, none stuck', `claims/s, ${num(big)} stuck`, 'ratio'],
+      rates.map(([x, y], i) => [String(i + 1), num(x), num(y), ratio(y / x)]),
+    ),
+  ]
+  return {
+    title: `Head of line on ${name}`,
+    body: body.join('\n\n'),
+    figures: [figure],
+    data: { big, claims, rounds, rates, ratios, ratio: r },
+  }
+}

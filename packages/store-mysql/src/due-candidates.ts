@@ -1,0 +1,37 @@
+import type { ClaimCandidates } from '@hookbox/store-kysely'
+import { sql } from 'kysely'
+import type { MysqlExecutor } from './mysql-executor.js'
+
+/** The claim order, which `hookbox_deliveries_due` (state, next_attempt_at, message_seq, id) keeps. */
+const ORDER = sql.raw('ORDER BY next_attempt_at, message_seq, id')
+
+/**
+ * The first `size` deliveries due at `now` in claim order (any endpoint, leased or not), read
+ * from `hookbox_deliveries_due` alone: the candidates a claim that skips endpoints tries first.
+ * When they hold its batch, the batch is the one the whole due index gives.
+ */
+export function dueWindow(x: MysqlExecutor, now: number, size: number): ClaimCandidates {
+  return {
+    key: 'window',
+    ids: sql`SELECT id FROM ${sql.raw(x.table('hookbox_deliveries'))} FORCE INDEX (hookbox_deliveries_due)
+      WHERE state = 'pending' AND next_attempt_at <= ${now} ${ORDER} LIMIT ${size}`,
+    values: [now, size],
+  }
+}
+
+/**
+ * The first `size` deliveries due at `now` in claim order with no endpoint or one outside
+ * `skip`, read as ranges around the skipped ids of `hookbox_deliveries_endpoint_due` (state,
+ * endpoint_id, next_attempt_at; migration 7), then sorted: never a skipped endpoint's row (left
+ * to itself, the optimizer walks the due index through their backlog whenever the other
+ * endpoints have more than a few due).
+ */
+export function dueAround(x: MysqlExecutor, now: number, skip: readonly string[], size: number): ClaimCandidates {
+  return {
+    key: `around:${skip.length}`,
+    ids: sql`SELECT id FROM ${sql.raw(x.table('hookbox_deliveries'))} FORCE INDEX (hookbox_deliveries_endpoint_due)
+      WHERE state = 'pending' AND (endpoint_id IS NULL OR endpoint_id NOT IN (${sql.join(skip)})) AND next_attempt_at <= ${now}
+      ${ORDER} LIMIT ${size}`,
+    values: [...skip, now, size],
+  }
+}

@@ -1,0 +1,56 @@
+import type { ClaimCandidates } from '@hookbox/store-kysely'
+import { sql, type RawBuilder } from 'kysely'
+
+/** The block of message sequence numbers `hookbox_deliveries_endpoint_due_block` leads with (migration 12). */
+const BLOCK = sql.raw('(message_seq >> 10)')
+const PENDING = sql.raw(`hookbox_deliveries INDEXED BY hookbox_deliveries_endpoint_due_block WHERE state = 'pending'`)
+const DUE_INDEX = sql.raw(`hookbox_deliveries INDEXED BY hookbox_deliveries_due WHERE state = 'pending'`)
+
+/**
+ * The first `size` deliveries due at `now` in claim order (any endpoint, leased or not): the
+ * candidates a claim that skips endpoints tries first. When they hold its batch, the batch is
+ * the one the whole due index gives.
+ */
+export function dueWindow(now: number, size: number): ClaimCandidates {
+  return {
+    key: 'window',
+    ids: sql`SELECT id FROM ${DUE_INDEX} AND next_attempt_at <= ${now} ORDER BY next_attempt_at, message_seq, id LIMIT ${size}`,
+    values: [now, size],
+  }
+}
+
+/**
+ * Every pending delivery due at `now` with no endpoint or an endpoint outside `skip`, never one
+ * of the skipped ones: it walks the blocks that hold pending deliveries (one seek each, lowest
+ * first) and, in each, reads no endpoint's and every gap around the skipped ids (in byte order,
+ * as SQLite's BINARY collation sorts them), each a seek into
+ * hookbox_deliveries_endpoint_due_block (migration 12). A skipped endpoint's backlog costs a
+ * few seeks per block, not a read per delivery.
+ */
+export function dueAround(now: number, skip: readonly string[]): ClaimCandidates {
+  const ids = [...new Set(skip)].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+  const gaps = [...ids.map((before, i) => ({ after: ids[i - 1], before })), { after: ids.at(-1), before: undefined }]
+  const values: unknown[] = []
+  const due = (bounds: RawBuilder<unknown>) => {
+    values.push(now)
+    return sql`SELECT x.id FROM blocks CROSS JOIN hookbox_deliveries AS x INDEXED BY hookbox_deliveries_endpoint_due_block
+    WHERE x.state = 'pending' AND (x.message_seq >> 10) = blocks.b AND ${bounds} AND x.next_attempt_at <= ${now}`
+  }
+  const branches = [due(sql`x.endpoint_id IS NULL`)]
+  for (const { after, before } of gaps) {
+    const bounds = [sql`x.endpoint_id IS NOT NULL`]
+    if (after !== undefined) bounds.push(sql`x.endpoint_id > ${after}`)
+    if (before !== undefined) bounds.push(sql`x.endpoint_id < ${before}`)
+    // In the text's order: the bounds, then the due time.
+    values.push(...[after, before].filter((id) => id !== undefined))
+    branches.push(due(sql.join(bounds, sql` AND `)))
+  }
+  return {
+    key: `around:${ids.length}`,
+    ids: sql`WITH RECURSIVE blocks(b) AS (
+  SELECT min${BLOCK} FROM ${PENDING}
+  UNION ALL SELECT (SELECT min${BLOCK} FROM ${PENDING} AND ${BLOCK} > b) FROM blocks WHERE b IS NOT NULL
+) ${sql.join(branches, sql`\nUNION ALL `)}`,
+    values,
+  }
+}

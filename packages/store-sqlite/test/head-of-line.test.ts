@@ -1,0 +1,48 @@
+import { collection, headOfLineReads } from '@hookbox/core/testing'
+import Database from 'better-sqlite3'
+import { readFileSync } from 'node:fs'
+import { afterEach, describe, expect, it } from 'vitest'
+import { sqliteStore } from '../src/index.js'
+import { tempDatabase } from './support.js'
+
+/** Read calls this thread has made (Linux): with the page cache emptied first, the pages a statement reads from the file. */
+const readCalls = () => Number(/syscr: (\d+)/.exec(readFileSync('/proc/thread-self/io', 'utf8'))![1])
+
+describe('sqlite: head-of-line claims', () => {
+  const cleanups: Array<() => void> = []
+  afterEach(() => {
+    for (const c of cleanups.splice(0).reverse()) c()
+  })
+
+  it("a claim skipping an endpoint reads about as many pages whatever that endpoint's due backlog, and takes the others'", async () => {
+    const t = tempDatabase()
+    cleanups.push(t.cleanup)
+    const store = sqliteStore({ database: t.db })
+    cleanups.push(() => void store.close())
+    await store.housekeeping.migrate()
+    await store.catalog.upsertCollection({ collection: collection() })
+    const name = t.db.prepare('SELECT name FROM hookbox_collections').pluck().get()
+    const insert = t.db.prepare(`WITH RECURSIVE g(n) AS (SELECT ? UNION ALL SELECT n + 1 FROM g WHERE n < ?)
+      INSERT INTO hookbox_deliveries (id, message_id, message_seq, collection, failure_mode, endpoint_id, targets, progress, state,
+        attempts, next_attempt_at, window_start, created_at, updated_at)
+      SELECT printf('%08d', n), 'm' || n, n, ?, 'each', ?, '[]', '{}', 'pending', 0, ?, 0, 0, 0 FROM g`)
+    // Writes from another connection: the store's connection then drops its page cache.
+    const other = new Database(t.path)
+    cleanups.push(() => other.close())
+    const reads = await headOfLineReads({
+      insert: async (from, to, endpoint, dueAt) => void insert.run(from, to, name, endpoint, dueAt),
+      async claim(skipEndpoints, limit) {
+        other.exec('UPDATE hookbox_deliveries SET lease_owner = NULL, lease_until = NULL, lease_token = NULL')
+        const before = readCalls()
+        await store.queue.claim({ now: 10, limit, leaseMs: 30_000, owner: 'o', skipEndpoints })
+        const read = readCalls() - before
+        const ids = t.db.prepare("SELECT id FROM hookbox_deliveries WHERE lease_owner = 'o' ORDER BY next_attempt_at, message_seq, id")
+        return { ids: ids.pluck().all() as string[], read }
+      },
+    })
+    // Through the due index it read e2's whole backlog (63 and 486 pages); now the first due
+    // window, the others' and a seek or two per block of 1,024 sequence numbers.
+    expect(reads[1]).toBeLessThan(150)
+    expect(reads[1]! - reads[0]!).toBeLessThan(50)
+  })
+})
