@@ -14,9 +14,9 @@ export const LIMITS: Record<string, string> = {
   'sqlite.latency.p50': 'an idle dispatcher wakes on the next tick after the commit, then expand, claim and send',
   'sqlite.latency.p99': 'event-loop stalls from synchronous SQLite writes and GC on a shared 2-core machine',
   'postgres.latency.p50':
-    "notify() cannot see the host's COMMIT, so the dispatcher looks 1 and 4 ms after notify resolves (LISTEN in wake 'coalesced' catches one commit per 50 ms), then expands and leases in one transaction (5 round trips) before sending; the pg-boss peer is woken by pg_notify at commit",
+    "a commit is seen when it lands (in wake 'coalesced' a notify() after a 2 ms quiet gap carries pg_notify), then a short batch is expanded in two round trips (an unlocked read, then one statement that marks and inserts) before sending; what remains is those round trips and the planning in JavaScript",
   'postgres.latency.p99':
-    "a commit slower than the 4 ms follow-up waits for the 20 ms one; wake 'notify' sends a NOTIFY with every notify() instead",
+    'event-loop stalls (GC, the write-back of the previous deliveries) and the shared 2-core machine; a burst of notifies faster than one per 2 ms carries one pg_notify per 50 ms, the rest found by the follow-up looks',
   'postgres.latency.beat-peers': 'see the p50/p99 rows',
   'postgres.backlog':
     "a claim skipping the backlog's endpoint (its in-flight window full) walked every pending delivery, JIT-compiled (0.4–2.8 s each at 1M) until migrations 16–17; what moves the ratio now is the shared machine (see the per-round ratios)",
