@@ -35,13 +35,21 @@ async function side(kind: StoreKind, receiver: Receiver, stuck: number): Promise
   const t = newTarget(kind)
   const box = await openOutbox(t)
   const [healthy] = await route(box, receiver.url, { tenants: 0 })
-  // Seeded as the stuck endpoint's, then the last HEALTHY handed to F (a small update).
+  // Seeded as the stuck endpoint's, then the last HEALTHY in claim order handed to F (a small
+  // update). By order, not by `message_seq > stuck`: MariaDB's bulk insert leaves gaps in the
+  // sequence, and that condition handed F 64,140 of 302,000 instead of 2,000.
   await seedPending(t, stuck > 0 ? STUCK : healthy!, stuck + HEALTHY, box.sqlite)
   if (stuck > 0) {
     const to = `endpoint_id = '${healthy}', targets = '["${healthy}"]'`
-    if (box.sqlite) box.sqlite.prepare(`UPDATE hookbox_deliveries SET ${to} WHERE message_seq > ?`).run(stuck)
-    else if (box.pool) await box.pool.query(`UPDATE "${box.pgSchema}".deliveries SET ${to} WHERE message_seq > $1`, [stuck])
-    else await box.mysql!.promise().query(`UPDATE \`${box.mysqlDatabase}\`.hookbox_deliveries SET ${to} WHERE message_seq > ?`, [stuck])
+    const last = `ORDER BY message_seq DESC LIMIT ${HEALTHY}`
+    if (box.sqlite) box.sqlite.exec(`UPDATE hookbox_deliveries SET ${to} WHERE id IN (SELECT id FROM hookbox_deliveries ${last})`)
+    else if (box.pool)
+      await box.pool.query(
+        `UPDATE "${box.pgSchema}".deliveries SET ${to} WHERE id IN (SELECT id FROM "${box.pgSchema}".deliveries ${last})`,
+      )
+    else await box.mysql!.promise().query(`UPDATE \`${box.mysqlDatabase}\`.hookbox_deliveries SET ${to} ${last}`)
+    if ((await healthyCount(box, healthy!)) !== HEALTHY)
+      throw new Error(`F has ${await healthyCount(box, healthy!)} deliveries, not ${HEALTHY}`)
   }
   await settle(t)
   const queue = box.sqlite
@@ -50,6 +58,15 @@ async function side(kind: StoreKind, receiver: Receiver, stuck: number): Promise
       ? postgresStore({ pool: box.pool, schema: box.pgSchema! }).queue
       : mysqlStore({ pool: box.mysql!, database: box.mysqlDatabase! }).queue
   return { t, box, queue, healthy: healthy!, pending: stuck }
+}
+
+/** How many deliveries the endpoint `id` has. */
+async function healthyCount(box: Box, id: string): Promise<number> {
+  const q = 'SELECT count(*) AS n FROM'
+  if (box.sqlite) return (box.sqlite.prepare(`${q} hookbox_deliveries WHERE endpoint_id = ?`).get(id) as { n: number }).n
+  if (box.pool) return Number((await box.pool.query(`${q} "${box.pgSchema}".deliveries WHERE endpoint_id = $1`, [id])).rows[0].n)
+  const [rows] = await box.mysql!.promise().query(`${q} \`${box.mysqlDatabase}\`.hookbox_deliveries WHERE endpoint_id = ?`, [id])
+  return Number((rows as Array<{ n: number }>)[0]!.n)
 }
 
 /** Claims/s of `claims` claims skipping the stuck endpoint; each must lease F's deliveries. */
