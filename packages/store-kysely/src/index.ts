@@ -26,7 +26,7 @@ export type { OperationGuards, StoreOperations, StoreRoles } from './store-roles
 export { sharedOperations } from './shared-operations.js'
 export type { SharedOperations } from './shared-operations.js'
 export { deleteCollection, getCollection, listCollections, upsertCollection } from './queries/collections.js'
-export { dueDeliveries, hydrateClaim, leaseDeliveries } from './queries/claim.js'
+export { claimWindowSize, countCandidates, dueDeliveries, hydrateClaim, leaseDeliveries } from './queries/claim.js'
 export type { ClaimCandidates, ClaimRead, ClaimSql } from './queries/claim.js'
 export { configVersion, readConfigVersion } from './queries/config-version.js'
 export { deleteDeliveries } from './queries/delete-deliveries.js'

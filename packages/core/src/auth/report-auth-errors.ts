@@ -1,6 +1,6 @@
 import { AuthError } from '../errors.js'
 import type { Authenticator } from '../http/authenticator.js'
-import { isPromiseLike } from '../promise-like.js'
+import { isPromiseLike } from '../transaction/maybe-async.js'
 
 // Faults of the stored credentials or the configuration, not of a receiver or token server:
 // the endpoint cannot be sent to until someone acts, so they are reported, not only logged.

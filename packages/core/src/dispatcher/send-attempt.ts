@@ -7,7 +7,7 @@ import type { Clock } from '../clock.js'
 import type { DeliveryRecord, EndpointRecord, MessageRecord } from '../store/records.js'
 import type { AttemptTracer, TracedAttempt } from '../telemetry/attempt-tracer.js'
 import { requestUrl } from './request-url.js'
-import { isPromiseLike } from '../promise-like.js'
+import { isPromiseLike } from '../transaction/maybe-async.js'
 
 /** What the dispatcher needs to send one attempt. */
 export interface SendContext {

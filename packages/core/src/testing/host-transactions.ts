@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { InvalidTransactionError, type Outbox, type Store } from '../index.js'
 import { TestReceiver } from './receiver.js'
 import { testOutbox } from './test-outbox.js'
+import { isPromiseLike } from '../transaction/maybe-async.js'
 
 /** One way of joining the host's transaction (an ORM on one driver); `Tx` is its transaction handle. */
 export interface HostTransactionCase<Tx = any> {
@@ -116,6 +117,5 @@ export function describeHostTransactions(suite: HostTransactionSuite): void {
 
 /** Continues at once after a plain value, or after a thenable settles (ORM query builders are thenables, not promises). */
 function step<T, R>(value: T | PromiseLike<T>, next: (value: T) => R): R | Promise<R> {
-  const thenable = typeof (value as { then?: unknown } | null)?.then === 'function'
-  return thenable ? (Promise.resolve(value).then(next) as Promise<R>) : next(value as T)
+  return isPromiseLike(value) ? (Promise.resolve(value).then(next) as Promise<R>) : next(value)
 }

@@ -158,6 +158,20 @@ export function dueDeliveries(
   })
 }
 
+/**
+ * How many of the first due deliveries a claim that skips endpoints takes its batch from before
+ * it looks around the skipped ones: enough whenever they do not crowd the front, few enough that
+ * the rules checked on each cost little (Postgres's migration 18 states the same in its SQL).
+ */
+export function claimWindowSize(limit: number): number {
+  return 2 * limit + 32
+}
+
+/** How many ids `c` selects: a pick from them that fell short missed none unless they were cut at their size. */
+export function countCandidates(d: KyselyDialect, c: ClaimCandidates) {
+  return d.qb.selectFrom(sql<{ id: string }>`(${c.ids})`.as('w')).select((e) => e.fn.countAll<number>().as('n'))
+}
+
 /** The claim's write: stamps owner, expiry and the batch's fencing token on the picked deliveries. */
 export function leaseDeliveries(d: KyselyDialect, o: ClaimRequest, ids: string[], token: string) {
   return d.qb

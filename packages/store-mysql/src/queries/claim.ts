@@ -2,9 +2,16 @@ import type { ClaimRequest, ClaimResult } from '@hookbox/core'
 import { randomUUID } from 'node:crypto'
 import type { MysqlExecutor } from '../mysql-executor.js'
 import { deliveryFromRow } from '../rows.js'
-import { dueDeliveries, hydrateClaim, leaseDeliveries, type ClaimSql, type KyselyDialect } from '@hookbox/store-kysely'
-import type { ClaimCandidates } from '@hookbox/store-kysely'
-import { sql } from 'kysely'
+import {
+  claimWindowSize,
+  countCandidates,
+  dueDeliveries,
+  hydrateClaim,
+  leaseDeliveries,
+  type ClaimCandidates,
+  type ClaimSql,
+  type KyselyDialect,
+} from '@hookbox/store-kysely'
 import { dueAround, dueWindow } from '../due-candidates.js'
 
 /**
@@ -44,10 +51,9 @@ export async function claimDeliveries(x: MysqlExecutor, d: KyselyDialect, o: Cla
  * batch and rechecks every rule on the rows it reads (by id, then sorted).
  */
 async function skippingPick(x: MysqlExecutor, d: KyselyDialect, o: ClaimRequest) {
-  const size = 2 * o.limit + 32
+  const size = claimWindowSize(o.limit)
   // Whether a pick that fell short may have missed some: its candidates were cut at `size`.
-  const full = async (c: ClaimCandidates) =>
-    (await x.all(d.qb.selectFrom(sql<{ id: string }>`(${c.ids})`.as('w')).select((e) => e.fn.countAll<number>().as('n'))))[0]!.n >= size
+  const full = async (c: ClaimCandidates) => (await x.all(countCandidates(d, c)))[0]!.n >= size
   for (const candidates of [dueWindow(x, o.now, size), dueAround(x, o.now, o.skipEndpoints!, size)]) {
     const rows = await x.all(dueDeliveries(d, o, CLAIM_SQL, candidates))
     if (rows.length === o.limit || !(await full(candidates))) return rows

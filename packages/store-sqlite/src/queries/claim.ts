@@ -1,8 +1,9 @@
 import type { ClaimRequest, ClaimResult, DeliveryRecord } from '@hookbox/core'
-import { sql } from 'kysely'
 import { randomUUID } from 'node:crypto'
 import { deliveryAt, deliveryFromRow, deliveryPositions } from '../rows.js'
 import {
+  claimWindowSize,
+  countCandidates,
   dueDeliveries,
   hydrateClaim,
   leaseDeliveries,
@@ -46,12 +47,11 @@ export function claimDeliveries(x: SyncExecutor, d: KyselyDialect, o: ClaimReque
  * outside the skipped endpoints ({@link dueAround}).
  */
 function skippingPick(x: SyncExecutor, d: KyselyDialect, o: ClaimRequest): DeliveryRecord[] {
-  const size = 2 * o.limit + 32
+  const size = claimWindowSize(o.limit)
   const window = dueWindow(o.now, size)
   const first = pick(x, d, o, window)
   if (first.length === o.limit) return first
-  const count = () => d.qb.selectFrom(sql<{ id: string }>`(${window.ids})`.as('w')).select((e) => e.fn.countAll<number>().as('n'))
-  const full = x.all(x.shaped('window-count', [...window.values], count))[0]!.n === size
+  const full = x.all(x.shaped('window-count', [...window.values], () => countCandidates(d, window)))[0]!.n === size
   return full ? pick(x, d, o, dueAround(o.now, o.skipEndpoints!)) : first
 }
 
