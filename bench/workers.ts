@@ -28,6 +28,18 @@ export interface DrainResult {
   peakRssMb: number[]
   /** With `profile`: each process's CPU profile and SQL timings from `go` to `stop`. */
   profiles?: ProfileData[]
+  /** With `warmUp`: deliveries/s of the warm-up (fresh processes), timed like the drain. */
+  warmUpPerSecond?: number
+}
+
+/**
+ * A warm-up before the timed drain: the dispatchers deliver `deliveries` (the backlog committed
+ * before {@link drain}), stop, `then` commits the timed backlog, and they start again in the same
+ * processes, with what they learnt (routing, endpoint state, connections) still in memory.
+ */
+export interface WarmUp {
+  deliveries: number
+  then: () => Promise<void>
 }
 
 /**
@@ -37,9 +49,9 @@ export interface DrainResult {
 export async function drain(
   t: Target,
   n: number,
-  o: OpenOptions & { processes?: number; timeoutMs?: number; profile?: boolean } = {},
+  o: OpenOptions & { processes?: number; timeoutMs?: number; profile?: boolean; warmUp?: WarmUp } = {},
 ): Promise<DrainResult> {
-  const { processes = 1, timeoutMs = 120_000, profile = false, ...open } = o
+  const { processes = 1, timeoutMs = 120_000, profile = false, warmUp, ...open } = o
   const script = fileURLToPath(import.meta.url)
   const execArgv = process.execArgv.includes('--conditions=hookbox-source')
     ? process.execArgv
@@ -66,14 +78,34 @@ export async function drain(
         ]),
       ),
     )
-    for (const c of children) c.send({ type: 'go' })
-    const deadline = Date.now() + timeoutMs
     const total = () => latest.reduce((s, p) => s + (p?.delivered ?? 0), 0)
-    while (total() < n) {
-      if (Date.now() > deadline) throw new Error(`only ${total()} of ${n} delivered within ${timeoutMs / 1000} s`)
-      if (children.some((c) => c.exitCode !== null)) throw new Error('a dispatcher process exited')
-      await new Promise((r) => setTimeout(r, 20))
+    const until = async (count: number) => {
+      const deadline = Date.now() + timeoutMs
+      while (total() < count) {
+        if (Date.now() > deadline) throw new Error(`only ${total()} of ${count} delivered within ${timeoutMs / 1000} s`)
+        if (children.some((c) => c.exitCode !== null)) throw new Error('a dispatcher process exited')
+        await new Promise((r) => setTimeout(r, 20))
+      }
     }
+    const rate = () => total() / ((Math.max(...latest.map((p) => p.lastAt)) - Math.min(...latest.map((p) => p.startedAt))) / 1000)
+    let warmUpPerSecond: number | undefined
+    if (warmUp) {
+      for (const c of children) c.send({ type: 'go', timed: false })
+      await until(warmUp.deliveries)
+      warmUpPerSecond = rate()
+      // Each child stops and counts from zero; IPC keeps order, so no warm-up report comes after `paused`.
+      await Promise.all(
+        children.map((c) => {
+          const paused = new Promise<void>((resolve) => c.on('message', (m: { type: string }) => m.type === 'paused' && resolve()))
+          c.send({ type: 'pause' })
+          return paused
+        }),
+      )
+      latest.length = 0
+      await warmUp.then()
+    }
+    for (const c of children) c.send({ type: 'go', timed: true })
+    await until(n)
     const startedAt = Math.min(...latest.map((p) => p.startedAt))
     const lastAt = Math.max(...latest.map((p) => p.lastAt))
     const seconds = (lastAt - startedAt) / 1000
@@ -94,6 +126,7 @@ export async function drain(
       perSecond: delivered / seconds,
       peakRssMb: finals.map((f, k) => (f.maxRssKb ?? latest[k]!.maxRssKb) / 1024),
       ...(profile ? { profiles: finals.map((f) => f.profile!) } : {}),
+      ...(warmUpPerSecond === undefined ? {} : { warmUpPerSecond }),
     }
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill()
@@ -126,12 +159,18 @@ async function child(config: { t: Target; open: OpenOptions; profile: boolean })
       sent ?? (() => undefined),
     )
   let timer: NodeJS.Timeout | undefined
-  process.on('message', async (m: { type: string }) => {
+  process.on('message', async (m: { type: string; timed?: boolean }) => {
     if (m.type === 'go') {
-      if (config.profile) stopProfile = await startProfile()
+      if (config.profile && m.timed !== false) stopProfile = await startProfile()
       startedAt = now()
       box.outbox.start()
       timer = setInterval(report, 25)
+    } else if (m.type === 'pause') {
+      clearInterval(timer)
+      await box.outbox.stop()
+      delivered = 0
+      lastAt = 0
+      process.send!({ type: 'paused' })
     } else if (m.type === 'stop') {
       clearInterval(timer)
       const profile = await stopProfile?.()
