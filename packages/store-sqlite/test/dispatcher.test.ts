@@ -44,6 +44,23 @@ describe('sqlite: running dispatcher', () => {
     await receiver.waitFor(1, undefined, 25_000)
   })
 
+  it(
+    'a restarted dispatcher delivers what was committed while it was stopped without waiting for the poll interval',
+    { timeout: 30_000 },
+    async () => {
+      // An hour's poll, as above: the second delivery can only come from start() looking at once.
+      const o = make({ dispatcher: { pollIntervalMs: 3_600_000 } })
+      await setup(o)
+      o.start()
+      await o.notify({ type: 'entity.changed', payload: { n: 1 } })
+      await receiver.waitFor(1, undefined, 25_000)
+      await o.stop()
+      await o.notify({ type: 'entity.changed', payload: { n: 2 } })
+      o.start()
+      await receiver.waitFor(2, undefined, 25_000)
+    },
+  )
+
   it('stop() waits for attempts in flight and records them', async () => {
     receiver.on('/hook', async () => {
       await new Promise((r) => setTimeout(r, 300))

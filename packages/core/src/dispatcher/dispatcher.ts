@@ -118,6 +118,9 @@ export class Dispatcher {
   start(): void {
     if (this.#running) return
     this.#running = true
+    // Commits while stopped woke no one (the store's wake-ups are off): look at once, as a new dispatcher does.
+    this.#newWork = true
+    this.#fruitless = null
     // On a clock that jumps (ManualClock), what was deferred or scheduled may be due at once.
     this.#unwatchClock = this.#d.clock.onChange?.(() => this.wake()) ?? null
     this.#loop = this.#run()
