@@ -61,6 +61,20 @@ describe('sqlite: running dispatcher', () => {
     },
   )
 
+  it("expanding a backlog leaves the host's event loop turns: an immediate queued at start runs before the backlog is expanded", async () => {
+    // SQLite answers synchronously, so a loop that never yields would expand every batch in one
+    // run of microtasks: the host's requests (and our own sends) would wait for the whole backlog.
+    const o = make({ dispatcher: { batchSize: 100 } })
+    await setup(o)
+    await o.notifyMany(Array.from({ length: 1000 }, (_, n) => ({ type: 'entity.changed', payload: { n } })))
+    const unexpanded = () => (t.db.prepare('SELECT count(*) AS n FROM hookbox_messages WHERE expanded = 0').get() as { n: number }).n
+    const seen = new Promise<number>((resolve) => setImmediate(() => resolve(unexpanded())))
+    o.start()
+    expect(await seen).toBeGreaterThan(0)
+    await receiver.waitFor(1000, undefined, 25_000)
+    expect(unexpanded()).toBe(0)
+  })
+
   it('stop() waits for attempts in flight and records them', async () => {
     receiver.on('/hook', async () => {
       await new Promise((r) => setTimeout(r, 300))

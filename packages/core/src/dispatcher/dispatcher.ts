@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'eventemitter3'
 import pRetry from 'p-retry'
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import type { Clock } from '../clock.js'
 import type { DeliveryEvent, OutboxEvents } from '../events.js'
 import { newId } from '../ids.js'
@@ -236,6 +237,9 @@ export class Dispatcher {
       if (failures > 0) await this.#sleep(Math.min(ERROR_BACKOFF_MS * 2 ** (failures - 1), options.pollIntervalMs))
       else if (full || !(more || expandFull))
         await this.#sleep(options.pollIntervalMs, full ? undefined : this.#pacing.nextDue(this.#d.clock.now()))
+      // A synchronous store (SQLite) resolves every await at once: without a turn of the event
+      // loop a backlog's expansion would hold up the host's I/O and our own sends until its end.
+      else await nextTurn()
     }
   }
 
@@ -246,7 +250,7 @@ export class Dispatcher {
   #sleep(ms: number, dueAt?: number): Promise<void> {
     if (this.#woken) {
       this.#woken = false
-      return Promise.resolve()
+      return nextTurn()
     }
     const untilDue = dueAt === undefined ? Infinity : Math.max(1, dueAt - this.#d.clock.now())
     const poll = untilDue >= ms
