@@ -185,7 +185,7 @@ export class Dispatcher {
     let total = 0
     this.#fruitless = null
     for (;;) {
-      while ((await this.#expand(0)).expanded === this.#d.options.batchSize);
+      while ((await this.#expand(0)).expanded === this.#d.options.batchSize) await nextTurn()
       const claims = await this.#claim(Math.min(this.#d.options.batchSize, this.#d.options.concurrency), false)
       if (claims.length === 0) return total
       total += claims.length
