@@ -15,6 +15,7 @@ export class MysqlExecutor {
     readonly database: string | undefined,
     readonly inserts = new Map<string, string>(),
     readonly shapes = new Map<string, string>(),
+    readonly texts = new Map<string, string>(),
   ) {
     this.qb = (database ? db.withSchema(database) : db) as Kysely<HookboxMysqlSchema>
   }
@@ -90,6 +91,20 @@ export class MysqlExecutor {
   }
 
   /**
+   * A statement written as SQL text whose text depends only on `key` (the write-back's UPDATE,
+   * one per row count): `build` runs once per key, later calls only bind `values`.
+   */
+  text(key: string, values: unknown[], build: () => string): CompiledQuery {
+    let text = this.texts.get(key)
+    if (text === undefined) {
+      text = build()
+      if (this.texts.size > 200) this.texts.clear()
+      this.texts.set(key, text)
+    }
+    return CompiledQuery.raw(text, values)
+  }
+
+  /**
    * Runs `fn` in a transaction of the store's own. `scan` makes it READ COMMITTED, for the
    * transactions whose locking reads scan an index range (expansion, claims, purge): there they
    * lock only the rows they return, with no gap locks, so they never hold up `notify`'s or the
@@ -99,7 +114,7 @@ export class MysqlExecutor {
   tx<T>(fn: (x: MysqlExecutor) => Promise<T>, scan?: 'scan'): Promise<T> {
     const begin = this.db.transaction()
     return (scan ? begin.setIsolationLevel('read committed') : begin).execute((trx) =>
-      fn(new MysqlExecutor(trx, this.database, this.inserts, this.shapes)),
+      fn(new MysqlExecutor(trx, this.database, this.inserts, this.shapes, this.texts)),
     )
   }
 }
