@@ -253,7 +253,12 @@ const median = (xs: number[]) => {
 }
 
 /** `; <label> old <median> new <median>; new/old per round …` for an optional figure, or nothing. */
-function perRound(a: Sample[], b: Sample[], key: 'queriesPerDelivery' | 'serverUsPerDelivery' | 'rowsReadPerDelivery', label: string): string {
+function perRound(
+  a: Sample[],
+  b: Sample[],
+  key: 'queriesPerDelivery' | 'serverUsPerDelivery' | 'rowsReadPerDelivery',
+  label: string,
+): string {
   if (a[0]?.[key] === undefined || b[0]?.[key] === undefined) return ''
   const ratio = a.map((x, i) => b[i]![key]! / x[key]!)
   return (

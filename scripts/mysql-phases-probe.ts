@@ -13,7 +13,9 @@ import type { Completion, LeasedDelivery } from '../packages/core/src/index.js'
 
 const root = process.env.ROOT ?? join(import.meta.dirname, '..')
 const n = Number(process.argv[2] ?? 4000)
-const { createPlanner, newId } = (await import(pathToFileURL(join(root, 'packages/core/src/index.ts')).href)) as typeof import('../packages/core/src/index.js')
+const { createPlanner, newId } = (await import(
+  pathToFileURL(join(root, 'packages/core/src/index.ts')).href
+)) as typeof import('../packages/core/src/index.js')
 const h = (await import(pathToFileURL(join(root, 'bench/hookbox.ts')).href)) as typeof import('../bench/hookbox.js')
 
 const readProc = (path: string) => {
@@ -30,8 +32,9 @@ const serverTicks = () => {
   return Number(fields[11]) + Number(fields[12])
 }
 // Statements sent, as bench/cpu-ab.ts counts them: mysql2's query and execute (the root's own copy).
-const proto = (createRequire(join(root, 'package.json'))('mysql2') as { Connection: { prototype: Record<string, (...a: unknown[]) => unknown> } })
-  .Connection.prototype
+const proto = (
+  createRequire(join(root, 'package.json'))('mysql2') as { Connection: { prototype: Record<string, (...a: unknown[]) => unknown> } }
+).Connection.prototype
 let statements = 0
 for (const name of ['query', 'execute']) {
   const original = proto[name]!
@@ -98,7 +101,8 @@ try {
     disableEndpoints: [],
   })
   await step('complete', async () => {
-    for (let i = 0; i < leased.length; i += 64) await queue.complete({ completions: leased.slice(i, i + 64).map((c, k) => completion(c, Date.now() + k)) })
+    for (let i = 0; i < leased.length; i += 64)
+      await queue.complete({ completions: leased.slice(i, i + 64).map((c, k) => completion(c, Date.now() + k)) })
   })
   await box.close()
 } finally {

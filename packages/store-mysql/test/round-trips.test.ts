@@ -99,7 +99,10 @@ describe('mysql: round trips of the claim and the write-back', () => {
     await store.queue.enqueue({ messages: [message(), message()], idempotencySince: 0 })
     await expandOnce(store, { limit: 10, now: T0 })
     const version = async () =>
-      Number((await sql<{ version: unknown }>`SELECT version FROM ${sql.table(`${s.database}.hookbox_config_version`)}`.execute(s.db)).rows[0]!.version)
+      Number(
+        (await sql<{ version: unknown }>`SELECT version FROM ${sql.table(`${s.database}.hookbox_config_version`)}`.execute(s.db)).rows[0]!
+          .version,
+      )
     s.statements.length = 0
     const claimed = await store.queue.claim({ ...LEASE, limit: 1, now: T0 })
     const reads = s.statements.filter((q) => q.includes('hookbox_config_version'))
