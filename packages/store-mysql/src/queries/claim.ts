@@ -42,14 +42,15 @@ export async function claimDeliveries(x: MysqlExecutor, d: KyselyDialect, o: Cla
     return rows.map(deliveryFromRow)
   }, 'scan')
   if (!deliveries.length) return { leased: [] }
-  // Built each time, not shaped: the pool's shape cache stays for the hot statements.
+  // Each read's text kept per row count (apart from the claim's shapes).
   let messages: Promise<Array<{ hookbox_config_version?: unknown }>> | undefined
-  const read: ClaimRead = (key, _values, build) => {
-    if (!key.startsWith('messages:')) return x.all(build())
-    const withVersion = (build() as unknown as SelectQueryBuilder<any, any, any>).select(
-      sql`(SELECT version FROM ${sql.raw(x.table('hookbox_config_version'))})`.as('hookbox_config_version'),
-    )
-    return (messages = x.all(withVersion)) as never
+  const read: ClaimRead = (key, values, build) => {
+    if (!key.startsWith('messages:')) return x.all(x.text(`claim:${key}`, values, build))
+    const withVersion = () =>
+      (build() as unknown as SelectQueryBuilder<any, any, any>).select(
+        sql`(SELECT version FROM ${sql.raw(x.table('hookbox_config_version'))})`.as('hookbox_config_version'),
+      )
+    return (messages = x.all(x.text(`claim:${key}`, values, withVersion))) as never
   }
   // No message left (all purged): the version on its own.
   const version = async () => {
