@@ -3,7 +3,8 @@
  * loads that checkout's harness (`bench/hookbox.ts`), commits N notifies, reopens the outbox and
  * drains them in that process, recording `process.cpuUsage()` (user + system) and wall time from
  * `start()` to the N-th `delivered`. The receiver runs in this (parent) process, so its CPU is not
- * counted; on Postgres the server's CPU is not counted either. CPU per delivery depends far less
+ * counted; on Postgres the server's CPU is not counted either (on MySQL it is reported apart,
+ * with rows read). CPU per delivery depends far less
  * on the machine's load than deliveries/s. Pinned: no background tenants, defaults otherwise.
  *
  * `tsx --conditions=hookbox-source bench/cpu-ab.ts --old=../wt-base [--new=.] [--rounds=3]
@@ -15,7 +16,7 @@
 import { createHook } from 'node:async_hooks'
 import { spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
-import { writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type * as HarnessHookbox from './hookbox.js'
@@ -26,16 +27,22 @@ import { Agent, payloadFor, request } from './support.js'
 const arg = (k: string) => process.argv.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3)
 const self = fileURLToPath(import.meta.url)
 const here = dirname(self)
-const N = { sqlite: 10_000, postgres: 8000 } as const
-const FIGURES = ['raw', 'sqlite.noop', 'sqlite.e2e', 'postgres.noop', 'postgres.e2e'] as const
+const N = { sqlite: 10_000, postgres: 8000, mysql: 4000 } as const
+const FIGURES = ['raw', 'sqlite.noop', 'sqlite.e2e', 'postgres.noop', 'postgres.e2e', 'mysql.noop', 'mysql.e2e'] as const
 
 interface Sample {
   cpuUsPerDelivery: number
   /** Of which in the kernel (socket writes and reads, SQLite's file I/O). */
   sysUsPerDelivery: number
   perSecond: number
-  /** Postgres: queries per delivery (round trips). */
+  /** Postgres and MySQL: queries (statements, BEGIN and COMMIT included) per delivery, one round trip each. */
   queriesPerDelivery?: number
+  /**
+   * MySQL: the server's CPU per delivery (mariadbd's or mysqld's utime + stime) and its rows
+   * read per delivery (`Handler_read_*`). Server-wide counters: other clients of the same server add to them.
+   */
+  serverUsPerDelivery?: number
+  rowsReadPerDelivery?: number
   /** With `--async`: async resources created per delivery, by type (promises, timers, immediates…); its CPU is not comparable. */
   asyncPerDelivery?: Record<string, number>
 }
@@ -44,7 +51,7 @@ interface Sample {
 async function child(root: string, figure: string, url: string, profileTo: string | undefined, heapTo?: string): Promise<void> {
   if (figure === 'raw') return raw(url)
   const h = (await import(pathToFileURL(join(root, 'bench/hookbox.ts')).href)) as typeof HarnessHookbox
-  const [kind, mode] = figure.split('.') as ['sqlite' | 'postgres', 'noop' | 'e2e']
+  const [kind, mode] = figure.split('.') as ['sqlite' | 'postgres' | 'mysql', 'noop' | 'e2e']
   const n = N[kind]
   const noop = mode === 'noop'
   const t = h.newTarget(kind)
@@ -80,7 +87,8 @@ async function child(root: string, figure: string, url: string, profileTo: strin
         if (++delivered === n) resolve()
       }),
     )
-    const queries = kind === 'postgres' ? countQueries(root) : undefined
+    const queries = kind === 'postgres' ? countQueries(root) : kind === 'mysql' ? countMysqlQueries(root) : undefined
+    const server = kind === 'mysql' ? await mysqlServerCounters(box) : undefined
     const resources = process.argv.includes('--async') ? countAsyncResources() : undefined
     const cpu0 = process.cpuUsage()
     const t0 = performance.now()
@@ -88,6 +96,7 @@ async function child(root: string, figure: string, url: string, profileTo: strin
     await done
     const wall = performance.now() - t0
     const cpu = process.cpuUsage(cpu0)
+    const serverUsed = await server?.()
     if (session && heapTo) {
       const { profile } = await session.post('HeapProfiler.getSamplingProfile')
       await session.post('HeapProfiler.stopSampling')
@@ -104,6 +113,7 @@ async function child(root: string, figure: string, url: string, profileTo: strin
       sysUsPerDelivery: cpu.system / n,
       perSecond: n / (wall / 1000),
       ...(queries && { queriesPerDelivery: queries() / n }),
+      ...(serverUsed && { serverUsPerDelivery: serverUsed.cpuUs / n, rowsReadPerDelivery: serverUsed.rowsRead / n }),
       ...(resources && { asyncPerDelivery: Object.fromEntries([...resources()].map(([type, count]) => [type, count / n])) }),
     }
     console.log(`CPU_AB ${JSON.stringify(sample)}`)
@@ -157,6 +167,51 @@ function countQueries(root: string): () => number {
   return () => count
 }
 
+/** Counts the statements `root`'s mysql2 sends (text and prepared) from now on. */
+function countMysqlQueries(root: string): () => number {
+  const mysql2 = createRequire(join(root, 'package.json'))('mysql2') as {
+    Connection: { prototype: Record<'query' | 'execute', (...a: unknown[]) => unknown> }
+  }
+  const proto = mysql2.Connection.prototype
+  let count = 0
+  for (const name of ['query', 'execute'] as const) {
+    const original = proto[name]
+    proto[name] = function (this: unknown, ...args: unknown[]) {
+      count++
+      return original.apply(this, args)
+    }
+  }
+  return () => count
+}
+
+/**
+ * The MySQL server's CPU (utime + stime of its process, from /proc) and its rows read (the sum
+ * of `Handler_read_*`: MariaDB has no `Innodb_rows_read`) from now on. The two status reads add two statements to the count: negligible per delivery.
+ */
+async function mysqlServerCounters(box: HarnessHookbox.Box): Promise<() => Promise<{ cpuUs: number; rowsRead: number }>> {
+  const pid = readdirSync('/proc').find((p) => /^\d+$/.test(p) && /^(mariadbd|mysqld)$/.test(readProc(`/proc/${p}/comm`).trim()))
+  const ticks = () => {
+    if (!pid) return Number.NaN
+    // Fields after the parenthesised name: utime and stime are the 12th and 13th (clock ticks of 10 ms).
+    const fields = readProc(`/proc/${pid}/stat`).split(') ')[1]!.split(' ')
+    return Number(fields[11]) + Number(fields[12])
+  }
+  const rowsRead = async () => {
+    const [rows] = await box.mysql!.promise().query("SHOW GLOBAL STATUS LIKE 'Handler_read%'")
+    return (rows as Array<{ Value: string }>).reduce((sum, r) => sum + Number(r.Value), 0)
+  }
+  const [t0, r0] = [ticks(), await rowsRead()]
+  return async () => ({ cpuUs: (ticks() - t0) * 10_000, rowsRead: (await rowsRead()) - r0 })
+}
+
+const readProc = (path: string): string => {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch {
+    return ''
+  }
+}
+
 /** Counts async resources by type from now on (a count that does not depend on load). */
 function countAsyncResources(): () => Map<string, number> {
   const counts = new Map<string, number>()
@@ -197,6 +252,21 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
 }
 
+/** `; <label> old <median> new <median>; new/old per round …` for an optional figure, or nothing. */
+function perRound(
+  a: Sample[],
+  b: Sample[],
+  key: 'queriesPerDelivery' | 'serverUsPerDelivery' | 'rowsReadPerDelivery',
+  label: string,
+): string {
+  if (a[0]?.[key] === undefined || b[0]?.[key] === undefined) return ''
+  const ratio = a.map((x, i) => b[i]![key]! / x[key]!)
+  return (
+    `; ${label} old ${median(a.map((x) => x[key]!)).toFixed(2)} new ${median(b.map((x) => x[key]!)).toFixed(2)}, ` +
+    `new/old per round ${ratio.map((x) => x.toFixed(2)).join(', ')}`
+  )
+}
+
 async function main(): Promise<void> {
   const engines = [
     { label: 'old', root: resolve(arg('old') ?? join(here, '..', '..', 'wt-base')) },
@@ -227,6 +297,9 @@ async function main(): Promise<void> {
           console.error(
             `round ${r + 1} ${f} ${e.label}: ${s.cpuUsPerDelivery.toFixed(1)} µs CPU/delivery (${s.sysUsPerDelivery.toFixed(1)} sys), ${s.perSecond.toFixed(0)}/s` +
               (s.queriesPerDelivery === undefined ? '' : `, ${s.queriesPerDelivery.toFixed(3)} queries/delivery`) +
+              (s.serverUsPerDelivery === undefined
+                ? ''
+                : `, server ${s.serverUsPerDelivery.toFixed(1)} µs CPU/delivery, ${s.rowsReadPerDelivery!.toFixed(2)} rows read/delivery`) +
               (s.asyncPerDelivery === undefined
                 ? ''
                 : `, async resources/delivery: ${Object.entries(s.asyncPerDelivery)
@@ -244,7 +317,10 @@ async function main(): Promise<void> {
     console.log(
       `${f}: CPU µs/delivery old ${median(a!.map((x) => x.cpuUsPerDelivery)).toFixed(1)} new ${median(b!.map((x) => x.cpuUsPerDelivery)).toFixed(1)}; ` +
         `new/old per round ${cpu.map((x) => x.toFixed(2)).join(', ')} (median ${median(cpu).toFixed(2)}); ` +
-        `deliveries/s new/old per round ${rate.map((x) => x.toFixed(2)).join(', ')} (median ${median(rate).toFixed(2)})`,
+        `deliveries/s new/old per round ${rate.map((x) => x.toFixed(2)).join(', ')} (median ${median(rate).toFixed(2)})` +
+        perRound(a!, b!, 'queriesPerDelivery', 'queries/delivery') +
+        perRound(a!, b!, 'serverUsPerDelivery', 'server µs CPU/delivery') +
+        perRound(a!, b!, 'rowsReadPerDelivery', 'rows read/delivery'),
     )
   }
 }

@@ -15,6 +15,7 @@ export class MysqlExecutor {
     readonly database: string | undefined,
     readonly inserts = new Map<string, string>(),
     readonly shapes = new Map<string, string>(),
+    readonly texts = new Map<string, string>(),
   ) {
     this.qb = (database ? db.withSchema(database) : db) as Kysely<HookboxMysqlSchema>
   }
@@ -62,7 +63,7 @@ export class MysqlExecutor {
         .insertInto(table)
         .values(rows as never)
         .compile().sql
-      if (this.inserts.size > 200) this.inserts.clear()
+      if (this.inserts.size > 500) this.inserts.clear()
       this.inserts.set(key, text)
     }
     return CompiledQuery.raw(
@@ -79,12 +80,26 @@ export class MysqlExecutor {
   shaped<R>(key: string, values: unknown[], build: () => Compilable<R>): CompiledQuery<R> {
     let text = this.shapes.get(key)
     if (text === undefined) {
-      const compiled = build().compile()
-      if (compiled.parameters.length !== values.length || compiled.parameters.some((p, i) => p !== values[i]))
-        throw new StoreError(`hookbox: parameters of query shape "${key}" are not in the expected order`)
-      text = compiled.sql
+      text = checked(key, values, build())
       if (this.shapes.size > 200) this.shapes.clear()
       this.shapes.set(key, text)
+    }
+    return CompiledQuery.raw(text, values) as CompiledQuery<R>
+  }
+
+  /**
+   * A statement whose text depends only on `key`, kept apart from {@link MysqlExecutor.shaped}'s
+   * (its keys vary with a batch's size, so they would crowd the claim's shapes out): the
+   * write-back's UPDATE and the claim's reads, one per row count. `build` runs once per key, as
+   * SQL text or as a kysely query whose parameters must be `values` in order (checked then).
+   */
+  text<R = unknown>(key: string, values: unknown[], build: () => string | Compilable<R>): CompiledQuery<R> {
+    let text = this.texts.get(key)
+    if (text === undefined) {
+      const built = build()
+      text = typeof built === 'string' ? built : checked(key, values, built)
+      if (this.texts.size > 500) this.texts.clear()
+      this.texts.set(key, text)
     }
     return CompiledQuery.raw(text, values) as CompiledQuery<R>
   }
@@ -99,9 +114,17 @@ export class MysqlExecutor {
   tx<T>(fn: (x: MysqlExecutor) => Promise<T>, scan?: 'scan'): Promise<T> {
     const begin = this.db.transaction()
     return (scan ? begin.setIsolationLevel('read committed') : begin).execute((trx) =>
-      fn(new MysqlExecutor(trx, this.database, this.inserts, this.shapes)),
+      fn(new MysqlExecutor(trx, this.database, this.inserts, this.shapes, this.texts)),
     )
   }
+}
+
+/** `query`'s SQL, once its parameters are known to be `values` in order (so that its text can be reused with others). */
+function checked(key: string, values: unknown[], query: Compilable<unknown>): string {
+  const compiled = query.compile()
+  if (compiled.parameters.length !== values.length || compiled.parameters.some((p, i) => p !== values[i]))
+    throw new StoreError(`hookbox: parameters of query shape "${key}" are not in the expected order`)
+  return compiled.sql
 }
 
 /**

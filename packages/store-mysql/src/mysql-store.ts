@@ -41,6 +41,8 @@ export class MysqlStore implements Store {
   readonly db: Kysely<HookboxMysqlSchema>
   readonly #x: MysqlExecutor
   readonly #d: KyselyDialect
+  /** Whether the last expansion took a full batch: the next one skips its look-up. */
+  #expandedFull = false
 
   constructor(config: MysqlStoreConfig) {
     if (!config || (!config.pool && !config.db))
@@ -55,7 +57,11 @@ export class MysqlStore implements Store {
     const roles = storeRoles({
       ...sharedOperations(d),
       enqueue: (request) => this.#enqueue(request),
-      expand: (request) => expandMessages(x, d, request),
+      expand: async (request) => {
+        const result = await expandMessages(x, d, request, !this.#expandedFull)
+        this.#expandedFull = result.expanded === request.limit
+        return result
+      },
       claim: (request) => claimDeliveries(x, d, request),
       complete: ({ completions }) => completeDeliveries(x, completions),
       migrate: async () => void (await runMigrations(x)),

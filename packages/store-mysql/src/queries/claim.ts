@@ -4,14 +4,17 @@ import type { MysqlExecutor } from '../mysql-executor.js'
 import { deliveryFromRow } from '../rows.js'
 import {
   claimWindowSize,
+  configVersion,
   countCandidates,
   dueDeliveries,
   hydrateClaim,
   leaseDeliveries,
   type ClaimCandidates,
+  type ClaimRead,
   type ClaimSql,
   type KyselyDialect,
 } from '@hookbox/store-kysely'
+import { sql, type SelectQueryBuilder } from 'kysely'
 import { dueAround, dueWindow } from '../due-candidates.js'
 
 /**
@@ -27,7 +30,7 @@ const CLAIM_SQL: ClaimSql = { nullSafeEquals: '<=>', lookups: 'scalar', candidat
  * store's; with endpoints to skip, see {@link skippingPick}), stamps owner, expiry and a fresh fencing token, commits, and returns each with its
  * message and the breaker's columns of the targets that still exist, plus the config version,
  * read after the commit (the lease already keeps the rows ours, and the version is never older
- * than the one the skip rules saw; core attaches the configuration).
+ * than the one the skip rules saw; core attaches the configuration), in the messages' statement.
  */
 export async function claimDeliveries(x: MysqlExecutor, d: KyselyDialect, o: ClaimRequest): Promise<ClaimResult> {
   const token = randomUUID()
@@ -38,8 +41,23 @@ export async function claimDeliveries(x: MysqlExecutor, d: KyselyDialect, o: Cla
     await x.run(leaseDeliveries(d, o, ids, token))
     return rows.map(deliveryFromRow)
   }, 'scan')
-  // Built each time, not shaped: the pool's shape cache stays for the hot statements.
-  return deliveries.length ? hydrateClaim(d, deliveries, token, (_key, _values, build) => x.all(build())) : { leased: [] }
+  if (!deliveries.length) return { leased: [] }
+  // Each read's text kept per row count (apart from the claim's shapes).
+  let messages: Promise<Array<{ hookbox_config_version?: unknown }>> | undefined
+  const read: ClaimRead = (key, values, build) => {
+    if (!key.startsWith('messages:')) return x.all(x.text(`claim:${key}`, values, build))
+    const withVersion = () =>
+      (build() as unknown as SelectQueryBuilder<any, any, any>).select(
+        sql`(SELECT version FROM ${sql.raw(x.table('hookbox_config_version'))})`.as('hookbox_config_version'),
+      )
+    return (messages = x.all(x.text(`claim:${key}`, values, withVersion))) as never
+  }
+  // No message left (all purged): the version on its own.
+  const version = async () => {
+    const [row] = messages ? await messages : []
+    return row ? Number(row.hookbox_config_version) : configVersion(d)
+  }
+  return hydrateClaim(d, deliveries, token, read, version)
 }
 
 /**

@@ -5,11 +5,15 @@ import type { MysqlExecutor } from '../mysql-executor.js'
 
 /**
  * Expands up to `limit` messages in ONE READ COMMITTED transaction of the shared statements
- * (its `FOR UPDATE SKIP LOCKED` scans an index range: no gap locks), after a cheap look-up.
+ * (its `FOR UPDATE SKIP LOCKED` scans an index range: no gap locks), after a cheap look-up
+ * unless `lookFirst` is false (the previous pass took a full batch: more are likely waiting,
+ * and a pass that finds none after all only costs an empty transaction).
  */
-export async function expandMessages(x: MysqlExecutor, d: KyselyDialect, request: ExpandRequest): Promise<ExpandResult> {
-  // Most passes find nothing: one autocommit look-up instead of a whole transaction.
-  const any = await x.one(x.qb.selectFrom('hookbox_messages').select('seq').where('expanded', '=', sql.lit(0)).limit(1))
-  if (!any) return { expanded: 0, claims: [] }
+export async function expandMessages(x: MysqlExecutor, d: KyselyDialect, request: ExpandRequest, lookFirst = true): Promise<ExpandResult> {
+  if (lookFirst) {
+    // Most passes find nothing: one autocommit look-up instead of a whole transaction.
+    const any = await x.one(x.qb.selectFrom('hookbox_messages').select('seq').where('expanded', '=', sql.lit(0)).limit(1))
+    if (!any) return { expanded: 0, claims: [] }
+  }
   return d.transaction(expandPlan(d, request), 'scan')
 }

@@ -1,0 +1,111 @@
+// Probe for issue 16: what each store operation costs on MySQL/MariaDB, the dispatcher's side and
+// the server's. N committed notifies are expanded (batches of 100), claimed (100) and completed
+// (64, one attempt each) through the store alone (no dispatcher, no HTTP); per step: this
+// process's CPU µs per delivery (all threads: JIT and GC included), the server's (mariadbd's or
+// mysqld's utime + stime from /proc: other clients of the server add to it) and the statements
+// per delivery. ROOT picks the checkout whose store runs (A/B: run it once per checkout, in turns):
+//   ROOT=/work/wt-base tsx --conditions=hookbox-source scripts/mysql-phases-probe.ts [n]
+import { readdirSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import type { Completion, LeasedDelivery } from '../packages/core/src/index.js'
+
+const root = process.env.ROOT ?? join(import.meta.dirname, '..')
+const n = Number(process.argv[2] ?? 4000)
+const { createPlanner, newId } = (await import(
+  pathToFileURL(join(root, 'packages/core/src/index.ts')).href
+)) as typeof import('../packages/core/src/index.js')
+const h = (await import(pathToFileURL(join(root, 'bench/hookbox.ts')).href)) as typeof import('../bench/hookbox.js')
+
+const readProc = (path: string) => {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch {
+    return ''
+  }
+}
+const pid = readdirSync('/proc').find((p) => /^\d+$/.test(p) && /^(mariadbd|mysqld)$/.test(readProc(`/proc/${p}/comm`).trim()))
+/** The server's CPU in clock ticks (10 ms); utime and stime are the 12th and 13th fields after the name. */
+const serverTicks = () => {
+  const fields = readProc(`/proc/${pid}/stat`).split(') ')[1]?.split(' ') ?? []
+  return Number(fields[11]) + Number(fields[12])
+}
+// Statements sent, as bench/cpu-ab.ts counts them: mysql2's query and execute (the root's own copy).
+const proto = (
+  createRequire(join(root, 'package.json'))('mysql2') as { Connection: { prototype: Record<string, (...a: unknown[]) => unknown> } }
+).Connection.prototype
+let statements = 0
+for (const name of ['query', 'execute']) {
+  const original = proto[name]!
+  proto[name] = function (this: unknown, ...args: unknown[]) {
+    statements++
+    return original.apply(this, args)
+  }
+}
+
+const t = h.newTarget('mysql')
+try {
+  const box = await h.openOutbox(t, { noop: true })
+  const [endpointId] = await h.route(box, 'noop://sink', { tenants: 0 })
+  await h.commitMany(box, n)
+  const { queue } = box.outbox.store
+  const step = async (name: string, run: () => Promise<void>) => {
+    const [cpu0, ticks0, statements0] = [process.cpuUsage(), serverTicks(), statements]
+    await run()
+    const cpu = process.cpuUsage(cpu0)
+    const server = ((serverTicks() - ticks0) * 10_000) / n
+    console.log(
+      `${name}: dispatcher ${((cpu.user + cpu.system) / n).toFixed(1)} µs CPU/delivery, server ${server.toFixed(1)} µs CPU/delivery, ` +
+        `${((statements - statements0) / n).toFixed(3)} statements/delivery`,
+    )
+  }
+  const planner = createPlanner()
+  await step('expand', async () => {
+    while ((await queue.expand({ limit: 100, now: Date.now(), planner })).expanded > 0);
+  })
+  const leased: LeasedDelivery[] = []
+  await step('claim', async () => {
+    for (;;) {
+      const batch = (await queue.claim({ limit: 100, now: Date.now(), leaseMs: 60_000, owner: 'probe' })).leased
+      if (batch.length === 0) return
+      leased.push(...batch)
+    }
+  })
+  const completion = (c: LeasedDelivery, at: number): Completion => ({
+    deliveryId: c.delivery.id,
+    leaseToken: c.leaseToken,
+    state: 'delivered',
+    attempts: 1,
+    nextAttemptAt: null,
+    progress: { [endpointId!]: 'acked' },
+    lastError: null,
+    completedAt: at,
+    updatedAt: at,
+    attemptLog: [
+      {
+        id: newId(),
+        deliveryId: c.delivery.id,
+        tenant: null,
+        endpointId: endpointId!,
+        round: 1,
+        url: 'noop://sink',
+        startedAt: at,
+        latencyMs: 0,
+        statusCode: 200,
+        outcome: 'ack',
+        error: null,
+        responseSnippet: null,
+      },
+    ],
+    disableEndpoints: [],
+  })
+  await step('complete', async () => {
+    for (let i = 0; i < leased.length; i += 64)
+      await queue.complete({ completions: leased.slice(i, i + 64).map((c, k) => completion(c, Date.now() + k)) })
+  })
+  await box.close()
+} finally {
+  await h.dropTarget(t)
+}
+process.exit(0)
