@@ -3,7 +3,7 @@
  * loads that checkout's harness (`bench/hookbox.ts`), commits N notifies, reopens the outbox and
  * drains them in that process, recording `process.cpuUsage()` (user + system) and wall time from
  * `start()` to the N-th `delivered`. The receiver runs in this (parent) process, so its CPU is not
- * counted; on Postgres the server's CPU is not counted either. CPU per delivery depends far less
+ * counted; on Postgres the server's CPU is counted apart (its backends for this drain, from /proc). CPU per delivery depends far less
  * on the machine's load than deliveries/s. Pinned: no background tenants, defaults otherwise.
  *
  * `tsx --conditions=hookbox-source bench/cpu-ab.ts --old=../wt-base [--new=.] [--rounds=3]
@@ -15,7 +15,7 @@
 import { createHook } from 'node:async_hooks'
 import { spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type * as HarnessHookbox from './hookbox.js'
@@ -36,6 +36,8 @@ interface Sample {
   perSecond: number
   /** Postgres: queries per delivery (round trips). */
   queriesPerDelivery?: number
+  /** Postgres: CPU of the drain's own server backends per delivery (other sessions' load is not counted). */
+  serverUsPerDelivery?: number
   /** With `--async`: async resources created per delivery, by type (promises, timers, immediates…); its CPU is not comparable. */
   asyncPerDelivery?: Record<string, number>
 }
@@ -48,6 +50,8 @@ async function child(root: string, figure: string, url: string, profileTo: strin
   const n = N[kind]
   const noop = mode === 'noop'
   const t = h.newTarget(kind)
+  // Names this process's connections, so the server CPU counted is only theirs (pg reads PGAPPNAME).
+  if (kind === 'postgres') process.env.PGAPPNAME = `cpu_ab_${process.pid}`
   try {
     const first = await h.openOutbox(t, { noop })
     await h.route(first, noop ? 'noop://sink' : url, { tenants: 0 })
@@ -82,12 +86,14 @@ async function child(root: string, figure: string, url: string, profileTo: strin
     )
     const queries = kind === 'postgres' ? countQueries(root) : undefined
     const resources = process.argv.includes('--async') ? countAsyncResources() : undefined
+    const server = kind === 'postgres' ? await serverCpu(root, t.url!, process.env.PGAPPNAME!) : undefined
     const cpu0 = process.cpuUsage()
     const t0 = performance.now()
     box.outbox.start()
     await done
     const wall = performance.now() - t0
     const cpu = process.cpuUsage(cpu0)
+    const serverUs = server && (await server())
     if (session && heapTo) {
       const { profile } = await session.post('HeapProfiler.getSamplingProfile')
       await session.post('HeapProfiler.stopSampling')
@@ -104,6 +110,7 @@ async function child(root: string, figure: string, url: string, profileTo: strin
       sysUsPerDelivery: cpu.system / n,
       perSecond: n / (wall / 1000),
       ...(queries && { queriesPerDelivery: queries() / n }),
+      ...(serverUs !== undefined && { serverUsPerDelivery: serverUs / n }),
       ...(resources && { asyncPerDelivery: Object.fromEntries([...resources()].map(([type, count]) => [type, count / n])) }),
     }
     console.log(`CPU_AB ${JSON.stringify(sample)}`)
@@ -155,6 +162,38 @@ function countQueries(root: string): () => number {
     return original.apply(this, args)
   }
   return () => count
+}
+
+/**
+ * CPU time (µs) from now on of the server backends named `appName` (this drain's pool and its
+ * listener), from /proc/<pid>/schedstat (ns run on a CPU): the server's work for the drain,
+ * whatever else the machine runs. The server must be local; a backend that exits before the
+ * end is not counted (the drain ends with the pool open).
+ */
+async function serverCpu(root: string, url: string, appName: string): Promise<() => Promise<number>> {
+  const pg = createRequire(join(root, 'packages/store-postgres/package.json'))('pg') as typeof import('pg')
+  const client = new pg.Client({ connectionString: url, application_name: 'cpu_ab_probe' })
+  await client.connect()
+  const sample = async () => {
+    const { rows } = await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [appName])
+    const ns = new Map<number, number>()
+    for (const { pid } of rows) {
+      try {
+        ns.set(pid, Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]))
+      } catch {
+        // Exited in between.
+      }
+    }
+    return ns
+  }
+  const before = await sample()
+  return async () => {
+    const after = await sample()
+    await client.end()
+    let total = 0
+    for (const [pid, ns] of after) total += ns - (before.get(pid) ?? 0)
+    return total / 1000
+  }
 }
 
 /** Counts async resources by type from now on (a count that does not depend on load). */
@@ -227,6 +266,7 @@ async function main(): Promise<void> {
           console.error(
             `round ${r + 1} ${f} ${e.label}: ${s.cpuUsPerDelivery.toFixed(1)} µs CPU/delivery (${s.sysUsPerDelivery.toFixed(1)} sys), ${s.perSecond.toFixed(0)}/s` +
               (s.queriesPerDelivery === undefined ? '' : `, ${s.queriesPerDelivery.toFixed(3)} queries/delivery`) +
+              (s.serverUsPerDelivery === undefined ? '' : `, ${s.serverUsPerDelivery.toFixed(1)} µs server CPU/delivery`) +
               (s.asyncPerDelivery === undefined
                 ? ''
                 : `, async resources/delivery: ${Object.entries(s.asyncPerDelivery)
@@ -241,6 +281,13 @@ async function main(): Promise<void> {
     const [a, b] = results.get(f)!
     const cpu = a!.map((x, i) => b![i]!.cpuUsPerDelivery / x.cpuUsPerDelivery)
     const rate = a!.map((x, i) => b![i]!.perSecond / x.perSecond)
+    if (a![0]!.serverUsPerDelivery !== undefined) {
+      const srv = a!.map((x, i) => b![i]!.serverUsPerDelivery! / x.serverUsPerDelivery!)
+      console.log(
+        `${f}: server CPU µs/delivery old ${median(a!.map((x) => x.serverUsPerDelivery!)).toFixed(1)} new ${median(b!.map((x) => x.serverUsPerDelivery!)).toFixed(1)}; ` +
+          `new/old per round ${srv.map((x) => x.toFixed(2)).join(', ')} (median ${median(srv).toFixed(2)})`,
+      )
+    }
     console.log(
       `${f}: CPU µs/delivery old ${median(a!.map((x) => x.cpuUsPerDelivery)).toFixed(1)} new ${median(b!.map((x) => x.cpuUsPerDelivery)).toFixed(1)}; ` +
         `new/old per round ${cpu.map((x) => x.toFixed(2)).join(', ')} (median ${median(cpu).toFixed(2)}); ` +
