@@ -228,7 +228,7 @@ export function storable(text: string | null): string | null {
   return text === null ? null : text.replaceAll('\u0000', '\uFFFD')
 }
 
-/** An attempt record as an `attempts` row (see `complete`). */
+/** An attempt record as a row for `jsonb_to_recordset` (see `complete`). */
 export function attemptToRow(a: AttemptRecord) {
   return {
     id: a.id,

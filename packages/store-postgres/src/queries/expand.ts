@@ -10,9 +10,6 @@ import { sql, type Selectable } from 'kysely'
 import type { PostgresExecutor } from '../postgres-executor.js'
 import { collectionFromRow, deliveryToRow, endpointFromRow, messageFromRow, toMs } from '../rows.js'
 import type { CollectionsTable, EndpointsTable, MessagesTable } from '../schema.js'
-import { unnestRows, type UnnestColumn } from './unnest.js'
-
-type DeliveryRow = ReturnType<typeof deliveryToRow>
 
 /** The batch as the expansion reads it: messages, every collection and the config version. */
 interface BatchRow {
@@ -112,37 +109,15 @@ async function planBatch(x: PostgresExecutor, request: ExpandRequest, batch: Bat
   return { rows, values, claims }
 }
 
-/** The delivery columns an expansion inserts, with their types. */
-const DELIVERY_COLUMNS: ReadonlyArray<UnnestColumn<DeliveryRow>> = [
-  ['id', 'text'],
-  ['message_id', 'text'],
-  ['message_seq', 'bigint'],
-  ['request_id', 'text'],
-  ['collection', 'text'],
-  ['failure_mode', 'text'],
-  ['endpoint_id', 'text'],
-  ['targets', 'jsonb'],
-  ['progress', 'jsonb'],
-  ['state', 'text'],
-  ['attempts', 'integer'],
-  ['next_attempt_at', 'bigint'],
-  ['window_start', 'bigint'],
-  ['deadline', 'bigint'],
-  ['last_error', 'text'],
-  ['ordering_key', 'text'],
-  ['created_at', 'bigint'],
-  ['updated_at', 'bigint'],
-  ['completed_at', 'bigint'],
-  ['lease_owner', 'text'],
-  ['lease_until', 'bigint'],
-  ['lease_token', 'text'],
-  ['tenant', 'text'],
-]
-
-/** INSERT of the delivery rows, one typed array per column (see {@link unnestRows}). */
-function insertDeliveries(x: PostgresExecutor, values: DeliveryRow[], where = sql``) {
-  return sql`INSERT INTO ${x.t('deliveries')} (${sql.raw(DELIVERY_COLUMNS.map(([name]) => name).join(', '))})
-    SELECT x.* FROM ${unnestRows(values, DELIVERY_COLUMNS, 'x')}
+/** INSERT of the delivery rows, from one json document (json, not jsonb: read once, see complete.ts). */
+function insertDeliveries(x: PostgresExecutor, values: unknown[], where = sql``) {
+  return sql`INSERT INTO ${x.t('deliveries')} (id, message_id, message_seq, request_id, collection, failure_mode, endpoint_id, targets,
+      progress, state, attempts, next_attempt_at, window_start, deadline, last_error, ordering_key, created_at, updated_at,
+      completed_at, lease_owner, lease_until, lease_token, tenant)
+    SELECT x.* FROM json_to_recordset(${JSON.stringify(values)}::json) AS x(id text, message_id text, message_seq bigint,
+      request_id text, collection text, failure_mode text, endpoint_id text, targets jsonb, progress jsonb, state text,
+      attempts integer, next_attempt_at bigint, window_start bigint, deadline bigint, last_error text, ordering_key text, created_at bigint,
+      updated_at bigint, completed_at bigint, lease_owner text, lease_until bigint, lease_token text, tenant text)
     ${where}`
 }
 
