@@ -2,7 +2,7 @@
 // reopens the outbox on `root`'s sources and drains them, charging each query the CPU its
 // backend ran while the query was in flight (/proc/<pid>/schedstat: each pooled connection runs
 // one query at a time). Prints, by statement (its first words), calls and server µs per delivery,
-// then the tables' update counts (how many were HOT). The server must be local.
+// then the tables' update counts (how many were HOT) and the deliveries indexes' reads. The server must be local.
 //   tsx --conditions=hookbox-source scripts/pg-server-cpu-probe.ts [--root=.] [--n=8000] [--e2e] [--keep] [--plans]
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -36,8 +36,7 @@ try {
   await first.close()
   const box = await h.openOutbox(t, { noop })
   // With PGOPTIONS loading auto_explain (client_min_messages=log), the plans come back as notices.
-  if (process.argv.includes('--plans'))
-    box.pool!.on('connect', (client) => client.on('notice', (m) => console.error(`PLAN ${m.message}`)))
+  if (process.argv.includes('--plans')) box.pool!.on('connect', (client) => client.on('notice', (m) => console.error(`PLAN ${m.message}`)))
   const stats = new Map<string, { calls: number; us: number }>()
   const proto = pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown; processID?: number }
   const original = proto.query
@@ -74,7 +73,9 @@ try {
   const total = rows.reduce((s, [, x]) => s + x.us, 0)
   console.log(`server µs/delivery ${(total / n).toFixed(1)} (in-flight queries only)`)
   for (const [k, x] of rows)
-    console.log(`${(x.us / n).toFixed(1).padStart(7)} µs/dl ${String(x.calls).padStart(6)} calls ${(x.us / x.calls).toFixed(0).padStart(7)} µs/call  ${k}`)
+    console.log(
+      `${(x.us / n).toFixed(1).padStart(7)} µs/dl ${String(x.calls).padStart(6)} calls ${(x.us / x.calls).toFixed(0).padStart(7)} µs/call  ${k}`,
+    )
   await box.close() // its backends report their table counts as they exit
   const c = new pg.Client({ connectionString: t.url })
   await c.connect()
@@ -84,6 +85,11 @@ try {
     [t.schema],
   )
   console.table(tables.rows)
+  const indexes = await c.query(
+    `SELECT indexrelname, idx_scan, idx_tup_read, idx_tup_fetch FROM pg_stat_user_indexes WHERE schemaname = $1 AND relname = 'deliveries' ORDER BY indexrelname`,
+    [t.schema],
+  )
+  console.table(indexes.rows)
   await c.end()
 } finally {
   // --keep leaves the drained schema for EXPLAIN experiments.

@@ -22,9 +22,7 @@ describe("the claim's breaker columns of a delivery's targets (migration 20)", (
     await store.catalog.setEndpointHealth({ id: b.id, failingSince: now - 5, now: now - 1 })
     await store.queue.expand({ limit: 10, now, planner: createPlanner() })
     const { leased } = await store.queue.claim({ limit: 10, now, leaseMs: 30_000, owner: 'me' })
-    const health = Object.fromEntries(
-      leased.map((l) => [l.delivery.collection, [...l.health].sort((x, y) => x.id.localeCompare(y.id))]),
-    )
+    const health = Object.fromEntries(leased.map((l) => [l.delivery.collection, [...l.health].sort((x, y) => x.id.localeCompare(y.id))]))
     const columns = (id: string, failingSince: number | null) => ({ id, pausedUntil: null, failingSince, updatedAt: expect.any(Number) })
     expect(health).toEqual({
       all: [columns(a.id, null), columns(b.id, now - 5)].sort((x, y) => x.id.localeCompare(y.id)),

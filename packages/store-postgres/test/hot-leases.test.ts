@@ -17,7 +17,7 @@ describe('less index work per delivery (migration 19)', () => {
     const planner = createPlanner()
     const now = Date.now()
     // Expanded without leases, as a backlog is: the claim then leases each row.
-    for (let expanded = 0; expanded < 300; ) expanded += (await store.queue.expand({ limit: 100, now, planner })).expanded
+    for (let expanded = 0; expanded < 300;) expanded += (await store.queue.expand({ limit: 100, now, planner })).expanded
     const c = await t.pool.connect()
     try {
       await c.query('BEGIN')
