@@ -6,7 +6,7 @@ import { testSchema } from './helpers.js'
 const t = testSchema('hb_claim_targets')
 afterAll(() => t.drop())
 
-describe("the claim's breaker columns of a delivery's targets (migration 20)", () => {
+describe("the claim's breaker columns of a delivery's targets", () => {
   it('a majority delivery comes with each existing target, an each delivery with its one endpoint', async () => {
     const store = postgresStore({ pool: t.pool, schema: t.schema, wake: 'poll' })
     const outbox = createOutbox({ store })

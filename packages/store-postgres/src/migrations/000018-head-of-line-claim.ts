@@ -1,5 +1,5 @@
 import type { Migration } from '@hookbox/core'
-import { claimPlainFunction, claimQuery, claimSkipRules, dueQuery, type ClaimQueryOptions } from './claim-plain-function.js'
+import { claimPlainFunction, claimQuery, claimSkipRules, dueQuery } from './claim-plain-function.js'
 import { fruitlessSkipParts } from './000017-fruitless-skip-check.js'
 
 /** How many due deliveries, in claim order, a claim that skips endpoints reads before it looks endpoint by endpoint. */
@@ -25,38 +25,34 @@ const ORDER = 'ORDER BY d.next_attempt_at, d.message_seq, d.id'
 export const headOfLineClaimMigration: Migration = {
   version: 18,
   name: 'head of line claim',
-  sql: (s) => `
-CREATE INDEX IF NOT EXISTS deliveries_pending_endpoint_due ON ${s}.deliveries (endpoint_id, next_attempt_at, message_seq, id)
-  WHERE state = 'pending';
-DROP INDEX IF EXISTS ${s}.deliveries_pending_endpoint;
-${headOfLineClaimFunction(s)}`,
-}
-
-/** Migration 18's `claim_plain` in schema `s`, its result built as `o` says (a later migration's change). */
-export function headOfLineClaimFunction(s: string, o: ClaimQueryOptions = {}): string {
-  const rules = claimSkipRules(s)
-  const check = fruitlessSkipParts(s)
-  // One endpoint's (or none's) first due deliveries by the skip rules, in claim order.
-  const firstDue = (endpoint: string) => `SELECT d.id, d.next_attempt_at, d.message_seq FROM ${s}.deliveries d
+  sql: (s) => {
+    const rules = claimSkipRules(s)
+    const check = fruitlessSkipParts(s)
+    // One endpoint's (or none's) first due deliveries by the skip rules, in claim order.
+    const firstDue = (endpoint: string) => `SELECT d.id, d.next_attempt_at, d.message_seq FROM ${s}.deliveries d
         WHERE d.state = 'pending' AND ${endpoint} AND d.next_attempt_at <= p_now
 ${rules}
         ${ORDER} LIMIT p_limit`
-  // Locks the first `p_limit` of `ids` that still pass the rules (rechecked on the locked row).
-  // Driven by the ids, each looked up by primary key: as \`d.id = ANY (…)\` the planner took
-  // the id for a qual of deliveries_due and scanned every due row (17 ms at 2,000).
-  const lockFirst = (ids: string) => `ARRAY(WITH w AS MATERIALIZED (SELECT unnest(${ids}) AS id)
+    // Locks the first `p_limit` of `ids` that still pass the rules (rechecked on the locked row).
+    // Driven by the ids, each looked up by primary key: as \`d.id = ANY (…)\` the planner took
+    // the id for a qual of deliveries_due and scanned every due row (17 ms at 2,000).
+    const lockFirst = (ids: string) => `ARRAY(WITH w AS MATERIALIZED (SELECT unnest(${ids}) AS id)
       SELECT d.id FROM w JOIN ${s}.deliveries d ON d.id = w.id
       WHERE d.state = 'pending' AND d.next_attempt_at <= p_now
 ${rules}
       ${ORDER} LIMIT p_limit
       FOR UPDATE OF d SKIP LOCKED)`
-  return `${claimPlainFunction(s, {
-    settings: '\nSET enable_bitmapscan = off SET plan_cache_mode = force_generic_plan SET jit = off',
-    declare: `${check.declare}  v_window text[];
+    return `
+CREATE INDEX IF NOT EXISTS deliveries_pending_endpoint_due ON ${s}.deliveries (endpoint_id, next_attempt_at, message_seq, id)
+  WHERE state = 'pending';
+DROP INDEX IF EXISTS ${s}.deliveries_pending_endpoint;
+${claimPlainFunction(s, {
+  settings: '\nSET enable_bitmapscan = off SET plan_cache_mode = force_generic_plan SET jit = off',
+  declare: `${check.declare}  v_window text[];
   v_ids text[];
 `,
-    before: `  IF cardinality(p_skip) = 0 THEN
-${claimQuery(s, dueQuery(s), o)}    RETURN;
+  before: `  IF cardinality(p_skip) = 0 THEN
+${claimQuery(s, dueQuery(s))}    RETURN;
   END IF;
 ${check.before}  v_window := ARRAY(SELECT d.id FROM ${s}.deliveries d WHERE d.state = 'pending' AND d.next_attempt_at <= p_now
     ${ORDER} LIMIT ${WINDOW});
@@ -79,6 +75,7 @@ ${check.before}  v_window := ARRAY(SELECT d.id FROM ${s}.deliveries d WHERE d.st
       ORDER BY w.next_attempt_at, w.message_seq, w.id LIMIT 2 * p_limit)`)};
   END IF;
 `,
-    query: claimQuery(s, '    SELECT unnest(v_ids) AS id', o),
-  })}`
+  query: claimQuery(s, '    SELECT unnest(v_ids) AS id'),
+})}`
+  },
 }

@@ -72,21 +72,11 @@ ${claimSkipRules(s)}
     FOR UPDATE OF d SKIP LOCKED`
 }
 
-/** How a later claim changes {@link claimQuery}. */
-export interface ClaimQueryOptions {
-  /**
-   * Group the `majority` targets' look-up by the delivery's endpoint (migration 20): an `each`
-   * delivery then gets no row from it (nothing to aggregate) instead of a row of four empty
-   * aggregates, about 2 µs of server CPU per claimed row. The columns are the same.
-   */
-  groupTargets?: boolean
-}
-
 /**
  * The claim's `RETURN QUERY`: leases the ids that `due` (a select of `id`s) picks, and returns
  * each with its message, the breaker's columns of its targets and the config version.
  */
-export function claimQuery(s: string, due: string, o: ClaimQueryOptions = {}): string {
+export function claimQuery(s: string, due: string): string {
   return `  RETURN QUERY
   WITH due AS (
 ${due}
@@ -112,7 +102,7 @@ ${due}
   LEFT JOIN LATERAL (
     SELECT array_agg(x.id) AS ids, array_agg(x.paused_until) AS paused_until, array_agg(x.failing_since) AS failing_since,
       array_agg(x.updated_at) AS updated_at
-    FROM ${s}.endpoints x WHERE c.endpoint_id IS NULL AND x.id = ANY (ARRAY(SELECT jsonb_array_elements_text(c.targets)))${o.groupTargets ? '\n    GROUP BY c.endpoint_id' : ''}
+    FROM ${s}.endpoints x WHERE c.endpoint_id IS NULL AND x.id = ANY (ARRAY(SELECT jsonb_array_elements_text(c.targets)))
   ) h ON true
   ORDER BY c.next_attempt_at, c.message_seq, c.id;
 `

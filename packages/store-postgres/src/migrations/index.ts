@@ -19,7 +19,6 @@ import { claimGenericPlanMigration } from './000016-claim-generic-plan.js'
 import { fruitlessSkipCheckMigration } from './000017-fruitless-skip-check.js'
 import { headOfLineClaimMigration } from './000018-head-of-line-claim.js'
 import { hotLeasesMigration } from './000019-hot-leases.js'
-import { claimGroupedTargetsMigration } from './000020-claim-grouped-targets.js'
 
 /** Every migration of this version of the package, in order. */
 export const migrations: readonly Migration[] = [
@@ -42,7 +41,6 @@ export const migrations: readonly Migration[] = [
   fruitlessSkipCheckMigration,
   headOfLineClaimMigration,
   hotLeasesMigration,
-  claimGroupedTargetsMigration,
 ]
 
 /** SQL that creates the schema and its `migrations` book-keeping table. */
