@@ -3,8 +3,8 @@
  * loads that checkout's harness (`bench/hookbox.ts`), commits N notifies, reopens the outbox and
  * drains them in that process, recording `process.cpuUsage()` (user + system) and wall time from
  * `start()` to the N-th `delivered`. The receiver runs in this (parent) process, so its CPU is not
- * counted; on Postgres the server's CPU is not counted either (on MySQL it is reported apart,
- * with rows read). CPU per delivery depends far less
+ * counted; on Postgres the server's CPU is counted apart (its backends for this drain, from /proc),
+ * and on MySQL too (the whole server's, with rows read). CPU per delivery depends far less
  * on the machine's load than deliveries/s. Pinned: no background tenants, defaults otherwise.
  *
  * `tsx --conditions=hookbox-source bench/cpu-ab.ts --old=../wt-base [--new=.] [--rounds=3]
@@ -38,10 +38,11 @@ interface Sample {
   /** Postgres and MySQL: queries (statements, BEGIN and COMMIT included) per delivery, one round trip each. */
   queriesPerDelivery?: number
   /**
-   * MySQL: the server's CPU per delivery (mariadbd's or mysqld's utime + stime) and its rows
-   * read per delivery (`Handler_read_*`). Server-wide counters: other clients of the same server add to them.
+   * The server's CPU per delivery. Postgres: the drain's own backends (other sessions' load is not
+   * counted). MySQL: the whole server (mariadbd's or mysqld's utime + stime): other clients add to it.
    */
   serverUsPerDelivery?: number
+  /** MySQL: rows read per delivery (`Handler_read_*`, server-wide). */
   rowsReadPerDelivery?: number
   /** With `--async`: async resources created per delivery, by type (promises, timers, immediates…); its CPU is not comparable. */
   asyncPerDelivery?: Record<string, number>
@@ -55,6 +56,8 @@ async function child(root: string, figure: string, url: string, profileTo: strin
   const n = N[kind]
   const noop = mode === 'noop'
   const t = h.newTarget(kind)
+  // Names this process's connections, so the server CPU counted is only theirs (pg reads PGAPPNAME).
+  if (kind === 'postgres') process.env.PGAPPNAME = `cpu_ab_${process.pid}`
   try {
     const first = await h.openOutbox(t, { noop })
     await h.route(first, noop ? 'noop://sink' : url, { tenants: 0 })
@@ -88,8 +91,13 @@ async function child(root: string, figure: string, url: string, profileTo: strin
       }),
     )
     const queries = kind === 'postgres' ? countQueries(root) : kind === 'mysql' ? countMysqlQueries(root) : undefined
-    const server = kind === 'mysql' ? await mysqlServerCounters(box) : undefined
     const resources = process.argv.includes('--async') ? countAsyncResources() : undefined
+    const server =
+      kind === 'mysql'
+        ? await mysqlServerCounters(box)
+        : kind === 'postgres'
+          ? await serverCpu(root, t.url!, process.env.PGAPPNAME!)
+          : undefined
     const cpu0 = process.cpuUsage()
     const t0 = performance.now()
     box.outbox.start()
@@ -113,7 +121,8 @@ async function child(root: string, figure: string, url: string, profileTo: strin
       sysUsPerDelivery: cpu.system / n,
       perSecond: n / (wall / 1000),
       ...(queries && { queriesPerDelivery: queries() / n }),
-      ...(serverUsed && { serverUsPerDelivery: serverUsed.cpuUs / n, rowsReadPerDelivery: serverUsed.rowsRead / n }),
+      ...(serverUsed && { serverUsPerDelivery: serverUsed.cpuUs / n }),
+      ...(serverUsed?.rowsRead !== undefined && { rowsReadPerDelivery: serverUsed.rowsRead / n }),
       ...(resources && { asyncPerDelivery: Object.fromEntries([...resources()].map(([type, count]) => [type, count / n])) }),
     }
     console.log(`CPU_AB ${JSON.stringify(sample)}`)
@@ -212,6 +221,38 @@ const readProc = (path: string): string => {
   }
 }
 
+/**
+ * CPU time (µs) from now on of the server backends named `appName` (this drain's pool and its
+ * listener), from /proc/<pid>/schedstat (ns run on a CPU): the server's work for the drain,
+ * whatever else the machine runs. The server must be local; a backend that exits before the
+ * end is not counted (the drain ends with the pool open).
+ */
+async function serverCpu(root: string, url: string, appName: string): Promise<() => Promise<{ cpuUs: number; rowsRead?: number }>> {
+  const pg = createRequire(join(root, 'packages/store-postgres/package.json'))('pg') as typeof import('pg')
+  const client = new pg.Client({ connectionString: url, application_name: 'cpu_ab_probe' })
+  await client.connect()
+  const sample = async () => {
+    const { rows } = await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [appName])
+    const ns = new Map<number, number>()
+    for (const { pid } of rows) {
+      try {
+        ns.set(pid, Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]))
+      } catch {
+        // Exited in between.
+      }
+    }
+    return ns
+  }
+  const before = await sample()
+  return async () => {
+    const after = await sample()
+    await client.end()
+    let total = 0
+    for (const [pid, ns] of after) total += ns - (before.get(pid) ?? 0)
+    return { cpuUs: total / 1000 }
+  }
+}
+
 /** Counts async resources by type from now on (a count that does not depend on load). */
 function countAsyncResources(): () => Map<string, number> {
   const counts = new Map<string, number>()
@@ -297,9 +338,8 @@ async function main(): Promise<void> {
           console.error(
             `round ${r + 1} ${f} ${e.label}: ${s.cpuUsPerDelivery.toFixed(1)} µs CPU/delivery (${s.sysUsPerDelivery.toFixed(1)} sys), ${s.perSecond.toFixed(0)}/s` +
               (s.queriesPerDelivery === undefined ? '' : `, ${s.queriesPerDelivery.toFixed(3)} queries/delivery`) +
-              (s.serverUsPerDelivery === undefined
-                ? ''
-                : `, server ${s.serverUsPerDelivery.toFixed(1)} µs CPU/delivery, ${s.rowsReadPerDelivery!.toFixed(2)} rows read/delivery`) +
+              (s.serverUsPerDelivery === undefined ? '' : `, server ${s.serverUsPerDelivery.toFixed(1)} µs CPU/delivery`) +
+              (s.rowsReadPerDelivery === undefined ? '' : `, ${s.rowsReadPerDelivery.toFixed(2)} rows read/delivery`) +
               (s.asyncPerDelivery === undefined
                 ? ''
                 : `, async resources/delivery: ${Object.entries(s.asyncPerDelivery)
@@ -314,6 +354,13 @@ async function main(): Promise<void> {
     const [a, b] = results.get(f)!
     const cpu = a!.map((x, i) => b![i]!.cpuUsPerDelivery / x.cpuUsPerDelivery)
     const rate = a!.map((x, i) => b![i]!.perSecond / x.perSecond)
+    if (a![0]!.serverUsPerDelivery !== undefined) {
+      const srv = a!.map((x, i) => b![i]!.serverUsPerDelivery! / x.serverUsPerDelivery!)
+      console.log(
+        `${f}: server CPU µs/delivery old ${median(a!.map((x) => x.serverUsPerDelivery!)).toFixed(1)} new ${median(b!.map((x) => x.serverUsPerDelivery!)).toFixed(1)}; ` +
+          `new/old per round ${srv.map((x) => x.toFixed(2)).join(', ')} (median ${median(srv).toFixed(2)})`,
+      )
+    }
     console.log(
       `${f}: CPU µs/delivery old ${median(a!.map((x) => x.cpuUsPerDelivery)).toFixed(1)} new ${median(b!.map((x) => x.cpuUsPerDelivery)).toFixed(1)}; ` +
         `new/old per round ${cpu.map((x) => x.toFixed(2)).join(', ')} (median ${median(cpu).toFixed(2)}); ` +

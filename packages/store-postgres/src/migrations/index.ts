@@ -18,6 +18,7 @@ import { configVersionOnceMigration } from './000015-config-version-once.js'
 import { claimGenericPlanMigration } from './000016-claim-generic-plan.js'
 import { fruitlessSkipCheckMigration } from './000017-fruitless-skip-check.js'
 import { headOfLineClaimMigration } from './000018-head-of-line-claim.js'
+import { hotLeasesMigration } from './000019-hot-leases.js'
 
 /** Every migration of this version of the package, in order. */
 export const migrations: readonly Migration[] = [
@@ -39,6 +40,7 @@ export const migrations: readonly Migration[] = [
   claimGenericPlanMigration,
   fruitlessSkipCheckMigration,
   headOfLineClaimMigration,
+  hotLeasesMigration,
 ]
 
 /** SQL that creates the schema and its `migrations` book-keeping table. */

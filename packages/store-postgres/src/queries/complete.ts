@@ -35,6 +35,19 @@ export async function completeDeliveries(x: PostgresExecutor, completions: Compl
   // against a sequential scan of deliveries while the table is small enough to look cheap,
   // which costs milliseconds per batch at tens of thousands of rows.
   const ids = completions.map((c) => c.deliveryId)
+  // Only a batch with endpoints to disable carries that update: every table a statement
+  // modifies costs it the opening of that table and its indexes (about 45 µs a write-back).
+  const disabling =
+    disable.length === 0
+      ? sql``
+      : sql`,
+    disabled AS (
+      UPDATE ${t('endpoints')} e SET enabled = false, disabled_reason = x.reason, updated_at = coalesce(x.at, e.updated_at)
+      FROM json_to_recordset(${JSON.stringify(disable)}::json) AS x(delivery_id text, id text, reason text, at bigint)
+      JOIN updated u ON u.id = x.delivery_id
+      WHERE e.id = x.id
+      RETURNING 1
+    )`
   // The documents go in as json, not jsonb: each is read once, and json input does not build
   // (and key-sort) a jsonb tree first (4-6% less server CPU per write-back).
   // Data-modifying CTEs all run whatever the final SELECT reads; it only reports the updated ids.
@@ -57,14 +70,7 @@ export async function completeDeliveries(x: PostgresExecutor, completions: Compl
         tenant text)
       ON CONFLICT (id) DO NOTHING
       RETURNING 1
-    ),
-    disabled AS (
-      UPDATE ${t('endpoints')} e SET enabled = false, disabled_reason = x.reason, updated_at = coalesce(x.at, e.updated_at)
-      FROM json_to_recordset(${JSON.stringify(disable)}::json) AS x(delivery_id text, id text, reason text, at bigint)
-      JOIN updated u ON u.id = x.delivery_id
-      WHERE e.id = x.id
-      RETURNING 1
-    )
+    )${disabling}
     SELECT id FROM updated`)
   const applied = new Set(rows.map((r) => r.id))
   // Each id once, in the order of the batch (a set deletes as it goes).

@@ -6,13 +6,13 @@ import { ofTenant } from '../tenant-blocks.js'
 /**
  * Removes everything of one tenant in ONE statement (one transaction), through the tenant
  * indexes: attempts (by their own tenant column: a late write-back may have logged some whose
- * delivery is already gone), deliveries, idempotency keys, messages, results, endpoints and
+ * delivery is already gone; `tenant <> ''` lets even a generic plan use migration 19's partial index), deliveries, idempotency keys, messages, results, endpoints and
  * its state.
  */
 export async function purgeTenant(x: PostgresExecutor, { tenant }: { tenant: string }): Promise<TenantPurgeCounts> {
   const t = (name: string) => x.t(name)
   const [r] = await x.rows<Record<keyof TenantPurgeCounts, string>>(sql`
-    WITH attempts AS (DELETE FROM ${t('attempts')} WHERE tenant = ${tenant} RETURNING 1),
+    WITH attempts AS (DELETE FROM ${t('attempts')} WHERE tenant = ${tenant} AND tenant <> '' RETURNING 1),
       deliveries AS (DELETE FROM ${t('deliveries')} WHERE ${ofTenant(x, 'deliveries', tenant)} RETURNING 1),
       keys AS (DELETE FROM ${t('idempotency_keys')} WHERE tenant = ${tenant} RETURNING 1),
       messages AS (DELETE FROM ${t('messages')} WHERE ${ofTenant(x, 'messages', tenant)} RETURNING 1),
