@@ -187,12 +187,16 @@ export function countCandidates(d: KyselyDialect, c: ClaimCandidates) {
   return d.qb.selectFrom(sql<{ id: string }>`(${c.ids})`.as('w')).select((e) => e.fn.countAll<number>().as('n'))
 }
 
-/** The claim's write: stamps owner, expiry and the batch's fencing token on the picked deliveries. */
-export function leaseDeliveries(d: KyselyDialect, o: ClaimRequest, ids: string[], token: string) {
-  return d.qb
+/**
+ * The claim's write: stamps owner, expiry and the batch's fencing token on the picked deliveries,
+ * by id, or by rowid (SQLite, in the pick's transaction: no seek through the ids' index per
+ * row, 18–32 against 36–40 µs for 20).
+ */
+export function leaseDeliveries(d: KyselyDialect, o: ClaimRequest, ids: string[] | { rowids: number[] }, token: string) {
+  const q = d.qb
     .updateTable('hookbox_deliveries')
     .set({ lease_owner: o.owner, lease_until: o.now + o.leaseMs, lease_token: token, updated_at: o.now })
-    .where('id', 'in', ids)
+  return 'rowids' in ids ? q.where(sql<number>`rowid`, 'in', ids.rowids) : q.where('id', 'in', ids)
 }
 
 /**

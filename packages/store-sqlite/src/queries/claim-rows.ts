@@ -8,9 +8,11 @@ import { StoreError, tenantFromColumn } from '@hookbox/core'
  * pending ones only), the lease columns (the claim writes them) and `message_seq` (the join's
  * key). The message's id, tenant and ordering key are the delivery's own (copied from the
  * message when it was expanded; a message never changes), so they are not read twice.
- * `msg.type` is NULL only when the message is gone (the column is NOT NULL).
+ * `msg.type` is NULL only when the message is gone (the column is NOT NULL). The rowid is
+ * the lease's key (see {@link Picked.rowid}).
  */
 export const CLAIM_COLUMNS = [
+  ['d', 'rowid', 'rid'],
   ['d', 'id', 'id'],
   ['d', 'message_id', 'message_id'],
   ['d', 'tenant', 'tenant'],
@@ -58,6 +60,8 @@ export function claimPositions(columns: readonly string[]): ClaimPositions {
 
 /** A picked row: its delivery, and its message unless that is gone. */
 export interface Picked {
+  /** The delivery's rowid: the lease, in the pick's transaction, updates by it (no seek through the id's index). */
+  rowid: number
   delivery: DeliveryRecord
   message: MessageRecord | undefined
 }
@@ -103,5 +107,5 @@ export function pickedAt(row: Readonly<Record<string, unknown>> | readonly unkno
           idempotencyKey: r[at.m_idempotency_key] as string | null,
           createdAt: r[at.m_created_at] as number,
         }
-  return { delivery, message }
+  return { rowid: r[at.rid] as number, delivery, message }
 }

@@ -34,9 +34,9 @@ export function claimDeliveries(x: SyncExecutor, d: KyselyDialect, o: ClaimReque
     if (picked.length === 0) return { leased: [] }
     const token = randomUUID()
     const deliveries = picked.map((p) => p.delivery)
-    const ids = deliveries.map((r) => r.id)
+    const rowids = picked.map((p) => p.rowid)
     const lease = [o.owner, o.now + o.leaseMs, token, o.now]
-    x.run(x.shaped(`lease:${ids.length}`, [...lease, ...ids], () => leaseDeliveries(d, o, ids, token)))
+    x.run(x.shaped(`lease-rowids:${rowids.length}`, [...lease, ...rowids], () => leaseDeliveries(d, o, { rowids }, token)))
     // The messages came with the pick (hydrateClaim leaves out a delivery whose message is gone).
     const messages = picked.flatMap((p): MessageRecord[] => (p.message ? [p.message] : []))
     // Synchronous here: the SQLite dialect runs every statement at once.
