@@ -64,7 +64,6 @@ function skippingPick(x: SyncExecutor, d: KyselyDialect, o: ClaimRequest): Picke
 /** The claim's pick (see {@link dueDeliveries}), from `among` if given: each delivery with its message. */
 function pick(x: SyncExecutor, d: KyselyDialect, o: ClaimRequest, among?: ClaimCandidates): Picked[] {
   const due = dueDeliveries(d, o, CLAIM_SQL, among)
-  const raw = x.arrays(due)
-  const at = raw && claimPositions(raw.columns)
-  return raw ? raw.rows.map((r) => pickedAt(r, at!)) : x.all<Record<string, unknown>>(due).map((r) => pickedAt(r, CLAIM_BY_NAME))
+  const raw = x.arrays(due, claimPositions)
+  return raw ? raw.rows.map((r) => pickedAt(r, raw.at)) : x.all<Record<string, unknown>>(due).map((r) => pickedAt(r, CLAIM_BY_NAME))
 }
