@@ -193,10 +193,8 @@ export class Dispatcher {
 
   async #run(): Promise<void> {
     const { options, emitter } = this.#d
-    // Claim only once half the slots are free, so claims come in batches, not one by one: on
-    // SQLite a claim costs about 180 µs of CPU whatever its size plus 15 per delivery, and at a
-    // quarter a drain at 32 claimed 23 a time on average (28 at half, about 5% less CPU per delivery).
-    const lowWater = Math.max(1, Math.floor(options.concurrency / 2))
+    // Claim only once a quarter of the slots are free, so claims come in batches, not one by one.
+    const lowWater = Math.max(1, Math.floor(options.concurrency / 4))
     let failures = 0
     let expandFull = false
     while (this.#running) {
