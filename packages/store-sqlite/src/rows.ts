@@ -8,7 +8,7 @@ import type {
   ResultRecord,
   TenantRecord,
 } from '@hookbox/core'
-import { StoreError, tenantFromColumn, tenantToColumn } from '@hookbox/core'
+import { tenantFromColumn, tenantToColumn } from '@hookbox/core'
 import type { Selectable } from 'kysely'
 import { json, parse } from '@hookbox/store-kysely'
 import type {
@@ -147,27 +147,16 @@ const DELIVERY_FIELDS = [
   'completed_at',
 ] as const
 
-/** Where each of those columns is in a row: its name in an object row, its index in an array row. */
+/** Where each of those columns is in a row (its name). */
 export type DeliveryPositions = Readonly<Record<(typeof DELIVERY_FIELDS)[number], string | number>>
 
 const BY_NAME = Object.fromEntries(DELIVERY_FIELDS.map((f) => [f, f])) as DeliveryPositions
-
-/** The positions of the delivery columns among a statement's result columns. */
-export function deliveryPositions(columns: readonly string[]): DeliveryPositions {
-  return Object.fromEntries(
-    DELIVERY_FIELDS.map((f) => {
-      const i = columns.indexOf(f)
-      if (i < 0) throw new StoreError(`hookbox: the deliveries row has no column ${f}`)
-      return [f, i]
-    }),
-  ) as DeliveryPositions
-}
 
 export function deliveryFromRow(r: Selectable<DeliveriesTable>): DeliveryRecord {
   return deliveryAt(r as unknown as Readonly<Record<string, unknown>>, BY_NAME)
 }
 
-/** A delivery from an object row (positions by name) or an array row (by index, see {@link deliveryPositions}). */
+/** A delivery from a row, its columns at `at`. */
 export function deliveryAt(row: Readonly<Record<string, unknown>> | readonly unknown[], at: DeliveryPositions): DeliveryRecord {
   const r = row as Readonly<Record<string | number, unknown>>
   return {

@@ -26,6 +26,13 @@ export interface ClaimSql {
    * the claim order and looks each delivery up among the candidates).
    */
   readonly candidatesFirst?: 'STRAIGHT_JOIN'
+  /**
+   * The pick's columns. Unset: the delivery's whole row. Else `[table, column, name]` of the
+   * delivery (`d`) and of its message (`msg`, LEFT JOINed by `seq`, the messages' key), read in
+   * the step that finds the delivery: SQLite then needs no second statement for the messages,
+   * and turns fewer values into JavaScript ones.
+   */
+  readonly columns?: ReadonlyArray<readonly ['d' | 'msg', string, string]>
 }
 
 /**
@@ -54,7 +61,8 @@ export interface ClaimCandidates {
  * same once its `deadline` has come, so the dispatcher can end it.
  *
  * With `among`, only its candidates are read (each by id, the candidates first), then sorted:
- * the ids a select gives, or a list of them.
+ * the ids a select gives, or a list of them. The rows are whole delivery rows unless
+ * {@link ClaimSql.columns} names others.
  */
 export function dueDeliveries(
   d: KyselyDialect,
@@ -81,9 +89,16 @@ export function dueDeliveries(
       : list
         ? all.where('d.id', 'in', list)
         : all
+    const columns = dialect.columns
+    const picked = columns
+      ? (from
+          .leftJoin('hookbox_messages as msg', 'msg.seq', 'd.message_seq')
+          .select(columns.map(([table, column, name]) => sql.ref(`${table}.${column}`).as(name))) as unknown as ReturnType<
+          typeof from.selectAll<'d'>
+        >)
+      : from.selectAll('d')
     return d.lock(
-      from
-        .selectAll('d')
+      picked
         .where('d.state', '=', sql.lit('pending'))
         .where('d.next_attempt_at', '<=', now)
         .where((w) => w.or([w('d.lease_until', 'is', null), w('d.lease_until', '<=', now)]))
@@ -172,12 +187,16 @@ export function countCandidates(d: KyselyDialect, c: ClaimCandidates) {
   return d.qb.selectFrom(sql<{ id: string }>`(${c.ids})`.as('w')).select((e) => e.fn.countAll<number>().as('n'))
 }
 
-/** The claim's write: stamps owner, expiry and the batch's fencing token on the picked deliveries. */
-export function leaseDeliveries(d: KyselyDialect, o: ClaimRequest, ids: string[], token: string) {
-  return d.qb
+/**
+ * The claim's write: stamps owner, expiry and the batch's fencing token on the picked deliveries,
+ * by id, or by rowid (SQLite, in the pick's transaction: no seek through the ids' index per
+ * row, 18–32 against 36–40 µs for 20).
+ */
+export function leaseDeliveries(d: KyselyDialect, o: ClaimRequest, ids: string[] | { rowids: number[] }, token: string) {
+  const q = d.qb
     .updateTable('hookbox_deliveries')
     .set({ lease_owner: o.owner, lease_until: o.now + o.leaseMs, lease_token: token, updated_at: o.now })
-    .where('id', 'in', ids)
+  return 'rowids' in ids ? q.where(sql<number>`rowid`, 'in', ids.rowids) : q.where('id', 'in', ids)
 }
 
 /**
@@ -187,25 +206,27 @@ export function leaseDeliveries(d: KyselyDialect, o: ClaimRequest, ids: string[]
 export type ClaimRead = <R>(key: string, values: string[], build: () => Compilable<R>) => MaybePromise<R[]>
 
 /**
- * Loads what a claimed batch needs that the configuration in memory cannot give: the messages,
- * the breaker's columns of their targets and the config version, the three reads started at
- * once (in parallel on a pool, one after the other on a synchronous store). Returns each
- * delivery with its message (one whose message is gone is left out) and the breaker's columns
- * of those of its targets that still exist. `version`: how a store reads the config version
- * instead (MySQL: in the messages' statement, one round trip less); unset, its own select.
+ * Loads what a claimed batch needs that the configuration in memory cannot give: the messages
+ * (unless the pick read them: `known`), the breaker's columns of their targets and the config
+ * version, the reads started at once (in parallel on a pool, one after the other on a
+ * synchronous store). Returns each delivery with its message (one whose message is gone is left
+ * out) and the breaker's columns of those of its targets that still exist. `version`: how a
+ * store reads the config version instead (MySQL: in the messages' statement, one round trip
+ * less); unset, its own select.
  */
 export function hydrateClaim(
   d: KyselyDialect,
   deliveries: DeliveryRecord[],
   token: string,
   read: ClaimRead,
-  version: () => MaybePromise<number> = () => configVersion(d),
+  o: { known?: MessageRecord[]; version?: () => MaybePromise<number> } = {},
 ): MaybePromise<ClaimResult> {
-  const messageIds = [...new Set(deliveries.map((d) => d.messageId))]
+  const { known, version = () => configVersion(d) } = o
+  const messageIds = known ? [] : [...new Set(deliveries.map((d) => d.messageId))]
   const endpointIds = [...new Set(deliveries.flatMap((d) => d.targets))]
-  const messages = read(`messages:${messageIds.length}`, messageIds, () =>
-    d.qb.selectFrom('hookbox_messages').selectAll().where('id', 'in', messageIds),
-  )
+  const messages = known
+    ? []
+    : read(`messages:${messageIds.length}`, messageIds, () => d.qb.selectFrom('hookbox_messages').selectAll().where('id', 'in', messageIds))
   const health = endpointIds.length
     ? read(`endpoint-health:${endpointIds.length}`, endpointIds, () =>
         d.qb.selectFrom('hookbox_endpoints').select(['id', 'paused_until', 'failing_since', 'updated_at']).where('id', 'in', endpointIds),
@@ -213,7 +234,7 @@ export function hydrateClaim(
     : []
   const versionRead = version()
   const finish = ([m, h, v]: [Array<Selectable<MessagesTable>>, HealthRow[], number]): ClaimResult => ({
-    leased: leasedBatch(deliveries, m.map(d.rows.messageFromRow), h, token),
+    leased: leasedBatch(deliveries, known ?? m.map(d.rows.messageFromRow), h, token),
     configVersion: v,
   })
   if (messages instanceof Promise || health instanceof Promise || versionRead instanceof Promise)

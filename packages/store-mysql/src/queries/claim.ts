@@ -57,7 +57,7 @@ export async function claimDeliveries(x: MysqlExecutor, d: KyselyDialect, o: Cla
     const [row] = messages ? await messages : []
     return row ? Number(row.hookbox_config_version) : configVersion(d)
   }
-  return hydrateClaim(d, deliveries, token, read, version)
+  return hydrateClaim(d, deliveries, token, read, { version })
 }
 
 /**

@@ -1,6 +1,6 @@
-import type { ClaimRequest, ClaimResult, DeliveryRecord } from '@hookbox/core'
+import type { ClaimRequest, ClaimResult, MessageRecord } from '@hookbox/core'
 import { randomUUID } from 'node:crypto'
-import { deliveryAt, deliveryFromRow, deliveryPositions } from '../rows.js'
+import { CLAIM_BY_NAME, CLAIM_COLUMNS, claimPositions, pickedAt, type Picked } from './claim-rows.js'
 import {
   claimWindowSize,
   countCandidates,
@@ -14,8 +14,11 @@ import {
 import type { SyncExecutor } from '../sync-executor.js'
 import { dueAround, dueWindow } from '../due-around.js'
 
-/** SQLite's side of the shared claim: `IS` compares nullable endpoints, [NOT] EXISTS looks up collection, tenant and endpoint. */
-const CLAIM_SQL: ClaimSql = { nullSafeEquals: 'IS', lookups: 'exists' }
+/**
+ * SQLite's side of the shared claim: `IS` compares nullable endpoints, [NOT] EXISTS looks up
+ * collection, tenant and endpoint, the pick reads the messages too ({@link CLAIM_COLUMNS}).
+ */
+const CLAIM_SQL: ClaimSql = { nullSafeEquals: 'IS', lookups: 'exists', columns: CLAIM_COLUMNS }
 
 /**
  * Leases due deliveries in one IMMEDIATE transaction (it holds the write lock, so the read
@@ -27,14 +30,19 @@ const CLAIM_SQL: ClaimSql = { nullSafeEquals: 'IS', lookups: 'exists' }
  */
 export function claimDeliveries(x: SyncExecutor, d: KyselyDialect, o: ClaimRequest): ClaimResult {
   return x.tx(() => {
-    const deliveries = o.skipEndpoints?.length ? skippingPick(x, d, o) : pick(x, d, o)
-    if (deliveries.length === 0) return { leased: [] }
+    const picked = o.skipEndpoints?.length ? skippingPick(x, d, o) : pick(x, d, o)
+    if (picked.length === 0) return { leased: [] }
     const token = randomUUID()
-    const ids = deliveries.map((r) => r.id)
+    const deliveries = picked.map((p) => p.delivery)
+    const rowids = picked.map((p) => p.rowid)
     const lease = [o.owner, o.now + o.leaseMs, token, o.now]
-    x.run(x.shaped(`lease:${ids.length}`, [...lease, ...ids], () => leaseDeliveries(d, o, ids, token)))
+    x.run(x.shaped(`lease-rowids:${rowids.length}`, [...lease, ...rowids], () => leaseDeliveries(d, o, { rowids }, token)))
+    // The messages came with the pick (hydrateClaim leaves out a delivery whose message is gone).
+    const messages = picked.flatMap((p): MessageRecord[] => (p.message ? [p.message] : []))
     // Synchronous here: the SQLite dialect runs every statement at once.
-    return hydrateClaim(d, deliveries, token, (key, values, build) => x.all(x.shaped(key, values, build))) as ClaimResult
+    return hydrateClaim(d, deliveries, token, (key, values, build) => x.all(x.shaped(key, values, build)), {
+      known: messages,
+    }) as ClaimResult
   })
 }
 
@@ -46,7 +54,7 @@ export function claimDeliveries(x: SyncExecutor, d: KyselyDialect, o: ClaimReque
  * ones crowd the front); when they fall short and more are due, from every due delivery
  * outside the skipped endpoints ({@link dueAround}).
  */
-function skippingPick(x: SyncExecutor, d: KyselyDialect, o: ClaimRequest): DeliveryRecord[] {
+function skippingPick(x: SyncExecutor, d: KyselyDialect, o: ClaimRequest): Picked[] {
   const size = claimWindowSize(o.limit)
   const window = dueWindow(o.now, size)
   const first = pick(x, d, o, window)
@@ -55,10 +63,9 @@ function skippingPick(x: SyncExecutor, d: KyselyDialect, o: ClaimRequest): Deliv
   return full ? pick(x, d, o, dueAround(o.now, o.skipEndpoints!)) : first
 }
 
-/** The claim's pick (see {@link dueDeliveries}), from `among` if given. */
-function pick(x: SyncExecutor, d: KyselyDialect, o: ClaimRequest, among?: ClaimCandidates): DeliveryRecord[] {
+/** The claim's pick (see {@link dueDeliveries}), from `among` if given: each delivery with its message. */
+function pick(x: SyncExecutor, d: KyselyDialect, o: ClaimRequest, among?: ClaimCandidates): Picked[] {
   const due = dueDeliveries(d, o, CLAIM_SQL, among)
-  const raw = x.arrays(due)
-  const at = raw && deliveryPositions(raw.columns)
-  return raw ? raw.rows.map((r) => deliveryAt(r, at!)) : x.all(due).map(deliveryFromRow)
+  const raw = x.arrays(due, claimPositions)
+  return raw ? raw.rows.map((r) => pickedAt(r, raw.at)) : x.all<Record<string, unknown>>(due).map((r) => pickedAt(r, CLAIM_BY_NAME))
 }
