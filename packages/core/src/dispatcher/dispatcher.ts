@@ -32,6 +32,16 @@ export interface DispatcherOptions {
 /** How long wake-ups are gathered before the loop runs (ms). */
 const WAKE_COALESCE_MS = 2
 
+/**
+ * Turns of the event loop an outcome waits for others before its write-back goes. The answers
+ * to a batch of requests come back over more than one poll of the loop, and each write-back
+ * (and the claim its freed slots make) has a fixed cost: on a SQLite drain of 10,000, waiting
+ * one more turn cut write-backs from ~607 to ~430 and claims from ~477 to ~300 (MySQL: 120 → 88
+ * write-backs for 4,000). A third turn added nothing. It delays only the write-back of what was
+ * already sent, never a send.
+ */
+const WRITE_BACK_TURNS = 2
+
 /** First wait after a failed pass; it doubles with each failure in a row, up to the poll interval. */
 const ERROR_BACKOFF_MS = 50
 
@@ -464,14 +474,20 @@ export class Dispatcher {
       this.#buffer.push({ completion, emit, done })
       if (this.#buffer.length >= this.#d.options.batchSize) void this.#flush()
       else if (!this.#flushSoon) {
-        // One scheduled flush takes all that finish this turn: not one per outcome.
+        // One scheduled flush takes all that finish this turn of the event loop and the next:
+        // not one per outcome, nor one per turn (see WRITE_BACK_TURNS).
         this.#flushSoon = true
-        setImmediate(() => {
+        this.#afterTurns(WRITE_BACK_TURNS, () => {
           this.#flushSoon = false
           void this.#flush()
         })
       }
     })
+  }
+
+  /** Runs `fn` in the check phase `turns` turns of the event loop from now (1: this turn's). */
+  #afterTurns(turns: number, fn: () => void): void {
+    setImmediate(() => (turns > 1 ? this.#afterTurns(turns - 1, fn) : fn()))
   }
 
   /** Writes back what is buffered (waiting for a free write-back first); with nothing buffered, waits for those in flight. */
