@@ -18,6 +18,7 @@ import { completeDeliveries } from './queries/complete.js'
 import { expandMessages } from './queries/expand.js'
 import { putResultQuery } from './queries/results.js'
 import { purgeTenant } from './queries/purge-tenant.js'
+import { SkipHints } from './skip-hints.js'
 import { sqliteDialect } from './sqlite-dialect.js'
 import type { SqliteDatabase, SqliteStoreConfig } from './sqlite-store-config.js'
 import { migrationChecked, migrationError, SyncExecutor } from './sync-executor.js'
@@ -40,12 +41,13 @@ export class SqliteStore implements Store {
     // Another process writing the same file should make us wait briefly, not fail at once.
     if (this.#db.pragma('busy_timeout', { simple: true }) === 0) this.#db.pragma('busy_timeout = 5000')
     const d = (this.#d = sqliteDialect(x))
+    const hints = new SkipHints()
     const roles = storeRoles(
       {
         ...sharedOperations(d),
         enqueue: (request) => this.#enqueue(request),
         expand: (request) => expandMessages(d, request),
-        claim: (request) => claimDeliveries(x, d, request),
+        claim: (request) => claimDeliveries(x, d, request, hints),
         complete: ({ completions }) => completeDeliveries(x, completions),
         migrate: () => void runMigrations(x),
         purgeTenant: (request) => purgeTenant(x, request),
