@@ -1,5 +1,4 @@
-import type { ClaimCandidates, KyselyDialect } from '@hookbox/store-kysely'
-import type { ClaimPosition } from './skip-hints.js'
+import type { ClaimCandidates, ClaimPosition, KyselyDialect } from '@hookbox/store-kysely'
 import { sql, type RawBuilder } from 'kysely'
 
 /** The block of message sequence numbers `hookbox_deliveries_endpoint_due_block` leads with (migration 12). */

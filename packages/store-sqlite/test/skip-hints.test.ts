@@ -2,7 +2,7 @@ import { collection } from '@hookbox/core/testing'
 import type Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { sqliteStore } from '../src/index.js'
-import { HINT_MS } from '../src/skip-hints.js'
+import { HINT_MS } from '@hookbox/store-kysely'
 import { tempDatabase } from './support.js'
 
 describe('sqlite: claims skipping the same endpoints start where the last walk found work', () => {

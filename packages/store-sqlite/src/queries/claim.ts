@@ -8,12 +8,13 @@ import {
   hydrateClaim,
   leaseDeliveries,
   type ClaimCandidates,
+  type ClaimPosition,
+  type SkipHints,
   type ClaimSql,
   type KyselyDialect,
 } from '@hookbox/store-kysely'
 import type { SyncExecutor } from '../sync-executor.js'
 import { dueAfter, dueAround, dueWindow, firstOf } from '../due-around.js'
-import type { ClaimPosition, SkipHints } from '../skip-hints.js'
 
 /**
  * SQLite's side of the shared claim: `IS` compares nullable endpoints, [NOT] EXISTS looks up

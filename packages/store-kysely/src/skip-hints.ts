@@ -1,4 +1,4 @@
-/** A place in claim order: next attempt, message sequence, id (`hookbox_deliveries_due`'s columns). */
+/** A place in claim order: next attempt, message sequence, id (the due index's columns). */
 export interface ClaimPosition {
   readonly nextAttemptAt: number
   readonly messageSeq: number
@@ -25,7 +25,8 @@ interface Hint {
 /**
  * This store's hints, per set of skipped endpoints, of the first pending delivery due outside
  * them in claim order: the claims that skip the same endpoints read the due index from there
- * instead of walking every block of their backlog ({@link dueAround}). A hint only says where
+ * instead of looking around every skipped endpoint's backlog (SQLite walks each of its blocks,
+ * MySQL/MariaDB sort every other endpoint's due deliveries). A hint only says where
  * to look first; it is refreshed by a walk at least every {@link HINT_MS} of the claims' clock
  * and every {@link HINT_CLAIMS} claims, and another process's claims never see it.
  */
