@@ -38,19 +38,22 @@ export function dueAround(x: MysqlExecutor, now: number, skip: readonly string[]
 
 /**
  * The first `size` deliveries due at `now` from `from` on in claim order (`from` included), with
- * no endpoint or one outside `skip`: a range of `hookbox_deliveries_due` from a `SkipHints`
- * hint on, reading a skipped endpoint's deliveries only where they lie among the others'. The
- * position is spelled out column by column, the range led by `next_attempt_at >= ?`.
+ * no endpoint or one outside `skip`, leased by no one (the dispatcher's own in-flight deliveries
+ * lie at the front): a range of `hookbox_deliveries_due` from a `SkipHints` hint on, reading a
+ * skipped endpoint's deliveries only where they lie among the others'. The position is spelled
+ * out as three ranges of the index (MariaDB seeks none for a row comparison, nor for
+ * `next_attempt_at >= ? AND (... OR ...)`: it read the whole backlog due at the hint's time).
  */
 export function dueAfter(x: MysqlExecutor, now: number, skip: readonly string[], from: ClaimPosition, size: number): ClaimCandidates {
   const { nextAttemptAt: t, messageSeq: s, id } = from
   return {
     key: `after:${skip.length}`,
     ids: sql`SELECT id FROM ${sql.raw(x.table('hookbox_deliveries'))} FORCE INDEX (hookbox_deliveries_due)
-      WHERE state = 'pending' AND next_attempt_at >= ${t} AND next_attempt_at <= ${now}
-      AND (next_attempt_at > ${t} OR message_seq > ${s} OR (message_seq = ${s} AND id >= ${id}))
-      AND (endpoint_id IS NULL OR endpoint_id NOT IN (${sql.join(skip)})) ${ORDER} LIMIT ${size}`,
-    values: [t, now, t, s, s, id, ...skip, size],
+      WHERE state = 'pending' AND ((next_attempt_at = ${t} AND message_seq = ${s} AND id >= ${id})
+        OR (next_attempt_at = ${t} AND message_seq > ${s}) OR (next_attempt_at > ${t} AND next_attempt_at <= ${now}))
+      AND (endpoint_id IS NULL OR endpoint_id NOT IN (${sql.join(skip)})) AND (lease_until IS NULL OR lease_until <= ${now})
+      ${ORDER} LIMIT ${size}`,
+    values: [t, s, id, t, s, t, now, ...skip, now, size],
   }
 }
 

@@ -57,7 +57,8 @@ export function dueAround(now: number, skip: readonly string[]): ClaimCandidates
 
 /**
  * The first `size` deliveries due at `now` from `from` on in claim order (`from` included),
- * with no endpoint or one outside `skip`: a range of hookbox_deliveries_due (migration 4) from
+ * with no endpoint or one outside `skip`, leased by no one (the dispatcher's own in-flight
+ * deliveries lie at the front): a range of hookbox_deliveries_due (migration 4) from
  * a {@link SkipHints} hint on, reading a skipped endpoint's deliveries only where they lie
  * among the others'.
  */
@@ -68,8 +69,9 @@ export function dueAfter(now: number, skip: readonly string[], from: ClaimPositi
     key: `after:${ids.length}`,
     ids: sql`SELECT id FROM ${DUE_INDEX} AND (next_attempt_at, message_seq, id) >= (${from.nextAttemptAt}, ${from.messageSeq}, ${from.id})
   AND next_attempt_at <= ${now} AND (endpoint_id IS NULL OR endpoint_id NOT IN (${outside}))
+  AND (lease_until IS NULL OR lease_until <= ${now})
   ORDER BY next_attempt_at, message_seq, id LIMIT ${size}`,
-    values: [from.nextAttemptAt, from.messageSeq, from.id, now, ...ids, size],
+    values: [from.nextAttemptAt, from.messageSeq, from.id, now, ...ids, now, size],
   }
 }
 

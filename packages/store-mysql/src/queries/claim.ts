@@ -82,7 +82,7 @@ async function skippingPick(x: MysqlExecutor, d: KyselyDialect, o: ClaimRequest,
     return rows.length === o.limit || !(await full(c)) ? rows : undefined
   }
   const hint = hints.get(skip, o.now)
-  const hinted = hint && (await from(dueAfter(x, o.now, skip, hint, size)))
+  const hinted = hint && ((await from(dueAfter(x, o.now, skip, hint, o.limit))) ?? (await from(dueAfter(x, o.now, skip, hint, size))))
   if (hinted) return hinted
   const first = await from(dueWindow(x, o.now, size))
   if (first) return first

@@ -62,7 +62,7 @@ function skippingPick(x: SyncExecutor, d: KyselyDialect, o: ClaimRequest, hints:
   const skip = o.skipEndpoints!
   const size = claimWindowSize(o.limit)
   const hint = hints.get(skip, o.now)
-  const hinted = hint && fromHint(x, d, o, hint, size)
+  const hinted = hint && (fromHint(x, d, o, hint, o.limit) ?? fromHint(x, d, o, hint, size))
   if (hinted) return hinted
   const window = dueWindow(o.now, size)
   const first = pick(x, d, o, window)
