@@ -10,7 +10,7 @@ import {
   type QueueStore,
   type Store,
 } from '@hookbox/core'
-import { drive, enqueueMessages, sharedOperations, storeRoles, type Exec, type KyselyDialect } from '@hookbox/store-kysely'
+import { drive, enqueueMessages, sharedOperations, SkipHints, storeRoles, type Exec, type KyselyDialect } from '@hookbox/store-kysely'
 import { Kysely, MysqlDialect, type MysqlPool } from 'kysely'
 import { runMigrations } from './migrations/migrate.js'
 import { migrationError, MysqlExecutor } from './mysql-executor.js'
@@ -54,6 +54,7 @@ export class MysqlStore implements Store {
     const x = (this.#x = new MysqlExecutor(root, config.database))
     this.db = x.qb
     const d = (this.#d = mysqlDialect(x))
+    const hints = new SkipHints()
     const roles = storeRoles({
       ...sharedOperations(d),
       enqueue: (request) => this.#enqueue(request),
@@ -62,7 +63,7 @@ export class MysqlStore implements Store {
         this.#expandedFull = result.expanded === request.limit
         return result
       },
-      claim: (request) => claimDeliveries(x, d, request),
+      claim: (request) => claimDeliveries(x, d, request, hints),
       complete: ({ completions }) => completeDeliveries(x, completions),
       migrate: async () => void (await runMigrations(x)),
       putResult: (request) => this.#putResult(request),

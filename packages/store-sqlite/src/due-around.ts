@@ -1,4 +1,4 @@
-import type { ClaimCandidates } from '@hookbox/store-kysely'
+import type { ClaimCandidates, ClaimPosition, KyselyDialect } from '@hookbox/store-kysely'
 import { sql, type RawBuilder } from 'kysely'
 
 /** The block of message sequence numbers `hookbox_deliveries_endpoint_due_block` leads with (migration 12). */
@@ -53,4 +53,38 @@ export function dueAround(now: number, skip: readonly string[]): ClaimCandidates
 ) ${sql.join(branches, sql`\nUNION ALL `)}`,
     values,
   }
+}
+
+/**
+ * The first `size` deliveries due at `now` from `from` on in claim order (`from` included),
+ * with no endpoint or one outside `skip`, leased by no one (the dispatcher's own in-flight
+ * deliveries lie at the front): a range of hookbox_deliveries_due (migration 4) from
+ * a {@link SkipHints} hint on, reading a skipped endpoint's deliveries only where they lie
+ * among the others'.
+ */
+export function dueAfter(now: number, skip: readonly string[], from: ClaimPosition, size: number): ClaimCandidates {
+  const ids = [...new Set(skip)]
+  const outside = sql.join(ids.map((id) => sql`${id}`))
+  return {
+    key: `after:${ids.length}`,
+    ids: sql`SELECT id FROM ${DUE_INDEX} AND (next_attempt_at, message_seq, id) >= (${from.nextAttemptAt}, ${from.messageSeq}, ${from.id})
+  AND next_attempt_at <= ${now} AND (endpoint_id IS NULL OR endpoint_id NOT IN (${outside}))
+  AND (lease_until IS NULL OR lease_until <= ${now})
+  ORDER BY next_attempt_at, message_seq, id LIMIT ${size}`,
+    values: [from.nextAttemptAt, from.messageSeq, from.id, now, ...ids, now, size],
+  }
+}
+
+/** The first of `among`'s deliveries in claim order, as a {@link ClaimPosition} (none: nothing selected). */
+export function firstOf(d: KyselyDialect, among: ClaimCandidates) {
+  return d.qb
+    .selectFrom(sql<{ id: string }>`(${among.ids})`.as('w'))
+    .crossJoin('hookbox_deliveries as d')
+    .whereRef('d.id', '=', 'w.id')
+    .select(['d.next_attempt_at as nextAttemptAt', 'd.message_seq as messageSeq', 'd.id as id'])
+    .orderBy('d.next_attempt_at')
+    .orderBy('d.message_seq')
+    .orderBy('d.id')
+    .limit(sql.lit(1))
+    .$castTo<ClaimPosition>() // due, so its next attempt is set
 }

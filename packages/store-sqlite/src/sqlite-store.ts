@@ -11,7 +11,7 @@ import {
   type Store,
 } from '@hookbox/core'
 import type { CompiledQuery } from 'kysely'
-import { drive, enqueueMessages, sharedOperations, storeRoles, type Exec, type KyselyDialect } from '@hookbox/store-kysely'
+import { drive, enqueueMessages, sharedOperations, SkipHints, storeRoles, type Exec, type KyselyDialect } from '@hookbox/store-kysely'
 import { runMigrations } from './migrations/migrate.js'
 import { claimDeliveries } from './queries/claim.js'
 import { completeDeliveries } from './queries/complete.js'
@@ -40,12 +40,13 @@ export class SqliteStore implements Store {
     // Another process writing the same file should make us wait briefly, not fail at once.
     if (this.#db.pragma('busy_timeout', { simple: true }) === 0) this.#db.pragma('busy_timeout = 5000')
     const d = (this.#d = sqliteDialect(x))
+    const hints = new SkipHints()
     const roles = storeRoles(
       {
         ...sharedOperations(d),
         enqueue: (request) => this.#enqueue(request),
         expand: (request) => expandMessages(d, request),
-        claim: (request) => claimDeliveries(x, d, request),
+        claim: (request) => claimDeliveries(x, d, request, hints),
         complete: ({ completions }) => completeDeliveries(x, completions),
         migrate: () => void runMigrations(x),
         purgeTenant: (request) => purgeTenant(x, request),

@@ -1,12 +1,8 @@
 import { collection, headOfLineReads } from '@hookbox/core/testing'
 import Database from 'better-sqlite3'
-import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { sqliteStore } from '../src/index.js'
-import { tempDatabase } from './support.js'
-
-/** Read calls this thread has made (Linux): with the page cache emptied first, the pages a statement reads from the file. */
-const readCalls = () => Number(/syscr: (\d+)/.exec(readFileSync('/proc/thread-self/io', 'utf8'))![1])
+import { readCalls, tempDatabase } from './support.js'
 
 describe('sqlite: head-of-line claims', () => {
   const cleanups: Array<() => void> = []

@@ -13,9 +13,10 @@ import {
   type ClaimRead,
   type ClaimSql,
   type KyselyDialect,
+  type SkipHints,
 } from '@hookbox/store-kysely'
 import { sql, type SelectQueryBuilder } from 'kysely'
-import { dueAround, dueWindow } from '../due-candidates.js'
+import { dueAfter, dueAround, dueWindow, firstAround } from '../due-candidates.js'
 
 /**
  * MySQL's side of the shared claim: `<=>` compares nullable endpoints, and the collection,
@@ -32,10 +33,10 @@ const CLAIM_SQL: ClaimSql = { nullSafeEquals: '<=>', lookups: 'scalar', candidat
  * read after the commit (the lease already keeps the rows ours, and the version is never older
  * than the one the skip rules saw; core attaches the configuration), in the messages' statement.
  */
-export async function claimDeliveries(x: MysqlExecutor, d: KyselyDialect, o: ClaimRequest): Promise<ClaimResult> {
+export async function claimDeliveries(x: MysqlExecutor, d: KyselyDialect, o: ClaimRequest, hints: SkipHints): Promise<ClaimResult> {
   const token = randomUUID()
   const deliveries = await x.tx(async (x) => {
-    const rows = o.skipEndpoints?.length ? await skippingPick(x, d, o) : await x.all(dueDeliveries(d, o, CLAIM_SQL))
+    const rows = o.skipEndpoints?.length ? await skippingPick(x, d, o, hints) : await x.all(dueDeliveries(d, o, CLAIM_SQL))
     if (rows.length === 0) return []
     const ids = rows.map((r) => r.id)
     await x.run(leaseDeliveries(d, o, ids, token))
@@ -64,17 +65,33 @@ export async function claimDeliveries(x: MysqlExecutor, d: KyselyDialect, o: Cla
  * The batch of a claim that skips endpoints, the same as the whole due index gives, without
  * reading the skipped endpoints' backlog: from the first due deliveries ({@link dueWindow},
  * enough unless the skipped ones crowd the front); when they fall short and more are due, from
- * the first due outside the skipped endpoints ({@link dueAround}); only when the rules refuse
- * so many of those that they fall short too, from the whole due index. Each pick locks its
- * batch and rechecks every rule on the rows it reads (by id, then sorted).
+ * the first due outside the skipped endpoints on ({@link dueAfter}), found once ({@link
+ * firstAround}: it reads and sorts every other endpoint's due deliveries) and then kept in
+ * `hints` for the next claims that skip the same endpoints ({@link SkipHints}), which start there
+ * at once; only when the rules refuse so many of those that they fall short too, from the
+ * candidates around the skipped endpoints ({@link dueAround}), then from the whole due index.
+ * Each pick locks its batch and rechecks every rule on the rows it reads (by id, then sorted).
  */
-async function skippingPick(x: MysqlExecutor, d: KyselyDialect, o: ClaimRequest) {
+async function skippingPick(x: MysqlExecutor, d: KyselyDialect, o: ClaimRequest, hints: SkipHints) {
+  const skip = o.skipEndpoints!
   const size = claimWindowSize(o.limit)
   // Whether a pick that fell short may have missed some: its candidates were cut at `size`.
   const full = async (c: ClaimCandidates) => (await x.all(countCandidates(d, c)))[0]!.n >= size
-  for (const candidates of [dueWindow(x, o.now, size), dueAround(x, o.now, o.skipEndpoints!, size)]) {
-    const rows = await x.all(dueDeliveries(d, o, CLAIM_SQL, candidates))
-    if (rows.length === o.limit || !(await full(candidates))) return rows
+  const from = async (c: ClaimCandidates) => {
+    const rows = await x.all(dueDeliveries(d, o, CLAIM_SQL, c))
+    return rows.length === o.limit || !(await full(c)) ? rows : undefined
+  }
+  const hint = hints.get(skip, o.now)
+  const hinted = hint && ((await from(dueAfter(x, o.now, skip, hint, o.limit))) ?? (await from(dueAfter(x, o.now, skip, hint, size))))
+  if (hinted) return hinted
+  const first = await from(dueWindow(x, o.now, size))
+  if (first) return first
+  const [at] = await x.all(firstAround(x, o.now, skip).compile(x.qb))
+  hints.set(skip, o.now, at && { ...at, nextAttemptAt: Number(at.nextAttemptAt), messageSeq: Number(at.messageSeq) })
+  if (!at) return []
+  for (const candidates of [dueAfter(x, o.now, skip, at, size), dueAround(x, o.now, skip, size)]) {
+    const rows = await from(candidates)
+    if (rows) return rows
   }
   return x.all(dueDeliveries(d, o, CLAIM_SQL))
 }

@@ -8,11 +8,13 @@ import {
   hydrateClaim,
   leaseDeliveries,
   type ClaimCandidates,
+  type ClaimPosition,
+  type SkipHints,
   type ClaimSql,
   type KyselyDialect,
 } from '@hookbox/store-kysely'
 import type { SyncExecutor } from '../sync-executor.js'
-import { dueAround, dueWindow } from '../due-around.js'
+import { dueAfter, dueAround, dueWindow, firstOf } from '../due-around.js'
 
 /**
  * SQLite's side of the shared claim: `IS` compares nullable endpoints, [NOT] EXISTS looks up
@@ -23,14 +25,14 @@ const CLAIM_SQL: ClaimSql = { nullSafeEquals: 'IS', lookups: 'exists', columns: 
 /**
  * Leases due deliveries in one IMMEDIATE transaction (it holds the write lock, so the read
  * locks no rows): picks them with the shared {@link dueDeliveries} (its skip rules are every
- * store's; with endpoints to skip, see {@link skippingPick}), stamps owner, expiry and a fresh
+ * store's; with endpoints to skip, see {@link skippingPick} and this store's `hints`), stamps owner, expiry and a fresh
  * fencing token, and returns each with its message and the breaker's columns of the targets
  * that still exist, plus the config version, all read inside the transaction, each statement
  * built once per batch size (core attaches the configuration).
  */
-export function claimDeliveries(x: SyncExecutor, d: KyselyDialect, o: ClaimRequest): ClaimResult {
+export function claimDeliveries(x: SyncExecutor, d: KyselyDialect, o: ClaimRequest, hints: SkipHints): ClaimResult {
   return x.tx(() => {
-    const picked = o.skipEndpoints?.length ? skippingPick(x, d, o) : pick(x, d, o)
+    const picked = o.skipEndpoints?.length ? skippingPick(x, d, o, hints) : pick(x, d, o)
     if (picked.length === 0) return { leased: [] }
     const token = randomUUID()
     const deliveries = picked.map((p) => p.delivery)
@@ -51,16 +53,40 @@ export function claimDeliveries(x: SyncExecutor, d: KyselyDialect, o: ClaimReque
  * reading the skipped endpoints' backlog (walking the due index in order, a claim read all of
  * it to reach anything due behind it: 300–830 ms, write lock held, at 1,000,000 pending). It
  * takes the batch from the first due deliveries ({@link dueWindow}, enough unless the skipped
- * ones crowd the front); when they fall short and more are due, from every due delivery
- * outside the skipped endpoints ({@link dueAround}).
+ * ones crowd the front); when they fall short and more are due, it finds the first delivery
+ * due outside the skipped endpoints ({@link dueAround}, a walk over every block of the
+ * backlog), remembers it in `hints` and takes the batch from there on ({@link fromHint}). The
+ * next claims skipping the same endpoints start there while the hint holds ({@link SkipHints}).
  */
-function skippingPick(x: SyncExecutor, d: KyselyDialect, o: ClaimRequest): Picked[] {
+function skippingPick(x: SyncExecutor, d: KyselyDialect, o: ClaimRequest, hints: SkipHints): Picked[] {
+  const skip = o.skipEndpoints!
   const size = claimWindowSize(o.limit)
+  const hint = hints.get(skip, o.now)
+  const hinted = hint && (fromHint(x, d, o, hint, o.limit) ?? fromHint(x, d, o, hint, size))
+  if (hinted) return hinted
   const window = dueWindow(o.now, size)
   const first = pick(x, d, o, window)
-  if (first.length === o.limit) return first
-  const full = x.all(x.shaped('window-count', [...window.values], () => countCandidates(d, window)))[0]!.n === size
-  return full ? pick(x, d, o, dueAround(o.now, o.skipEndpoints!)) : first
+  if (first.length === o.limit || !full(x, d, window, size)) return first
+  const around = dueAround(o.now, skip)
+  const at = x.all(x.shaped(`first-${around.key}`, [...around.values], () => firstOf(d, around)))[0]
+  hints.set(skip, o.now, at)
+  return (at && fromHint(x, d, o, at, size)) ?? pick(x, d, o, around)
+}
+
+/**
+ * The batch from the first `size` deliveries due outside the skipped endpoints from `at` on
+ * ({@link dueAfter}); undefined when they were cut at `size` and still fell short (the rules
+ * refused many), so the caller looks further.
+ */
+function fromHint(x: SyncExecutor, d: KyselyDialect, o: ClaimRequest, at: ClaimPosition, size: number): Picked[] | undefined {
+  const after = dueAfter(o.now, o.skipEndpoints!, at, size)
+  const picked = pick(x, d, o, after)
+  return picked.length === o.limit || !full(x, d, after, size) ? picked : undefined
+}
+
+/** Whether `among` selects `size` ids: a pick from them that fell short may have missed some. */
+function full(x: SyncExecutor, d: KyselyDialect, among: ClaimCandidates, size: number): boolean {
+  return x.all(x.shaped(`${among.key}-count`, [...among.values], () => countCandidates(d, among)))[0]!.n === size
 }
 
 /** The claim's pick (see {@link dueDeliveries}), from `among` if given: each delivery with its message. */

@@ -1,0 +1,77 @@
+import { collection } from '@hookbox/core/testing'
+import type Database from 'better-sqlite3'
+import { afterEach, describe, expect, it } from 'vitest'
+import { sqliteStore } from '../src/index.js'
+import { HINT_MS } from '@hookbox/store-kysely'
+import { tempDatabase } from './support.js'
+
+describe('sqlite: claims skipping the same endpoints start where the last walk found work', () => {
+  const cleanups: Array<() => void> = []
+  afterEach(() => {
+    for (const c of cleanups.splice(0).reverse()) c()
+  })
+
+  it("walk the skipped endpoint's blocks once, take what comes due later at once, and what a write puts ahead within HINT_MS", async () => {
+    const t = tempDatabase()
+    cleanups.push(t.cleanup)
+    const statements: string[] = []
+    const store = sqliteStore({ database: counted(t.db, statements) })
+    cleanups.push(() => void store.close())
+    await store.housekeeping.migrate()
+    await store.catalog.upsertCollection({ collection: collection() })
+    const name = t.db.prepare('SELECT name FROM hookbox_collections').pluck().get()
+    const insert = t.db.prepare(`WITH RECURSIVE g(n) AS (SELECT ? UNION ALL SELECT n + 1 FROM g WHERE n < ?)
+      INSERT INTO hookbox_deliveries (id, message_id, message_seq, collection, failure_mode, endpoint_id, targets, progress, state,
+        attempts, next_attempt_at, window_start, created_at, updated_at)
+      SELECT printf('%08d', n), 'm' || n, n, ?, 'each', ?, '[]', '{}', 'pending', 0, ?, 0, 0, 0 FROM g`)
+    // The stuck endpoint's 100,000 due over about 100 blocks of 1,024 sequence numbers, then f's 3.
+    insert.run(101, 100_100, name, 'e2', 1)
+    insert.run(200_001, 200_003, name, 'f', 7)
+    const claim = async (now: number) => {
+      t.db.exec('UPDATE hookbox_deliveries SET lease_owner = NULL, lease_until = NULL, lease_token = NULL')
+      const ran = statements.length
+      await store.queue.claim({ now, limit: 5, leaseMs: 30_000, owner: 'o', skipEndpoints: ['e2'] })
+      // Walks over the blocks (dueAround's), each a seek or three per block of the backlog.
+      const walks = statements.slice(ran).filter((q) => q.includes('WITH RECURSIVE blocks')).length
+      // Read back: these deliveries have no message, so the claim hands none back.
+      const ids = t.db.prepare("SELECT id FROM hookbox_deliveries WHERE lease_owner = 'o' ORDER BY next_attempt_at, message_seq, id")
+      return { ids: ids.pluck().all() as string[], walks }
+    }
+    const walked = await claim(10)
+    expect(walked.ids).toEqual(['00200001', '00200002', '00200003'])
+    const hinted = await claim(10)
+    expect(hinted.ids).toEqual(walked.ids)
+    expect([walked.walks, hinted.walks]).toEqual([1, 0])
+
+    // A retry in the first block coming due later sorts after the hint: taken when due.
+    insert.run(50, 50, name, 'g', 12)
+    expect(await claim(12)).toEqual({ ids: [...walked.ids, '00000050'], walks: 0 })
+    // A late write ahead of the hint (due earlier than it) waits for the next walk: HINT_MS at most.
+    insert.run(60, 60, name, 'h', 5)
+    expect((await claim(12)).ids).not.toContain('00000060')
+    expect(await claim(10 + HINT_MS)).toEqual({ ids: ['00000060', ...walked.ids, '00000050'], walks: 1 })
+  })
+})
+
+/** `db` with the text of every statement it runs appended to `ran`. */
+function counted(db: Database.Database, ran: string[]): Database.Database {
+  const statement = (s: Database.Statement, text: string): Database.Statement => {
+    const p: Database.Statement = new Proxy(s, {
+      get(target, prop) {
+        if (prop === 'all' || prop === 'get' || prop === 'run' || prop === 'iterate')
+          return (...args: unknown[]) => (ran.push(text), (target[prop] as (...a: unknown[]) => unknown)(...args))
+        if (prop === 'raw') return (on?: boolean) => (target.raw(on), p)
+        const v: unknown = Reflect.get(target, prop, target)
+        return typeof v === 'function' ? (v as () => unknown).bind(target) : v
+      },
+    })
+    return p
+  }
+  return new Proxy(db, {
+    get(target, prop) {
+      if (prop === 'prepare') return (text: string) => statement(target.prepare(text), text)
+      const v: unknown = Reflect.get(target, prop, target)
+      return typeof v === 'function' ? (v as () => unknown).bind(target) : v
+    },
+  })
+}
