@@ -6,8 +6,9 @@
  * - pg-boss: the same number of jobs inserted with `boss.insert`, drained by workers with a
  *   no-op handler (`batchSize: 100`, 2 workers), and with a handler that POSTs each job.
  */
-import { newId, type Completion } from '../packages/core/src/index.js'
+import { newId } from '../packages/core/src/index.js'
 import { dropTarget, newTarget, openOutbox, route } from './hookbox.js'
+import { noopCompletion } from './noop-completion.js'
 import { openPeer, PEER_START, peerDone, peerLabel, type PeerSettings } from './pgboss.js'
 import type { Receiver } from './receiver.js'
 import { seedPending } from './seed.js'
@@ -28,35 +29,7 @@ async function storeLoop(receiver: Receiver, n: number, loops = 2): Promise<numb
           const claims = (await store.queue.claim({ limit: 100, now: Date.now(), leaseMs: 30_000, owner })).leased
           if (claims.length === 0) return
           const at = Date.now()
-          const completions: Completion[] = claims.map((c) => ({
-            deliveryId: c.delivery.id,
-            tenant: null,
-            leaseToken: c.leaseToken,
-            state: 'delivered',
-            attempts: 1,
-            nextAttemptAt: null,
-            progress: { [ep!]: 'acked' },
-            lastError: null,
-            completedAt: at,
-            updatedAt: at,
-            attemptLog: [
-              {
-                id: newId(),
-                deliveryId: c.delivery.id,
-                tenant: null,
-                endpointId: ep!,
-                round: 1,
-                url: 'noop://sink',
-                startedAt: at,
-                latencyMs: 0,
-                statusCode: 200,
-                outcome: 'ack',
-                error: null,
-                responseSnippet: null,
-              },
-            ],
-            disableEndpoints: [],
-          }))
+          const completions = claims.map((c) => noopCompletion(c, ep!, at))
           // Awaited first: `done += await …` reads `done` before the await, so the two loops
           // overwrote each other's counts (about 40% of 20,000 went uncounted).
           const applied = (await store.queue.complete({ completions })).length

@@ -9,11 +9,12 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import type { Completion, LeasedDelivery } from '../packages/core/src/index.js'
+import type { LeasedDelivery } from '../packages/core/src/index.js'
+import { noopCompletion } from '../bench/noop-completion.js'
 
 const root = process.env.ROOT ?? join(import.meta.dirname, '..')
 const n = Number(process.argv[2] ?? 4000)
-const { createPlanner, newId } = (await import(
+const { createPlanner } = (await import(
   pathToFileURL(join(root, 'packages/core/src/index.ts')).href
 )) as typeof import('../packages/core/src/index.js')
 const h = (await import(pathToFileURL(join(root, 'bench/hookbox.ts')).href)) as typeof import('../bench/hookbox.js')
@@ -72,34 +73,7 @@ try {
       leased.push(...batch)
     }
   })
-  const completion = (c: LeasedDelivery, at: number): Completion => ({
-    deliveryId: c.delivery.id,
-    leaseToken: c.leaseToken,
-    state: 'delivered',
-    attempts: 1,
-    nextAttemptAt: null,
-    progress: { [endpointId!]: 'acked' },
-    lastError: null,
-    completedAt: at,
-    updatedAt: at,
-    attemptLog: [
-      {
-        id: newId(),
-        deliveryId: c.delivery.id,
-        tenant: null,
-        endpointId: endpointId!,
-        round: 1,
-        url: 'noop://sink',
-        startedAt: at,
-        latencyMs: 0,
-        statusCode: 200,
-        outcome: 'ack',
-        error: null,
-        responseSnippet: null,
-      },
-    ],
-    disableEndpoints: [],
-  })
+  const completion = (c: LeasedDelivery, at: number) => noopCompletion(c, endpointId!, at)
   await step('complete', async () => {
     for (let i = 0; i < leased.length; i += 64)
       await queue.complete({ completions: leased.slice(i, i + 64).map((c, k) => completion(c, Date.now() + k)) })
