@@ -2,7 +2,7 @@ import { collection, headOfLineReads } from '@hookbox/core/testing'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { sqliteStore } from '../src/index.js'
-import { readCalls, tempDatabase } from './support.js'
+import { pendingDeliveries, readCalls, tempDatabase } from './support.js'
 
 describe('sqlite: head-of-line claims', () => {
   const cleanups: Array<() => void> = []
@@ -17,16 +17,12 @@ describe('sqlite: head-of-line claims', () => {
     cleanups.push(() => void store.close())
     await store.housekeeping.migrate()
     await store.catalog.upsertCollection({ collection: collection() })
-    const name = t.db.prepare('SELECT name FROM hookbox_collections').pluck().get()
-    const insert = t.db.prepare(`WITH RECURSIVE g(n) AS (SELECT ? UNION ALL SELECT n + 1 FROM g WHERE n < ?)
-      INSERT INTO hookbox_deliveries (id, message_id, message_seq, collection, failure_mode, endpoint_id, targets, progress, state,
-        attempts, next_attempt_at, window_start, created_at, updated_at)
-      SELECT printf('%08d', n), 'm' || n, n, ?, 'each', ?, '[]', '{}', 'pending', 0, ?, 0, 0, 0 FROM g`)
+    const insert = pendingDeliveries(t.db)
     // Writes from another connection: the store's connection then drops its page cache.
     const other = new Database(t.path)
     cleanups.push(() => other.close())
     const reads = await headOfLineReads({
-      insert: async (from, to, endpoint, dueAt) => void insert.run(from, to, name, endpoint, dueAt),
+      insert: async (from, to, endpoint, dueAt) => insert(from, to, endpoint, dueAt),
       async claim(skipEndpoints, limit) {
         other.exec('UPDATE hookbox_deliveries SET lease_owner = NULL, lease_until = NULL, lease_token = NULL')
         const before = readCalls()

@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { sqliteStore } from '../src/index.js'
 import { HINT_MS } from '@hookbox/store-kysely'
-import { tempDatabase } from './support.js'
+import { pendingDeliveries, tempDatabase } from './support.js'
 
 describe('sqlite: claims skipping the same endpoints start where the last walk found work', () => {
   const cleanups: Array<() => void> = []
@@ -19,14 +19,10 @@ describe('sqlite: claims skipping the same endpoints start where the last walk f
     cleanups.push(() => void store.close())
     await store.housekeeping.migrate()
     await store.catalog.upsertCollection({ collection: collection() })
-    const name = t.db.prepare('SELECT name FROM hookbox_collections').pluck().get()
-    const insert = t.db.prepare(`WITH RECURSIVE g(n) AS (SELECT ? UNION ALL SELECT n + 1 FROM g WHERE n < ?)
-      INSERT INTO hookbox_deliveries (id, message_id, message_seq, collection, failure_mode, endpoint_id, targets, progress, state,
-        attempts, next_attempt_at, window_start, created_at, updated_at)
-      SELECT printf('%08d', n), 'm' || n, n, ?, 'each', ?, '[]', '{}', 'pending', 0, ?, 0, 0, 0 FROM g`)
+    const insert = pendingDeliveries(t.db)
     // The stuck endpoint's 100,000 due over about 100 blocks of 1,024 sequence numbers, then f's 3.
-    insert.run(101, 100_100, name, 'e2', 1)
-    insert.run(200_001, 200_003, name, 'f', 7)
+    insert(101, 100_100, 'e2', 1)
+    insert(200_001, 200_003, 'f', 7)
     const claim = async (now: number) => {
       t.db.exec('UPDATE hookbox_deliveries SET lease_owner = NULL, lease_until = NULL, lease_token = NULL')
       const ran = statements.length
@@ -44,10 +40,10 @@ describe('sqlite: claims skipping the same endpoints start where the last walk f
     expect([walked.walks, hinted.walks]).toEqual([1, 0])
 
     // A retry in the first block coming due later sorts after the hint: taken when due.
-    insert.run(50, 50, name, 'g', 12)
+    insert(50, 50, 'g', 12)
     expect(await claim(12)).toEqual({ ids: [...walked.ids, '00000050'], walks: 0 })
     // A late write ahead of the hint (due earlier than it) waits for the next walk: HINT_MS at most.
-    insert.run(60, 60, name, 'h', 5)
+    insert(60, 60, 'h', 5)
     expect((await claim(12)).ids).not.toContain('00000060')
     expect(await claim(10 + HINT_MS)).toEqual({ ids: ['00000060', ...walked.ids, '00000050'], walks: 1 })
   })

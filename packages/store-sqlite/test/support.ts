@@ -23,3 +23,16 @@ export function tempDatabase(): { db: Database.Database; path: string; cleanup()
 
 /** Read calls this thread has made (Linux): with the page cache emptied first, the pages a statement reads from the file. */
 export const readCalls = () => Number(/syscr: (\d+)/.exec(readFileSync('/proc/thread-self/io', 'utf8'))![1])
+
+/**
+ * Inserts pending `each` deliveries with ids and message seqs `from`…`to` (no message rows) to
+ * `endpoint`, due at `dueAt`, in the database's one collection: a large due backlog in one statement.
+ */
+export function pendingDeliveries(db: Database.Database): (from: number, to: number, endpoint: string | null, dueAt: number) => void {
+  const name = db.prepare('SELECT name FROM hookbox_collections').pluck().get()
+  const insert = db.prepare(`WITH RECURSIVE g(n) AS (SELECT ? UNION ALL SELECT n + 1 FROM g WHERE n < ?)
+      INSERT INTO hookbox_deliveries (id, message_id, message_seq, collection, failure_mode, endpoint_id, targets, progress, state,
+        attempts, next_attempt_at, window_start, created_at, updated_at)
+      SELECT printf('%08d', n), 'm' || n, n, ?, 'each', ?, '[]', '{}', 'pending', 0, ?, 0, 0, 0 FROM g`)
+  return (from, to, endpoint, dueAt) => void insert.run(from, to, name, endpoint, dueAt)
+}
