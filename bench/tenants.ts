@@ -200,23 +200,16 @@ function report(
     ),
     fig('throughput', 'end-to-end deliveries/s (events spread over the tenants)', m.e2e[1]!.median, '/s', m.e2e[0]!.median, e2eRatio),
     fig('throughput-one', 'end-to-end deliveries/s (events of one of the tenants)', m.e2e[2]!.median, '/s', m.e2e[0]!.median, e2eOneRatio),
-    fig(
-      'throughput-cold',
-      "end-to-end deliveries/s, a fresh dispatcher's first drain (events spread over the tenants)",
-      m.cold[1]!.median,
-      '/s',
-      m.cold[0]!.median,
-      coldRatio,
-      false,
-    ),
-    fig(
-      'throughput-one-cold',
-      "end-to-end deliveries/s, a fresh dispatcher's first drain (events of one of the tenants)",
-      m.cold[2]!.median,
-      '/s',
-      m.cold[0]!.median,
-      coldOneRatio,
-      false,
+    ...(['spread over the tenants', 'of one of the tenants'] as const).map((events, k) =>
+      fig(
+        k ? 'throughput-one-cold' : 'throughput-cold',
+        `end-to-end deliveries/s, a fresh dispatcher's first drain (events ${events})`,
+        m.cold[k + 1]!.median,
+        '/s',
+        m.cold[0]!.median,
+        k ? coldOneRatio : coldRatio,
+        false,
+      ),
     ),
   ]
   const rows = [
