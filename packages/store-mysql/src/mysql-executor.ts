@@ -78,13 +78,7 @@ export class MysqlExecutor {
    * must be its parameters in kysely's order (checked on the first build).
    */
   shaped<R>(key: string, values: unknown[], build: () => Compilable<R>): CompiledQuery<R> {
-    let text = this.shapes.get(key)
-    if (text === undefined) {
-      text = checked(key, values, build())
-      if (this.shapes.size > 200) this.shapes.clear()
-      this.shapes.set(key, text)
-    }
-    return CompiledQuery.raw(text, values) as CompiledQuery<R>
+    return reused(this.shapes, 200, key, values, build)
   }
 
   /**
@@ -94,14 +88,7 @@ export class MysqlExecutor {
    * SQL text or as a kysely query whose parameters must be `values` in order (checked then).
    */
   text<R = unknown>(key: string, values: unknown[], build: () => string | Compilable<R>): CompiledQuery<R> {
-    let text = this.texts.get(key)
-    if (text === undefined) {
-      const built = build()
-      text = typeof built === 'string' ? built : checked(key, values, built)
-      if (this.texts.size > 500) this.texts.clear()
-      this.texts.set(key, text)
-    }
-    return CompiledQuery.raw(text, values) as CompiledQuery<R>
+    return reused(this.texts, 500, key, values, build)
   }
 
   /**
@@ -117,6 +104,24 @@ export class MysqlExecutor {
       fn(new MysqlExecutor(trx, this.database, this.inserts, this.shapes, this.texts)),
     )
   }
+}
+
+/** `values` with the SQL text `texts` keeps for `key` (at most `max` keys), built by `build` the first time. */
+function reused<R>(
+  texts: Map<string, string>,
+  max: number,
+  key: string,
+  values: unknown[],
+  build: () => string | Compilable<R>,
+): CompiledQuery<R> {
+  let text = texts.get(key)
+  if (text === undefined) {
+    const built = build()
+    text = typeof built === 'string' ? built : checked(key, values, built)
+    if (texts.size > max) texts.clear()
+    texts.set(key, text)
+  }
+  return CompiledQuery.raw(text, values) as CompiledQuery<R>
 }
 
 /** `query`'s SQL, once its parameters are known to be `values` in order (so that its text can be reused with others). */
