@@ -147,7 +147,7 @@ const DELIVERY_FIELDS = [
   'completed_at',
 ] as const
 
-/** Where each of those columns is in a row (its name). */
+/** Where each of those columns is in a row: its name in an object row, its index in an array row (the claim's, see queries/claim-rows.ts). */
 export type DeliveryPositions = Readonly<Record<(typeof DELIVERY_FIELDS)[number], string | number>>
 
 const BY_NAME = Object.fromEntries(DELIVERY_FIELDS.map((f) => [f, f])) as DeliveryPositions
@@ -156,7 +156,7 @@ export function deliveryFromRow(r: Selectable<DeliveriesTable>): DeliveryRecord 
   return deliveryAt(r as unknown as Readonly<Record<string, unknown>>, BY_NAME)
 }
 
-/** A delivery from a row, its columns at `at`. */
+/** A delivery from an object row (positions by name) or an array row (by index). */
 export function deliveryAt(row: Readonly<Record<string, unknown>> | readonly unknown[], at: DeliveryPositions): DeliveryRecord {
   const r = row as Readonly<Record<string | number, unknown>>
   return {

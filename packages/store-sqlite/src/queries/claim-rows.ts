@@ -1,12 +1,12 @@
 import type { DeliveryRecord, MessageRecord } from '@hookbox/core'
-import { StoreError, tenantFromColumn } from '@hookbox/core'
+import { StoreError } from '@hookbox/core'
+import { deliveryAt } from '../rows.js'
 
 /**
  * What the claim's pick returns of each delivery and of its message (see
  * store-kysely's `ClaimSql.columns`), each with its result name (`m_` before the message's, so none
- * repeats): the columns a record is made of and no others. Left out: `state` (the pick takes
- * pending ones only), the lease columns (the claim writes them) and `message_seq` (the join's
- * key). The message's id, tenant and ordering key are the delivery's own (copied from the
+ * repeats): the columns a record is made of and no others. Left out: the lease columns (the
+ * claim writes them) and `message_seq` (the join's key). The message's id, tenant and ordering key are the delivery's own (copied from the
  * message when it was expanded; a message never changes), so they are not read twice.
  * `msg.type` is NULL only when the message is gone (the column is NOT NULL). The rowid is
  * the lease's key (see {@link Picked.rowid}).
@@ -21,6 +21,7 @@ export const CLAIM_COLUMNS = [
   ['d', 'endpoint_id', 'endpoint_id'],
   ['d', 'targets', 'targets'],
   ['d', 'progress', 'progress'],
+  ['d', 'state', 'state'],
   ['d', 'attempts', 'attempts'],
   ['d', 'next_attempt_at', 'next_attempt_at'],
   ['d', 'window_start', 'window_start'],
@@ -69,41 +70,19 @@ export interface Picked {
 /** The delivery and message of an object row (positions by name) or an array row (by index, see {@link claimPositions}). */
 export function pickedAt(row: Readonly<Record<string, unknown>> | readonly unknown[], at: ClaimPositions): Picked {
   const r = row as Readonly<Record<string | number, unknown>>
-  const id = r[at.message_id] as string
-  const tenant = tenantFromColumn(r[at.tenant] as string)
-  const orderingKey = r[at.ordering_key] as string | null
-  const delivery: DeliveryRecord = {
-    id: r[at.id] as string,
-    messageId: id,
-    tenant,
-    collection: r[at.collection] as string,
-    failureMode: r[at.failure_mode] as DeliveryRecord['failureMode'],
-    endpointId: r[at.endpoint_id] as string | null,
-    targets: JSON.parse(r[at.targets] as string),
-    progress: JSON.parse(r[at.progress] as string),
-    state: 'pending',
-    attempts: r[at.attempts] as number,
-    nextAttemptAt: r[at.next_attempt_at] as number | null,
-    windowStart: r[at.window_start] as number,
-    deadline: r[at.deadline] as number | null,
-    lastError: r[at.last_error] as string | null,
-    orderingKey,
-    createdAt: r[at.created_at] as number,
-    updatedAt: r[at.updated_at] as number,
-    completedAt: r[at.completed_at] as number | null,
-  }
+  const delivery = deliveryAt(row, at)
   const type = r[at.m_type] as string | null
   const message: MessageRecord | undefined =
     type === null
       ? undefined
       : {
-          id,
-          tenant,
+          id: delivery.messageId,
+          tenant: delivery.tenant,
           type,
           payload: r[at.m_payload] as string,
           requestId: r[at.m_request_id] as string,
           entityId: r[at.m_entity_id] as string | null,
-          orderingKey,
+          orderingKey: delivery.orderingKey,
           idempotencyKey: r[at.m_idempotency_key] as string | null,
           createdAt: r[at.m_created_at] as number,
         }
