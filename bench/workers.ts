@@ -87,12 +87,13 @@ export async function drain(
         await new Promise((r) => setTimeout(r, 20))
       }
     }
-    const rate = () => total() / ((Math.max(...latest.map((p) => p.lastAt)) - Math.min(...latest.map((p) => p.startedAt))) / 1000)
+    // From the first process's start to the last delivery reported so far.
+    const seconds = () => (Math.max(...latest.map((p) => p.lastAt)) - Math.min(...latest.map((p) => p.startedAt))) / 1000
     let warmUpPerSecond: number | undefined
     if (warmUp) {
       for (const c of children) c.send({ type: 'go', timed: false })
       await until(warmUp.deliveries)
-      warmUpPerSecond = rate()
+      warmUpPerSecond = total() / seconds()
       // Each child stops and counts from zero; IPC keeps order, so no warm-up report comes after `paused`.
       await Promise.all(
         children.map((c) => {
@@ -106,10 +107,7 @@ export async function drain(
     }
     for (const c of children) c.send({ type: 'go', timed: true })
     await until(n)
-    const startedAt = Math.min(...latest.map((p) => p.startedAt))
-    const lastAt = Math.max(...latest.map((p) => p.lastAt))
-    const seconds = (lastAt - startedAt) / 1000
-    const delivered = total()
+    const [delivered, timed] = [total(), seconds()]
     // Final report with the peak RSS over the whole drain, after closing.
     const finals = await Promise.all(
       children.map(async (c) => {
@@ -122,8 +120,8 @@ export async function drain(
     )
     return {
       delivered,
-      seconds,
-      perSecond: delivered / seconds,
+      seconds: timed,
+      perSecond: delivered / timed,
       peakRssMb: finals.map((f, k) => (f.maxRssKb ?? latest[k]!.maxRssKb) / 1024),
       ...(profile ? { profiles: finals.map((f) => f.profile!) } : {}),
       ...(warmUpPerSecond === undefined ? {} : { warmUpPerSecond }),
