@@ -4,6 +4,7 @@
  * undici baseline (the same bodies, the same concurrency, the same receiver).
  */
 import type { Outbox } from '../packages/core/src/index.js'
+import { cpuSince, machineCpu, type CpuSpent } from './machine-cpu.js'
 import type { Receiver } from './receiver.js'
 import { Agent, now, payloadFor, percentile, request, sleep, tick } from './support.js'
 
@@ -110,6 +111,8 @@ export interface RawRun {
   /** request start → receipt, ms. */
   p50: number
   p99: number
+  /** The machine's CPU over the timed requests (client, receiver and anything else running). */
+  cpu: CpuSpent
 }
 
 /**
@@ -162,11 +165,13 @@ export async function runRaw(
     await batch(0, warm, false)
     await receiver.reset()
     const started = now()
+    const cpu0 = machineCpu()
     await batch(warm, warm + n, true)
+    const cpu = cpuSince(cpu0, n)
     const seconds = (now() - started) / 1000
     const { receipts } = await receiver.collect()
     const latencies = [...sent].flatMap(([id, at]) => (receipts[id] === undefined ? [] : [receipts[id]! - at]))
-    return { messages: n, seconds, perSecond: n / seconds, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) }
+    return { messages: n, seconds, perSecond: n / seconds, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), cpu }
   } finally {
     await agent.close()
   }

@@ -14,8 +14,10 @@
  * worker (tuned the same way) against the Hookbox dispatcher with the no-op transport.
  */
 import type pg from 'pg'
+import { runRaw } from './delivery.js'
 import { commitMany, dropTarget, newTarget, openOutbox, route, type Box, type OpenOptions } from './hookbox.js'
 import { ACCOUNTS, openPeer, PEER_START, peerDone, peerLabel, type Peer, type PeerSettings } from './pgboss.js'
+import { cores, cpuSince, machineCpu, type CpuSpent } from './machine-cpu.js'
 import type { Receiver } from './receiver.js'
 import {
   now,
@@ -60,6 +62,8 @@ interface E2e {
   txRatio: number
   /** tx/s with the enqueue (worker not started: the enqueue's own cost) ÷ without; NaN when not measured. */
   idleTxRatio: number
+  /** The machine's CPU over the drain (worker, receiver, Postgres), per delivery. */
+  cpu: CpuSpent
 }
 
 /** How many host transactions the tx/s ratio is measured over, with and without the enqueue. */
@@ -87,25 +91,28 @@ async function peerE2e(receiver: Receiver, s: PeerSettings, n: number, fill: Fil
     await receiver.reset()
     peer.reset()
     const t0 = now()
+    const cpu0 = machineCpu()
     await peer.work(s)
     const { lastAt } = await peerDone(peer, n)
-    if (!tx) return { perSecond: n / ((lastAt - t0) / 1000), txRatio: Number.NaN, idleTxRatio: Number.NaN }
+    const cpu = cpuSince(cpu0, n)
+    if (!tx) return { perSecond: n / ((lastAt - t0) / 1000), txRatio: Number.NaN, idleTxRatio: Number.NaN, cpu }
     const withSend = await clients(peer.pool, TX_N, 2_000_000, peer.produce)
     await peerDone(peer, n + TX_N)
-    return { perSecond: n / ((lastAt - t0) / 1000), txRatio: withSend / bare, idleTxRatio: idle / bare }
+    return { perSecond: n / ((lastAt - t0) / 1000), txRatio: withSend / bare, idleTxRatio: idle / bare, cpu }
   } finally {
     await peer.close()
   }
 }
 
-async function peerNoop(receiver: Receiver, s: PeerSettings, n: number): Promise<number> {
+async function peerNoop(receiver: Receiver, s: PeerSettings, n: number): Promise<{ perSecond: number; cpu: CpuSpent }> {
   const peer: Peer = await openPeer(receiver)
   try {
     await peer.seed(n)
     const t0 = now()
+    const cpu0 = machineCpu()
     await peer.work({ ...s, noop: true })
     const { lastAt } = await peerDone(peer, n)
-    return n / ((lastAt - t0) / 1000)
+    return { perSecond: n / ((lastAt - t0) / 1000), cpu: cpuSince(cpu0, n) }
   } finally {
     await peer.close()
   }
@@ -168,13 +175,15 @@ async function hookboxRun(
       else await commitMany(box, n)
       await receiver.reset()
       const t0 = now()
+      const cpu0 = machineCpu()
       box.outbox.start()
       await until(() => delivered, n, noop ? 'Hookbox no-op' : 'Hookbox')
+      const cpu = cpuSince(cpu0, n)
       const perSecond = n / ((lastAt - t0) / 1000)
-      if (!tx) return { perSecond, txRatio: Number.NaN, idleTxRatio: Number.NaN }
+      if (!tx) return { perSecond, txRatio: Number.NaN, idleTxRatio: Number.NaN, cpu }
       const withNotify = await clients(box.pool!, TX_N, 2_000_000, (i, c) => host(i, c, true))
       await until(() => delivered, n + TX_N, 'Hookbox')
-      return { perSecond, txRatio: withNotify / bare, idleTxRatio: idle / bare }
+      return { perSecond, txRatio: withNotify / bare, idleTxRatio: idle / bare, cpu }
     } finally {
       await box.close()
     }
@@ -182,6 +191,9 @@ async function hookboxRun(
     await dropTarget(t)
   }
 }
+
+/** Concurrencies of the raw-HTTP runs: the cheaper per request of the two bounds the machine. */
+const RAW_CONCURRENCY = [32, 128]
 
 /** One line on stderr per trial: the section prints nothing else until it ends. */
 const progress = (line: string): void => void process.stderr.write(`  · ${line}\n`)
@@ -216,6 +228,90 @@ async function coordinateSearch<S extends object>(
   return { best, bestValue, trials }
 }
 
+/**
+ * What the machine's CPU allows (issue 16's 1.5× target): every process together (worker,
+ * receiver, Postgres) may spend at most `cores × 1e6 / rate` µs per delivery at a given rate.
+ * Raw undici POSTs with no database show what the HTTP alone costs; the rest of that budget is
+ * all an engine and its database get. Compared with what pg-boss spends on the same (its machine
+ * CPU per delivery minus the HTTP's), it says whether the target is reachable on this machine.
+ */
+function cpuCeiling(
+  { rate: peerRate, runs: peerRuns }: { rate: number; runs: E2e[] },
+  defRuns: E2e[],
+  rawRuns: Array<{ concurrency: number; perSecond: number; cpu: CpuSpent }>,
+  noop: { rate: number; runs: Array<{ cpu: CpuSpent }>; hookbox: E2e[] },
+): { figures: Figure[]; text: string; data: unknown } {
+  const us = (xs: Array<{ cpu: CpuSpent }>) => stat(xs.map((x) => x.cpu.usPerUnit))
+  const share = (xs: Array<{ cpu: CpuSpent }>) => stat(xs.map((x) => x.cpu.busyShare))
+  const rawBy = RAW_CONCURRENCY.map((c) => ({ c, runs: rawRuns.filter((r) => r.concurrency === c) }))
+  const rawCheapest = rawBy.reduce((a, b) => (us(b.runs).median < us(a.runs).median ? b : a))
+  const http = us(rawCheapest.runs).median
+  const peer = us(peerRuns).median
+  const hookbox = us(defRuns).median
+  const needed = 1.5 * peerRate
+  const budget = (cores() * 1e6) / needed
+  const left = budget - http
+  const peerEngine = peer - http
+  const peerNoopUs = us(noop.runs).median
+  const hookboxNoopUs = us(noop.hookbox).median
+  const noopBudget = (cores() * 1e6) / (2 * noop.rate)
+  const figures: Figure[] = [
+    {
+      id: 'postgres.machine-cpu',
+      what: 'Postgres: machine CPU per delivery, every process (worker, receiver, Postgres), end to end: Hookbox defaults vs the pg-boss outbox',
+      value: hookbox,
+      unit: 'µs',
+      baseline: { name: 'pg-boss at its best, same run', value: peer },
+      ratio: peer / hookbox,
+      target: 'none (what the rate targets come down to on a saturated machine)',
+      met: null,
+      note: `cores busy during the drains: Hookbox ${num(share(defRuns).median * 100)}%, pg-boss ${num(share(peerRuns).median * 100)}%`,
+    },
+    {
+      id: 'postgres.cpu-left-at-target',
+      what: `Postgres: machine CPU per delivery left for the engine and its database at the 1.5× target (${num(needed)}/s), after the HTTP alone`,
+      value: left,
+      unit: 'µs',
+      baseline: { name: 'what pg-boss spends on it in this run (its machine CPU per delivery minus the HTTP’s)', value: peerEngine },
+      ratio: left / peerEngine,
+      target: 'none (reachable only if the ratio is well above the engine’s share of the work pg-boss does)',
+      met: null,
+      note: `${cores()} cores ÷ ${num(needed)}/s = ${num(budget, 1)} µs per delivery for every process together; raw undici POSTs to the same receiver, no database, cost ${num(http, 1)} µs each (${rawCheapest.c} concurrent, ${num(stat(rawCheapest.runs.map((r) => r.perSecond)).median)}/s)`,
+    },
+    {
+      id: 'postgres.machine-cpu-noop',
+      what: 'Postgres: machine CPU per delivery, engine alone (no-op transport; worker and Postgres): Hookbox defaults vs the pg-boss no-op worker',
+      value: hookboxNoopUs,
+      unit: 'µs',
+      baseline: { name: 'pg-boss no-op at its best, same run', value: peerNoopUs },
+      ratio: peerNoopUs / hookboxNoopUs,
+      target: 'none (the 2× target needs ≥ 2×, on a saturated machine)',
+      met: null,
+      note: `at 2× the peer (${num(2 * noop.rate)}/s) every process together may spend ${num(noopBudget, 1)} µs per delivery; cores busy: Hookbox ${num(share(noop.hookbox).median * 100)}%, pg-boss ${num(share(noop.runs).median * 100)}%`,
+    },
+  ]
+  const text =
+    `**What the machine allows.** Machine CPU (all processes, /proc/stat) per delivery over each drain: ` +
+    `pg-boss ${num(peer, 1)} µs (cores busy ${num(share(peerRuns).median * 100)}%), Hookbox defaults ${num(hookbox, 1)} µs (${num(share(defRuns).median * 100)}%); ` +
+    `raw undici POSTs with no database ${rawBy.map(({ c, runs }) => `${num(us(runs).median, 1)} µs at ${c} concurrent (${num(stat(runs.map((r) => r.perSecond)).median)}/s, ${num(share(runs).median * 100)}% busy)`).join(', ')}. ` +
+    `At the 1.5× target (${num(needed)}/s) all processes together may spend ${num(budget, 1)} µs per delivery, so after the HTTP alone ${num(left, 1)} µs are left for the engine and Postgres: ` +
+    `${ratio(left / peerEngine)} of the ${num(peerEngine, 1)} µs pg-boss spends on its queue (one row inserted, fetched and completed per job). ` +
+    `Engine alone (no-op): pg-boss ${num(peerNoopUs, 1)} µs per job, Hookbox ${num(hookboxNoopUs, 1)} µs per delivery; 2× the peer's rate leaves ${num(noopBudget, 1)} µs.`
+  return {
+    figures,
+    text,
+    data: {
+      http: rawBy.map(({ c, runs }) => ({ concurrency: c, us: us(runs), busy: share(runs) })),
+      peer,
+      hookbox,
+      needed,
+      budget,
+      left,
+      peerEngine,
+    },
+  }
+}
+
 const hbLabel = (o: Pick<OpenOptions, 'concurrency' | 'batchSize'>) =>
   o.concurrency === undefined && o.batchSize === undefined
     ? 'defaults (concurrency 128 on Postgres, batchSize 100)'
@@ -233,7 +329,7 @@ export async function outboxPeerBench(receiver: Receiver): Promise<Result> {
   const noopKnobs: { [K in keyof PeerSettings]?: number[] } = quick
     ? { batchSize: [500] }
     : { batchSize: [100, 500, 1000], localConcurrency: [1, 4] }
-  const noopTune = await coordinateSearch(noopStart, noopKnobs, (s) => peerNoop(receiver, s, tuneN * 2))
+  const noopTune = await coordinateSearch(noopStart, noopKnobs, async (s) => (await peerNoop(receiver, s, tuneN * 2)).perSecond)
   const grid = quick
     ? [{ concurrency: 64, batchSize: 100 }]
     : [
@@ -251,7 +347,14 @@ export async function outboxPeerBench(receiver: Receiver): Promise<Result> {
   const peerRuns: E2e[] = []
   const defRuns: E2e[] = []
   const bestRuns: E2e[] = []
+  // Raw undici POSTs to the same receiver, no database: what the HTTP alone costs the machine.
+  const rawRuns: Array<{ concurrency: number; perSecond: number; cpu: CpuSpent }> = []
+  await runRaw(receiver, 1000, { warm: 500 })
   for (let r = 0; r < runs; r++) {
+    for (const concurrency of RAW_CONCURRENCY) {
+      const raw = await runRaw(receiver, n, { concurrency, warm: 100 })
+      rawRuns.push({ concurrency, perSecond: raw.perSecond, cpu: raw.cpu })
+    }
     peerRuns.push(await peerE2e(receiver, peerTune.best, n))
     defRuns.push(await hookboxRun(receiver, {}, n))
     bestRuns.push(await hookboxRun(receiver, hbBest, n, { fill: 'bulk' }))
@@ -259,13 +362,13 @@ export async function outboxPeerBench(receiver: Receiver): Promise<Result> {
       `final round ${r + 1}: pg-boss ${num(peerRuns.at(-1)!.perSecond)}/s, Hookbox ${num(defRuns.at(-1)!.perSecond)}/s, best ${num(bestRuns.at(-1)!.perSecond)}/s`,
     )
   }
-  const peerNoopRuns: number[] = []
-  const hbNoopRuns: number[] = []
+  const peerNoopRuns: Array<{ perSecond: number; cpu: CpuSpent }> = []
+  const hbNoopRuns: E2e[] = []
   for (let r = 0; r < runs; r++) {
     peerNoopRuns.push(await peerNoop(receiver, noopTune.best, n))
-    hbNoopRuns.push((await hookboxRun(receiver, {}, n, { noop: true, fill: 'bulk' })).perSecond)
+    hbNoopRuns.push(await hookboxRun(receiver, {}, n, { noop: true, fill: 'bulk' }))
   }
-  const S = (xs: E2e[], k: keyof E2e): Stat => stat(xs.map((x) => x[k]))
+  const S = (xs: E2e[], k: 'perSecond' | 'txRatio' | 'idleTxRatio'): Stat => stat(xs.map((x) => x[k]))
   const peerS = S(peerRuns, 'perSecond')
   const defS = S(defRuns, 'perSecond')
   const bestS = S(bestRuns, 'perSecond')
@@ -273,11 +376,16 @@ export async function outboxPeerBench(receiver: Receiver): Promise<Result> {
   const defTx = S(defRuns, 'txRatio')
   const peerIdleTx = S(peerRuns, 'idleTxRatio')
   const defIdleTx = S(defRuns, 'idleTxRatio')
-  const pNoop = stat(peerNoopRuns)
-  const hNoop = stat(hbNoopRuns)
+  const pNoop = stat(peerNoopRuns.map((r) => r.perSecond))
+  const hNoop = stat(hbNoopRuns.map((r) => r.perSecond))
   const e2eR = defS.median / peerS.median
   const defVsBest = defS.median / Math.max(bestS.median, defS.median)
   const noopR = hNoop.median / pNoop.median
+  const ceiling = cpuCeiling({ rate: peerS.median, runs: peerRuns }, defRuns, rawRuns, {
+    rate: pNoop.median,
+    runs: peerNoopRuns,
+    hookbox: hbNoopRuns,
+  })
   const figures: Figure[] = [
     {
       id: 'postgres.vs-pgboss',
@@ -329,6 +437,7 @@ export async function outboxPeerBench(receiver: Receiver): Promise<Result> {
       target: 'none (the 2 cores are shared with the delivery work)',
       met: null,
     },
+    ...ceiling.figures,
   ]
   const trialRows = (trials: Array<{ s: PeerSettings; value: number }>, best: PeerSettings) =>
     trials.map(({ s, value }) => [peerLabel(s), num(value), s === best || JSON.stringify(s) === JSON.stringify(best) ? '**best**' : ''])
@@ -358,6 +467,7 @@ export async function outboxPeerBench(receiver: Receiver): Promise<Result> {
         ],
       ],
     ),
+    ceiling.text,
     `Engine alone: ${num(n)} enqueued first (pg-boss \`insert\`; Hookbox 100 notifies per transaction, not yet expanded), then one worker / dispatcher in this process with no send.`,
     table(
       ['run', 'per second', 'ratio'],
@@ -404,6 +514,7 @@ export async function outboxPeerBench(receiver: Receiver): Promise<Result> {
       hookboxIdleTxRatio: defIdleTx,
       peerNoop: pNoop,
       hookboxNoop: hNoop,
+      cpu: ceiling.data,
     },
   }
 }
