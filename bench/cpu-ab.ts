@@ -44,8 +44,27 @@ interface Sample {
   serverUsPerDelivery?: number
   /** MySQL: rows read per delivery (`Handler_read_*`, server-wide). */
   rowsReadPerDelivery?: number
+  /** Bytes this process passed to write calls (sockets to the database and the receiver, files), per delivery (/proc/self/io). */
+  writtenBytesPerDelivery?: number
+  /** Write system calls (write, writev, send…) per delivery. */
+  writeCallsPerDelivery?: number
   /** With `--async`: async resources created per delivery, by type (promises, timers, immediates…); its CPU is not comparable. */
   asyncPerDelivery?: Record<string, number>
+}
+
+/** This process's I/O counters (/proc/self/io); undefined where there is none. */
+function selfIo(): { wchar: number; syscw: number } | undefined {
+  try {
+    const f = Object.fromEntries(
+      readFileSync('/proc/self/io', 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => l.split(': ') as [string, string]),
+    )
+    return { wchar: Number(f.wchar), syscw: Number(f.syscw) }
+  } catch {
+    return undefined
+  }
 }
 
 /** Child: one drain on `root`'s engine; prints the sample. */
@@ -98,12 +117,14 @@ async function child(root: string, figure: string, url: string, profileTo: strin
         : kind === 'postgres'
           ? await serverCpu(root, t.url!, process.env.PGAPPNAME!)
           : undefined
+    const io0 = selfIo()
     const cpu0 = process.cpuUsage()
     const t0 = performance.now()
     box.outbox.start()
     await done
     const wall = performance.now() - t0
     const cpu = process.cpuUsage(cpu0)
+    const io = selfIo()
     const serverUsed = await server?.()
     if (session && heapTo) {
       const { profile } = await session.post('HeapProfiler.getSamplingProfile')
@@ -120,6 +141,7 @@ async function child(root: string, figure: string, url: string, profileTo: strin
       cpuUsPerDelivery: (cpu.user + cpu.system) / n,
       sysUsPerDelivery: cpu.system / n,
       perSecond: n / (wall / 1000),
+      ...(io0 && io && { writtenBytesPerDelivery: (io.wchar - io0.wchar) / n, writeCallsPerDelivery: (io.syscw - io0.syscw) / n }),
       ...(queries && { queriesPerDelivery: queries() / n }),
       ...(serverUsed && { serverUsPerDelivery: serverUsed.cpuUs / n }),
       ...(serverUsed?.rowsRead !== undefined && { rowsReadPerDelivery: serverUsed.rowsRead / n }),
@@ -297,7 +319,7 @@ const median = (xs: number[]) => {
 function perRound(
   a: Sample[],
   b: Sample[],
-  key: 'queriesPerDelivery' | 'serverUsPerDelivery' | 'rowsReadPerDelivery',
+  key: 'queriesPerDelivery' | 'serverUsPerDelivery' | 'rowsReadPerDelivery' | 'writtenBytesPerDelivery',
   label: string,
 ): string {
   if (a[0]?.[key] === undefined || b[0]?.[key] === undefined) return ''
@@ -340,6 +362,9 @@ async function main(): Promise<void> {
               (s.queriesPerDelivery === undefined ? '' : `, ${s.queriesPerDelivery.toFixed(3)} queries/delivery`) +
               (s.serverUsPerDelivery === undefined ? '' : `, server ${s.serverUsPerDelivery.toFixed(1)} µs CPU/delivery`) +
               (s.rowsReadPerDelivery === undefined ? '' : `, ${s.rowsReadPerDelivery.toFixed(2)} rows read/delivery`) +
+              (s.writtenBytesPerDelivery === undefined
+                ? ''
+                : `, ${s.writtenBytesPerDelivery.toFixed(0)} bytes written/delivery in ${s.writeCallsPerDelivery!.toFixed(2)} writes`) +
               (s.asyncPerDelivery === undefined
                 ? ''
                 : `, async resources/delivery: ${Object.entries(s.asyncPerDelivery)
@@ -367,7 +392,8 @@ async function main(): Promise<void> {
         `deliveries/s new/old per round ${rate.map((x) => x.toFixed(2)).join(', ')} (median ${median(rate).toFixed(2)})` +
         perRound(a!, b!, 'queriesPerDelivery', 'queries/delivery') +
         perRound(a!, b!, 'serverUsPerDelivery', 'server µs CPU/delivery') +
-        perRound(a!, b!, 'rowsReadPerDelivery', 'rows read/delivery'),
+        perRound(a!, b!, 'rowsReadPerDelivery', 'rows read/delivery') +
+        perRound(a!, b!, 'writtenBytesPerDelivery', 'bytes written/delivery'),
     )
   }
 }
