@@ -113,6 +113,8 @@ export interface RawRun {
   p99: number
   /** The machine's CPU over the timed requests (client, receiver and anything else running). */
   cpu: CpuSpent
+  /** This (client) process's CPU per request, µs: the receiver runs in another. */
+  clientCpuUs: number
 }
 
 /**
@@ -166,12 +168,22 @@ export async function runRaw(
     await receiver.reset()
     const started = now()
     const cpu0 = machineCpu()
+    const own0 = process.cpuUsage()
     await batch(warm, warm + n, true)
+    const own = process.cpuUsage(own0)
     const cpu = cpuSince(cpu0, n)
     const seconds = (now() - started) / 1000
     const { receipts } = await receiver.collect()
     const latencies = [...sent].flatMap(([id, at]) => (receipts[id] === undefined ? [] : [receipts[id]! - at]))
-    return { messages: n, seconds, perSecond: n / seconds, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), cpu }
+    return {
+      messages: n,
+      seconds,
+      perSecond: n / seconds,
+      p50: percentile(latencies, 0.5),
+      p99: percentile(latencies, 0.99),
+      cpu,
+      clientCpuUs: (own.user + own.system) / n,
+    }
   } finally {
     await agent.close()
   }

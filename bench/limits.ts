@@ -4,13 +4,9 @@
  * store.claim/store.complete). Shown in the summary table next to a NOT MET verdict.
  */
 export const LIMITS: Record<string, string> = {
-  'postgres.throughput':
-    'SQL per delivery: the claim (a PL/pgSQL function, about 0.5 ms empty and 1.5–2 ms for 32 rows) and the batched write-back, plus the expansion for new messages; Postgres, the receiver and the dispatcher share 2 cores',
   'postgres.noop': "same SQL cost without HTTP; pg-boss's fetch is a single indexed UPDATE … RETURNING",
   'postgres.claim-complete':
     "the claim checks ordering keys, paused or disabled endpoints and disabled collections, and returns each delivery with its message, collection and endpoints as JSON; pg-boss's fetch is one UPDATE … RETURNING. Not yet tried: claiming a full batch ahead within the lease, a prepared write-back",
-  'sqlite.throughput':
-    'one event loop does claim, HTTP and synchronous SQLite write-back (claim ≈ 22% and write-back ≈ 7% of CPU in a profile); the raw baseline does only HTTP',
   'sqlite.latency.p50': 'an idle dispatcher wakes on the next tick after the commit, then expand, claim and send',
   'sqlite.latency.p99': 'event-loop stalls from synchronous SQLite writes and GC on a shared 2-core machine',
   'postgres.latency.p50':

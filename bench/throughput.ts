@@ -10,7 +10,7 @@
 import { runRaw } from './delivery.js'
 import { commitMany, dropTarget, newTarget, openOutbox, route, storeName, type OpenOptions, type StoreKind } from './hookbox.js'
 import type { Receiver } from './receiver.js'
-import { quick, ratio, showStat, stat, table, verdict, type Figure, type Result, type Stat } from './support.js'
+import { num, quick, ratio, showStat, stat, table, verdict, type Figure, type Result, type Stat } from './support.js'
 import { drain } from './workers.js'
 
 /**
@@ -51,6 +51,14 @@ async function hookboxDrain(
 /** The warm-up drain is N / this. */
 const WARM_UP_SHARE = 4
 
+/** What the dispatcher process's own CPU per delivery says about the ratio to raw. */
+function cpuNote(cpu: { raw: number; hookbox: number; noop: number }, target: number): string {
+  return (
+    `dispatcher process CPU ${num(cpu.hookbox, 1)} µs per delivery (no-op transport: ${num(cpu.noop, 1)}) against the raw client's ${num(cpu.raw, 1)} µs per request: ` +
+    `${ratio(cpu.raw / cpu.hookbox)} of raw when one thread is the limit; ${target}× needs ≤ ${num(cpu.raw / target, 1)} µs per delivery`
+  )
+}
+
 export async function throughputBench(kind: StoreKind, receiver: Receiver): Promise<Result> {
   const runs = quick ? 1 : 3
   const n = quick ? 2000 : { sqlite: 10_000, postgres: 8000, mysql: 3000 }[kind]
@@ -61,18 +69,32 @@ export async function throughputBench(kind: StoreKind, receiver: Receiver): Prom
   const raw: number[] = []
   const hb: number[] = []
   const rss: number[] = []
+  const rawCpu: number[] = []
+  const hbCpu: number[] = []
   await runRaw(receiver, 1000, { concurrency: conc, warm: 500 })
   for (let r = 0; r < runs; r++) {
-    raw.push((await runRaw(receiver, n, { concurrency: conc, warm: 200 })).perSecond)
+    const rr = await runRaw(receiver, n, { concurrency: conc, warm: 200 })
+    raw.push(rr.perSecond)
+    rawCpu.push(rr.clientCpuUs)
     const d = await hookboxDrain(kind, receiver, n)
     hb.push(d.perSecond)
+    hbCpu.push(d.cpuUsPerDelivery)
     rss.push(...d.peakRssMb)
   }
   const fan: number[] = []
   const fanN = Math.round(n / 3)
   for (let r = 0; r < runs; r++) fan.push((await hookboxDrain(kind, receiver, fanN, { endpoints: 3, majority: true })).perSecond)
   const noop: number[] = []
-  for (let r = 0; r < runs; r++) noop.push((await hookboxDrain(kind, receiver, n, { noop: true })).perSecond)
+  const noopCpu: number[] = []
+  for (let r = 0; r < runs; r++) {
+    const d = await hookboxDrain(kind, receiver, n, { noop: true })
+    noop.push(d.perSecond)
+    noopCpu.push(d.cpuUsPerDelivery)
+  }
+  // One thread each: the raw client's CPU per request over the dispatcher's per delivery is the
+  // rate ratio either reaches when its own thread is what limits it (SQLite: the store runs in
+  // the same thread; Postgres and MySQL: the database's CPU limits first).
+  const cpu = { raw: stat(rawCpu).median, hookbox: stat(hbCpu).median, noop: stat(noopCpu).median }
   const rawS = stat(raw)
   const hbS = stat(hb)
   const fanS = stat(fan)
@@ -92,6 +114,7 @@ export async function throughputBench(kind: StoreKind, receiver: Receiver): Prom
       ratio: tr,
       target: `≥ ${target}× baseline`,
       met: tr >= target,
+      note: cpuNote(cpu, target),
     },
     {
       id: `${kind}.fanout`,
@@ -140,12 +163,13 @@ export async function throughputBench(kind: StoreKind, receiver: Receiver): Prom
       `Fan-out: N/3 events to a \`majority\` collection of 3 endpoints (3 requests per delivery). ${runs} run(s) each, median (min–max); peak RSS of the dispatcher ${showStat(stat(rss), 0)} MB. ` +
       `Baseline: raw undici \`request()\` POSTs, ${conc} concurrent through one Agent, from one process to the same receiver (a separate process), run between the Hookbox runs.`,
     table(['run', 'deliveries/s', 'ratio vs raw', 'target'], rows),
+    `CPU per delivery (medians): the dispatcher process ${num(cpu.hookbox, 1)} µs end to end and ${num(cpu.noop, 1)} µs with the no-op transport; the raw client process ${num(cpu.raw, 1)} µs per request (each from its own process's \`cpuUsage\`; the receiver and, on Postgres and MySQL, the database are other processes).`,
   ]
   return {
     title: `Throughput on ${name}`,
     body: body.join('\n\n'),
     figures,
-    data: { n, raw: rawS, hookbox: hbS, fanout: fanS, fanoutRequests: reqS, noop: noopS, peakRssMb: rss },
+    data: { n, raw: rawS, hookbox: hbS, fanout: fanS, fanoutRequests: reqS, noop: noopS, peakRssMb: rss, cpuUsPerDelivery: cpu },
   }
 }
 
