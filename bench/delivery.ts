@@ -8,6 +8,9 @@ import { cpuSince, machineCpu, type CpuSpent } from './machine-cpu.js'
 import type { Receiver } from './receiver.js'
 import { Agent, now, payloadFor, percentile, request, sleep, tick } from './support.js'
 
+/** Median and 99th percentile of latencies, ms. */
+const quantiles = (latencies: number[]) => ({ p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) })
+
 /** Writes messages `i` … `i + count - 1` in one host transaction; returns their ids once committed. */
 export type Produce = (i: number, count: number) => string[] | Promise<string[]>
 
@@ -91,8 +94,7 @@ export async function runHookbox(
       messages: n,
       seconds,
       perSecond: n / seconds,
-      p50: percentile(latencies, 0.5),
-      p99: percentile(latencies, 0.99),
+      ...quantiles(latencies),
       max: percentile(latencies, 1),
       received: count,
     }
@@ -179,8 +181,7 @@ export async function runRaw(
       messages: n,
       seconds,
       perSecond: n / seconds,
-      p50: percentile(latencies, 0.5),
-      p99: percentile(latencies, 0.99),
+      ...quantiles(latencies),
       cpu,
       clientCpuUs: (own.user + own.system) / n,
     }
