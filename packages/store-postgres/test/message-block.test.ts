@@ -22,13 +22,14 @@ describe('postgres: a message’s deliveries are found through the block index, 
   const store = postgresStore({ pool: t.pool, schema: t.schema })
   const s = `"${t.schema}"`
 
-  it('lists a message’s deliveries and purges a message once it has none, seeking deliveries_tenant_block', async () => {
+  it('lists a message’s deliveries and purges a message once it has none, seeking deliveries_tenant_block_seq', async () => {
     await store.housekeeping.migrate()
     const { rows: indexes } = await t.pool.query(
       `SELECT indexname FROM pg_indexes WHERE schemaname = '${t.schema}' AND tablename = 'deliveries'`,
     )
     // Each index costs every delivery two entries: its insert and its final write-back.
     expect(indexes.map((r) => r.indexname)).not.toContain('deliveries_message_id')
+    expect(indexes.map((r) => r.indexname)).toContain('deliveries_tenant_block_seq')
 
     await store.catalog.upsertCollection({ collection: collection() })
     for (const tenant of ['acme', 'other']) await store.catalog.insertEndpoint({ endpoint: endpoint({ tenant }) })
@@ -56,7 +57,7 @@ describe('postgres: a message’s deliveries are found through the block index, 
       for (const r of reads) {
         const { rows } = await c.query(`EXPLAIN ${r.text}`, r.values)
         const plan = rows.map((p) => p['QUERY PLAN']).join('\n')
-        expect(plan).toMatch(/deliveries_tenant_block/)
+        expect(plan).toMatch(/deliveries_tenant_block_seq/)
         expect(plan).not.toMatch(/Seq Scan on deliveries/)
       }
     } finally {
