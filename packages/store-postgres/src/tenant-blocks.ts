@@ -20,3 +20,14 @@ export function ofTenant(x: PostgresExecutor, table: 'messages' | 'deliveries', 
     (SELECT min${block} FROM ${x.t(table)}), (SELECT max${block} FROM ${x.t(table)}))))
     AND tenant = ${tenant}`
 }
+
+/**
+ * A message's deliveries, through the same deliveries index, which ends with `message_seq`
+ * (migration 21): the message's block, tenant and sequence number, read from the message by its
+ * id (a delivery copies all three from its message, and a message outlives its deliveries).
+ */
+export function ofMessage(x: PostgresExecutor, messageId: string): RawBuilder<boolean> {
+  const of = (column: RawBuilder<unknown>) => sql`(SELECT ${column} FROM ${x.t('messages')} WHERE id = ${messageId})`
+  return sql<boolean>`(message_seq >> 8) = ${of(sql`seq >> 8`)} AND tenant = ${of(sql`tenant`)}
+    AND message_seq = ${of(sql`seq`)} AND message_id = ${messageId}`
+}

@@ -19,6 +19,7 @@ import { claimGenericPlanMigration } from './000016-claim-generic-plan.js'
 import { fruitlessSkipCheckMigration } from './000017-fruitless-skip-check.js'
 import { headOfLineClaimMigration } from './000018-head-of-line-claim.js'
 import { hotLeasesMigration } from './000019-hot-leases.js'
+import { messageBlockMigration } from './000021-message-block.js'
 
 /** Every migration of this version of the package, in order. */
 export const migrations: readonly Migration[] = [
@@ -41,6 +42,7 @@ export const migrations: readonly Migration[] = [
   fruitlessSkipCheckMigration,
   headOfLineClaimMigration,
   hotLeasesMigration,
+  messageBlockMigration,
 ]
 
 /** SQL that creates the schema and its `migrations` book-keeping table. */

@@ -2,7 +2,7 @@ import { tenantToColumn, type AttemptRecord, type DeliveryQuery, type DeliveryRe
 import { sql } from 'kysely'
 import type { PostgresExecutor } from '../postgres-executor.js'
 import { attemptFromRow, deliveryFromRow, messageFromRow } from '../rows.js'
-import { ofTenant } from '../tenant-blocks.js'
+import { ofMessage, ofTenant } from '../tenant-blocks.js'
 
 /** One delivery by id. */
 export async function getDelivery(x: PostgresExecutor, { id }: { id: string }): Promise<DeliveryRecord | undefined> {
@@ -19,7 +19,7 @@ export async function listDeliveries(x: PostgresExecutor, query: DeliveryQuery):
     .limit(query.limit ?? 100)
   if (query.tenant !== undefined) q = q.where(ofTenant(x, 'deliveries', tenantToColumn(query.tenant)))
   if (query.requestId !== undefined) q = q.where('request_id', '=', query.requestId)
-  if (query.messageId !== undefined) q = q.where('message_id', '=', query.messageId)
+  if (query.messageId !== undefined) q = q.where(ofMessage(x, query.messageId))
   if (query.state !== undefined) q = q.where('state', '=', query.state)
   if (query.collection !== undefined) q = q.where('collection', '=', query.collection)
   if (query.endpointId !== undefined) {

@@ -8,12 +8,13 @@ import {
 } from '@hookbox/core'
 import { sql, type Selectable } from 'kysely'
 import type { PostgresExecutor } from '../postgres-executor.js'
+import { atAddresses } from '../row-addresses.js'
 import { collectionFromRow, deliveryToRow, endpointFromRow, messageFromRow, toMs } from '../rows.js'
 import type { CollectionsTable, EndpointsTable, MessagesTable } from '../schema.js'
 
-/** The batch as the expansion reads it: messages, every collection and the config version. */
+/** The batch as the expansion reads it: messages (each with its row's `ctid`), every collection and the config version. */
 interface BatchRow {
-  messages: Array<Selectable<MessagesTable>> | null
+  messages: Array<Selectable<MessagesTable> & { tid: string }> | null
   collections: Array<Selectable<CollectionsTable>> | null
   version: string
 }
@@ -52,9 +53,13 @@ export async function expandMessages(x: PostgresExecutor, request: ExpandRequest
     const [batch] = await x.rows<BatchRow>(batchQuery(x, request.limit, true), trx)
     if (!batch?.messages?.length) return { expanded: 0, claims: [] }
     const { rows, values, claims } = await planBatch(x, request, batch, trx)
+    // By their addresses (`ctid`): the rows are locked by this transaction since its read, so
+    // none has moved. By `id = ANY(…)` the planner scanned the whole table, checking each row
+    // against the batch's 100 ids, until the table passed about 8,000 rows (a fresh or
+    // fast-growing table, as every bench drain's): each such write cost 1-2 ms more server CPU.
     await x.rows(
       sql`WITH inserted AS (${insertDeliveries(x, values)} RETURNING 1)
-      UPDATE ${x.t('messages')} SET expanded = true WHERE id = ANY(${rows.map((m) => m.id)}::text[])`,
+      UPDATE ${x.t('messages')} SET expanded = true WHERE ${atAddresses(rows.map((m) => m.tid))}`,
       trx,
     )
     return { expanded: rows.length, claims }
@@ -67,10 +72,15 @@ export async function expandMessages(x: PostgresExecutor, request: ExpandRequest
 async function expandUnlocked(x: PostgresExecutor, request: ExpandRequest, batch: BatchRow): Promise<ExpandResult> {
   const { rows, values, claims } = await planBatch(x, request, batch, x.own)
   const [written] = await x.rows<{ expanded: string[] | null }>(
+    // By the rows' addresses, as the locked write (see there). Read without a lock, a row may
+    // have moved since (expanded by another dispatcher: `NOT expanded` leaves it out) and its
+    // old slot been reused by another message (`id = ANY(…)` leaves that one out). The locked
+    // ones are then updated where the lock found them, through `ctid = ANY(ARRAY(…))`: a TID scan.
     sql`WITH marked AS (
-        UPDATE ${x.t('messages')} SET expanded = true WHERE id IN (
-          SELECT id FROM ${x.t('messages')} WHERE id = ANY(${rows.map((m) => m.id)}::text[]) AND NOT expanded FOR UPDATE SKIP LOCKED
-        ) RETURNING id
+        UPDATE ${x.t('messages')} SET expanded = true WHERE ctid = ANY(ARRAY(
+          SELECT ctid FROM ${x.t('messages')} WHERE ${atAddresses(rows.map((m) => m.tid))}
+            AND id = ANY(${rows.map((m) => m.id)}::text[]) AND NOT expanded FOR UPDATE SKIP LOCKED
+        )) RETURNING id
       ),
       inserted AS (${insertDeliveries(x, values, sql`WHERE x.message_id IN (SELECT id FROM marked)`)} RETURNING 1)
       SELECT array_agg(id) AS expanded FROM marked`,
@@ -83,8 +93,8 @@ async function expandUnlocked(x: PostgresExecutor, request: ExpandRequest, batch
 /** The batch read: the oldest unexpanded messages (locked, skipping locked ones, in a transaction), the collections and the version. */
 function batchQuery(x: PostgresExecutor, limit: number, lock: boolean) {
   const m = lock
-    ? sql`SELECT * FROM ${x.t('messages')} WHERE NOT expanded ORDER BY seq LIMIT ${limit} FOR UPDATE SKIP LOCKED`
-    : sql`SELECT * FROM ${x.t('messages')} WHERE NOT expanded ORDER BY seq LIMIT ${limit}`
+    ? sql`SELECT ctid AS tid, * FROM ${x.t('messages')} WHERE NOT expanded ORDER BY seq LIMIT ${limit} FOR UPDATE SKIP LOCKED`
+    : sql`SELECT ctid AS tid, * FROM ${x.t('messages')} WHERE NOT expanded ORDER BY seq LIMIT ${limit}`
   // As json (row_to_json), not jsonb: a jsonb tree built and key-sorted per row only to be
   // printed again cost 2-4 times as much server CPU per batch.
   return sql`

@@ -38,7 +38,9 @@ export async function purgeFinished(x: PostgresExecutor, o: PurgeOptions): Promi
         SELECT m.id FROM ${t('messages')} m
         WHERE m.expanded AND m.created_at < ${o.finishedBefore}
           AND (m.idempotency_key IS NULL OR m.created_at < ${o.keepIdempotencySince})
-          AND NOT EXISTS (SELECT 1 FROM ${t('deliveries')} d WHERE d.message_id = m.id)
+          -- Through the deliveries' block index (migration 21): \`seq\` is the message's own.
+          AND NOT EXISTS (SELECT 1 FROM ${t('deliveries')} d
+            WHERE (d.message_seq >> 8) = (m.seq >> 8) AND d.tenant = m.tenant AND d.message_seq = m.seq)
         ORDER BY m.created_at
         LIMIT ${o.limit}
         FOR UPDATE SKIP LOCKED)
