@@ -31,6 +31,15 @@ describe('HttpTransport', () => {
     expect(types.filter((t) => t === 'UNDICI_REQUEST')).toEqual([])
   })
 
+  // Issue 13: URLs are parsed once per endpoint (10,000 tenants × 3 endpoints overflowed a cache
+  // by URL); an endpoint whose URL changes (a request id appended, an update) is parsed again.
+  it('sends each request to its own URL when one endpoint’s URL changes between sends', async () => {
+    const send = (path: string) =>
+      transport.send({ url: `${receiver.url}${path}`, endpointId: 'ep_1', body: '{}', timeoutMs: 5_000, headers: {} })
+    for (const path of ['/a', '/a/req_1', '/b?x=1', '/a']) expect(await send(path)).toMatchObject({ ok: true, response: { status: 200 } })
+    expect(receiver.requests.map((r) => r.path)).toEqual(['/a', '/a/req_1', '/b?x=1', '/a'])
+  })
+
   it('keeps the status, content type, Retry-After and the first bytes of the body', async () => {
     receiver.on('/busy', (_r, res) => {
       res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '7' }).end('try again later')
