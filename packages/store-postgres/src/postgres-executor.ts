@@ -48,7 +48,7 @@ export class PostgresExecutor {
   }
 
   /** Runs a compiled query, turning "not migrated" errors into {@link MigrationRequiredError}. */
-  run(query: CompiledQuery, x: SqlExecutor = this.own): Promise<SqlResult> {
+  run(query: Pick<CompiledQuery, 'sql' | 'parameters'>, x: SqlExecutor = this.own): Promise<SqlResult> {
     return x.executeSql(query.sql, query.parameters).catch((error: unknown) => Promise.reject(migrationError(error)))
   }
 

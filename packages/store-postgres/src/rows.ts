@@ -57,21 +57,6 @@ export function messageFromRow(r: Selectable<MessagesTable>): MessageRecord {
   }
 }
 
-/** A message record as column values, in the order the enqueue statement takes them. */
-export function messageToRow(m: MessageRecord) {
-  return {
-    id: m.id,
-    type: m.type,
-    payload: m.payload,
-    request_id: m.requestId,
-    entity_id: m.entityId,
-    ordering_key: m.orderingKey,
-    idempotency_key: m.idempotencyKey,
-    created_at: m.createdAt,
-    tenant: tenantToColumn(m.tenant),
-  }
-}
-
 /** A `collections` row as a record. */
 export function collectionFromRow(r: Selectable<CollectionsTable>): CollectionRecord {
   return {

@@ -38,28 +38,36 @@ export function planEnqueue(messages: readonly MessageRecord[]): EnqueuePlan {
       written.push(m)
     }
   }
-  const byKey = (owners: readonly KeyOwner[]) => new Map(owners.map((o) => [scopedKey(o.tenant, o.key), o]))
-  const owns = (m: MessageRecord, owners: Map<string, KeyOwner>) => {
-    if (m.idempotencyKey === null) return true
-    const key = scopedKey(m.tenant, m.idempotencyKey)
-    return firstByKey.get(key) === m && owners.get(key)?.messageId === m.id
-  }
   return {
     written,
     keyed: firstByKey.size > 0,
     toInsert(owners) {
       const map = byKey(owners)
-      return written.filter((m) => owns(m, map))
+      return written.filter((m) => owns(m, firstByKey, map))
     },
     outcomes(owners) {
       const map = byKey(owners)
       return messages.map((m) => {
         const owner = m.idempotencyKey === null ? undefined : map.get(scopedKey(m.tenant, m.idempotencyKey))
-        if (!owner || owns(m, map)) return { messageId: m.id, requestId: m.requestId, duplicate: false }
+        if (!owner || owns(m, firstByKey, map)) return { messageId: m.id, requestId: m.requestId, duplicate: false }
         return { messageId: owner.messageId, requestId: owner.requestId, duplicate: true }
       })
     },
   }
+}
+
+// Module functions, not closures of planEnqueue: it runs once per notify, on the host's hot path.
+
+/** The owners by scoped key. */
+function byKey(owners: readonly KeyOwner[]): Map<string, KeyOwner> {
+  return new Map(owners.map((o) => [scopedKey(o.tenant, o.key), o]))
+}
+
+/** Whether `m` is written: it has no key, or it is the batch's first with its key and the key's owner. */
+function owns(m: MessageRecord, firstByKey: Map<string, MessageRecord>, owners: Map<string, KeyOwner>): boolean {
+  if (m.idempotencyKey === null) return true
+  const key = scopedKey(m.tenant, m.idempotencyKey)
+  return firstByKey.get(key) === m && owners.get(key)?.messageId === m.id
 }
 
 /** A key with its tenant, for maps: tokens never hold a space, so the pair is unambiguous. */

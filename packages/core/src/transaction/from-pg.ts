@@ -20,6 +20,23 @@ export interface FromPgOptions {
   outsideTransaction?: boolean
 }
 
+/**
+ * Statement names by text, shared by every executor: `notify` makes one per host transaction,
+ * and hashing its text each time was a fifth of its JavaScript work. Bounded, as a store's texts are.
+ */
+const names = new Map<string, string>()
+
+/** The prepared statement's name for `text`: a hash of it, so every connection agrees. */
+function nameOf(text: string): string {
+  let name = names.get(text)
+  if (!name) {
+    name = `hookbox_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`
+    if (names.size > 500) names.clear()
+    names.set(text, name)
+  }
+  return name
+}
+
 /** True for a `pg.Pool`: it hands each query to whichever client is free, so it holds no transaction. */
 export function isPgPool(handle: object): boolean {
   const h = handle as { totalCount?: unknown; idleCount?: unknown }
@@ -38,16 +55,6 @@ export function fromPg(client: PgClient, options: FromPgOptions = {}): SqlExecut
       'a pg Pool is not a transaction: pass the client from pool.connect() after BEGIN, or omit `transaction`',
     )
   const prepared = options.preparedStatements ?? true
-  const names = new Map<string, string>()
-  const nameOf = (text: string) => {
-    let name = names.get(text)
-    if (!name) {
-      name = `hookbox_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`
-      if (names.size > 500) names.clear()
-      names.set(text, name)
-    }
-    return name
-  }
   return {
     async executeSql(text, values) {
       if (strict && client.getTransactionStatus && client.getTransactionStatus() !== 'T')

@@ -7,8 +7,7 @@ import {
   type EnqueueRequest,
   type MessageRecord,
 } from '@hookbox/core'
-import { CompiledQuery, sql, type Kysely } from 'kysely'
-import { messageToRow } from '../rows.js'
+import { sql, type CompiledQuery, type Kysely } from 'kysely'
 
 /** What the enqueue statement returns: its one row. */
 interface EnqueueRow {
@@ -18,7 +17,8 @@ interface EnqueueRow {
 
 /** The statement that writes a batch of messages, and how to read its answer. */
 export interface EnqueueStatement {
-  query: CompiledQuery<EnqueueRow>
+  /** Its text and parameters (no kysely query node: nothing reads one, and notify is on the host's hot path). */
+  query: Pick<CompiledQuery<EnqueueRow>, 'sql' | 'parameters'>
   outcomes: (rows: EnqueueRow[]) => EnqueueOutcome[]
 }
 
@@ -41,9 +41,14 @@ function columns(written: MessageRecord[]): unknown[] {
   ]
 }
 
-/** The same values row by row, in the order the `VALUES` form takes them. */
-function rowValues(written: MessageRecord[]): unknown[] {
-  return written.flatMap((m) => Object.values(messageToRow(m)))
+/**
+ * The same values row by row, in the order the `VALUES` form takes them (`cols`), appended to
+ * `out`: one array for the whole statement, as notify is on the host's hot path.
+ */
+function pushRowValues(out: unknown[], written: MessageRecord[]): unknown[] {
+  for (const m of written)
+    out.push(m.id, m.type, m.payload, m.requestId, m.entityId, m.orderingKey, m.idempotencyKey, m.createdAt, tenantToColumn(m.tenant))
+  return out
 }
 
 /** SQL text of one statement shape, and how many parameters it takes. */
@@ -133,15 +138,13 @@ export function enqueuePlanner(db: Kysely<any>, schema: string, channel: string 
     const plan = planEnqueue(request.messages)
     const rows = plan.written.length <= MAX_VALUES_ROWS ? plan.written.length : null
     const { text, parameters } = shape(rows, plan.keyed)
-    const values = [
-      ...(rows === null ? columns(plan.written) : rowValues(plan.written)),
-      ...(plan.keyed ? [request.idempotencySince, request.idempotencySince, request.idempotencySince] : []),
-      ...(channel === null ? [] : [channel]),
-    ]
+    const values = rows === null ? columns(plan.written) : pushRowValues([], plan.written)
+    if (plan.keyed) values.push(request.idempotencySince, request.idempotencySince, request.idempotencySince)
+    if (channel !== null) values.push(channel)
     if (values.length !== parameters)
       throw new StoreError(`hookbox: enqueue statement takes ${parameters} parameters, got ${values.length}`)
     return {
-      query: CompiledQuery.raw(text, values) as CompiledQuery<EnqueueRow>,
+      query: { sql: text, parameters: values },
       outcomes(result) {
         const owners = (result[0]?.keys ?? []).map(([tenant, key, messageId, requestId]) => ({
           tenant: tenantFromColumn(tenant),
