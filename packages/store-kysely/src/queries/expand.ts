@@ -7,13 +7,20 @@ import {
   type MessageRecord,
   type RoutingInput,
 } from '@hookbox/core'
-import { sql, type Selectable } from 'kysely'
+import { sql, type CompiledQuery, type Selectable } from 'kysely'
 import type { KyselyDialect } from '../dialect.js'
 import { changes, rows, type Plan } from '../plan.js'
-import type { EndpointsTable } from '../schema.js'
+import type { EndpointsTable, MessagesTable } from '../schema.js'
 import { readConfigVersion } from './config-version.js'
 
 const CHUNK = 500
+
+/** The oldest `limit` unexpanded messages, locked `FOR UPDATE SKIP LOCKED` where the dialect locks rows: the expansion's pick. */
+export function unexpandedMessages(d: KyselyDialect, limit: number): CompiledQuery<Selectable<MessagesTable>> {
+  return d.shaped('expand:unexpanded', [limit], () =>
+    d.lock(d.qb.selectFrom('hookbox_messages').selectAll().where('expanded', '=', sql.lit(0)).orderBy('seq').limit(limit), 'skip locked'),
+  )
+}
 
 /**
  * Expands up to `limit` messages; run it in ONE transaction. Takes the oldest unexpanded
@@ -22,17 +29,11 @@ const CHUNK = 500
  * takes the routing from the planner's memory when it holds the current config version's, or
  * else reads it, asks the planner for the rows (leased ones included), inserts them and marks
  * the messages expanded. The leases and claims are the planner's, written as it made them.
+ * `pick` is a store's own spelling of {@link unexpandedMessages} (its columns, lock and order).
  */
-export function* expandMessages(d: KyselyDialect, request: ExpandRequest): Plan<ExpandResult> {
+export function* expandMessages(d: KyselyDialect, request: ExpandRequest, pick = unexpandedMessages(d, request.limit)): Plan<ExpandResult> {
   const { qb } = d
-  const found = yield* rows(
-    d.shaped('expand:unexpanded', [request.limit], () =>
-      d.lock(
-        qb.selectFrom('hookbox_messages').selectAll().where('expanded', '=', sql.lit(0)).orderBy('seq').limit(request.limit),
-        'skip locked',
-      ),
-    ),
-  )
+  const found = yield* rows(pick)
   if (found.length === 0) return { expanded: 0, claims: [] }
   const messages = found.map(d.rows.messageFromRow)
   const { planner } = request
