@@ -15,8 +15,11 @@ import { readConfigVersion } from './config-version.js'
 
 const CHUNK = 500
 
+/** A row of the expansion's pick: a message, and the config version where the store's pick reads it in the same statement. */
+export type PickedMessage = Selectable<MessagesTable> & { hookbox_config_version?: number | string }
+
 /** The oldest `limit` unexpanded messages, locked `FOR UPDATE SKIP LOCKED` where the dialect locks rows: the expansion's pick. */
-export function unexpandedMessages(d: KyselyDialect, limit: number): CompiledQuery<Selectable<MessagesTable>> {
+export function unexpandedMessages(d: KyselyDialect, limit: number): CompiledQuery<PickedMessage> {
   return d.shaped('expand:unexpanded', [limit], () =>
     d.lock(d.qb.selectFrom('hookbox_messages').selectAll().where('expanded', '=', sql.lit(0)).orderBy('seq').limit(limit), 'skip locked'),
   )
@@ -29,7 +32,8 @@ export function unexpandedMessages(d: KyselyDialect, limit: number): CompiledQue
  * takes the routing from the planner's memory when it holds the current config version's, or
  * else reads it, asks the planner for the rows (leased ones included), inserts them and marks
  * the messages expanded. The leases and claims are the planner's, written as it made them.
- * `pick` is a store's own spelling of {@link unexpandedMessages} (its columns, lock and order).
+ * `pick` is a store's own spelling of {@link unexpandedMessages} (its index, lock and order);
+ * where its rows carry the config version, it is not read again.
  */
 export function* expandMessages(d: KyselyDialect, request: ExpandRequest, pick = unexpandedMessages(d, request.limit)): Plan<ExpandResult> {
   const { qb } = d
@@ -40,7 +44,8 @@ export function* expandMessages(d: KyselyDialect, request: ExpandRequest, pick =
   let routing: RoutingInput | undefined
   let collections: CollectionRecord[] | undefined
   if (planner.fromMemory) {
-    const version = yield* readConfigVersion(d)
+    const carried = found[0]!.hookbox_config_version
+    const version = carried === undefined ? yield* readConfigVersion(d) : Number(carried)
     routing = planner.fromMemory(messages, version)
     if (!routing) collections = planner.collectionsAt?.(version)
   }
