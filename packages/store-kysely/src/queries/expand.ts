@@ -32,7 +32,7 @@ export function unexpandedMessages(d: KyselyDialect, limit: number): CompiledQue
  * takes the routing from the planner's memory when it holds the current config version's, or
  * else reads it, asks the planner for the rows (leased ones included), inserts them and marks
  * the messages expanded. The leases and claims are the planner's, written as it made them.
- * `pick` is a store's own spelling of {@link unexpandedMessages} (its index, lock and order);
+ * `pick` is a store's own spelling of `unexpandedMessages` (its index, lock and order);
  * where its rows carry the config version, it is not read again.
  */
 export function* expandMessages(d: KyselyDialect, request: ExpandRequest, pick = unexpandedMessages(d, request.limit)): Plan<ExpandResult> {
