@@ -8,7 +8,7 @@
  * on the machine's load than deliveries/s. Pinned: no background tenants, defaults otherwise.
  *
  * `tsx --conditions=hookbox-source bench/cpu-ab.ts --old=../wt-base [--new=.] [--rounds=3]
- * [--only=sqlite.noop,postgres.e2e] [--profile=DIR] [--heap=DIR] [--async]`: `--profile` writes each drain's
+ * [--only=sqlite.noop,postgres.e2e] [--profile=DIR] [--heap=DIR] [--async] [--statements]`: `--profile` writes each drain's
  * .cpuprofile; `--heap` its allocations (V8's sampling heap profiler, collected objects included:
  * bytes allocated per delivery by function, load-independent); `--async` counts the async resources
  * created per delivery by type (promises, timers…). The last two slow the drain: their CPU figures mean nothing.
@@ -50,6 +50,8 @@ interface Sample {
   writeCallsPerDelivery?: number
   /** With `--async`: async resources created per delivery, by type (promises, timers, immediates…); its CPU is not comparable. */
   asyncPerDelivery?: Record<string, number>
+  /** MySQL with `--statements`: statements per delivery by their first words (which step sends how many). */
+  statementsPerDelivery?: Record<string, number>
 }
 
 /** This process's I/O counters (/proc/self/io); undefined where there is none. */
@@ -109,7 +111,8 @@ async function child(root: string, figure: string, url: string, profileTo: strin
         if (++delivered === n) resolve()
       }),
     )
-    const queries = kind === 'postgres' ? countQueries(root) : kind === 'mysql' ? countMysqlQueries(root) : undefined
+    const kinds = kind === 'mysql' && process.argv.includes('--statements') ? new Map<string, number>() : undefined
+    const queries = kind === 'postgres' ? countQueries(root) : kind === 'mysql' ? countMysqlQueries(root, kinds) : undefined
     const resources = process.argv.includes('--async') ? countAsyncResources() : undefined
     const server =
       kind === 'mysql'
@@ -146,6 +149,7 @@ async function child(root: string, figure: string, url: string, profileTo: strin
       ...(serverUsed && { serverUsPerDelivery: serverUsed.cpuUs / n }),
       ...(serverUsed?.rowsRead !== undefined && { rowsReadPerDelivery: serverUsed.rowsRead / n }),
       ...(resources && { asyncPerDelivery: Object.fromEntries([...resources()].map(([type, count]) => [type, count / n])) }),
+      ...(kinds && { statementsPerDelivery: Object.fromEntries([...kinds].map(([kind, count]) => [kind, count / n])) }),
     }
     console.log(`CPU_AB ${JSON.stringify(sample)}`)
   } finally {
@@ -198,8 +202,8 @@ function countQueries(root: string): () => number {
   return () => count
 }
 
-/** Counts the statements `root`'s mysql2 sends (text and prepared) from now on. */
-function countMysqlQueries(root: string): () => number {
+/** Counts the statements `root`'s mysql2 sends (text and prepared) from now on; into `kinds` by their first four words too. */
+function countMysqlQueries(root: string, kinds?: Map<string, number>): () => number {
   const mysql2 = createRequire(join(root, 'package.json'))('mysql2') as {
     Connection: { prototype: Record<'query' | 'execute', (...a: unknown[]) => unknown> }
   }
@@ -209,6 +213,15 @@ function countMysqlQueries(root: string): () => number {
     const original = proto[name]
     proto[name] = function (this: unknown, ...args: unknown[]) {
       count++
+      if (kinds) {
+        const q = args[0] as string | { sql?: string }
+        const words = (typeof q === 'string' ? q : (q?.sql ?? ''))
+          .replace(/`[^`]*`\./g, '')
+          .trim()
+          .split(/\s+/)
+        const kind = words.slice(0, 4).join(' ')
+        kinds.set(kind, (kinds.get(kind) ?? 0) + 1)
+      }
       return original.apply(this, args)
     }
   }
@@ -299,6 +312,7 @@ function runChild(root: string, figure: string, url: string, profileTo?: string,
   if (profileTo) args.push(`--profile-to=${profileTo}`)
   if (heapTo) args.push(`--heap-to=${heapTo}`)
   if (process.argv.includes('--async')) args.push('--async')
+  if (process.argv.includes('--statements')) args.push('--statements')
   return new Promise((done) => {
     const p = spawn(tsx, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] })
     let out = ''
@@ -369,6 +383,12 @@ async function main(): Promise<void> {
                 ? ''
                 : `, async resources/delivery: ${Object.entries(s.asyncPerDelivery)
                     .map(([t, c]) => `${t} ${c.toFixed(2)}`)
+                    .join(', ')}`) +
+              (s.statementsPerDelivery === undefined
+                ? ''
+                : `, statements/delivery: ${Object.entries(s.statementsPerDelivery)
+                    .sort((a, b) => b[1] - a[1])
+                    .map(([t, c]) => `${t} ${c.toFixed(4)}`)
                     .join(', ')}`),
           )
         }

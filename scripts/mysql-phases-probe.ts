@@ -3,7 +3,7 @@
 // (64, one attempt each) through the store alone (no dispatcher, no HTTP); per step: this
 // process's CPU µs per delivery (all threads: JIT and GC included), the server's (mariadbd's or
 // mysqld's utime + stime from /proc: other clients of the server add to it) and the statements
-// per delivery. ROOT picks the checkout whose store runs (A/B: run it once per checkout, in turns):
+// per delivery and the server's rows read (Handler_read_*, server-wide) by kind. ROOT picks the checkout whose store runs (A/B: run it once per checkout, in turns):
 //   ROOT=/work/wt-base tsx --conditions=hookbox-source scripts/mysql-phases-probe.ts [n]
 import { readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -51,14 +51,22 @@ try {
   const [endpointId] = await h.route(box, 'noop://sink', { tenants: 0 })
   await h.commitMany(box, n)
   const { queue } = box.outbox.store
+  // Rows the server read, by kind (Handler_read_*, server-wide): one statement, not counted.
+  const handlerReads = async () => {
+    const [rows] = await box.mysql!.promise().query("SHOW GLOBAL STATUS LIKE 'Handler_read%'")
+    return new Map((rows as Array<{ Variable_name: string; Value: string }>).map((r) => [r.Variable_name, Number(r.Value)]))
+  }
   const step = async (name: string, run: () => Promise<void>) => {
-    const [cpu0, ticks0, statements0] = [process.cpuUsage(), serverTicks(), statements]
+    const [cpu0, ticks0, statements0, reads0] = [process.cpuUsage(), serverTicks(), statements, await handlerReads()]
     await run()
     const cpu = process.cpuUsage(cpu0)
     const server = ((serverTicks() - ticks0) * 10_000) / n
+    const reads1 = await handlerReads()
+    const reads = [...reads1].map(([k, v]) => [k, (v - reads0.get(k)!) / n] as const).filter(([, v]) => v > 0.005)
     console.log(
       `${name}: dispatcher ${((cpu.user + cpu.system) / n).toFixed(1)} µs CPU/delivery, server ${server.toFixed(1)} µs CPU/delivery, ` +
-        `${((statements - statements0) / n).toFixed(3)} statements/delivery`,
+        `${((statements - statements0 - 1) / n).toFixed(3)} statements/delivery; rows read/delivery: ` +
+        reads.map(([k, v]) => `${k.replace('Handler_read_', '')} ${v.toFixed(2)}`).join(', '),
     )
   }
   const planner = createPlanner()

@@ -36,7 +36,7 @@ export { getDelivery, getMessage, listAttempts, listDeliveries } from './queries
 export { setEndpointHealth } from './queries/endpoint-health.js'
 export { deleteEndpoint, getEndpoint, getEndpointByName, insertEndpoint, listEndpoints, updateEndpoint } from './queries/endpoints.js'
 export { enqueueMessages } from './queries/enqueue.js'
-export { expandMessages } from './queries/expand.js'
+export { expandMessages, type PickedMessage } from './queries/expand.js'
 export { leaseProbe } from './queries/lease-probe.js'
 export { OUTCOME_COLUMNS, outcomeValues } from './queries/outcome.js'
 export { purgeTenant } from './queries/purge-tenant.js'

@@ -1,4 +1,4 @@
-import { newId, type AttemptRecord } from '@hookbox/core'
+import { createPlanner, newId, type AttemptRecord } from '@hookbox/core'
 import { collection, completion, endpoint, expandOnce, message, T0 } from '@hookbox/core/testing'
 import { Kysely, MysqlDialect, sql } from 'kysely'
 import { createPool } from 'mysql2'
@@ -115,6 +115,41 @@ describe('mysql: round trips of the claim and the write-back', () => {
     const orphan = await store.queue.claim({ ...LEASE, limit: 10, now: T0 })
     expect(orphan.leased).toEqual([])
     expect(orphan.configVersion).toBe(await version())
+  })
+
+  it("a claim reads its targets' breaker columns in its messages statement", async () => {
+    const tripped = endpoint({ pausedUntil: T0 - 1000, failingSince: T0 - 5000, updatedAt: T0 + 1 })
+    await store.catalog.insertEndpoint({ endpoint: tripped })
+    await store.queue.enqueue({ messages: [message(), message()], idempotencySince: 0 })
+    await expandOnce(store, { limit: 10, now: T0 })
+    s.statements.length = 0
+    const { leased } = await store.queue.claim({ ...LEASE, limit: 10, now: T0 })
+    const reads = s.statements.filter((q) => q.includes('hookbox_endpoints') && !q.includes('hookbox_deliveries'))
+    expect(reads).toHaveLength(1)
+    expect(reads[0]).toContain('hookbox_messages')
+    expect(leased).toHaveLength(4)
+    const columns = new Map(leased.flatMap((l) => l.health).map((h) => [h.id, h]))
+    expect(columns.get(tripped.id)).toEqual({ id: tripped.id, pausedUntil: T0 - 1000, failingSince: T0 - 5000, updatedAt: T0 + 1 })
+    expect(columns.get(s.endpointId)).toEqual({ id: s.endpointId, pausedUntil: null, failingSince: null, updatedAt: T0 })
+  })
+
+  it('an expansion reads the config version in its pick, and a config change still reaches the next batch', async () => {
+    // One planner across batches, as the dispatcher keeps its routing in memory by config version.
+    const planner = createPlanner()
+    const expand = async () => {
+      await store.queue.enqueue({ messages: [message()], idempotencySince: 0 })
+      s.statements.length = 0
+      expect((await store.queue.expand({ limit: 10, now: T0, planner })).expanded).toBe(1)
+      const reads = s.statements.filter((q) => q.includes('hookbox_config_version'))
+      expect(reads).toHaveLength(1)
+      expect(reads[0]).toContain('hookbox_messages')
+    }
+    await expand()
+    const added = endpoint()
+    await store.catalog.insertEndpoint({ endpoint: added })
+    await expand()
+    // The second message goes to both endpoints: the planner saw the new version and read the routing.
+    expect((await store.queue.listDeliveries({})).filter((d) => d.endpointId === added.id)).toHaveLength(1)
   })
 
   it('an expansion after a full batch skips the look-up for unexpanded messages; after a short one it looks first', async () => {

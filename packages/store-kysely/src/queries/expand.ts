@@ -7,13 +7,23 @@ import {
   type MessageRecord,
   type RoutingInput,
 } from '@hookbox/core'
-import { sql, type Selectable } from 'kysely'
+import { sql, type CompiledQuery, type Selectable } from 'kysely'
 import type { KyselyDialect } from '../dialect.js'
 import { changes, rows, type Plan } from '../plan.js'
-import type { EndpointsTable } from '../schema.js'
+import type { EndpointsTable, MessagesTable } from '../schema.js'
 import { readConfigVersion } from './config-version.js'
 
 const CHUNK = 500
+
+/** A row of the expansion's pick: a message, and the config version where the store's pick reads it in the same statement. */
+export type PickedMessage = Selectable<MessagesTable> & { hookbox_config_version?: number | string }
+
+/** The oldest `limit` unexpanded messages, locked `FOR UPDATE SKIP LOCKED` where the dialect locks rows: the expansion's pick. */
+export function unexpandedMessages(d: KyselyDialect, limit: number): CompiledQuery<PickedMessage> {
+  return d.shaped('expand:unexpanded', [limit], () =>
+    d.lock(d.qb.selectFrom('hookbox_messages').selectAll().where('expanded', '=', sql.lit(0)).orderBy('seq').limit(limit), 'skip locked'),
+  )
+}
 
 /**
  * Expands up to `limit` messages; run it in ONE transaction. Takes the oldest unexpanded
@@ -22,24 +32,20 @@ const CHUNK = 500
  * takes the routing from the planner's memory when it holds the current config version's, or
  * else reads it, asks the planner for the rows (leased ones included), inserts them and marks
  * the messages expanded. The leases and claims are the planner's, written as it made them.
+ * `pick` is a store's own spelling of `unexpandedMessages` (its index, lock and order);
+ * where its rows carry the config version, it is not read again.
  */
-export function* expandMessages(d: KyselyDialect, request: ExpandRequest): Plan<ExpandResult> {
+export function* expandMessages(d: KyselyDialect, request: ExpandRequest, pick = unexpandedMessages(d, request.limit)): Plan<ExpandResult> {
   const { qb } = d
-  const found = yield* rows(
-    d.shaped('expand:unexpanded', [request.limit], () =>
-      d.lock(
-        qb.selectFrom('hookbox_messages').selectAll().where('expanded', '=', sql.lit(0)).orderBy('seq').limit(request.limit),
-        'skip locked',
-      ),
-    ),
-  )
+  const found = yield* rows(pick)
   if (found.length === 0) return { expanded: 0, claims: [] }
   const messages = found.map(d.rows.messageFromRow)
   const { planner } = request
   let routing: RoutingInput | undefined
   let collections: CollectionRecord[] | undefined
   if (planner.fromMemory) {
-    const version = yield* readConfigVersion(d)
+    const carried = found[0]!.hookbox_config_version
+    const version = carried === undefined ? yield* readConfigVersion(d) : Number(carried)
     routing = planner.fromMemory(messages, version)
     if (!routing) collections = planner.collectionsAt?.(version)
   }

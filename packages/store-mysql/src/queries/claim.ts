@@ -43,15 +43,30 @@ export async function claimDeliveries(x: MysqlExecutor, d: KyselyDialect, o: Cla
     return rows.map(deliveryFromRow)
   }, 'scan')
   if (!deliveries.length) return { leased: [] }
+  // The breaker's columns of a few targets ride in the messages' statement (one round trip less):
+  // the same on every row, so not for many.
+  const targets = [...new Set(deliveries.flatMap((d) => d.targets))]
+  const folded = targets.length > 0 && targets.length <= HEALTH_WITH_MESSAGES
   // Each read's text kept per row count (apart from the claim's shapes).
-  let messages: Promise<Array<{ hookbox_config_version?: unknown }>> | undefined
+  let messages: Promise<Array<{ hookbox_config_version?: unknown; hookbox_health?: unknown }>> | undefined
   const read: ClaimRead = (key, values, build) => {
-    if (!key.startsWith('messages:')) return x.all(x.text(`claim:${key}`, values, build))
-    const withVersion = () =>
-      (build() as unknown as SelectQueryBuilder<any, any, any>).select(
+    const alone = () => x.all(x.text(`claim:${key}`, values, build))
+    if (key.startsWith('endpoint-health:') && folded && messages)
+      return messages.then((rows) => (rows.length ? (healthRows(rows[0]!.hookbox_health) as never) : alone()))
+    if (!key.startsWith('messages:')) return alone()
+    const withVersion = () => {
+      const q = (build() as unknown as SelectQueryBuilder<any, any, any>).select(
         sql`(SELECT version FROM ${sql.raw(x.table('hookbox_config_version'))})`.as('hookbox_config_version'),
       )
-    return (messages = x.all(x.text(`claim:${key}`, values, withVersion))) as never
+      return folded
+        ? q.select(
+            sql`(SELECT JSON_ARRAYAGG(JSON_ARRAY(id, paused_until, failing_since, updated_at)) FROM ${sql.raw(x.table('hookbox_endpoints'))}
+              WHERE id IN (${sql.join(targets)}))`.as('hookbox_health'),
+          )
+        : q
+    }
+    const text = folded ? `claim:${key}:health:${targets.length}` : `claim:${key}`
+    return (messages = x.all(x.text(text, folded ? [...targets, ...values] : values, withVersion))) as never
   }
   // No message left (all purged): the version on its own.
   const version = async () => {
@@ -59,6 +74,15 @@ export async function claimDeliveries(x: MysqlExecutor, d: KyselyDialect, o: Cla
     return row ? Number(row.hookbox_config_version) : configVersion(d)
   }
   return hydrateClaim(d, deliveries, token, read, { version })
+}
+
+/** At most this many distinct targets in a batch have their breaker's columns read with the messages. */
+const HEALTH_WITH_MESSAGES = 8
+
+/** The breaker's columns from the messages' `hookbox_health` (a JSON array of [id, paused_until, failing_since, updated_at]; MySQL 8 hands JSON over parsed). */
+function healthRows(json: unknown) {
+  const rows = (typeof json === 'string' ? JSON.parse(json) : (json ?? [])) as Array<[string, number | null, number | null, number]>
+  return rows.map(([id, paused_until, failing_since, updated_at]) => ({ id, paused_until, failing_since, updated_at }))
 }
 
 /**
