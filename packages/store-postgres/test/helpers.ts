@@ -126,3 +126,38 @@ export async function tuplesRead(t: TestSchema, table: string, text: string, val
     if (!on) c.release()
   }
 }
+
+/** One statement a pool ran: its text and values, to EXPLAIN afterwards. */
+export interface RanStatement {
+  text: string
+  values: unknown[]
+}
+
+/** Records every statement `pool.query` runs (text and values) into the returned array. */
+export function recordStatements(pool: pg.Pool): RanStatement[] {
+  const ran: RanStatement[] = []
+  const query = pool.query.bind(pool) as (config: unknown) => Promise<pg.QueryResult>
+  Object.assign(pool, {
+    query: (config: { text: string; values?: unknown[] }) => {
+      if (typeof config === 'object' && config.text) ran.push({ text: config.text, values: config.values ?? [] })
+      return query(config)
+    },
+  })
+  return ran
+}
+
+/** Each statement's plan with sequential scans off, as one text per statement: what it can seek. */
+export async function plansWithoutSeqScans(pool: pg.Pool, statements: readonly RanStatement[]): Promise<string[]> {
+  const c = await pool.connect()
+  try {
+    await c.query('SET enable_seqscan = off')
+    const plans: string[] = []
+    for (const r of statements) {
+      const { rows } = await c.query(`EXPLAIN ${r.text}`, r.values)
+      plans.push(rows.map((p) => p['QUERY PLAN']).join('\n'))
+    }
+    return plans
+  } finally {
+    c.release()
+  }
+}

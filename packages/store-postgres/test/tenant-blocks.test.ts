@@ -1,22 +1,14 @@
 import { collection, endpoint, expandOnce, message, pagedDeliveryIds, T0 } from '@hookbox/core/testing'
-import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { postgresStore } from '../src/index.js'
-import { testSchema } from './helpers.js'
+import { plansWithoutSeqScans, recordStatements, testSchema } from './helpers.js'
 
 const t = testSchema('hb_tenant_blocks', 3)
 
 afterAll(() => t.drop())
 
 /** The pool's statements as they ran (text and values), for EXPLAIN. */
-const ran: Array<{ text: string; values: unknown[] }> = []
-const query = t.pool.query.bind(t.pool) as (config: unknown) => Promise<pg.QueryResult>
-Object.assign(t.pool, {
-  query: (config: { text: string; values?: unknown[] }) => {
-    if (typeof config === 'object' && config.text) ran.push({ text: config.text, values: config.values ?? [] })
-    return query(config)
-  },
-})
+const ran = recordStatements(t.pool)
 
 describe('postgres: the messages’ and deliveries’ tenant indexes are kept by block of sequence numbers (migration 14)', () => {
   const store = postgresStore({ pool: t.pool, schema: t.schema })
@@ -53,17 +45,9 @@ describe('postgres: the messages’ and deliveries’ tenant indexes are kept by
     // Each tenant read, with sequential scans off, can seek the block index (none scans the table).
     const reads = ran.filter((r) => /tenant_block|>> (8|12)/.test(r.text) || /"deliveries"/.test(r.text))
     expect(reads.length).toBeGreaterThanOrEqual(2)
-    const c = await t.pool.connect()
-    try {
-      await c.query('SET enable_seqscan = off')
-      for (const r of reads) {
-        const { rows } = await c.query(`EXPLAIN ${r.text}`, r.values)
-        const plan = rows.map((p) => p['QUERY PLAN']).join('\n')
-        expect(plan).toMatch(/deliveries_tenant_block/)
-        expect(plan).not.toMatch(/Seq Scan on deliveries/)
-      }
-    } finally {
-      c.release()
+    for (const plan of await plansWithoutSeqScans(t.pool, reads)) {
+      expect(plan).toMatch(/deliveries_tenant_block/)
+      expect(plan).not.toMatch(/Seq Scan on deliveries/)
     }
 
     const counts = await store.housekeeping.purgeTenant({ tenant: 'acme' })
