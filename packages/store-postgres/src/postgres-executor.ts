@@ -1,5 +1,6 @@
 import { fromKysely, fromPg, MigrationRequiredError, type SqlExecutor, type SqlResult } from '@hookbox/core'
-import { sql, type CompiledQuery, type Kysely } from 'kysely'
+import { sql, type CompiledQuery, type Kysely, type PostgresPool } from 'kysely'
+import { guardedPool } from './guarded-pool.js'
 import type { PgPoolLike } from './postgres-store-config.js'
 import type { HookboxDatabase } from './schema.js'
 
@@ -19,6 +20,9 @@ export interface Compilable<R> {
 export class PostgresExecutor {
   /** The store's own connection: its pool, or the kysely instance it was given. */
   readonly own: SqlExecutor
+  /** The pool's clients, guarded, for the store's own transactions (none when given only kysely). */
+  readonly #pool: PostgresPool | undefined
+  readonly #preparedStatements: boolean
 
   constructor(
     readonly db: Kysely<any>,
@@ -26,10 +30,12 @@ export class PostgresExecutor {
     pool: PgPoolLike | undefined,
     preparedStatements: boolean,
   ) {
-    this.own =
-      pool && typeof (pool as { query?: unknown }).query === 'function'
-        ? fromPg(pool as never, { outsideTransaction: true, preparedStatements })
-        : fromKysely(db as never, { outsideTransaction: true })
+    const pg = pool && typeof (pool as { query?: unknown }).query === 'function'
+    this.own = pg
+      ? fromPg(pool as never, { outsideTransaction: true, preparedStatements })
+      : fromKysely(db as never, { outsideTransaction: true })
+    this.#pool = pg ? guardedPool(pool) : undefined
+    this.#preparedStatements = preparedStatements
   }
 
   /** Kysely over the store's schema, for building queries (never executing them). */
@@ -52,12 +58,37 @@ export class PostgresExecutor {
     return x.executeSql(query.sql, query.parameters).catch((error: unknown) => Promise.reject(migrationError(error)))
   }
 
-  /** Runs `fn` in one transaction of the store's own. */
+  /**
+   * Runs `fn` in one transaction of the store's own. Over a pg pool, on a client of its own:
+   * its statements are then named prepared statements like the pool's (Postgres parses and
+   * plans the expansion's large locked read and write once per connection, not per batch),
+   * and no kysely transaction (its executor, connection provider and compiled queries) is
+   * built per batch.
+   */
   transaction<T>(fn: (x: SqlExecutor) => Promise<T>): Promise<T> {
-    return this.db
-      .transaction()
-      .execute((trx) => fn(fromKysely(trx as never)))
-      .catch((error: unknown) => Promise.reject(migrationError(error)))
+    const done = this.#pool
+      ? pooledTransaction(this.#pool, this.#preparedStatements, fn)
+      : this.db.transaction().execute((trx) => fn(fromKysely(trx as never)))
+    return done.catch((error: unknown) => Promise.reject(migrationError(error)))
+  }
+}
+
+/** BEGIN, `fn` on the client, then COMMIT, or ROLLBACK when anything failed (its error is the one thrown). */
+async function pooledTransaction<T>(pool: PostgresPool, preparedStatements: boolean, fn: (x: SqlExecutor) => Promise<T>): Promise<T> {
+  const client = await pool.connect()
+  try {
+    await client.query('BEGIN', [])
+    try {
+      const result = await fn(fromPg(client as never, { outsideTransaction: true, preparedStatements }))
+      await client.query('COMMIT', [])
+      return result
+    } catch (error) {
+      // A failed ROLLBACK (a broken connection) leaves the first error to report; the guard drops the client.
+      await client.query('ROLLBACK', []).catch(() => undefined)
+      throw error
+    }
+  } finally {
+    client.release()
   }
 }
 

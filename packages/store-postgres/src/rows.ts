@@ -42,8 +42,8 @@ export function jsonOrNull(value: unknown): string | null {
   return value === null || value === undefined ? null : JSON.stringify(value)
 }
 
-/** A `messages` row as a record. */
-export function messageFromRow(r: Selectable<MessagesTable>): MessageRecord {
+/** A `messages` row as a record (its `seq` and `expanded` are not read). */
+export function messageFromRow(r: Omit<Selectable<MessagesTable>, 'seq' | 'expanded'>): MessageRecord {
   return {
     id: r.id,
     tenant: tenantFromColumn(r.tenant),
@@ -137,8 +137,11 @@ export function endpointToRow(e: EndpointRecord) {
   }
 }
 
-/** A `deliveries` row as a record (the lease columns stay in the database). */
-export function deliveryFromRow(r: Selectable<DeliveriesTable>): DeliveryRecord {
+/** The columns a delivery record is made of: the lease's and the message's `seq` stay in the database. */
+export type DeliveryRecordColumns = Omit<Selectable<DeliveriesTable>, 'message_seq' | 'lease_owner' | 'lease_until' | 'lease_token'>
+
+/** A `deliveries` row as a record. */
+export function deliveryFromRow(r: DeliveryRecordColumns): DeliveryRecord {
   return {
     id: r.id,
     messageId: r.message_id,

@@ -36,7 +36,9 @@ describe('marking a batch expanded (Postgres)', () => {
         return { scans: Number(rows[0]!.seq_scan), rows: Number(rows[0]!.seq_tup_read) }
       }
       ;(c as unknown as { query: Query }).query = async (...args) => {
-        if (typeof args[0] !== 'string' || !args[0].startsWith('WITH inserted AS')) return query(...args)
+        // As text and values, or as a named statement's config.
+        const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text
+        if (!text?.startsWith('WITH inserted AS')) return query(...args)
         const before = await counts()
         const result = await query(...args)
         const after = await counts()

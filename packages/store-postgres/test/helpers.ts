@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { createOutbox } from '@hookbox/core'
 import pg from 'pg'
+import { postgresStore } from '../src/index.js'
 
 /** The test server: `DATABASE_URL`, or the local trust-auth server's `test` database. */
 export const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
@@ -160,4 +162,18 @@ export async function plansWithoutSeqScans(pool: pg.Pool, statements: readonly R
   } finally {
     c.release()
   }
+}
+
+/**
+ * A migrated store on `t` (poll wake-ups) with collection `main` (`a.*`) and one endpoint, and
+ * `messages` notifies of `a.b` committed: the backlog most expansion and claim tests start from.
+ */
+export async function backlogOutbox(t: TestSchema, messages: number) {
+  const store = postgresStore({ pool: t.pool, schema: t.schema, wake: 'poll' })
+  const outbox = createOutbox({ store })
+  await outbox.migrate()
+  await outbox.collections.upsert({ name: 'main', events: ['a.*'] })
+  await outbox.endpoints.create({ collection: 'main', url: 'https://example.com/hook' })
+  await outbox.notifyMany(Array.from({ length: messages }, (_, i) => ({ type: 'a.b', payload: { i } })))
+  return { store, outbox }
 }
