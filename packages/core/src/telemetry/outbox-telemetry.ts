@@ -47,7 +47,10 @@ export function createOutboxTelemetry(
     try {
       // The options' providers are typed structurally (the API is optional); they are the API's own.
       const meter = (o.meterProvider ?? api.metrics.getMeterProvider()).getMeter('hookbox', packageVersion()) as Meter
-      unregister = registerOtelMetrics(meter, emitter, readStats, onError, o.tenantMetricAttribute !== false)
+      // No SDK: the API's no-op meter, which stays one (a provider registered later is never
+      // picked up by it). Its listeners would build attributes on every attempt for nothing.
+      if (meter !== api.createNoopMeter())
+        unregister = registerOtelMetrics(meter, emitter, readStats, onError, o.tenantMetricAttribute !== false)
     } catch (error) {
       onError(error)
     }
