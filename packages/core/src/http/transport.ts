@@ -125,15 +125,11 @@ function resultOf(outcome: ResponseOutcome, latencyMs: number): SendResult {
     latencyMs,
     response: {
       status: outcome.status,
-      contentType: firstHeader(outcome.headers['content-type']),
-      retryAfterMs: parseRetryAfter(firstHeader(outcome.headers['retry-after'])),
+      contentType: outcome.contentType,
+      retryAfterMs: parseRetryAfter(outcome.retryAfter),
       snippet: outcome.snippet,
     },
   }
-}
-
-function firstHeader(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v[0] : v
 }
 
 function classify(err: unknown, timedOut: boolean): { kind: TransportErrorKind; message: string } {
