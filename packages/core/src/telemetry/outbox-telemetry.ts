@@ -4,7 +4,7 @@ import { createRequire } from 'node:module'
 import type { OutboxEvents } from '../events.js'
 import type { AttemptTracer } from './attempt-tracer.js'
 import { loadOtelApi } from './load-otel-api.js'
-import { otelAttemptTracer, type OtelTracing } from './otel-attempt-tracer.js'
+import { globalTracerIdle, otelAttemptTracer, type OtelTracing } from './otel-attempt-tracer.js'
 import { registerOtelMetrics, type StatsReader } from './otel-metrics.js'
 import type { TelemetryOptions } from './telemetry-options.js'
 
@@ -67,6 +67,7 @@ export function createOutboxTelemetry(
               ? (o.tracerProvider.getTracer('hookbox', packageVersion()) as Tracer)
               : api.trace.getTracer('hookbox', packageVersion()),
             propagator: o.propagator as TextMapPropagator | undefined,
+            ...(!o.tracerProvider && { idle: globalTracerIdle(api) }),
           }
         : null,
     ))
