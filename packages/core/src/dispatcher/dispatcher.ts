@@ -17,6 +17,9 @@ import type { EndpointHealth } from '../health/endpoint-health.js'
 import { applyCompletion, attemptOutcome, deferral, settle, type SkippedAttempt } from './settle.js'
 import { ClaimPacing } from './claim-pacing.js'
 
+/** Endpoints up to this many are looked up by a scan: no map (and its entry arrays) per delivery. */
+const SCANNED_ENDPOINTS = 8
+
 /** Tuning of the in-process dispatcher. */
 export interface DispatcherOptions {
   /** Deliveries in flight at once in this process (default: the store's `defaultConcurrency`, else 32). */
@@ -353,9 +356,10 @@ export class Dispatcher {
     const { clock, emitter, health } = this.#d
     try {
       const { delivery, message, collection } = claim
-      const byId = new Map(claim.endpoints.map((e) => [e.id, e]))
       const skipped: SkippedAttempt[] = []
       const toSend = []
+      // A map only for a wide fan-out, where a scan per target would be quadratic.
+      const byId = claim.endpoints.length > SCANNED_ENDPOINTS ? new Map(claim.endpoints.map((e) => [e.id, e])) : undefined
       // Every attempt (a 401 resend included) ends well inside the lease, so no other dispatcher
       // can claim this delivery while it is still in flight.
       const budget = this.#d.options.leaseMs - leaseMargin(this.#d.options.leaseMs)
@@ -369,7 +373,7 @@ export class Dispatcher {
       // Admission runs before any await, so deliveries of one claim batch see each other's slots.
       for (const id of delivery.targets) {
         if (delivery.progress[id]) continue
-        const endpoint = byId.get(id)
+        const endpoint = byId ? byId.get(id) : claim.endpoints.find((e) => e.id === id)
         if (!endpoint) skipped.push({ endpointId: id, reason: 'endpoint was deleted', permanent: true })
         // Claimed only once the policy's end has come, to be ended (see settle).
         else if (!collection.enabled) skipped.push({ endpointId: id, reason: 'collection is disabled', permanent: false })
