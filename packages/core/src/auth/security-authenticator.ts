@@ -8,7 +8,7 @@ import { localKeySigner } from './key-signer.js'
 import type { OAuth2TokenCache } from './oauth2-token-cache.js'
 import { ed25519KeyObject } from './random-secrets.js'
 import { isStoredAuth, type SecretCodec } from './stored-auth.js'
-import { ed25519Signer, hmacKey, hmacSignature, signedPayload } from './webhook-signer.js'
+import { ed25519Signer, hmacKey, hmacSignature } from './webhook-signer.js'
 import type { AuthSecrets, JwtAlgorithm, SigningSecret, StoredAuth } from './endpoint-auth.js'
 import { AuthError } from '../errors.js'
 import { credentialSite } from './credential-binding.js'
@@ -68,8 +68,8 @@ export function createSecurityAuthenticator(config: AuthenticatorConfig): Authen
     if (!stored.signed && stored.type !== 'hmac') return []
     const live = liveSigningSecrets(secrets.hmac, config.now())
     if (live.length === 0) throw missing(ctx, 'a signing secret')
-    const payload = signedPayload(content(ctx))
-    return live.map((s) => hmacSignature(keyOf(s), payload))
+    const signed = content(ctx)
+    return live.map((s) => hmacSignature(keyOf(s), signed))
   }
   const withSignatures = (out: Record<string, string>, signatures: string[]) => {
     if (signatures.length) out['webhook-signature'] = signatures.join(' ')

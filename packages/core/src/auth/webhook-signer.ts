@@ -33,10 +33,7 @@ export function signedPayload(c: SignedContent): string {
 export function hmacSigner(secrets: readonly string[]): WebhookSigner {
   const keys = secrets.map(hmacKey)
   return {
-    sign: (c) => {
-      const payload = signedPayload(c)
-      return keys.map((k) => hmacSignature(k, payload))
-    },
+    sign: (c) => keys.map((k) => hmacSignature(k, c)),
   }
 }
 
@@ -45,9 +42,12 @@ export function hmacKey(secret: string): Buffer {
   return Buffer.from(secret.replace(/^whsec_/, ''), 'base64')
 }
 
-/** One `v1,<base64>` entry: HMAC-SHA256 of the {@link signedPayload} with `key`. */
-export function hmacSignature(key: Buffer, payload: string): string {
-  return `v1,${createHmac('sha256', key).update(payload).digest('base64')}`
+/**
+ * One `v1,<base64>` entry: HMAC-SHA256 of the {@link signedPayload} with `key`. The body is
+ * hashed after the short prefix, not copied into one string with it first: the same bytes.
+ */
+export function hmacSignature(key: Buffer, c: SignedContent): string {
+  return `v1,${createHmac('sha256', key).update(`${c.id}.${c.timestamp}.`).update(c.body).digest('base64')}`
 }
 
 /** Ed25519 (`v1a`) over the same content, by a local key or a KMS through {@link KeySigner}. */
