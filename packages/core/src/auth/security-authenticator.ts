@@ -8,8 +8,8 @@ import { localKeySigner } from './key-signer.js'
 import type { OAuth2TokenCache } from './oauth2-token-cache.js'
 import { ed25519KeyObject } from './random-secrets.js'
 import { isStoredAuth, type SecretCodec } from './stored-auth.js'
-import { ed25519Signer, hmacSigner } from './webhook-signer.js'
-import type { AuthSecrets, JwtAlgorithm, StoredAuth } from './endpoint-auth.js'
+import { ed25519Signer, hmacKey, hmacSignature } from './webhook-signer.js'
+import type { AuthSecrets, JwtAlgorithm, SigningSecret, StoredAuth } from './endpoint-auth.js'
 import { AuthError } from '../errors.js'
 import { credentialSite } from './credential-binding.js'
 import { liveSigningSecrets } from './signing-secrets.js'
@@ -54,12 +54,22 @@ export function createSecurityAuthenticator(config: AuthenticatorConfig): Authen
   const missing = (ctx: AttemptContext, what: string) =>
     new AuthError('undecryptable', `endpoint ${ctx.endpoint.id} is missing ${what} among its stored secrets`)
 
+  // Decoded keys by secret record: the records of secrets stored in clear are the routing's own,
+  // the same on every attempt, so each is decoded once (a weak map: nothing outlives its endpoint).
+  const hmacKeys = new WeakMap<SigningSecret, Buffer>()
+  const keyOf = (s: SigningSecret) => {
+    let key = hmacKeys.get(s)
+    if (!key) hmacKeys.set(s, (key = hmacKey(s.secret)))
+    return key
+  }
+
   /** `v1` signatures with the endpoint's live signing secrets, when it is signed (synchronous: node's HMAC). */
   const hmacSignatures = (ctx: AttemptContext, stored: StoredAuth, secrets: AuthSecrets): string[] => {
     if (!stored.signed && stored.type !== 'hmac') return []
-    const live = liveSigningSecrets(secrets.hmac, config.now()).map((s) => s.secret)
+    const live = liveSigningSecrets(secrets.hmac, config.now())
     if (live.length === 0) throw missing(ctx, 'a signing secret')
-    return hmacSigner(live).sign(content(ctx)) as string[]
+    const signed = content(ctx)
+    return live.map((s) => hmacSignature(keyOf(s), signed))
   }
   const withSignatures = (out: Record<string, string>, signatures: string[]) => {
     if (signatures.length) out['webhook-signature'] = signatures.join(' ')

@@ -31,8 +31,23 @@ export function signedPayload(c: SignedContent): string {
  * counts now that every endpoint is signed.
  */
 export function hmacSigner(secrets: readonly string[]): WebhookSigner {
-  const keys = secrets.map((s) => Buffer.from(s.replace(/^whsec_/, ''), 'base64'))
-  return { sign: (c) => keys.map((k) => `v1,${createHmac('sha256', k).update(signedPayload(c)).digest('base64')}`) }
+  const keys = secrets.map(hmacKey)
+  return {
+    sign: (c) => keys.map((k) => hmacSignature(k, c)),
+  }
+}
+
+/** The key bytes of a `whsec_…` secret (base64 after the prefix). */
+export function hmacKey(secret: string): Buffer {
+  return Buffer.from(secret.replace(/^whsec_/, ''), 'base64')
+}
+
+/**
+ * One `v1,<base64>` entry: HMAC-SHA256 of the {@link signedPayload} with `key`. The body is
+ * hashed after the short prefix, not copied into one string with it first: the same bytes.
+ */
+export function hmacSignature(key: Buffer, c: SignedContent): string {
+  return `v1,${createHmac('sha256', key).update(`${c.id}.${c.timestamp}.`).update(c.body).digest('base64')}`
 }
 
 /** Ed25519 (`v1a`) over the same content, by a local key or a KMS through {@link KeySigner}. */

@@ -17,6 +17,17 @@ import type { EndpointHealth } from '../health/endpoint-health.js'
 import { applyCompletion, attemptOutcome, deferral, settle, type SkippedAttempt } from './settle.js'
 import { ClaimPacing } from './claim-pacing.js'
 
+/** Endpoints up to this many are looked up by a scan: no map (and its entry arrays) per delivery. */
+const SCANNED_ENDPOINTS = 8
+
+/**
+ * An attempt's timeout: the endpoint's or the policy's, within `budgetMs`. A module function, not
+ * a closure per delivery (under tsx, the bench's loader, a named closure also costs a defineProperty).
+ */
+function attemptTimeout(e: EndpointRecord, policyTimeoutMs: number, budgetMs: number): number {
+  return Math.min(e.timeoutMs ?? policyTimeoutMs, budgetMs)
+}
+
 /** Tuning of the in-process dispatcher. */
 export interface DispatcherOptions {
   /** Deliveries in flight at once in this process (default: the store's `defaultConcurrency`, else 32). */
@@ -353,13 +364,13 @@ export class Dispatcher {
     const { clock, emitter, health } = this.#d
     try {
       const { delivery, message, collection } = claim
-      const byId = new Map(claim.endpoints.map((e) => [e.id, e]))
       const skipped: SkippedAttempt[] = []
       const toSend = []
+      // A map only for a wide fan-out, where a scan per target would be quadratic.
+      const byId = claim.endpoints.length > SCANNED_ENDPOINTS ? new Map(claim.endpoints.map((e) => [e.id, e])) : undefined
       // Every attempt (a 401 resend included) ends well inside the lease, so no other dispatcher
       // can claim this delivery while it is still in flight.
       const budget = this.#d.options.leaseMs - leaseMargin(this.#d.options.leaseMs)
-      const timeout = (e: EndpointRecord) => Math.min(e.timeoutMs ?? collection.policy.timeoutMs, budget)
       const started = clock.now()
       const deadline = deadlineOf(delivery, collection.policy)
       const holds = collection.policy.whilePaused === 'wait'
@@ -369,14 +380,19 @@ export class Dispatcher {
       // Admission runs before any await, so deliveries of one claim batch see each other's slots.
       for (const id of delivery.targets) {
         if (delivery.progress[id]) continue
-        const endpoint = byId.get(id)
+        const endpoint = byId ? byId.get(id) : claim.endpoints.find((e) => e.id === id)
         if (!endpoint) skipped.push({ endpointId: id, reason: 'endpoint was deleted', permanent: true })
         // Claimed only once the policy's end has come, to be ended (see settle).
         else if (!collection.enabled) skipped.push({ endpointId: id, reason: 'collection is disabled', permanent: false })
         else if (!claim.tenantEnabled) skipped.push({ endpointId: id, reason: 'tenant is disabled', permanent: false })
         else if (!endpoint.enabled) skipped.push({ endpointId: id, reason: 'endpoint is disabled', permanent: false })
         else {
-          const ctx = { timeoutMs: timeout(endpoint), adaptive, holds, atEnd: started >= deadline }
+          const ctx = {
+            timeoutMs: attemptTimeout(endpoint, collection.policy.timeoutMs, budget),
+            adaptive,
+            holds,
+            atEnd: started >= deadline,
+          }
           const admission = health.check(endpoint, started, ctx)
           if (admission.kind === 'go') toSend.push(endpoint)
           else if (admission.kind === 'probe') probes.push({ endpoint, until: admission.until })
@@ -409,9 +425,12 @@ export class Dispatcher {
         } else
           skipped.push({ endpointId: endpoint.id, reason: 'endpoint is paused by its circuit breaker', permanent: false, retryAt: until })
       }
-      const attempt = (e: EndpointRecord) => this.#attempt(claim, e, timeout(e))
+      const policyTimeout = collection.policy.timeoutMs
       // One target (every `each` delivery): no Promise.all and its promises per delivery.
-      const sent: SentAttempt[] = toSend.length === 1 ? [await attempt(toSend[0]!)] : await Promise.all(toSend.map(attempt))
+      const sent: SentAttempt[] =
+        toSend.length === 1
+          ? [await this.#attempt(claim, toSend[0]!, attemptTimeout(toSend[0]!, policyTimeout, budget))]
+          : await Promise.all(toSend.map((e) => this.#attempt(claim, e, attemptTimeout(e, policyTimeout, budget))))
       const now = clock.now()
       const { completion, failedEndpoints } = settle(claim, sent, skipped, now)
       for (const a of completion.attemptLog)

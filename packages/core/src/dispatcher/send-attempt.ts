@@ -95,17 +95,29 @@ function sendTraced(one: OneSend): Promise<SendResult> {
   return one.traced ? one.traced.run(() => sendOnce(one)) : sendOnce(one)
 }
 
-async function sendOnce({ ctx, attempt, message, transport, traced, deadline, budgetMs }: OneSend): Promise<SendResult> {
-  let auth: Record<string, string>
+/** Not async: with headers answered at once (HMAC, none), no promise or await of its own per attempt. */
+function sendOnce(one: OneSend): Promise<SendResult> {
+  let auth: Record<string, string> | PromiseLike<Record<string, string>>
   try {
-    const headers = ctx.authenticator.headers(attempt)
-    auth = isPromiseLike(headers) ? await headers : headers
+    auth = one.ctx.authenticator.headers(one.attempt)
   } catch (err) {
-    return { ok: false, latencyMs: 0, error: authFailure(err) }
+    return Promise.resolve(authFailed(err))
   }
+  return isPromiseLike(auth) ? Promise.resolve(auth).then((h) => request(one, h), authFailed) : request(one, auth)
+}
+
+function authFailed(err: unknown): SendResult {
+  return { ok: false, latencyMs: 0, error: authFailure(err) }
+}
+
+// A transport that throws instead of rejecting still fails the attempt's promise: sendAttempt is async.
+function request(
+  { ctx, attempt, message, transport, traced, deadline, budgetMs }: OneSend,
+  auth: Record<string, string>,
+): Promise<SendResult> {
   // Fetching credentials (an OAuth2 token) spends the same budget as the request.
   const left = Math.floor(deadline - performance.now())
-  if (left <= 0) return { ok: false, latencyMs: budgetMs, error: { kind: 'timeout', message: 'timed out' } }
+  if (left <= 0) return Promise.resolve({ ok: false, latencyMs: budgetMs, error: { kind: 'timeout', message: 'timed out' } })
   return transport.send({
     url: attempt.url,
     messageId: message.id,

@@ -2,7 +2,7 @@ import { errors, util, type Dispatcher } from 'undici'
 
 /** What one request came to: a response (status, headers, first bytes of the body) or an error. */
 export type ResponseOutcome =
-  | { ok: true; status: number; headers: Record<string, string | string[] | undefined>; snippet: string }
+  | { ok: true; status: number; contentType: string | undefined; retryAfter: string | undefined; snippet: string }
   | { ok: false; error: unknown; timedOut: boolean }
 
 /**
@@ -19,7 +19,8 @@ export class CappedResponse implements Dispatcher.DispatchHandler {
   #abort: ((err?: Error) => void) | null = null
   #timedOut = false
   #status = 0
-  #headers: Record<string, string | string[] | undefined> = {}
+  #contentType: string | undefined
+  #retryAfter: string | undefined
   #chunks: Buffer[] = []
   #read = 0
   #done = false
@@ -46,7 +47,16 @@ export class CappedResponse implements Dispatcher.DispatchHandler {
     // 1xx informational responses come before the real one.
     if (statusCode < 200) return true
     this.#status = statusCode
-    this.#headers = util.parseHeaders(rawHeaders)
+    // Only these two are used: not an object of every header per response (util.parseHeaders).
+    // The first of each name wins, in latin1, as parseHeaders' first value.
+    this.#contentType = this.#retryAfter = undefined
+    for (let i = 0; i < rawHeaders.length; i += 2) {
+      const name = rawHeaders[i]!
+      if (name.length !== 12 && name.length !== 11) continue
+      const key = util.headerNameToString(name)
+      if (key === 'content-type') this.#contentType ??= rawHeaders[i + 1]!.toString('latin1')
+      else if (key === 'retry-after') this.#retryAfter ??= rawHeaders[i + 1]!.toString('latin1')
+    }
     return true
   }
 
@@ -76,7 +86,13 @@ export class CappedResponse implements Dispatcher.DispatchHandler {
   #response(): void {
     if (this.#done) return
     this.#done = true
-    this.settle({ ok: true, status: this.#status, headers: this.#headers, snippet: snippetOf(this.#chunks, this.snippetBytes) })
+    this.settle({
+      ok: true,
+      status: this.#status,
+      contentType: this.#contentType,
+      retryAfter: this.#retryAfter,
+      snippet: snippetOf(this.#chunks, this.snippetBytes),
+    })
   }
 }
 

@@ -9,6 +9,11 @@ export interface OtelTracing {
   api: OtelApi
   tracer: Tracer
   propagator: TextMapPropagator | undefined
+  /**
+   * Whether an attempt started now would go untraced for sure (no SDK behind the API's global
+   * tracer, no span in the active context): it is then not started at all.
+   */
+  idle?: () => boolean
 }
 
 /**
@@ -22,7 +27,7 @@ export function otelAttemptTracer(tracing: () => Promise<OtelTracing | null>): A
   let loaded: { tracing: OtelTracing | null } | undefined
   const start = (t: OtelTracing | null, info: AttemptSpanInfo) => {
     try {
-      return t ? startSpan(t, info) : undefined
+      return t && !t.idle?.() ? startSpan(t, info) : undefined
     } catch {
       // Tracing must never stop a webhook from being sent.
       return undefined
@@ -89,5 +94,20 @@ function startSpan({ api, tracer, propagator }: OtelTracing, info: AttemptSpanIn
         // A misbehaving SDK must not fail the attempt.
       }
     },
+  }
+}
+
+/**
+ * {@link OtelTracing.idle} for the API's global tracer. That tracer is a proxy: until an SDK is
+ * registered it hands out the no-op tracer, whose spans record nothing and carry only the
+ * active context's span (none here), so the span, its name and attributes would be built for
+ * nothing on every attempt. Looked up per attempt: an SDK registered later is picked up at once.
+ * A global from another copy of the API never compares equal: those attempts are started as before.
+ */
+export function globalTracerIdle(api: OtelApi): () => boolean {
+  const noopProvider = new api.ProxyTracerProvider().getDelegate()
+  return () => {
+    const provider = api.trace.getTracerProvider() as { getDelegate?: () => unknown }
+    return provider.getDelegate?.() === noopProvider && api.trace.getSpanContext(api.context.active()) === undefined
   }
 }

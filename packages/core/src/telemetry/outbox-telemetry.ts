@@ -4,7 +4,7 @@ import { createRequire } from 'node:module'
 import type { OutboxEvents } from '../events.js'
 import type { AttemptTracer } from './attempt-tracer.js'
 import { loadOtelApi } from './load-otel-api.js'
-import { otelAttemptTracer, type OtelTracing } from './otel-attempt-tracer.js'
+import { globalTracerIdle, otelAttemptTracer, type OtelTracing } from './otel-attempt-tracer.js'
 import { registerOtelMetrics, type StatsReader } from './otel-metrics.js'
 import type { TelemetryOptions } from './telemetry-options.js'
 
@@ -47,7 +47,10 @@ export function createOutboxTelemetry(
     try {
       // The options' providers are typed structurally (the API is optional); they are the API's own.
       const meter = (o.meterProvider ?? api.metrics.getMeterProvider()).getMeter('hookbox', packageVersion()) as Meter
-      unregister = registerOtelMetrics(meter, emitter, readStats, onError, o.tenantMetricAttribute !== false)
+      // No SDK: the API's no-op meter, which stays one (a provider registered later is never
+      // picked up by it). Its listeners would build attributes on every attempt for nothing.
+      if (meter !== api.createNoopMeter())
+        unregister = registerOtelMetrics(meter, emitter, readStats, onError, o.tenantMetricAttribute !== false)
     } catch (error) {
       onError(error)
     }
@@ -64,6 +67,7 @@ export function createOutboxTelemetry(
               ? (o.tracerProvider.getTracer('hookbox', packageVersion()) as Tracer)
               : api.trace.getTracer('hookbox', packageVersion()),
             propagator: o.propagator as TextMapPropagator | undefined,
+            ...(!o.tracerProvider && { idle: globalTracerIdle(api) }),
           }
         : null,
     ))

@@ -84,6 +84,21 @@ describe('HttpTransport', () => {
     }
   })
 
+  it('reads content-type and the first retry-after, whatever their case and however many', async () => {
+    receiver.on('/busy', (_r, res) => {
+      res.setHeader('X-Other', 'a')
+      res.setHeader('Content-Type', 'text/plain; charset=utf-8')
+      res.setHeader('RETRY-AFTER', ['7', '9'])
+      res.writeHead(503)
+      res.end('later')
+      return 'handled'
+    })
+    expect(await post(transport, `${receiver.url}/busy`)).toMatchObject({
+      ok: true,
+      response: { status: 503, contentType: 'text/plain; charset=utf-8', retryAfterMs: 7_000, snippet: 'later' },
+    })
+  })
+
   it('a connection refused is a connection error', async () => {
     const closed = await TestReceiver.start()
     const url = closed.url
