@@ -92,13 +92,11 @@ export function dueDeliveries(
         ? all.where('d.id', 'in', list)
         : all
     const columns = dialect.columns
+    const joinsEndpoint = columns?.some(([table]) => table === 'ep') ?? false
     const picked = columns
       ? (from
           .leftJoin('hookbox_messages as msg', 'msg.seq', 'd.message_seq')
-          .$if(
-            columns.some(([table]) => table === 'ep'),
-            (q) => q.leftJoin('hookbox_endpoints as ep', 'ep.id', 'd.endpoint_id') as unknown as typeof q,
-          )
+          .$if(joinsEndpoint, (q) => q.leftJoin('hookbox_endpoints as ep', 'ep.id', 'd.endpoint_id') as unknown as typeof q)
           .select(columns.map(([table, column, name]) => sql.ref(`${table}.${column}`).as(name))) as unknown as ReturnType<
           typeof from.selectAll<'d'>
         >)
@@ -131,6 +129,14 @@ export function dueDeliveries(
         })
         .$if(skip.length > 0, (q) => q.where((w) => w.or([w('d.endpoint_id', 'is', null), w('d.endpoint_id', 'not in', skip)])))
         .where((w) => {
+          // The pick joined the endpoint (`ep`): its row decides, no lookup of its own (NULL
+          // `paused_until`: not paused).
+          if (joinsEndpoint)
+            return w.or([
+              w('d.endpoint_id', 'is', null),
+              w('d.deadline', '<=', now),
+              sql<boolean>`(ep.id IS NULL OR (ep.enabled <> 0 AND (ep.paused_until IS NULL OR ep.paused_until <= ${now})))`,
+            ])
           const held = w
             .selectFrom('hookbox_endpoints as e')
             .select(sql.lit(1).as('one'))

@@ -19,8 +19,8 @@ import { dueAfter, dueAround, dueWindow, firstOf } from '../due-around.js'
 
 /**
  * SQLite's side of the shared claim: `IS` compares nullable endpoints, [NOT] EXISTS looks up
- * collection, tenant and endpoint, the pick reads the messages and the `each` endpoints' breaker
- * columns too ({@link CLAIM_COLUMNS}).
+ * collection and tenant, the pick reads the messages and the `each` endpoints (whether one holds
+ * its delivery back, and its breaker columns) too ({@link CLAIM_COLUMNS}).
  */
 const CLAIM_SQL: ClaimSql = { nullSafeEquals: 'IS', lookups: 'exists', columns: CLAIM_COLUMNS }
 
