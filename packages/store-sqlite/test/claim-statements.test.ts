@@ -42,16 +42,48 @@ describe('sqlite: what a claim runs', () => {
     return { t, ran, store, messages }
   }
 
-  it('picks each delivery with its message in one statement, then leases, reads the breaker columns and the config version', async () => {
+  it('picks each delivery with its message and its endpoint’s breaker columns in one statement, then leases and reads the config version', async () => {
     const { ran, store, messages } = await setUp()
+    await store.catalog.setEndpointHealth({ id: 'ep_a', pausedUntil: T0 - 1, failingSince: T0 - 5, now: T0 - 1 })
     ran.length = 0
     const { leased } = await store.queue.claim({ now: T0, limit: 10, leaseMs: 30_000, owner: 'test' })
     expect(leased.map((l) => l.message)).toEqual(messages)
-    // Four statements whatever the batch size: no second read of the messages by id.
-    expect(ran).toHaveLength(4)
+    expect(leased.map((l) => l.health)).toEqual(
+      messages.map(() => [{ id: 'ep_a', pausedUntil: T0 - 1, failingSince: T0 - 5, updatedAt: T0 - 1 }]),
+    )
+    // Three statements whatever the batch size: no second read of the messages or the endpoints by id.
+    expect(ran).toHaveLength(3)
     expect(ran[0]).toMatch(/left join "hookbox_messages" as "msg"/)
+    expect(ran[0]).toMatch(/left join "hookbox_endpoints" as "ep"/)
     expect(ran[1]).toMatch(/^update "hookbox_deliveries" set .* where rowid in/)
     expect(ran.filter((s) => /from "hookbox_messages"/.test(s))).toEqual([ran[0]])
+    expect(ran.filter((s) => /"hookbox_endpoints"/.test(s))).toEqual([ran[0]])
+    // The joined row decides whether the endpoint holds the delivery back: no lookup of its own.
+    expect(ran[0]).not.toMatch(/from "hookbox_endpoints" as "e"/)
+  })
+
+  it('reads the breaker columns of a majority delivery’s targets on their own, and none of an each endpoint that is gone', async () => {
+    const { t, ran, store } = await setUp()
+    await store.catalog.upsertCollection({ collection: collection({ name: 'votes', failureMode: 'majority' }) })
+    for (const id of ['ep_m1', 'ep_m2']) await store.catalog.insertEndpoint({ endpoint: endpoint({ id, collection: 'votes' }) })
+    await store.catalog.setEndpointHealth({ id: 'ep_m2', failingSince: T0 - 7, now: T0 - 2 })
+    await store.queue.enqueue({ messages: [message({ id: 'msg_v', type: 'votes.cast', createdAt: T0 })], idempotencySince: 0 })
+    expect(await expandOnce(store, { limit: 10, now: T0 })).toBe(1)
+    t.db.prepare("DELETE FROM hookbox_endpoints WHERE id = 'ep_a'").run()
+    ran.length = 0
+    const { leased } = await store.queue.claim({ now: T0, limit: 10, leaseMs: 30_000, owner: 'test' })
+    const each = leased.filter((l) => l.delivery.failureMode === 'each')
+    const [majority, ...more] = leased.filter((l) => l.delivery.failureMode === 'majority')
+    expect(each.length).toBeGreaterThan(0)
+    expect(each.map((l) => l.health)).toEqual(each.map(() => []))
+    expect(more).toEqual([])
+    expect(majority!.health).toEqual([
+      { id: 'ep_m1', pausedUntil: null, failingSince: null, updatedAt: T0 },
+      { id: 'ep_m2', pausedUntil: null, failingSince: T0 - 7, updatedAt: T0 - 2 },
+    ])
+    // The majority targets' read, by id: the gone each endpoint is not looked up again.
+    const reads = ran.filter((s) => /from "hookbox_endpoints" where "id" in/.test(s))
+    expect(reads).toEqual([expect.stringMatching(/in \(\?, \?\)/)])
   })
 
   it('leases a delivery whose message is gone and leaves it out, as the claim always did', async () => {

@@ -28,11 +28,13 @@ export interface ClaimSql {
   readonly candidatesFirst?: 'STRAIGHT_JOIN'
   /**
    * The pick's columns. Unset: the delivery's whole row. Else `[table, column, name]` of the
-   * delivery (`d`) and of its message (`msg`, LEFT JOINed by `seq`, the messages' key), read in
-   * the step that finds the delivery: SQLite then needs no second statement for the messages,
-   * and turns fewer values into JavaScript ones.
+   * delivery (`d`), of its message (`msg`, LEFT JOINed by `seq`, the messages' key) and, if any
+   * is named, of its `each` endpoint (`ep`, LEFT JOINed by id), read in the step that finds the
+   * delivery: SQLite then needs no second statement for the messages or (see
+   * {@link hydrateClaim}'s `knownHealth`) for the breaker's columns, and turns fewer values into
+   * JavaScript ones.
    */
-  readonly columns?: ReadonlyArray<readonly ['d' | 'msg', string, string]>
+  readonly columns?: ReadonlyArray<readonly ['d' | 'msg' | 'ep', string, string]>
 }
 
 /**
@@ -90,9 +92,11 @@ export function dueDeliveries(
         ? all.where('d.id', 'in', list)
         : all
     const columns = dialect.columns
+    const joinsEndpoint = columns?.some(([table]) => table === 'ep') ?? false
     const picked = columns
       ? (from
           .leftJoin('hookbox_messages as msg', 'msg.seq', 'd.message_seq')
+          .$if(joinsEndpoint, (q) => q.leftJoin('hookbox_endpoints as ep', 'ep.id', 'd.endpoint_id') as unknown as typeof q)
           .select(columns.map(([table, column, name]) => sql.ref(`${table}.${column}`).as(name))) as unknown as ReturnType<
           typeof from.selectAll<'d'>
         >)
@@ -125,6 +129,14 @@ export function dueDeliveries(
         })
         .$if(skip.length > 0, (q) => q.where((w) => w.or([w('d.endpoint_id', 'is', null), w('d.endpoint_id', 'not in', skip)])))
         .where((w) => {
+          // The pick joined the endpoint (`ep`): its row decides, no lookup of its own (NULL
+          // `paused_until`: not paused).
+          if (joinsEndpoint)
+            return w.or([
+              w('d.endpoint_id', 'is', null),
+              w('d.deadline', '<=', now),
+              sql<boolean>`(ep.id IS NULL OR (ep.enabled <> 0 AND (ep.paused_until IS NULL OR ep.paused_until <= ${now})))`,
+            ])
           const held = w
             .selectFrom('hookbox_endpoints as e')
             .select(sql.lit(1).as('one'))
@@ -212,18 +224,20 @@ export type ClaimRead = <R>(key: string, values: string[], build: () => Compilab
  * synchronous store). Returns each delivery with its message (one whose message is gone is left
  * out) and the breaker's columns of those of its targets that still exist. `version`: how a
  * store reads the config version instead (MySQL: in the messages' statement, one round trip
- * less); unset, its own select.
+ * less); unset, its own select. `knownHealth`: the breaker's columns a store's pick already read
+ * (SQLite: of each `each` delivery's endpoint), with the ids it looked up, found or gone; only
+ * the other targets are read.
  */
 export function hydrateClaim(
   d: KyselyDialect,
   deliveries: DeliveryRecord[],
   token: string,
   read: ClaimRead,
-  o: { known?: MessageRecord[]; version?: () => MaybePromise<number> } = {},
+  o: { known?: MessageRecord[]; version?: () => MaybePromise<number>; knownHealth?: KnownHealth } = {},
 ): MaybePromise<ClaimResult> {
-  const { known, version = () => configVersion(d) } = o
+  const { known, version = () => configVersion(d), knownHealth } = o
   const messageIds = known ? [] : [...new Set(deliveries.map((d) => d.messageId))]
-  const endpointIds = [...new Set(deliveries.flatMap((d) => d.targets))]
+  const endpointIds = [...new Set(deliveries.flatMap((d) => d.targets))].filter((id) => !knownHealth?.ids.has(id))
   const messages = known
     ? []
     : read(`messages:${messageIds.length}`, messageIds, () => d.qb.selectFrom('hookbox_messages').selectAll().where('id', 'in', messageIds))
@@ -234,7 +248,7 @@ export function hydrateClaim(
     : []
   const versionRead = version()
   const finish = ([m, h, v]: [Array<Selectable<MessagesTable>>, HealthRow[], number]): ClaimResult => ({
-    leased: leasedBatch(deliveries, known ?? m.map(d.rows.messageFromRow), h, token),
+    leased: leasedBatch(deliveries, known ?? m.map(d.rows.messageFromRow), knownHealth ? [...knownHealth.rows, ...h] : h, token),
     configVersion: v,
   })
   if (messages instanceof Promise || health instanceof Promise || versionRead instanceof Promise)
@@ -242,7 +256,14 @@ export function hydrateClaim(
   return finish([messages, health, versionRead])
 }
 
-type HealthRow = Pick<Selectable<EndpointsTable>, 'id' | 'paused_until' | 'failing_since' | 'updated_at'>
+/** An endpoint's breaker columns as the claim reads them. */
+export type HealthRow = Pick<Selectable<EndpointsTable>, 'id' | 'paused_until' | 'failing_since' | 'updated_at'>
+
+/** Breaker columns a pick read: `rows` of the endpoints found among `ids` (those it looked up). */
+export interface KnownHealth {
+  readonly ids: ReadonlySet<string>
+  readonly rows: HealthRow[]
+}
 
 /** Each delivery with its message and its targets' breaker columns, as core leases it. */
 function leasedBatch(deliveries: DeliveryRecord[], messages: MessageRecord[], health: HealthRow[], token: string): LeasedDelivery[] {

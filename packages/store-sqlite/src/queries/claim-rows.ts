@@ -1,4 +1,5 @@
 import type { DeliveryRecord, MessageRecord } from '@hookbox/core'
+import type { HealthRow } from '@hookbox/store-kysely'
 import { StoreError } from '@hookbox/core'
 import { deliveryAt } from '../rows.js'
 
@@ -9,7 +10,8 @@ import { deliveryAt } from '../rows.js'
  * claim writes them) and `message_seq` (the join's key). The message's id, tenant and ordering key are the delivery's own (copied from the
  * message when it was expanded; a message never changes), so they are not read twice.
  * `msg.type` is NULL only when the message is gone (the column is NOT NULL). The rowid is
- * the lease's key (see {@link Picked.rowid}).
+ * the lease's key (see {@link Picked.rowid}). `ep`: the breaker's columns of an `each` delivery's
+ * endpoint (`e_id` NULL when it is gone), so the claim needs no statement of its own for them.
  */
 export const CLAIM_COLUMNS = [
   ['d', 'rowid', 'rid'],
@@ -37,6 +39,10 @@ export const CLAIM_COLUMNS = [
   ['msg', 'entity_id', 'm_entity_id'],
   ['msg', 'idempotency_key', 'm_idempotency_key'],
   ['msg', 'created_at', 'm_created_at'],
+  ['ep', 'id', 'e_id'],
+  ['ep', 'paused_until', 'e_paused_until'],
+  ['ep', 'failing_since', 'e_failing_since'],
+  ['ep', 'updated_at', 'e_updated_at'],
 ] as const
 
 type Name = (typeof CLAIM_COLUMNS)[number][2]
@@ -65,6 +71,8 @@ export interface Picked {
   rowid: number
   delivery: DeliveryRecord
   message: MessageRecord | undefined
+  /** The breaker's columns of its endpoint (`each` mode), unless it has none or it is gone. */
+  health: HealthRow | undefined
 }
 
 /** The delivery and message of an object row (positions by name) or an array row (by index, see {@link claimPositions}). */
@@ -86,5 +94,15 @@ export function pickedAt(row: Readonly<Record<string, unknown>> | readonly unkno
           idempotencyKey: r[at.m_idempotency_key] as string | null,
           createdAt: r[at.m_created_at] as number,
         }
-  return { rowid: r[at.rid] as number, delivery, message }
+  const endpoint = r[at.e_id] as string | null
+  const health: HealthRow | undefined =
+    endpoint === null
+      ? undefined
+      : {
+          id: endpoint,
+          paused_until: r[at.e_paused_until] as number | null,
+          failing_since: r[at.e_failing_since] as number | null,
+          updated_at: r[at.e_updated_at] as number,
+        }
+  return { rowid: r[at.rid] as number, delivery, message, health }
 }

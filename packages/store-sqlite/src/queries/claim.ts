@@ -12,13 +12,15 @@ import {
   type SkipHints,
   type ClaimSql,
   type KyselyDialect,
+  type KnownHealth,
 } from '@hookbox/store-kysely'
 import type { SyncExecutor } from '../sync-executor.js'
 import { dueAfter, dueAround, dueWindow, firstOf } from '../due-around.js'
 
 /**
  * SQLite's side of the shared claim: `IS` compares nullable endpoints, [NOT] EXISTS looks up
- * collection, tenant and endpoint, the pick reads the messages too ({@link CLAIM_COLUMNS}).
+ * collection and tenant, the pick reads the messages and the `each` endpoints (whether one holds
+ * its delivery back, and its breaker columns) too ({@link CLAIM_COLUMNS}).
  */
 const CLAIM_SQL: ClaimSql = { nullSafeEquals: 'IS', lookups: 'exists', columns: CLAIM_COLUMNS }
 
@@ -39,11 +41,17 @@ export function claimDeliveries(x: SyncExecutor, d: KyselyDialect, o: ClaimReque
     const rowids = picked.map((p) => p.rowid)
     const lease = [o.owner, o.now + o.leaseMs, token, o.now]
     x.run(x.shaped(`lease-rowids:${rowids.length}`, [...lease, ...rowids], () => leaseDeliveries(d, o, { rowids }, token)))
-    // The messages came with the pick (hydrateClaim leaves out a delivery whose message is gone).
+    // The messages came with the pick (hydrateClaim leaves out a delivery whose message is gone),
+    // and so did the breaker's columns of each `each` delivery's endpoint (found or gone).
     const messages = picked.flatMap((p): MessageRecord[] => (p.message ? [p.message] : []))
+    const knownHealth: KnownHealth = {
+      ids: new Set(picked.flatMap((p) => (p.delivery.endpointId === null ? [] : [p.delivery.endpointId]))),
+      rows: picked.flatMap((p) => (p.health ? [p.health] : [])),
+    }
     // Synchronous here: the SQLite dialect runs every statement at once.
     return hydrateClaim(d, deliveries, token, (key, values, build) => x.all(x.shaped(key, values, build)), {
       known: messages,
+      knownHealth,
     }) as ClaimResult
   })
 }
