@@ -274,7 +274,8 @@ function cpuCeiling(
       unit: 'µs',
       baseline: { name: 'what pg-boss spends on it in this run (its machine CPU per delivery minus the HTTP’s)', value: peerEngine },
       ratio: left / peerEngine,
-      target: 'none (the 1.5× target needs an engine and Postgres that together spend no more than this per delivery: the ratio is that budget over what pg-boss spends)',
+      target:
+        'none (the 1.5× target needs an engine and Postgres that together spend no more than this per delivery: the ratio is that budget over what pg-boss spends)',
       met: null,
       note: `${cores()} cores ÷ ${num(needed)}/s = ${num(budget, 1)} µs per delivery for every process together; raw undici POSTs to the same receiver, no database, cost ${num(http, 1)} µs each (${rawCheapest.c} concurrent, ${num(stat(rawCheapest.runs.map((r) => r.perSecond)).median)}/s)`,
     },
