@@ -21,7 +21,12 @@ export interface WebhookSigner {
 
 /** The string both schemes sign. */
 export function signedPayload(c: SignedContent): string {
-  return `${c.id}.${c.timestamp}.${c.body}`
+  return `${signedPrefix(c)}${c.body}`
+}
+
+/** What comes before the body in the {@link signedPayload}: `${id}.${timestamp}.`. */
+function signedPrefix(c: SignedContent): string {
+  return `${c.id}.${c.timestamp}.`
 }
 
 /**
@@ -47,7 +52,7 @@ export function hmacKey(secret: string): Buffer {
  * hashed after the short prefix, not copied into one string with it first: the same bytes.
  */
 export function hmacSignature(key: Buffer, c: SignedContent): string {
-  return `v1,${createHmac('sha256', key).update(`${c.id}.${c.timestamp}.`).update(c.body).digest('base64')}`
+  return `v1,${createHmac('sha256', key).update(signedPrefix(c)).update(c.body).digest('base64')}`
 }
 
 /** Ed25519 (`v1a`) over the same content, by a local key or a KMS through {@link KeySigner}. */

@@ -12,6 +12,7 @@ import {
   type ClaimCandidates,
   type ClaimRead,
   type ClaimSql,
+  type HealthRow,
   type KyselyDialect,
   type SkipHints,
 } from '@hookbox/store-kysely'
@@ -80,7 +81,7 @@ export async function claimDeliveries(x: MysqlExecutor, d: KyselyDialect, o: Cla
 const HEALTH_WITH_MESSAGES = 8
 
 /** The breaker's columns from the messages' `hookbox_health` (a JSON array of [id, paused_until, failing_since, updated_at]; MySQL 8 hands JSON over parsed). */
-function healthRows(json: unknown) {
+function healthRows(json: unknown): HealthRow[] {
   const rows = (typeof json === 'string' ? JSON.parse(json) : (json ?? [])) as Array<[string, number | null, number | null, number]>
   return rows.map(([id, paused_until, failing_since, updated_at]) => ({ id, paused_until, failing_since, updated_at }))
 }
