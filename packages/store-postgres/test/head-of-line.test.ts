@@ -1,7 +1,7 @@
 import { headOfLineReads } from '@hookbox/core/testing'
 import { afterAll, describe, expect, it } from 'vitest'
 import { postgresStore } from '../src/index.js'
-import { testSchema, tuplesReadSoFar } from './helpers.js'
+import { insertPending, testSchema, tuplesReadSoFar } from './helpers.js'
 
 const t = testSchema('hb_head_of_line', 2)
 
@@ -14,15 +14,7 @@ describe('head-of-line claims (migration 18)', () => {
     const s = `"${t.schema}"`
     await t.pool.query(`INSERT INTO ${s}.collections (name, policy, failure_mode, created_at, updated_at) VALUES ('c', '{}', 'each', 0, 0)`)
     const reads = await headOfLineReads({
-      async insert(from, to, endpoint, dueAt) {
-        await t.pool.query(
-          `INSERT INTO ${s}.deliveries (id, message_id, message_seq, request_id, collection, failure_mode, endpoint_id, targets,
-          state, next_attempt_at, window_start, created_at, updated_at)
-          SELECT lpad(g::text, 8, '0'), 'm' || g, g, 'r' || g, 'c', 'each', $3, '[]', 'pending', $4, 0, 0, 0 FROM generate_series($1::int, $2::int) g`,
-          [from, to, endpoint, dueAt],
-        )
-        await t.pool.query(`ANALYZE ${s}.deliveries`)
-      },
+      insert: (from, to, endpoint, dueAt) => insertPending(t, from, to, endpoint, dueAt),
       async claim(skip, limit) {
         const c = await t.pool.connect()
         try {

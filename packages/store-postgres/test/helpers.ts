@@ -129,6 +129,21 @@ export async function tuplesRead(t: TestSchema, table: string, text: string, val
   }
 }
 
+/**
+ * Inserts pending `each` deliveries `from`…`to` (ids their number, zero-padded to 8 digits) of
+ * collection `c` for `endpoint` (null: none), due at `dueAt`, leased by no one, then ANALYZEs.
+ */
+export async function insertPending(t: TestSchema, from: number, to: number, endpoint: string | null, dueAt: number): Promise<void> {
+  const s = `"${t.schema}"`
+  await t.pool.query(
+    `INSERT INTO ${s}.deliveries (id, message_id, message_seq, request_id, collection, failure_mode, endpoint_id, targets,
+      state, next_attempt_at, window_start, created_at, updated_at)
+    SELECT lpad(g::text, 8, '0'), 'm' || g, g, 'r' || g, 'c', 'each', $3, '[]', 'pending', $4, 0, 0, 0 FROM generate_series($1::int, $2::int) g`,
+    [from, to, endpoint, dueAt],
+  )
+  await t.pool.query(`ANALYZE ${s}.deliveries`)
+}
+
 /** One statement a pool ran: its text and values, to EXPLAIN afterwards. */
 export interface RanStatement {
   text: string

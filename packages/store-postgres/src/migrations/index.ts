@@ -20,6 +20,7 @@ import { fruitlessSkipCheckMigration } from './000017-fruitless-skip-check.js'
 import { headOfLineClaimMigration } from './000018-head-of-line-claim.js'
 import { hotLeasesMigration } from './000019-hot-leases.js'
 import { messageBlockMigration } from './000021-message-block.js'
+import { skippedWindowMigration } from './000022-skipped-window.js'
 
 /** Every migration of this version of the package, in order. */
 export const migrations: readonly Migration[] = [
@@ -43,6 +44,7 @@ export const migrations: readonly Migration[] = [
   headOfLineClaimMigration,
   hotLeasesMigration,
   messageBlockMigration,
+  skippedWindowMigration,
 ]
 
 /** SQL that creates the schema and its `migrations` book-keeping table. */
