@@ -18,11 +18,12 @@ import { seedPending } from './seed.js'
 import { num, quick, ratio, stat, table, verdict, type Figure, type Result } from './support.js'
 
 /** The stuck endpoint (no row of its own: the claim only skips its id). */
-const STUCK = 'ep_stuck'
+export const STUCK = 'ep_stuck'
 /** F's due deliveries, behind the stuck endpoint's backlog. */
 const HEALTHY = 2_000
 
-interface Side {
+/** One side of the comparison: its outbox, its store's queue and F's id. */
+export interface Side {
   t: Target
   box: Box
   queue: QueueStore
@@ -31,7 +32,7 @@ interface Side {
 }
 
 /** A target whose `stuck` first deliveries are the stuck endpoint's and the {@link HEALTHY} after them F's. */
-async function side(kind: StoreKind, receiver: Receiver, stuck: number): Promise<Side> {
+export async function headOfLineSide(kind: StoreKind, receiver: Receiver, stuck: number): Promise<Side> {
   const t = newTarget(kind)
   const box = await openOutbox(t)
   const [healthy] = await route(box, receiver.url, { tenants: 0 })
@@ -81,6 +82,7 @@ async function claimRate(s: Side, claims: number, clock: { now: number }): Promi
   return claims / ((performance.now() - t0) / 1000)
 }
 
+/** The head-of-line section of the bench: claims/s past a stuck endpoint's backlog against none. */
 export async function headOfLineBench(kind: StoreKind, receiver: Receiver): Promise<Result> {
   const big = quick ? 100_000 : kind === 'mysql' ? 300_000 : 1_000_000
   const claims = quick ? 100 : 300
@@ -88,8 +90,8 @@ export async function headOfLineBench(kind: StoreKind, receiver: Receiver): Prom
   // machine does at that moment (per-round ratios 0.83–1.13 over three runs of 3 rounds, the
   // same code on both sides): 7 rounds keep that out of the median.
   const rounds = quick ? 1 : 7
-  const a = await side(kind, receiver, 0)
-  const b = await side(kind, receiver, big).catch(async (e: unknown) => {
+  const a = await headOfLineSide(kind, receiver, 0)
+  const b = await headOfLineSide(kind, receiver, big).catch(async (e: unknown) => {
     await a.box.close()
     await dropTarget(a.t)
     throw e
