@@ -1,7 +1,7 @@
 // Probe for issue 13 (MariaDB expansion and end-to-end spread): what the ordering indexes' column
 // order costs the write path, 1 tenant against 10,000 tenants × 3 endpoints (bench/tenants.ts's
-// set-up), with the indexes of migration 8 ("new") and with the tenant-led ones it replaced
-// ("old", recreated after migrating). Each round, interleaved over the four databases: N spread
+// set-up), with the indexes before migrations 8 and 9 ("base", recreated after migrating), after
+// 8 ("m8") and after 9 ("m9"). Each round, interleaved over the four databases: N spread
 // notifies committed, expanded (batches of 100) and claimed + completed through the store (no
 // dispatcher, no HTTP). Per phase and message it counts the index pages the phase modified (pages
 // of the database's tables in the buffer pool whose newest change is after the phase began), the
@@ -19,10 +19,19 @@ import { loadRoutingSnapshot } from '../packages/core/src/dispatcher/routing-sna
 const [roundsArg = '3', nArg = '600', prefillArg = '6000'] = process.argv.slice(2)
 const N = Number(nArg)
 const TENANTS = 10_000
-const OLD = (d: string) => [
+// What each variant takes back after migrating: `base` the indexes of migrations 8 and 9, `m8` those of 9.
+const REVERT_8 = (d: string) => [
   `ALTER TABLE \`${d}\`.hookbox_deliveries DROP INDEX hookbox_deliveries_ordering_seq, ADD KEY hookbox_deliveries_ordering (ordering_key, tenant, collection, state, message_seq)`,
   `ALTER TABLE \`${d}\`.hookbox_messages DROP INDEX hookbox_messages_ordering_seq, ADD KEY hookbox_messages_ordering (ordering_key, tenant, expanded, seq)`,
 ]
+const REVERT_9 = (d: string) => [
+  `ALTER TABLE \`${d}\`.hookbox_deliveries DROP INDEX hookbox_deliveries_pending_endpoint, DROP COLUMN pending_endpoint_id, ADD KEY hookbox_deliveries_endpoint_due (state, endpoint_id, next_attempt_at)`,
+]
+const REVERT: Record<string, (d: string) => string[]> = {
+  base: (d) => [...REVERT_8(d), ...REVERT_9(d)],
+  m8: REVERT_9,
+  m9: () => [],
+}
 const PHASES = ['notify', 'expand', 'deliver'] as const
 type Phase = (typeof PHASES)[number]
 
@@ -31,9 +40,11 @@ interface Variant {
   tenants: number
   t: Target
 }
-const variants: Variant[] = ['old', 'new'].flatMap((schema) =>
-  [1, TENANTS].map((tenants) => ({ label: `${schema} ${tenants === 1 ? '1 tenant' : '10k tenants'}`, tenants, t: newTarget('mysql') })),
-)
+const variants: Variant[] = (process.env.VARIANTS ?? 'base,m8,m9')
+  .split(',')
+  .flatMap((schema) =>
+    [1, TENANTS].map((tenants) => ({ label: `${schema} ${tenants === 1 ? '1 tenant' : '10k tenants'}`, tenants, t: newTarget('mysql') })),
+  )
 
 const serverPid = execFileSync('pgrep', ['-o', 'mariadbd|mysqld']).toString().trim()
 const serverCpuMs = () => {
@@ -93,7 +104,7 @@ try {
     variants.map(async (v) => {
       const box = await openOutbox(v.t, { tenants: v.tenants })
       await routeTenants(box, 'http://127.0.0.1:9', v.tenants)
-      if (v.label.startsWith('old')) for (const q of OLD(box.mysqlDatabase!)) await box.mysql!.promise().query(q)
+      for (const q of REVERT[v.label.split(' ')[0]!]!(box.mysqlDatabase!)) await box.mysql!.promise().query(q)
       await box.close()
     }),
   )
