@@ -18,7 +18,7 @@ for (const method of ['query', 'execute'] as const) {
   proto[method] = function (this: unknown, ...args: unknown[]) {
     const q = args[0] as string | { sql: string }
     const text = typeof q === 'string' ? q : q.sql
-    if (text.includes('hookbox_deliveries_endpoint_due')) around = { sql: text, values: args[1] as unknown[] }
+    if (text.includes('hookbox_deliveries_pending_endpoint')) around = { sql: text, values: args[1] as unknown[] }
     const t0 = performance.now()
     const cbAt = args.findIndex((a) => typeof a === 'function')
     if (cbAt >= 0) {

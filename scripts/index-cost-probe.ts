@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { commitMany, openOutbox, route, type Target } from '../bench/hookbox.js'
 import { createPlanner } from '../packages/core/src/index.js'
 import { loadRoutingSnapshot } from '../packages/core/src/dispatcher/routing-snapshot.js'
+import { deliverAll } from './store-drain.js'
 
 const [roundsArg = '5', nArg = '3000'] = process.argv.slice(2)
 const index = process.env.INDEX ?? 'hookbox_deliveries_endpoint_due_block'
@@ -31,28 +32,8 @@ async function pass(t: Target, startAt: number): Promise<[number, number]> {
   const planner = createPlanner({ routing: await loadRoutingSnapshot(store.catalog) })
   const t0 = performance.now()
   const c0 = process.cpuUsage()
-  let done = 0
   while ((await store.queue.expand({ limit: 100, now: Date.now(), planner })).expanded > 0);
-  for (;;) {
-    const now = Date.now()
-    const { leased } = await store.queue.claim({ limit: 100, now, leaseMs: 30_000, owner: 'probe' })
-    if (leased.length === 0) break
-    const completions = leased.map((l) => ({
-      deliveryId: l.delivery.id,
-      leaseToken: l.leaseToken,
-      state: 'delivered' as const,
-      attempts: 1,
-      nextAttemptAt: null,
-      progress: {},
-      lastError: null,
-      completedAt: now,
-      updatedAt: now,
-      disableEndpoints: [],
-      attemptLog: [],
-    }))
-    await store.queue.complete({ completions } as never)
-    done += leased.length
-  }
+  const done = await deliverAll(store)
   const c = process.cpuUsage(c0)
   const wall = performance.now() - t0
   await box.close()

@@ -21,16 +21,16 @@ export function dueWindow(x: MysqlExecutor, now: number, size: number): ClaimCan
 
 /**
  * The first `size` deliveries due at `now` in claim order with no endpoint or one outside
- * `skip`, read as ranges around the skipped ids of `hookbox_deliveries_endpoint_due` (state,
- * endpoint_id, next_attempt_at; migration 7), then sorted: never a skipped endpoint's row (left
+ * `skip`, read as ranges around the skipped ids of `hookbox_deliveries_pending_endpoint` (state,
+ * pending_endpoint_id, next_attempt_at; migrations 7 and 9: the endpoint while pending), then sorted: never a skipped endpoint's row (left
  * to itself, the optimizer walks the due index through their backlog whenever the other
  * endpoints have more than a few due).
  */
 export function dueAround(x: MysqlExecutor, now: number, skip: readonly string[], size: number): ClaimCandidates {
   return {
     key: `around:${skip.length}`,
-    ids: sql`SELECT id FROM ${sql.raw(x.table('hookbox_deliveries'))} FORCE INDEX (hookbox_deliveries_endpoint_due)
-      WHERE state = 'pending' AND (endpoint_id IS NULL OR endpoint_id NOT IN (${sql.join(skip)})) AND next_attempt_at <= ${now}
+    ids: sql`SELECT id FROM ${sql.raw(x.table('hookbox_deliveries'))} FORCE INDEX (hookbox_deliveries_pending_endpoint)
+      WHERE state = 'pending' AND (pending_endpoint_id IS NULL OR pending_endpoint_id NOT IN (${sql.join(skip)})) AND next_attempt_at <= ${now}
       ${ORDER} LIMIT ${size}`,
     values: [...skip, now, size],
   }
@@ -60,7 +60,7 @@ export function dueAfter(x: MysqlExecutor, now: number, skip: readonly string[],
 /** The first delivery {@link dueAround} selects, as a {@link ClaimPosition}: where a hint starts. */
 export function firstAround(x: MysqlExecutor, now: number, skip: readonly string[]) {
   return sql<ClaimPosition>`SELECT next_attempt_at AS nextAttemptAt, message_seq AS messageSeq, id
-    FROM ${sql.raw(x.table('hookbox_deliveries'))} FORCE INDEX (hookbox_deliveries_endpoint_due)
-    WHERE state = 'pending' AND (endpoint_id IS NULL OR endpoint_id NOT IN (${sql.join(skip)})) AND next_attempt_at <= ${now}
+    FROM ${sql.raw(x.table('hookbox_deliveries'))} FORCE INDEX (hookbox_deliveries_pending_endpoint)
+    WHERE state = 'pending' AND (pending_endpoint_id IS NULL OR pending_endpoint_id NOT IN (${sql.join(skip)})) AND next_attempt_at <= ${now}
     ${ORDER} LIMIT 1`
 }

@@ -5,6 +5,8 @@ import { endpointNamesMigration } from './000003-endpoint-names.js'
 import { sqlNotifyMigration } from './000004-sql-notify.js'
 import { configVersionMigration } from './000005-config-version.js'
 import { endpointDueMigration } from './000007-endpoint-due.js'
+import { orderingSeqMigration } from './000008-ordering-seq.js'
+import { pendingEndpointMigration } from './000009-pending-endpoint.js'
 
 /**
  * Every migration in order. Exported so hosts that run their own migration tool can take the
@@ -18,6 +20,8 @@ export const migrations: readonly Migration[] = [
   sqlNotifyMigration,
   configVersionMigration,
   endpointDueMigration,
+  orderingSeqMigration,
+  pendingEndpointMigration,
 ]
 
 /**
