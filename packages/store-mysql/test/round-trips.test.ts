@@ -1,10 +1,10 @@
-import { createPlanner, newId, type AttemptRecord } from '@hookbox/core'
+import { createPlanner } from '@hookbox/core'
 import { collection, completion, endpoint, expandOnce, message, T0 } from '@hookbox/core/testing'
 import { Kysely, MysqlDialect, sql } from 'kysely'
 import { createPool } from 'mysql2'
 import { afterAll, beforeEach, describe, expect, it } from 'vitest'
 import { mysqlStore, type MysqlStore } from '../src/index.js'
-import { mysqlUrl, testDatabases } from './support.js'
+import { attempt, mysqlUrl, testDatabases } from './support.js'
 
 const databases = testDatabases('hb_trips')
 afterAll(() => databases.end())
@@ -24,21 +24,6 @@ async function recordedStore() {
   await store.catalog.insertEndpoint({ endpoint: ep })
   return { store, db, database, statements, endpointId: ep.id }
 }
-
-const attempt = (deliveryId: string, endpointId: string): AttemptRecord => ({
-  id: newId(T0),
-  deliveryId,
-  tenant: null,
-  endpointId,
-  round: 1,
-  url: 'https://example.com/hook',
-  startedAt: T0,
-  latencyMs: 1,
-  statusCode: 200,
-  outcome: 'ack',
-  error: null,
-  responseSnippet: null,
-})
 
 describe('mysql: round trips of the claim and the write-back', () => {
   let s: Awaited<ReturnType<typeof recordedStore>>
