@@ -1,23 +1,43 @@
 import { MigrationRequiredError, StoreError, type SqlResult } from '@hookbox/core'
 import { CompiledQuery, type Compilable, type Kysely } from 'kysely'
+import { kyselySession, type MysqlSession } from './mysql-session.js'
 import type { HookboxMysqlSchema } from './schema.js'
 
+/** The SQL texts a store keeps, shared by its executor and those of its transactions. */
+interface TextCaches {
+  readonly inserts: Map<string, string>
+  readonly shapes: Map<string, string>
+  readonly texts: Map<string, string>
+}
+
 /**
- * Builds queries with kysely and runs them on the store's pool, or inside one of the store's
- * own transactions ({@link MysqlExecutor.tx}).
+ * Builds queries with kysely and runs them in a {@link MysqlSession} (straight on the store's
+ * mysql2 pool, or through the host's kysely instance), or inside one of the store's own
+ * transactions ({@link MysqlExecutor.tx}).
  */
 export class MysqlExecutor {
   /** Kysely over the store's tables (qualified with `database` when one is configured). */
   readonly qb: Kysely<HookboxMysqlSchema>
+  /** Where statements run. */
+  readonly session: MysqlSession
+  readonly inserts: Map<string, string>
+  readonly shapes: Map<string, string>
+  readonly texts: Map<string, string>
 
+  /**
+   * @param db kysely for building queries (and for the migrations' own connection)
+   * @param session where statements run: through `db` unless given
+   */
   constructor(
     readonly db: Kysely<any>,
     readonly database: string | undefined,
-    readonly inserts = new Map<string, string>(),
-    readonly shapes = new Map<string, string>(),
-    readonly texts = new Map<string, string>(),
+    session?: MysqlSession,
+    caches: TextCaches = { inserts: new Map(), shapes: new Map(), texts: new Map() },
+    qb?: Kysely<HookboxMysqlSchema>,
   ) {
-    this.qb = (database ? db.withSchema(database) : db) as Kysely<HookboxMysqlSchema>
+    this.qb = qb ?? ((database ? db.withSchema(database) : db) as Kysely<HookboxMysqlSchema>)
+    this.session = session ?? kyselySession(db)
+    ;({ inserts: this.inserts, shapes: this.shapes, texts: this.texts } = caches)
   }
 
   /** A table's quoted (and qualified) name, for raw SQL. */
@@ -28,8 +48,7 @@ export class MysqlExecutor {
   /** Runs any statement: its rows, and how many rows it matched for a write. */
   async exec(query: CompiledQuery): Promise<SqlResult> {
     try {
-      const r = await this.db.executeQuery(query)
-      return { rows: r.rows as Array<Record<string, unknown>>, affectedRows: Number(r.numAffectedRows ?? 0) }
+      return await this.session.query(query)
     } catch (error) {
       throw migrationError(error)
     }
@@ -99,9 +118,9 @@ export class MysqlExecutor {
    * key, where the server's default isolation takes the same locks, and save the round trip.
    */
   tx<T>(fn: (x: MysqlExecutor) => Promise<T>, scan?: 'scan'): Promise<T> {
-    const begin = this.db.transaction()
-    return (scan ? begin.setIsolationLevel('read committed') : begin).execute((trx) =>
-      fn(new MysqlExecutor(trx, this.database, this.inserts, this.shapes, this.texts)),
+    return this.session.transaction(
+      (session) => fn(new MysqlExecutor(this.db, this.database, session, this, this.qb)),
+      scan ? 'read committed' : undefined,
     )
   }
 }

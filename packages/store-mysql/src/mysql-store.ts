@@ -16,6 +16,7 @@ import { runMigrations } from './migrations/migrate.js'
 import { migrationError, MysqlExecutor } from './mysql-executor.js'
 import type { Mysql2PoolLike, MysqlStoreConfig } from './mysql-store-config.js'
 import { mysqlDialect } from './mysql-dialect.js'
+import { poolSession } from './mysql-session.js'
 import { claimDeliveries } from './queries/claim.js'
 import { completeDeliveries } from './queries/complete.js'
 import { expandMessages } from './queries/expand.js'
@@ -50,8 +51,10 @@ export class MysqlStore implements Store {
     if (config.pool && config.db) throw new ValidationError('mysqlStore takes either pool or db, not both')
     if (config.database !== undefined && !DATABASE.test(config.database))
       throw new ValidationError(`database must be 1-64 letters, digits or underscores, got ${JSON.stringify(config.database)}`)
-    const root = config.db ?? new Kysely<any>({ dialect: new MysqlDialect({ pool: callbackPool(config.pool!) }) })
-    const x = (this.#x = new MysqlExecutor(root, config.database))
+    const pool = config.pool && callbackPool(config.pool)
+    const root = config.db ?? new Kysely<any>({ dialect: new MysqlDialect({ pool: pool! }) })
+    // On a pool the store's own statements skip kysely's execution layers; the host's `db` keeps them (its plugins and log).
+    const x = (this.#x = new MysqlExecutor(root, config.database, pool && poolSession(pool)))
     this.db = x.qb
     const d = (this.#d = mysqlDialect(x))
     const hints = new SkipHints()

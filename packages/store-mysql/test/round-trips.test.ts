@@ -1,10 +1,10 @@
-import { createPlanner, newId, type AttemptRecord } from '@hookbox/core'
+import { createPlanner } from '@hookbox/core'
 import { collection, completion, endpoint, expandOnce, message, T0 } from '@hookbox/core/testing'
-import { Kysely, MysqlDialect, sql } from 'kysely'
+import { Kysely, MysqlDialect, sql, type KyselyPlugin } from 'kysely'
 import { createPool } from 'mysql2'
 import { afterAll, beforeEach, describe, expect, it } from 'vitest'
 import { mysqlStore, type MysqlStore } from '../src/index.js'
-import { mysqlUrl, testDatabases } from './support.js'
+import { attempt, mysqlUrl, testDatabases } from './support.js'
 
 const databases = testDatabases('hb_trips')
 afterAll(() => databases.end())
@@ -16,29 +16,24 @@ async function recordedStore() {
   const database = await databases.create()
   const statements: string[] = []
   const pool = createPool({ uri: mysqlUrl, connectionLimit: 4 })
-  const db = new Kysely<unknown>({ dialect: new MysqlDialect({ pool }), log: (e) => void statements.push(e.query.sql) })
+  const built = { queries: 0 }
+  // A plugin sees every query kysely builds (compiled SQL reused as text passes by it).
+  const counting: KyselyPlugin = {
+    transformQuery: (args) => (built.queries++, args.node),
+    transformResult: async (args) => args.result,
+  }
+  const db = new Kysely<unknown>({
+    dialect: new MysqlDialect({ pool }),
+    log: (e) => void statements.push(e.query.sql),
+    plugins: [counting],
+  })
   const store = mysqlStore({ db, database })
   await store.housekeeping.migrate()
   await store.catalog.upsertCollection({ collection: collection() })
   const ep = endpoint()
   await store.catalog.insertEndpoint({ endpoint: ep })
-  return { store, db, database, statements, endpointId: ep.id }
+  return { store, db, database, statements, built, endpointId: ep.id }
 }
-
-const attempt = (deliveryId: string, endpointId: string): AttemptRecord => ({
-  id: newId(T0),
-  deliveryId,
-  tenant: null,
-  endpointId,
-  round: 1,
-  url: 'https://example.com/hook',
-  startedAt: T0,
-  latencyMs: 1,
-  statusCode: 200,
-  outcome: 'ack',
-  error: null,
-  responseSnippet: null,
-})
 
 describe('mysql: round trips of the claim and the write-back', () => {
   let s: Awaited<ReturnType<typeof recordedStore>>
@@ -50,6 +45,21 @@ describe('mysql: round trips of the claim and the write-back', () => {
       await store.close()
       await s.db.destroy()
     }
+  })
+
+  it('a warm claim and write-back build no query: their texts are kept per batch size', async () => {
+    await store.queue.enqueue({ messages: Array.from({ length: 9 }, () => message()), idempotencySince: 0 })
+    await expandOnce(store, { limit: 10, now: T0 })
+    const round = async () => {
+      const { leased } = await store.queue.claim({ ...LEASE, limit: 3, now: T0 })
+      expect(leased).toHaveLength(3)
+      await store.queue.complete({ completions: leased.map((c) => completion(c, { attemptLog: [attempt(c.delivery.id, s.endpointId)] })) })
+    }
+    await round()
+    s.built.queries = 0
+    await round()
+    await round()
+    expect(s.built.queries).toBe(0)
   })
 
   it('a write-back whose outcomes all hold their lease is one fenced UPDATE, with no locking read first', async () => {

@@ -1,3 +1,5 @@
+import { newId, type AttemptRecord } from '@hookbox/core'
+import { T0 } from '@hookbox/core/testing'
 import { createPool, type Pool } from 'mysql2'
 import { randomBytes } from 'node:crypto'
 
@@ -36,3 +38,19 @@ export function testDatabases(prefix = 'hb_test', connectionLimit = 10): TestDat
     },
   }
 }
+
+/** An `ack` attempt of `deliveryId` at `T0`, for a write-back's attempt log. */
+export const attempt = (deliveryId: string, endpointId: string): AttemptRecord => ({
+  id: newId(T0),
+  deliveryId,
+  tenant: null,
+  endpointId,
+  round: 1,
+  url: 'https://example.com/hook',
+  startedAt: T0,
+  latencyMs: 1,
+  statusCode: 200,
+  outcome: 'ack',
+  error: null,
+  responseSnippet: null,
+})
