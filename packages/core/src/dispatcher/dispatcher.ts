@@ -519,7 +519,7 @@ export class Dispatcher {
     try {
       const a = await sendAttempt(send, claim.message, e, timeoutMs, claim.delivery)
       latency = a.result.latencyMs
-      outcome = attemptOutcome(a, claim.collection.success)
+      outcome = a.outcome = attemptOutcome(a, claim.collection.success)
       return a
     } finally {
       health.settled(e, outcome, latency)
