@@ -396,8 +396,9 @@ export class Dispatcher {
       const deadline = deadlineOf(delivery, collection.policy)
       const holds = collection.policy.whilePaused === 'wait'
       let deferUntil = 0
-      const widening: string[] = []
-      const probes: Array<{ endpoint: EndpointRecord; until: number }> = []
+      // Made only when needed: most deliveries are neither deferred nor probes.
+      let widening: string[] | undefined
+      let probes: Array<{ endpoint: EndpointRecord; until: number }> | undefined
       // Admission runs before any await, so deliveries of one claim batch see each other's slots.
       for (const id of delivery.targets) {
         if (delivery.progress[id]) continue
@@ -416,10 +417,10 @@ export class Dispatcher {
           }
           const admission = health.check(endpoint, started, ctx)
           if (admission.kind === 'go') toSend.push(endpoint)
-          else if (admission.kind === 'probe') probes.push({ endpoint, until: admission.until })
+          else if (admission.kind === 'probe') (probes ??= []).push({ endpoint, until: admission.until })
           else if (admission.kind === 'defer') {
             deferUntil = Math.max(deferUntil, Math.min(admission.until, deadline))
-            if (admission.growing && delivery.endpointId === null) widening.push(id)
+            if (admission.growing && delivery.endpointId === null) (widening ??= []).push(id)
           } else
             skipped.push({
               endpointId: id,
@@ -431,21 +432,22 @@ export class Dispatcher {
       }
       if (deferUntil > 0) {
         // Held back by a limit: back to the queue, no attempt made, no retry used up.
-        for (const p of probes) health.releaseProbe(p.endpoint)
-        this.#pacing.deferred(deferUntil, widening)
+        if (probes) for (const p of probes) health.releaseProbe(p.endpoint)
+        this.#pacing.deferred(deferUntil, widening ?? [])
         await this.#enqueueCompletion(deferral(claim, deferUntil, started), () => {})
         return
       }
       // Slots are taken before the first await, so the rest of the claim batch sees them.
       for (const e of toSend) health.acquire(e, started)
       // A paused endpoint's probe goes only from the dispatcher that leased it through the store.
-      for (const { endpoint, until } of probes) {
-        if (await health.leaseProbe(endpoint, started, until)) {
-          health.acquire(endpoint, started)
-          toSend.push(endpoint)
-        } else
-          skipped.push({ endpointId: endpoint.id, reason: 'endpoint is paused by its circuit breaker', permanent: false, retryAt: until })
-      }
+      if (probes)
+        for (const { endpoint, until } of probes) {
+          if (await health.leaseProbe(endpoint, started, until)) {
+            health.acquire(endpoint, started)
+            toSend.push(endpoint)
+          } else
+            skipped.push({ endpointId: endpoint.id, reason: 'endpoint is paused by its circuit breaker', permanent: false, retryAt: until })
+        }
       const policyTimeout = collection.policy.timeoutMs
       // One target (every `each` delivery): no Promise.all and its promises per delivery.
       const sent: SentAttempt[] =
