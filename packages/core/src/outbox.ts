@@ -222,12 +222,22 @@ export function createOutbox<C extends EventCatalog = EventCatalog>(options: Out
     new HttpTransport({ connectionsPerOrigin: dispatcherOptions.concurrency, ...wired.http }),
     ...(options.transports ?? []),
   ])
+  const { onDeadLetter } = options
+  /** A throwing or rejecting hook is reported, never thrown into the dispatcher. */
+  const callDeadLetterHook = async (hook: NonNullable<typeof onDeadLetter>, event: DeliveryEvent) => {
+    try {
+      await hook(event)
+    } catch (error) {
+      emitter.emit('error', { error, phase: 'hook' })
+    }
+  }
   const dispatcher = new Dispatcher({
     store,
     clock,
     logger,
     emitter,
     options: dispatcherOptions,
+    counter: counters,
     health: new EndpointHealth(healthOptions(options.health), { store, clock, emitter, maxWindow: dispatcherOptions.concurrency }),
     send: {
       transports,
@@ -238,14 +248,8 @@ export function createOutbox<C extends EventCatalog = EventCatalog>(options: Out
       userAgent: options.http?.userAgent ?? 'Hookbox/0.1',
       trace: telemetry.tracer,
     },
-    onFinal: async (state, event) => {
-      if (state !== 'dead' || !options.onDeadLetter) return
-      try {
-        await options.onDeadLetter(event)
-      } catch (error) {
-        emitter.emit('error', { error, phase: 'hook' })
-      }
-    },
+    // None without an onDeadLetter hook: no payload built and no promise made per final state.
+    ...(onDeadLetter && { onFinal: (state, event) => void (state === 'dead' && callDeadLetterHook(onDeadLetter, event)) }),
   })
   let unsubscribe: (() => Promise<void>) | null = null
   let closed: Promise<void> | null = null

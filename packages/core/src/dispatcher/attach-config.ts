@@ -62,9 +62,11 @@ export async function routingForClaim(
  * runs out and is never claimed again, as for any delivery of a deleted collection.
  */
 export function attachConfig(leased: LeasedDelivery[], routing: RoutingSnapshot): Claim[] {
-  return leased.flatMap(({ delivery, message, leaseToken, health }) => {
+  // A loop, not flatMap: no array per delivery.
+  const claims: Claim[] = []
+  for (const { delivery, message, leaseToken, health } of leased) {
     const collection = routing.collection(delivery.collection)
-    if (!collection) return []
+    if (!collection) continue
     const endpoints: EndpointRecord[] = []
     for (const id of delivery.targets) {
       // Missing from the claim (deleted before it) or from the snapshot (deleted since): deleted.
@@ -72,8 +74,9 @@ export function attachConfig(leased: LeasedDelivery[], routing: RoutingSnapshot)
       const e = h && routing.endpoint(id)
       if (e) endpoints.push(withHealth(e, h))
     }
-    return [{ delivery, message, collection, endpoints, leaseToken, tenantEnabled: routing.tenantEnabled(delivery.tenant) }]
-  })
+    claims.push({ delivery, message, collection, endpoints, leaseToken, tenantEnabled: routing.tenantEnabled(delivery.tenant) })
+  }
+  return claims
 }
 
 /**

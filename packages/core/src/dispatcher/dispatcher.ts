@@ -16,6 +16,7 @@ import { sendAttempt, type SendContext, type SentAttempt } from './send-attempt.
 import type { EndpointHealth } from '../health/endpoint-health.js'
 import { applyCompletion, attemptOutcome, deferral, settle, type SkippedAttempt } from './settle.js'
 import { ClaimPacing } from './claim-pacing.js'
+import type { DeliveryCounter } from '../metrics/in-process-counters.js'
 
 /** Endpoints up to this many are looked up by a scan: no map (and its entry arrays) per delivery. */
 const SCANNED_ENDPOINTS = 8
@@ -78,8 +79,10 @@ interface DispatcherDeps {
   send: SendContext
   options: DispatcherOptions
   health: EndpointHealth
-  /** Called after a final state is durable (the `onDeadLetter` hook hangs here). */
-  onFinal?: (state: 'delivered' | 'failed' | 'dead', event: DeliveryEvent) => Promise<void>
+  /** Counts attempts and rounds where their events are emitted (the outbox's `stats()` counters). */
+  counter?: DeliveryCounter
+  /** Called after a final state is durable (the `onDeadLetter` hook hangs here); must not throw. */
+  onFinal?: (state: 'delivered' | 'failed' | 'dead', event: DeliveryEvent) => void
 }
 
 /** An outcome waiting for its write-back: `emit` announces it once durable, `done` frees its slot. */
@@ -97,7 +100,10 @@ interface Buffered {
 export class Dispatcher {
   readonly owner = newId()
   readonly #d: DispatcherDeps
-  readonly #inFlight = new Set<Promise<void>>()
+  /** Deliveries being processed (a count, not a set of their promises: no `then` per delivery). */
+  #inFlight = 0
+  /** What waits for the last delivery in flight to be over (`stop()`), if anything does. */
+  #idleWait: { promise: Promise<void>; resolve: () => void } | null = null
   #buffer: Buffered[] = []
   /** Whether a flush of the buffer is scheduled for the next turn of the event loop. */
   #flushSoon = false
@@ -162,7 +168,7 @@ export class Dispatcher {
       this.#wakeTimer = null
       this.#nudge()
     }
-    if (this.#inFlight.size === 0) {
+    if (this.#inFlight === 0) {
       const immediate = setImmediate(fire)
       this.#wakeTimer = () => clearImmediate(immediate)
     } else {
@@ -192,7 +198,7 @@ export class Dispatcher {
     this.#nudge()
     // Each phase is bounded: a query on a connection that hangs never answers.
     await withinTime(this.#loop ?? undefined, timeoutMs)
-    await withinTime(Promise.allSettled([...this.#inFlight]), timeoutMs)
+    await withinTime(this.#idle(), timeoutMs)
     await withinTime(this.#flush(), timeoutMs)
     await withinTime(this.#d.health.flushed(), timeoutMs)
   }
@@ -229,19 +235,16 @@ export class Dispatcher {
         if (this.#newWork || expandFull) {
           this.#newWork = false
           // Fresh deliveries may come back already leased to us (Postgres): one round trip saved.
-          const { expanded, claims } = await this.#expand(options.concurrency - this.#inFlight.size)
-          for (const claim of claims) this.#track(this.#process(claim, true))
+          const { expanded, claims } = await this.#expand(options.concurrency - this.#inFlight)
+          for (const claim of claims) this.#track(claim)
           expandFull = expanded === options.batchSize
         }
-        const free = options.concurrency - this.#inFlight.size
-        if (
-          (free >= lowWater || this.#inFlight.size === 0) &&
-          !this.#pacing.waits(this.#d.clock.now(), (now) => this.#d.health.blocked(now))
-        ) {
+        const free = options.concurrency - this.#inFlight
+        if ((free >= lowWater || this.#inFlight === 0) && !this.#pacing.waits(this.#d.clock.now(), (now) => this.#d.health.blocked(now))) {
           const limit = Math.min(free, options.batchSize)
           this.#pacing.claimStarted()
           const claims = await this.#claim(limit, true)
-          for (const claim of claims) this.#track(this.#process(claim, true))
+          for (const claim of claims) this.#track(claim)
           this.#pacing.claimAdmitted()
           more = claims.length === limit
         }
@@ -252,7 +255,7 @@ export class Dispatcher {
         this.#newWork = true
       }
       if (!this.#running) break
-      const full = options.concurrency - this.#inFlight.size < lowWater
+      const full = options.concurrency - this.#inFlight < lowWater
       // After a database error: back off, but never past the poll interval, so work resumes
       // within one interval of the database coming back.
       if (failures > 0) await this.#sleep(Math.min(ERROR_BACKOFF_MS * 2 ** (failures - 1), options.pollIntervalMs))
@@ -297,15 +300,30 @@ export class Dispatcher {
     })
   }
 
-  #track(p: Promise<void>): void {
-    this.#inFlight.add(p)
-    // then, not finally (two more promises per delivery). #process catches its own errors, but
-    // an 'error' listener that throws would reject it: the slot is freed either way.
-    const done = () => {
-      this.#inFlight.delete(p)
-      this.#nudge()
+  /** Processes a claim in the background; its slot is freed when it is over (#process never rejects). */
+  #track(claim: Claim): void {
+    this.#inFlight++
+    void this.#process(claim, true, true)
+  }
+
+  /** Frees a tracked delivery's slot. */
+  #untrack(): void {
+    if (--this.#inFlight === 0 && this.#idleWait) {
+      this.#idleWait.resolve()
+      this.#idleWait = null
     }
-    void p.then(done, done)
+    this.#nudge()
+  }
+
+  /** Resolves once no tracked delivery is in flight. */
+  #idle(): Promise<void> {
+    if (this.#inFlight === 0) return Promise.resolve()
+    if (!this.#idleWait) {
+      let resolve!: () => void
+      const promise = new Promise<void>((r) => (resolve = r))
+      this.#idleWait = { promise, resolve }
+    }
+    return this.#idleWait.promise
   }
 
   /** Expands new messages; with `leaseLimit` > 0 a store that can also leases some of them to us. */
@@ -359,8 +377,11 @@ export class Dispatcher {
     return attachConfig(result.leased, routing)
   }
 
-  /** `adaptive`: whether the endpoint's in-flight window applies (not in a `runOnce` pass). */
-  async #process(claim: Claim, adaptive: boolean): Promise<void> {
+  /**
+   * `adaptive`: whether the endpoint's in-flight window applies (not in a `runOnce` pass);
+   * `tracked`: its slot is freed at the end (see {@link #track}). Never rejects.
+   */
+  async #process(claim: Claim, adaptive: boolean, tracked = false): Promise<void> {
     const { clock, emitter, health } = this.#d
     try {
       const { delivery, message, collection } = claim
@@ -375,8 +396,9 @@ export class Dispatcher {
       const deadline = deadlineOf(delivery, collection.policy)
       const holds = collection.policy.whilePaused === 'wait'
       let deferUntil = 0
-      const widening: string[] = []
-      const probes: Array<{ endpoint: EndpointRecord; until: number }> = []
+      // Made only when needed: most deliveries are neither deferred nor probes.
+      let widening: string[] | undefined
+      let probes: Array<{ endpoint: EndpointRecord; until: number }> | undefined
       // Admission runs before any await, so deliveries of one claim batch see each other's slots.
       for (const id of delivery.targets) {
         if (delivery.progress[id]) continue
@@ -395,10 +417,10 @@ export class Dispatcher {
           }
           const admission = health.check(endpoint, started, ctx)
           if (admission.kind === 'go') toSend.push(endpoint)
-          else if (admission.kind === 'probe') probes.push({ endpoint, until: admission.until })
+          else if (admission.kind === 'probe') (probes ??= []).push({ endpoint, until: admission.until })
           else if (admission.kind === 'defer') {
             deferUntil = Math.max(deferUntil, Math.min(admission.until, deadline))
-            if (admission.growing && delivery.endpointId === null) widening.push(id)
+            if (admission.growing && delivery.endpointId === null) (widening ??= []).push(id)
           } else
             skipped.push({
               endpointId: id,
@@ -410,21 +432,22 @@ export class Dispatcher {
       }
       if (deferUntil > 0) {
         // Held back by a limit: back to the queue, no attempt made, no retry used up.
-        for (const p of probes) health.releaseProbe(p.endpoint)
-        this.#pacing.deferred(deferUntil, widening)
+        if (probes) for (const p of probes) health.releaseProbe(p.endpoint)
+        this.#pacing.deferred(deferUntil, widening ?? [])
         await this.#enqueueCompletion(deferral(claim, deferUntil, started), () => {})
         return
       }
       // Slots are taken before the first await, so the rest of the claim batch sees them.
       for (const e of toSend) health.acquire(e, started)
       // A paused endpoint's probe goes only from the dispatcher that leased it through the store.
-      for (const { endpoint, until } of probes) {
-        if (await health.leaseProbe(endpoint, started, until)) {
-          health.acquire(endpoint, started)
-          toSend.push(endpoint)
-        } else
-          skipped.push({ endpointId: endpoint.id, reason: 'endpoint is paused by its circuit breaker', permanent: false, retryAt: until })
-      }
+      if (probes)
+        for (const { endpoint, until } of probes) {
+          if (await health.leaseProbe(endpoint, started, until)) {
+            health.acquire(endpoint, started)
+            toSend.push(endpoint)
+          } else
+            skipped.push({ endpointId: endpoint.id, reason: 'endpoint is paused by its circuit breaker', permanent: false, retryAt: until })
+        }
       const policyTimeout = collection.policy.timeoutMs
       // One target (every `each` delivery): no Promise.all and its promises per delivery.
       const sent: SentAttempt[] =
@@ -433,41 +456,60 @@ export class Dispatcher {
           : await Promise.all(toSend.map((e) => this.#attempt(claim, e, attemptTimeout(e, policyTimeout, budget))))
       const now = clock.now()
       const { completion, failedEndpoints } = settle(claim, sent, skipped, now)
-      for (const a of completion.attemptLog)
-        emitter.emit('attempt', {
-          deliveryId: delivery.id,
-          messageId: message.id,
-          tenant: message.tenant,
-          requestId: message.requestId,
-          type: message.type,
-          endpointId: a.endpointId,
-          url: a.url,
-          round: a.round,
-          outcome: a.outcome,
-          statusCode: a.statusCode,
-          latencyMs: a.latencyMs,
-          error: a.error,
-        })
-      const after = applyCompletion(delivery, completion, now)
-      const payload = {
-        delivery: after,
-        tenant: message.tenant,
-        type: message.type,
-        requestId: message.requestId,
-        failedEndpoints,
-        error: completion.lastError,
-      }
-      await this.#enqueueCompletion(completion, () => {
-        for (const d of completion.disableEndpoints)
-          emitter.emit('endpoint.disabled', { endpointId: d.id, tenant: delivery.tenant, reason: d.reason })
-        if (after.state === 'pending') emitter.emit('retrying', { ...payload, nextAttemptAt: after.nextAttemptAt ?? now })
-        else {
-          emitter.emit(after.state, payload)
-          if (this.#d.onFinal) void this.#d.onFinal(after.state, payload)
-        }
-      })
+      const { counter } = this.#d
+      if (counter) for (const a of completion.attemptLog) counter.attempt(a.outcome, a.latencyMs)
+      // Payloads are built only for someone: most hosts listen to few of these events, if any.
+      if (emitter.listenerCount('attempt') > 0)
+        for (const a of completion.attemptLog)
+          emitter.emit('attempt', {
+            deliveryId: delivery.id,
+            messageId: message.id,
+            tenant: message.tenant,
+            requestId: message.requestId,
+            type: message.type,
+            endpointId: a.endpointId,
+            url: a.url,
+            round: a.round,
+            outcome: a.outcome,
+            statusCode: a.statusCode,
+            latencyMs: a.latencyMs,
+            error: a.error,
+          })
+      await this.#enqueueCompletion(completion, () => this.#announce(claim, completion, failedEndpoints, now))
     } catch (error) {
-      emitter.emit('error', { error, phase: 'deliver' })
+      try {
+        emitter.emit('error', { error, phase: 'deliver' })
+      } catch {
+        // An 'error' listener that throws must not leave this delivery's slot taken.
+      }
+    } finally {
+      if (tracked) this.#untrack()
+    }
+  }
+
+  /** Tells listeners (and the final-state hook) how a round ended, once its write-back is durable. */
+  #announce(claim: Claim, completion: Completion, failedEndpoints: string[], now: number): void {
+    const { emitter, onFinal, counter } = this.#d
+    const { delivery, message } = claim
+    for (const d of completion.disableEndpoints)
+      emitter.emit('endpoint.disabled', { endpointId: d.id, tenant: delivery.tenant, reason: d.reason })
+    const state = completion.state
+    counter?.round(state)
+    const event = state === 'pending' ? 'retrying' : state
+    const hook = state === 'pending' ? undefined : onFinal
+    if (!hook && emitter.listenerCount(event) === 0) return
+    const payload = {
+      delivery: applyCompletion(delivery, completion, now),
+      tenant: message.tenant,
+      type: message.type,
+      requestId: message.requestId,
+      failedEndpoints,
+      error: completion.lastError,
+    }
+    if (state === 'pending') emitter.emit('retrying', { ...payload, nextAttemptAt: completion.nextAttemptAt ?? now })
+    else {
+      emitter.emit(state, payload)
+      hook?.(state, payload)
     }
   }
 
@@ -479,7 +521,7 @@ export class Dispatcher {
     try {
       const a = await sendAttempt(send, claim.message, e, timeoutMs, claim.delivery)
       latency = a.result.latencyMs
-      outcome = attemptOutcome(a, claim.collection.success)
+      outcome = a.outcome = attemptOutcome(a, claim.collection.success)
       return a
     } finally {
       health.settled(e, outcome, latency)

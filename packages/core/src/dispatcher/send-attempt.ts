@@ -4,7 +4,7 @@ import type { SendResult, Transport } from '../transport/transport.js'
 import type { Transports } from '../transport/transports.js'
 import { newId } from '../ids.js'
 import type { Clock } from '../clock.js'
-import type { DeliveryRecord, EndpointRecord, MessageRecord } from '../store/records.js'
+import type { AttemptOutcome, DeliveryRecord, EndpointRecord, MessageRecord } from '../store/records.js'
 import type { AttemptTracer, TracedAttempt } from '../telemetry/attempt-tracer.js'
 import { requestUrl } from './request-url.js'
 import { isPromiseLike } from '../transaction/maybe-async.js'
@@ -26,6 +26,8 @@ export interface SentAttempt {
   url: string
   startedAt: number
   result: SendResult
+  /** How it was judged, once the dispatcher has (settle then does not judge it again). */
+  outcome?: AttemptOutcome
 }
 
 /**
@@ -56,16 +58,19 @@ export async function sendAttempt(
   }
   const deadline = performance.now() + budgetMs
   // No tracer, or one that answers at once: no await (each one is a microtask per attempt).
-  const tracing = ctx.trace?.start({
-    eventType: message.type,
-    url,
-    messageId: message.id,
-    tenant: message.tenant,
-    requestId: message.requestId,
-    endpointId: endpoint.id,
-    attemptId,
-    ...(delivery && { deliveryId: delivery.id, round: delivery.attempts + 1 }),
-  })
+  // An idle one (OpenTelemetry without an SDK) is not even asked: no span information built.
+  const tracing = ctx.trace?.idle?.()
+    ? undefined
+    : ctx.trace?.start({
+        eventType: message.type,
+        url,
+        messageId: message.id,
+        tenant: message.tenant,
+        requestId: message.requestId,
+        endpointId: endpoint.id,
+        attemptId,
+        ...(delivery && { deliveryId: delivery.id, round: delivery.attempts + 1 }),
+      })
   const traced: TracedAttempt | undefined = isPromiseLike(tracing) ? await tracing : tracing
   const one: OneSend = { ctx, attempt, message, transport: ctx.transports.forUrl(url), traced, deadline, budgetMs }
   let result = await sendTraced(one)

@@ -75,7 +75,7 @@ export function settle(claim: Claim, sent: SentAttempt[], skipped: SkippedAttemp
   for (const a of sent) {
     const rule = a.endpoint.success ?? collection.success
     const res = a.result.ok ? a.result.response : null
-    const outcome = attemptOutcome(a, collection.success)
+    const outcome = a.outcome ?? attemptOutcome(a, collection.success)
     if (outcome === 'ack') progress[a.endpoint.id] = 'acked'
     else {
       lastError = describe(a)
@@ -108,15 +108,24 @@ export function settle(claim: Claim, sent: SentAttempt[], skipped: SkippedAttemp
   }
 
   // Deleted endpoints no longer count: the majority is taken over those that still exist.
-  const live = delivery.targets.filter((id) => progress[id] !== 'gone')
-  const notAcked = live.filter((id) => progress[id] !== 'acked')
-  const retryable = notAcked.filter((id) => progress[id] !== 'stopped')
-  const roundFailed = delivery.failureMode === 'majority' ? notAcked.length * 2 > live.length : notAcked.length > 0
+  // One pass over the targets: they are counted, and only the unacknowledged ones listed.
+  let live = 0
+  let retryable = 0
+  const notAcked: string[] = []
+  for (const id of delivery.targets) {
+    const p = progress[id]
+    if (p === 'gone') continue
+    live++
+    if (p === 'acked') continue
+    notAcked.push(id)
+    if (p !== 'stopped') retryable++
+  }
+  const roundFailed = delivery.failureMode === 'majority' ? notAcked.length * 2 > live : notAcked.length > 0
 
   let state: DeliveryState = 'delivered'
   let next: number | null = null
   let attempts = round
-  if (live.length === 0) {
+  if (live === 0) {
     state = 'failed'
     lastError = 'every endpoint of this delivery was deleted'
   } else if (roundFailed && sentFailures === 0 && skipped.some((s) => !s.permanent)) {
@@ -135,7 +144,7 @@ export function settle(claim: Claim, sent: SentAttempt[], skipped: SkippedAttemp
   } else if (roundFailed) {
     try {
       next =
-        retryable.length === 0
+        retryable === 0
           ? null
           : nextAttemptAt({ policy, attemptsMade: round, windowStart: delivery.windowStart, now, retryAfterMs, random })
       state = next === null ? policy.onExhausted : 'pending'

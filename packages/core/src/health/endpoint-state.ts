@@ -4,6 +4,9 @@ export interface Written<T> {
   at: number
 }
 
+/** Slices of the breaker's window. */
+const SLICES = 10
+
 /** What one dispatcher process knows of one endpoint between claims. */
 export class EndpointState {
   inFlight = 0
@@ -21,8 +24,16 @@ export class EndpointState {
   rateHorizon = 0
   /** Likewise for those held back by the window, spaced by the latency. */
   slotHorizon = 0
-  /** Recent outcomes for the breaker, counted in ten slices of its window (constant work per attempt). */
-  outcomes: Array<{ slice: number; total: number; failed: number }> = []
+  /**
+   * Recent outcomes for the breaker, counted in ten slices of its window (constant work per
+   * attempt): slice `n` lives at `n % 10`, counted in place (no array or object per attempt).
+   */
+  readonly #slices = new Float64Array(SLICES).fill(-1)
+  readonly #totals = new Uint32Array(SLICES)
+  readonly #failures = new Uint32Array(SLICES)
+  /** Attempts and failures in the breaker's window, as of the last {@link record}. */
+  recentTotal = 0
+  recentFailed = 0
   /** Times the breaker opened in a row without a successful probe (doubles the pause). */
   opened = 0
   /** A half-open probe is in flight. */
@@ -39,22 +50,31 @@ export class EndpointState {
     this.window = initialWindow
   }
 
-  /** Counts an outcome and returns the attempts and failures within the last `windowMs`. */
-  record(now: number, failed: boolean, windowMs: number): { total: number; failed: number } {
-    const width = windowMs / 10
-    const slice = Math.floor(now / width)
-    this.outcomes = this.outcomes.filter((o) => o.slice > slice - 10)
-    let last = this.outcomes.at(-1)
-    if (last?.slice !== slice) this.outcomes.push((last = { slice, total: 0, failed: 0 }))
-    last.total++
-    if (failed) last.failed++
+  /** Counts an outcome; {@link recentTotal} and {@link recentFailed} then hold the last `windowMs`'s. */
+  record(now: number, failed: boolean, windowMs: number): void {
+    const slice = Math.floor(now / (windowMs / SLICES))
+    const at = slice % SLICES
+    if (this.#slices[at] !== slice) {
+      this.#slices[at] = slice
+      this.#totals[at] = 0
+      this.#failures[at] = 0
+    }
+    this.#totals[at]!++
+    if (failed) this.#failures[at]!++
     let total = 0
     let failures = 0
-    for (const o of this.outcomes) {
-      total += o.total
-      failures += o.failed
-    }
-    return { total, failed: failures }
+    for (let i = 0; i < SLICES; i++)
+      if (this.#slices[i]! > slice - SLICES) {
+        total += this.#totals[i]!
+        failures += this.#failures[i]!
+      }
+    this.recentTotal = total
+    this.recentFailed = failures
+  }
+
+  /** Forgets the breaker's recent outcomes (it opened, or a probe succeeded). */
+  forgetOutcomes(): void {
+    this.#slices.fill(-1)
   }
 
   /** The next start time the rate allows after those already handed out. */

@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'eventemitter3'
 import type { AttemptEvent, OutboxEvents } from '../events.js'
+import type { DeliveryState } from '../store/records.js'
 import { LatencyHistogram, type LatencySnapshot } from './latency-histogram.js'
 
 /** Attempts by outcome: `ack`, `retry`, `stop`, or `error` when no response came. */
@@ -33,10 +34,21 @@ export interface ProcessCounters {
 }
 
 /**
- * Counts the outbox's events. Hangs off the emitter rather than the dispatcher, so it sees
- * exactly what listeners see and the dispatcher carries no metrics code.
+ * What the dispatcher reports of every attempt and round, called where it emits their events:
+ * a call, not a listener, so without other listeners no event payload is built per delivery.
  */
-export class InProcessCounters {
+export interface DeliveryCounter {
+  /** An attempt ended (where `attempt` is emitted). */
+  attempt(outcome: AttemptEvent['outcome'], latencyMs: number): void
+  /** A round's outcome is durable (where `retrying`, `delivered`, `failed` or `dead` is emitted). */
+  round(state: DeliveryState): void
+}
+
+/**
+ * Counts the outbox's events: the dispatcher's attempts and rounds through
+ * {@link DeliveryCounter}, the rarer events through the emitter.
+ */
+export class InProcessCounters implements DeliveryCounter {
   readonly #since: number
   readonly #attempts: AttemptCounts = { ack: 0, retry: 0, stop: 0, error: 0 }
   readonly #completed: CompletedCounts = { delivered: 0, failed: 0, dead: 0 }
@@ -48,17 +60,21 @@ export class InProcessCounters {
 
   constructor(emitter: EventEmitter<OutboxEvents>, since: number) {
     this.#since = since
-    emitter.on('attempt', (a) => {
-      this.#attempts[a.outcome] = (this.#attempts[a.outcome] ?? 0) + 1
-      this.#latency.record(a.latencyMs)
-    })
-    emitter.on('delivered', () => void this.#completed.delivered++)
-    emitter.on('failed', () => void this.#completed.failed++)
-    emitter.on('dead', () => void this.#completed.dead++)
-    emitter.on('retrying', () => void this.#retries++)
     emitter.on('unrouted', () => void this.#unrouted++)
     emitter.on('endpoint.disabled', () => void this.#endpointsDisabled++)
     emitter.on('error', () => void this.#errors++)
+  }
+
+  /** {@inheritDoc DeliveryCounter.attempt} */
+  attempt(outcome: AttemptEvent['outcome'], latencyMs: number): void {
+    this.#attempts[outcome] = (this.#attempts[outcome] ?? 0) + 1
+    this.#latency.record(latencyMs)
+  }
+
+  /** {@inheritDoc DeliveryCounter.round} */
+  round(state: DeliveryState): void {
+    if (state === 'pending') this.#retries++
+    else this.#completed[state]++
   }
 
   /** A copy of the counters now. */

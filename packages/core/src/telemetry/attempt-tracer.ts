@@ -33,4 +33,9 @@ export interface TracedAttempt {
  */
 export interface AttemptTracer {
   start(info: AttemptSpanInfo): Promise<TracedAttempt | undefined> | TracedAttempt | undefined
+  /**
+   * Whether an attempt started now would surely go untraced: the send path then skips
+   * {@link start} and the span information it would build. Optional; must never throw.
+   */
+  idle?(): boolean
 }

@@ -44,6 +44,15 @@ export function otelAttemptTracer(tracing: () => Promise<OtelTracing | null>): A
         () => undefined,
       )
     },
+    idle(): boolean {
+      // Not known before the API has loaded: the first attempts start (and load it) as before.
+      if (!loaded) return false
+      try {
+        return loaded.tracing === null || loaded.tracing.idle?.() === true
+      } catch {
+        return false
+      }
+    },
   }
 }
 

@@ -1,7 +1,7 @@
-import { decodeTime } from 'ulid'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { verifySignature } from '../auth/verify-signature.js'
 import { ManualClock } from '../clock.js'
+import { idTime } from '../ids.js'
 import type { Outbox } from '../outbox.js'
 import type { Store } from '../store/store.js'
 import { sqlNotifyErrors } from '../store/sql-notify-errors.js'
@@ -131,7 +131,7 @@ export function describeSqlNotify(name: string, open: () => Promise<SqlNotifyTar
       expect(message).toMatchObject({ tenant: null, type: 'order.paid', orderingKey: 'o-1', requestId: sqlMade.messageId })
       expect(JSON.parse(message!.payload)).toEqual(payload)
       // A ULID whose time part is the message's created_at, as core's ids are.
-      expect(decodeTime(sqlMade.messageId)).toBe(message!.createdAt)
+      expect(idTime(sqlMade.messageId)).toBe(message!.createdAt)
     })
 
     it('leaves nothing behind when the caller rolls back', async () => {

@@ -40,6 +40,31 @@ describe('the global OpenTelemetry tracer', () => {
     await provider.shutdown()
   })
 
+  it('is idle once the API has loaded with no SDK, and not with an SDK or an active span context', async () => {
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
+    const tracer = tracerOf()
+    // Not known before the API has loaded: the first attempt is started.
+    expect(tracer.idle?.()).toBe(false)
+    expect(await tracer.start(info)).toBeUndefined()
+    expect(tracer.idle?.()).toBe(true)
+    const parent = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.SAMPLED }
+    expect(context.with(trace.setSpanContext(ROOT_CONTEXT, parent), () => tracer.idle?.())).toBe(false)
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(new InMemorySpanExporter())] })
+    trace.setGlobalTracerProvider(provider)
+    expect(tracer.idle?.()).toBe(false)
+    await provider.shutdown()
+  })
+
+  it('is never idle with a tracer provider of its own', async () => {
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(new InMemorySpanExporter())] })
+    const tracer = createOutboxTelemetry({ tracerProvider: provider }, new EventEmitter<OutboxEvents>(), () =>
+      Promise.reject(new Error('unused')),
+    ).tracer!
+    expect(await tracer.start(info)).toBeDefined()
+    expect(tracer.idle?.()).toBe(false)
+    await provider.shutdown()
+  })
+
   it('without an SDK still passes on the active span context (a host propagating its own)', async () => {
     propagation.setGlobalPropagator(new W3CTraceContextPropagator())
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
