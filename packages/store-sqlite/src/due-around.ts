@@ -1,8 +1,10 @@
 import type { ClaimCandidates, ClaimPosition, KyselyDialect } from '@hookbox/store-kysely'
 import { sql, type RawBuilder } from 'kysely'
 
-/** The block of message sequence numbers `hookbox_deliveries_endpoint_due_block` leads with (migration 12). */
-const BLOCK = sql.raw('(message_seq >> 10)')
+/** `hookbox_deliveries_endpoint_due_block` leads with blocks of 2^BITS = 512 message sequence numbers (migration 13). */
+const BITS = 9
+/** The block of message sequence numbers of a delivery, as the index's expression. */
+const BLOCK = sql.raw(`(message_seq >> ${BITS})`)
 const PENDING = sql.raw(`hookbox_deliveries INDEXED BY hookbox_deliveries_endpoint_due_block WHERE state = 'pending'`)
 const DUE_INDEX = sql.raw(`hookbox_deliveries INDEXED BY hookbox_deliveries_due WHERE state = 'pending'`)
 
@@ -24,7 +26,7 @@ export function dueWindow(now: number, size: number): ClaimCandidates {
  * of the skipped ones: it walks the blocks that hold pending deliveries (one seek each, lowest
  * first) and, in each, reads no endpoint's and every gap around the skipped ids (in byte order,
  * as SQLite's BINARY collation sorts them), each a seek into
- * hookbox_deliveries_endpoint_due_block (migration 12). A skipped endpoint's backlog costs a
+ * hookbox_deliveries_endpoint_due_block (migration 13). A skipped endpoint's backlog costs a
  * few seeks per block, not a read per delivery.
  */
 export function dueAround(now: number, skip: readonly string[]): ClaimCandidates {
@@ -34,7 +36,7 @@ export function dueAround(now: number, skip: readonly string[]): ClaimCandidates
   const due = (bounds: RawBuilder<unknown>) => {
     values.push(now)
     return sql`SELECT x.id FROM blocks CROSS JOIN hookbox_deliveries AS x INDEXED BY hookbox_deliveries_endpoint_due_block
-    WHERE x.state = 'pending' AND (x.message_seq >> 10) = blocks.b AND ${bounds} AND x.next_attempt_at <= ${now}`
+    WHERE x.state = 'pending' AND ${sql.raw(`(x.message_seq >> ${BITS})`)} = blocks.b AND ${bounds} AND x.next_attempt_at <= ${now}`
   }
   const branches = [due(sql`x.endpoint_id IS NULL`)]
   for (const { after, before } of gaps) {

@@ -24,9 +24,9 @@ describe('sqlite: pending deliveries by endpoint are kept by block of message se
       await store.queue.enqueue({ messages: [message({ createdAt: T0 })], idempotencySince: 0 })
       expect(await expandOnce(store, { limit: 10, now: T0 })).toBe(1)
     }
-    // The busy endpoint's backlog in blocks 0, 1, 5 and 9 of 1,024 sequence numbers.
-    for (const at of [0, 1500, 5200, 9500]) await enqueue(at)
-    const blocks = t.db.prepare("SELECT DISTINCT message_seq >> 10 AS b FROM hookbox_deliveries WHERE state = 'pending' ORDER BY b").all()
+    // The busy endpoint's backlog in blocks 0, 1, 5 and 9 of 512 sequence numbers.
+    for (const at of [0, 750, 2600, 4750]) await enqueue(at)
+    const blocks = t.db.prepare("SELECT DISTINCT message_seq >> 9 AS b FROM hookbox_deliveries WHERE state = 'pending' ORDER BY b").all()
     expect(blocks).toEqual([{ b: 0 }, { b: 1 }, { b: 5 }, { b: 9 }])
     const found = (now: number, skip: string[]) => {
       const q = foundSql(t.db, now, skip)
@@ -37,7 +37,7 @@ describe('sqlite: pending deliveries by endpoint are kept by block of message se
 
     // Block 5's delivery goes to another endpoint, between the busy one's blocks.
     await store.catalog.insertEndpoint({ endpoint: endpoint({ id: 'ep_c' }) })
-    t.db.prepare("UPDATE hookbox_deliveries SET endpoint_id = 'ep_c', targets = '[\"ep_c\"]' WHERE message_seq >> 10 = 5").run()
+    t.db.prepare("UPDATE hookbox_deliveries SET endpoint_id = 'ep_c', targets = '[\"ep_c\"]' WHERE message_seq >> 9 = 5").run()
     expect(found(T0, ['ep_b'])).toEqual({ found: 1 })
     expect(found(T0, ['ep_b', 'ep_c'])).toEqual({ found: 0 })
     // Not due yet: nothing outside.
@@ -49,7 +49,7 @@ describe('sqlite: pending deliveries by endpoint are kept by block of message se
     await store.close()
   })
 
-  it('the check seeks the block-led index (migration 12); the endpoint-led one of migration 11 is gone', async () => {
+  it('the check seeks the block-led index (migration 13); the endpoint-led one of migration 11 is gone', async () => {
     const t = tempDatabase()
     cleanups.push(t.cleanup)
     const store = sqliteStore({ database: t.db })

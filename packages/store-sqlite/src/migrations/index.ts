@@ -11,6 +11,7 @@ import { configVersionMigration } from './000008-config-version.js'
 import { deliveryTenantBlocksMigration } from './000010-delivery-tenant-blocks.js'
 import { endpointDueMigration } from './000011-endpoint-due.js'
 import { endpointDueBlocksMigration } from './000012-endpoint-due-blocks.js'
+import { endpointDueHalfBlocksMigration } from './000013-endpoint-due-half-blocks.js'
 
 /**
  * Every migration in order. Exported so hosts that run their own migration tool can take the
@@ -29,6 +30,7 @@ export const migrations: readonly Migration[] = [
   deliveryTenantBlocksMigration,
   endpointDueMigration,
   endpointDueBlocksMigration,
+  endpointDueHalfBlocksMigration,
 ]
 
 /** The book-keeping table `migrate()` records each applied version in. */
