@@ -1,7 +1,8 @@
 // Probe for issue 13 (MariaDB expansion and end-to-end spread): what the ordering indexes' column
 // order costs the write path, 1 tenant against 10,000 tenants × 3 endpoints (bench/tenants.ts's
-// set-up), with the indexes before migrations 8 and 9 ("base", recreated after migrating), after
-// 8 ("m8") and after 9 ("m9"). Each round, interleaved over the four databases: N spread
+// set-up), with the indexes before migrations 8, 9 and 10 ("base", recreated after migrating),
+// after 8 ("m8"), after 9 ("m9") and after 10 ("m10", the deliveries' tenant index block-led);
+// VARIANTS=m9,m10 picks some. Each round, interleaved over the four databases: N spread
 // notifies committed, expanded (batches of 100) and claimed + completed through the store (no
 // dispatcher, no HTTP). Per phase and message it counts the index pages the phase modified (pages
 // of the database's tables in the buffer pool whose newest change is after the phase began), the
@@ -19,7 +20,7 @@ import { loadRoutingSnapshot } from '../packages/core/src/dispatcher/routing-sna
 const [roundsArg = '3', nArg = '600', prefillArg = '6000'] = process.argv.slice(2)
 const N = Number(nArg)
 const TENANTS = 10_000
-// What each variant takes back after migrating: `base` the indexes of migrations 8 and 9, `m8` those of 9.
+// What each variant takes back after migrating: `base` the indexes of migrations 8 to 10, `m8` those of 9 and 10, `m9` 10's.
 const REVERT_8 = (d: string) => [
   `ALTER TABLE \`${d}\`.hookbox_deliveries DROP INDEX hookbox_deliveries_ordering_seq, ADD KEY hookbox_deliveries_ordering (ordering_key, tenant, collection, state, message_seq)`,
   `ALTER TABLE \`${d}\`.hookbox_messages DROP INDEX hookbox_messages_ordering_seq, ADD KEY hookbox_messages_ordering (ordering_key, tenant, expanded, seq)`,
@@ -27,10 +28,14 @@ const REVERT_8 = (d: string) => [
 const REVERT_9 = (d: string) => [
   `ALTER TABLE \`${d}\`.hookbox_deliveries DROP INDEX hookbox_deliveries_pending_endpoint, DROP COLUMN pending_endpoint_id, ADD KEY hookbox_deliveries_endpoint_due (state, endpoint_id, next_attempt_at)`,
 ]
+const REVERT_10 = (d: string) => [
+  `ALTER TABLE \`${d}\`.hookbox_deliveries DROP INDEX hookbox_deliveries_tenant_block, DROP COLUMN message_block, ADD KEY hookbox_deliveries_tenant (tenant, id)`,
+]
 const REVERT: Record<string, (d: string) => string[]> = {
-  base: (d) => [...REVERT_8(d), ...REVERT_9(d)],
-  m8: REVERT_9,
-  m9: () => [],
+  base: (d) => [...REVERT_8(d), ...REVERT_9(d), ...REVERT_10(d)],
+  m8: (d) => [...REVERT_9(d), ...REVERT_10(d)],
+  m9: REVERT_10,
+  m10: () => [],
 }
 const PHASES = ['notify', 'expand', 'deliver'] as const
 type Phase = (typeof PHASES)[number]
@@ -40,7 +45,7 @@ interface Variant {
   tenants: number
   t: Target
 }
-const variants: Variant[] = (process.env.VARIANTS ?? 'base,m8,m9')
+const variants: Variant[] = (process.env.VARIANTS ?? 'm9,m10')
   .split(',')
   .flatMap((schema) =>
     [1, TENANTS].map((tenants) => ({ label: `${schema} ${tenants === 1 ? '1 tenant' : '10k tenants'}`, tenants, t: newTarget('mysql') })),

@@ -94,8 +94,8 @@ export interface KyselyDialect {
   lock<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>, skipLocked?: 'skip locked'): SelectQueryBuilder<DB, TB, O>
   /**
    * Keeps one tenant's rows of `hookbox_deliveries` (unqualified columns; `tenant` is the
-   * column's value, `''` for none) in the form the store's tenant index serves: `tenant = ?`
-   * where it is (tenant, id); SQLite's leads with the block of message sequence numbers.
+   * column's value, `''` for none) in the form the store's tenant index serves: it leads with
+   * the block of message sequence numbers, so the condition seeks (block, tenant) block by block.
    */
   deliveriesOfTenant(tenant: string): RawBuilder<SqlBool>
   /** Whether the JSON array of strings in `column` holds `value`. */

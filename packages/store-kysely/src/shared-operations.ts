@@ -6,7 +6,6 @@ import { getDelivery, getMessage, listAttempts, listDeliveries } from './queries
 import { setEndpointHealth } from './queries/endpoint-health.js'
 import { deleteEndpoint, getEndpoint, getEndpointByName, insertEndpoint, listEndpoints, updateEndpoint } from './queries/endpoints.js'
 import { leaseProbe } from './queries/lease-probe.js'
-import { purgeTenant } from './queries/purge-tenant.js'
 import { purgeFinished } from './queries/purge.js'
 import { getResult } from './queries/results.js'
 import { readStats } from './queries/stats.js'
@@ -16,9 +15,10 @@ import type { StoreOperations } from './store-roles.js'
 
 /**
  * The operations a store gets from the shared queries; it adds migrations, the claim and
- * write-back, and how enqueue, expansion and results join a transaction.
+ * write-back, how enqueue, expansion and results join a transaction, and the tenant purge
+ * (each store deletes through its own block-led tenant indexes).
  */
-export type SharedOperations = Omit<StoreOperations, 'enqueue' | 'expand' | 'claim' | 'complete' | 'migrate' | 'putResult'>
+export type SharedOperations = Omit<StoreOperations, 'enqueue' | 'expand' | 'claim' | 'complete' | 'migrate' | 'putResult' | 'purgeTenant'>
 
 /** The shared queries bound to a store's dialect, by role method name (see {@link storeRoles}). */
 export function sharedOperations(d: KyselyDialect): SharedOperations {
@@ -47,7 +47,6 @@ export function sharedOperations(d: KyselyDialect): SharedOperations {
     leaseProbe: (request) => leaseProbe(d, request),
     purge: (options) => purgeFinished(d, options),
     getResult: (request) => getResult(d, request),
-    purgeTenant: (request) => purgeTenant(d, request),
     stats: (request) => readStats(d, request),
     configVersion: () => configVersion(d),
   }

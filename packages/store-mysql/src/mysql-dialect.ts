@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely'
 import type { MysqlExecutor } from './mysql-executor.js'
 import * as rows from './rows.js'
 import { takeKeys } from './queries/enqueue.js'
+import { deliveriesOfTenant } from './tenant-blocks.js'
 
 /**
  * MySQL's side of the shared queries: locking reads are `FOR UPDATE` (with `SKIP LOCKED` where
@@ -20,7 +21,8 @@ export function mysqlDialect(x: MysqlExecutor): KyselyDialect {
     takeKeys: (keys, since) => takeKeys(x, keys, since),
     transaction: (plan, scan) => x.tx(async (t) => drive(plan, (q) => t.exec(q)), scan),
     lock: (query, skipLocked) => (skipLocked ? query.forUpdate().skipLocked() : query.forUpdate()),
-    deliveriesOfTenant: (tenant) => sql<boolean>`tenant = ${tenant}`,
+    // Block by block through hookbox_deliveries_tenant_block (migration 10).
+    deliveriesOfTenant: (tenant) => deliveriesOfTenant(x, tenant),
     jsonArrayContains: (column, value) => sql<boolean>`JSON_CONTAINS(${sql.ref(column)}, JSON_QUOTE(${value}))`,
     // Without changes, the key is set to itself: the row stays as it is.
     upsert: (insert, keys, changes) => insert.onDuplicateKeyUpdate(changes ?? ({ [keys[0]!]: sql.ref(keys[0]!) } as never)),

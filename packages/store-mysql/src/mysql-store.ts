@@ -20,6 +20,7 @@ import { poolSession } from './mysql-session.js'
 import { claimDeliveries } from './queries/claim.js'
 import { completeDeliveries } from './queries/complete.js'
 import { expandMessages } from './queries/expand.js'
+import { purgeTenant } from './queries/purge-tenant.js'
 import { putResultQuery } from './queries/results.js'
 import type { HookboxMysqlSchema } from './schema.js'
 
@@ -69,6 +70,7 @@ export class MysqlStore implements Store {
       claim: (request) => claimDeliveries(x, d, request, hints),
       complete: ({ completions }) => completeDeliveries(x, completions),
       migrate: async () => void (await runMigrations(x)),
+      purgeTenant: (request) => purgeTenant(d, request),
       putResult: (request) => this.#putResult(request),
     })
     this.queue = roles.queue

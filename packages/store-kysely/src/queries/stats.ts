@@ -28,8 +28,9 @@ type StatsRow = Record<
  *   each, never the `delivered` rows;
  * - endpoints by a scan of their (small) table; deliveries waiting on a disabled one (or a
  *   disabled collection or tenant) in the same pass over pending rows, against the (small) disabled sets.
- * - with a tenant, every part is narrowed to its rows (`tenant = ?`); the pending pass through
- *   the store's tenant index ({@link KyselyDialect.deliveriesOfTenant}), a range of it.
+ * - with a tenant, every part is narrowed to its rows (`tenant = ?`); the deliveries' parts
+ *   through the store's tenant index ({@link KyselyDialect.deliveriesOfTenant}), block by block:
+ *   a tenant's dead letters, not every tenant's.
  *
  * The states are literals, not parameters: SQLite only uses a partial index when the query's
  * WHERE visibly implies the index's, and `state = 'dead'` alone does not imply
@@ -40,13 +41,14 @@ function statsQuery(d: KyselyDialect, now: number, tenant: string | undefined): 
   const [messages, deliveries, endpoints, collections, tenants] = tables.map((t) => d.table(t))
   const t = tenant === undefined ? '' : ' AND tenant = ?'
   const ofTenant = tenant === undefined ? undefined : d.deliveriesOfTenant(tenant).compile(d.qb)
+  const mine = ofTenant ? ` AND ${ofTenant.sql}` : ''
   return CompiledQuery.raw(
     `
 SELECT p.pending, p.due, p.in_flight, p.oldest_delivery, p.waiting_on_disabled,
   (SELECT count(*) FROM ${messages} WHERE expanded = 0${t}) AS unexpanded,
   (SELECT created_at FROM ${messages} WHERE expanded = 0${t} ORDER BY seq LIMIT 1) AS oldest_message,
-  (SELECT count(*) FROM ${deliveries} WHERE state = 'dead' AND state <> 'pending'${t}) AS dead,
-  (SELECT count(*) FROM ${deliveries} WHERE state = 'failed' AND state <> 'pending'${t}) AS failed,
+  (SELECT count(*) FROM ${deliveries} WHERE state = 'dead' AND state <> 'pending'${mine}) AS dead,
+  (SELECT count(*) FROM ${deliveries} WHERE state = 'failed' AND state <> 'pending'${mine}) AS failed,
   (SELECT count(*) FROM ${endpoints} WHERE enabled = 1 AND paused_until > ?${t}) AS paused,
   (SELECT count(*) FROM ${endpoints} WHERE enabled = 0${t}) AS disabled
 FROM (
@@ -57,9 +59,11 @@ FROM (
     coalesce(sum(endpoint_id IN (SELECT id FROM ${endpoints} WHERE enabled = 0)
       OR collection IN (SELECT name FROM ${collections} WHERE enabled = 0)
       OR tenant IN (SELECT tenant FROM ${tenants} WHERE enabled = 0)), 0) AS waiting_on_disabled
-  FROM ${deliveries} WHERE state = 'pending'${ofTenant ? ` AND ${ofTenant.sql}` : ''}
+  FROM ${deliveries} WHERE state = 'pending'${mine}
 ) p`,
-    tenant === undefined ? [now, now, now] : [tenant, tenant, tenant, tenant, now, tenant, tenant, now, now, ...ofTenant!.parameters],
+    ofTenant === undefined
+      ? [now, now, now]
+      : [tenant, tenant, ...ofTenant.parameters, ...ofTenant.parameters, now, tenant, tenant, now, now, ...ofTenant.parameters],
   ) as CompiledQuery<StatsRow>
 }
 

@@ -7,6 +7,7 @@ import { configVersionMigration } from './000005-config-version.js'
 import { endpointDueMigration } from './000007-endpoint-due.js'
 import { orderingSeqMigration } from './000008-ordering-seq.js'
 import { pendingEndpointMigration } from './000009-pending-endpoint.js'
+import { deliveryTenantBlocksMigration } from './000010-delivery-tenant-blocks.js'
 
 /**
  * Every migration in order. Exported so hosts that run their own migration tool can take the
@@ -22,6 +23,7 @@ export const migrations: readonly Migration[] = [
   endpointDueMigration,
   orderingSeqMigration,
   pendingEndpointMigration,
+  deliveryTenantBlocksMigration,
 ]
 
 /**
