@@ -7,7 +7,8 @@
 // dispatcher, no HTTP). Per phase and message it counts the index pages the phase modified (pages
 // of the database's tables in the buffer pool whose newest change is after the phase began), the
 // redo the server wrote (Innodb_lsn_current: server-wide, so other clients of the server add
-// noise) and the server's CPU (/proc of mariadbd, equally server-wide):
+// noise), the server's CPU (/proc of mariadbd, equally server-wide) and the phase's wall-clock
+// time (per round, the 10k-tenant figure over the 1-tenant one of the same schema):
 //   pnpm exec tsx --conditions=hookbox-source scripts/mysql-spread-expand-probe.ts [rounds] [n] [prefill]
 import { readFileSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
@@ -78,6 +79,7 @@ interface Sample {
   pages: Map<string, number>
   redo: number
   serverMs: number
+  wallMs: number
 }
 
 /** Commits, expands and delivers `n` messages, measuring each phase. */
@@ -95,10 +97,12 @@ async function pass(box: Box, n: number, startAt: number): Promise<Record<Phase,
   for (const phase of PHASES) {
     const l0 = await lsn(box)
     const c0 = serverCpuMs()
+    const t0 = performance.now()
     await steps[phase]()
+    const wallMs = performance.now() - t0
     const c1 = serverCpuMs()
     const l1 = await lsn(box)
-    out[phase] = { pages: await pagesSince(box, l0), redo: Number(l1 - l0), serverMs: c1 - c0 }
+    out[phase] = { pages: await pagesSince(box, l0), redo: Number(l1 - l0), serverMs: c1 - c0, wallMs }
   }
   return out
 }
@@ -126,11 +130,21 @@ try {
         const xs = s.map((x) => f(x) / N)
         return `${median(xs).toFixed(2)} [${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}]`
       }
-      console.log(`${v.label} ${phase}: redo B/msg ${per((x) => x.redo)}; server CPU µs/msg ${per((x) => x.serverMs * 1000)}`)
+      console.log(
+        `${v.label} ${phase}: redo B/msg ${per((x) => x.redo)}; server CPU µs/msg ${per((x) => x.serverMs * 1000)}; wall µs/msg ${per((x) => x.wallMs * 1000)}`,
+      )
       console.log(`  pages/100 msg total ${per((x) => 100 * [...x.pages.values()].reduce((a, b) => a + b, 0))}`)
       for (const key of keys) console.log(`  ${key} pages/100 msg ${per((x) => 100 * (x.pages.get(key) ?? 0))}`)
     }
   }
+  // Per round, 1-tenant time / 10k-tenant time of the same schema (≥ 0.9 is issue 13's target).
+  for (let k = 0; k + 1 < variants.length; k += 2)
+    for (const phase of PHASES) {
+      const ratios = samples[k]!.map((one, r) => one[phase].wallMs / samples[k + 1]![r]![phase].wallMs)
+      console.log(
+        `${variants[k]!.label.split(' ')[0]} ${phase} ratio per round ${ratios.map((x) => x.toFixed(2)).join(' ')}; median ${median(ratios).toFixed(2)}`,
+      )
+    }
   for (const box of boxes) await box.close()
 } finally {
   for (const v of variants) await dropTarget(v.t)
