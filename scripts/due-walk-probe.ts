@@ -1,7 +1,7 @@
 // Probe for issue 13 (the endpoint-due index's block size): what `dueAround`'s walk costs, a
 // claim skipping the one endpoint a backlog of PENDING deliveries belongs to, for blocks of 2^n
 // messages (BITS=10,9,8), the index rebuilt that way and the walk's SQL with the same shift.
-// Prints the median (min–max) ms of the walk (firstOf), best of 7 runs each, after a warm-up.
+// Prints the median (min–max) ms of the walk (dueAround), best of 7 runs each, after a warm-up.
 //   tsx --conditions=hookbox-source scripts/due-walk-probe.ts [pending]
 import Database from 'better-sqlite3'
 import { mkdtempSync, rmSync } from 'node:fs'

@@ -30,12 +30,41 @@ export function dueWindow(now: number, size: number): ClaimCandidates {
  * few seeks per block, not a read per delivery.
  */
 export function dueAround(now: number, skip: readonly string[]): ClaimCandidates {
+  return walk(now, skip, sql`x.id`, 'around')
+}
+
+/**
+ * The first delivery {@link dueAround} selects, in claim order, as a {@link ClaimPosition}
+ * (none: it selects nothing): where a skip hint starts. The walk hands on each delivery's
+ * claim order from the row it reads for its id, so the sort looks none up again by id (two
+ * seeks per due delivery of the other endpoints: 2,000 in the head-of-line bench).
+ */
+export function firstAround(d: KyselyDialect, now: number, skip: readonly string[]) {
+  const columns = sql`x.next_attempt_at AS next_attempt_at, x.message_seq AS message_seq, x.id AS id`
+  const around = walk(now, skip, columns, 'first-around')
+  return {
+    key: around.key,
+    values: around.values,
+    query: () =>
+      d.qb
+        .selectFrom(sql<{ next_attempt_at: number; message_seq: number; id: string }>`(${around.ids})`.as('w'))
+        .select(['w.next_attempt_at as nextAttemptAt', 'w.message_seq as messageSeq', 'w.id as id'])
+        .orderBy('w.next_attempt_at')
+        .orderBy('w.message_seq')
+        .orderBy('w.id')
+        .limit(sql.lit(1))
+        .$castTo<ClaimPosition>(), // due, so its next attempt is set
+  }
+}
+
+/** {@link dueAround}'s walk, selecting `columns` of each delivery (`x`); `name` keys its shape. */
+function walk(now: number, skip: readonly string[], columns: RawBuilder<unknown>, name: string): ClaimCandidates {
   const ids = [...new Set(skip)].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
   const gaps = [...ids.map((before, i) => ({ after: ids[i - 1], before })), { after: ids.at(-1), before: undefined }]
   const values: unknown[] = []
   const due = (bounds: RawBuilder<unknown>) => {
     values.push(now)
-    return sql`SELECT x.id FROM blocks CROSS JOIN hookbox_deliveries AS x INDEXED BY hookbox_deliveries_endpoint_due_block
+    return sql`SELECT ${columns} FROM blocks CROSS JOIN hookbox_deliveries AS x INDEXED BY hookbox_deliveries_endpoint_due_block
     WHERE x.state = 'pending' AND ${sql.raw(`(x.message_seq >> ${BITS})`)} = blocks.b AND ${bounds} AND x.next_attempt_at <= ${now}`
   }
   const branches = [due(sql`x.endpoint_id IS NULL`)]
@@ -48,7 +77,7 @@ export function dueAround(now: number, skip: readonly string[]): ClaimCandidates
     branches.push(due(sql.join(bounds, sql` AND `)))
   }
   return {
-    key: `around:${ids.length}`,
+    key: `${name}:${ids.length}`,
     ids: sql`WITH RECURSIVE blocks(b) AS (
   SELECT min${BLOCK} FROM ${PENDING}
   UNION ALL SELECT (SELECT min${BLOCK} FROM ${PENDING} AND ${BLOCK} > b) FROM blocks WHERE b IS NOT NULL
@@ -75,18 +104,4 @@ export function dueAfter(now: number, skip: readonly string[], from: ClaimPositi
   ORDER BY next_attempt_at, message_seq, id LIMIT ${size}`,
     values: [from.nextAttemptAt, from.messageSeq, from.id, now, ...ids, now, size],
   }
-}
-
-/** The first of `among`'s deliveries in claim order, as a {@link ClaimPosition} (none: nothing selected). */
-export function firstOf(d: KyselyDialect, among: ClaimCandidates) {
-  return d.qb
-    .selectFrom(sql<{ id: string }>`(${among.ids})`.as('w'))
-    .crossJoin('hookbox_deliveries as d')
-    .whereRef('d.id', '=', 'w.id')
-    .select(['d.next_attempt_at as nextAttemptAt', 'd.message_seq as messageSeq', 'd.id as id'])
-    .orderBy('d.next_attempt_at')
-    .orderBy('d.message_seq')
-    .orderBy('d.id')
-    .limit(sql.lit(1))
-    .$castTo<ClaimPosition>() // due, so its next attempt is set
 }

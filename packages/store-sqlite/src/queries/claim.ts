@@ -15,7 +15,7 @@ import {
   type KnownHealth,
 } from '@hookbox/store-kysely'
 import type { SyncExecutor } from '../sync-executor.js'
-import { dueAfter, dueAround, dueWindow, firstOf } from '../due-around.js'
+import { dueAfter, dueAround, dueWindow, firstAround } from '../due-around.js'
 
 /**
  * SQLite's side of the shared claim: `IS` compares nullable endpoints, [NOT] EXISTS looks up
@@ -62,7 +62,7 @@ export function claimDeliveries(x: SyncExecutor, d: KyselyDialect, o: ClaimReque
  * it to reach anything due behind it: 300–830 ms, write lock held, at 1,000,000 pending). It
  * takes the batch from the first due deliveries ({@link dueWindow}, enough unless the skipped
  * ones crowd the front); when they fall short and more are due, it finds the first delivery
- * due outside the skipped endpoints ({@link dueAround}, a walk over every block of the
+ * due outside the skipped endpoints ({@link firstAround}, a walk over every block of the
  * backlog), remembers it in `hints` and takes the batch from there on ({@link fromHint}). The
  * next claims skipping the same endpoints start there while the hint holds ({@link SkipHints}).
  */
@@ -75,10 +75,10 @@ function skippingPick(x: SyncExecutor, d: KyselyDialect, o: ClaimRequest, hints:
   const window = dueWindow(o.now, size)
   const first = pick(x, d, o, window)
   if (first.length === o.limit || !full(x, d, window, size)) return first
-  const around = dueAround(o.now, skip)
-  const at = x.all(x.shaped(`first-${around.key}`, [...around.values], () => firstOf(d, around)))[0]
+  const walk = firstAround(d, o.now, skip)
+  const at = x.all(x.shaped(walk.key, [...walk.values], walk.query))[0]
   hints.set(skip, o.now, at)
-  return (at && fromHint(x, d, o, at, size)) ?? pick(x, d, o, around)
+  return (at && fromHint(x, d, o, at, size)) ?? pick(x, d, o, dueAround(o.now, skip))
 }
 
 /**
