@@ -3,7 +3,8 @@
  * each checkout's own `headOfLineSide` builds its two sides (none stuck, `--big` stuck), then
  * each round runs old's pair and new's pair the way the bench does (the same claims, each pair
  * on its own clock, none then stuck, so a hint lives as long as in the bench). Prints per-round
- * claims/s, each checkout's stuck ÷ none ratio and new ÷ old per side; writes nothing.
+ * claims/s and claims per CPU second of this process, each checkout's stuck ÷ none ratio and new ÷ old
+ * per side; writes nothing.
  *
  * `tsx --conditions=hookbox-source bench/head-of-line-ab.ts [--old=../wt-base] [--new=.] [--kind=sqlite] [--big=1000000] [--rounds=7] [--claims=300]`
  */
@@ -32,15 +33,21 @@ const load = async (root: string): Promise<Harness> => ({
   hookbox: (await import(pathToFileURL(join(root, 'bench/hookbox.ts')).href)) as Harness['hookbox'],
 })
 
+/** Claims per second of this process's CPU (user + system): less of the machine's load in it than in wall-clock time. */
+const cpuRates: number[] = []
+
 /** Claims/s of `n` claims as the bench makes them (limit 10, skipping the stuck endpoint, clock +2 ms each). */
 async function claimRate(h: Harness, s: Side, n: number, clock: { now: number }): Promise<number> {
   const t0 = performance.now()
+  const c0 = process.cpuUsage()
   for (let i = 0; i < n; i++) {
     clock.now += 2
     const { leased } = await s.queue.claim({ limit: 10, now: clock.now, leaseMs: 1, owner: 'bench', skipEndpoints: [h.hol.STUCK] })
     if (leased.length !== 10 || leased.some((l) => l.delivery.endpointId !== s.healthy))
       throw new Error(`leased ${leased.length}, not 10 of F's`)
   }
+  const cpu = process.cpuUsage(c0)
+  cpuRates.push(n / ((cpu.user + cpu.system) / 1e6))
   return n / ((performance.now() - t0) / 1000)
 }
 
@@ -54,8 +61,10 @@ try {
   // Every side seeded: their deliveries are due from now on.
   for (const c of checkouts) c.clock.now = Date.now()
   for (const c of checkouts) for (const s of c.sides) await claimRate(c.h, s, 20, c.clock)
-  // rates[round][checkout] = [none, stuck]
+  // rates[round][checkout] = [none, stuck], wall clock and CPU
   const rates: number[][][] = []
+  const cpu: number[][][] = []
+  cpuRates.length = 0
   for (let r = 0; r < rounds; r++) {
     const row: number[][] = []
     for (const c of checkouts) {
@@ -64,18 +73,24 @@ try {
       row.push(pair)
     }
     rates.push(row)
+    cpu.push([cpuRates.splice(0, 2), cpuRates.splice(0, 2)])
   }
-  console.log(`${kind}, ${num(big)} stuck, ${rounds} rounds of ${claims} claims; claims/s none/stuck (stuck ÷ none)`)
-  console.log('| round | old | new | new ÷ old, stuck |\n|---|---|---|---|')
-  for (const [i, [o, n]] of rates.entries())
+  for (const [what, table] of [
+    ['claims/s', rates],
+    ['claims per CPU second', cpu],
+  ] as const) {
+    console.log(`\n${kind}, ${num(big)} stuck, ${rounds} rounds of ${claims} claims; ${what} none / stuck (stuck ÷ none)`)
+    console.log('| round | old | new | new ÷ old, stuck |\n|---|---|---|---|')
+    for (const [i, [o, n]] of table.entries())
+      console.log(
+        `| ${i + 1} | ${num(o![0]!)} / ${num(o![1]!)} (${ratio(o![1]! / o![0]!)}) | ${num(n![0]!)} / ${num(n![1]!)} (${ratio(n![1]! / n![0]!)}) | ${ratio(n![1]! / o![1]!)} |`,
+      )
+    const med = (f: (row: number[][]) => number) => ratio(stat(table.map(f)).median)
     console.log(
-      `| ${i + 1} | ${num(o![0]!)} / ${num(o![1]!)} (${ratio(o![1]! / o![0]!)}) | ${num(n![0]!)} / ${num(n![1]!)} (${ratio(n![1]! / n![0]!)}) | ${ratio(n![1]! / o![1]!)} |`,
+      `median: old stuck ÷ none ${med(([o]) => o![1]! / o![0]!)}, new stuck ÷ none ${med(([, n]) => n![1]! / n![0]!)}, ` +
+        `new ÷ old: stuck ${med(([o, n]) => n![1]! / o![1]!)}, none ${med(([o, n]) => n![0]! / o![0]!)}`,
     )
-  const med = (f: (row: number[][]) => number) => ratio(stat(rates.map(f)).median)
-  console.log(
-    `median: old stuck ÷ none ${med(([o]) => o![1]! / o![0]!)}, new stuck ÷ none ${med(([, n]) => n![1]! / n![0]!)}, ` +
-      `new ÷ old: stuck ${med(([o, n]) => n![1]! / o![1]!)}, none ${med(([o, n]) => n![0]! / o![0]!)}`,
-  )
+  }
 } finally {
   for (const c of checkouts)
     for (const s of c.sides) {

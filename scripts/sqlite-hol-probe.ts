@@ -41,6 +41,11 @@ interface Tally {
 }
 /** Read calls this thread has made (Linux). */
 const readCalls = () => Number(/syscr: (\d+)/.exec(readFileSync('/proc/thread-self/io', 'utf8'))![1])
+/** The read calls of one {@link readCalls} itself, left out of the counts. */
+const OWN_READS = (() => {
+  const before = readCalls()
+  return readCalls() - before
+})()
 let current: Map<string, Tally> | undefined
 const sources = new Map<string, { sql: string; args: unknown[] }>()
 const patched = new WeakSet<object>()
@@ -65,7 +70,7 @@ function instrument(db: Database.Database) {
           s.calls++
           s.ms += performance.now() - t0
           s.cpu += (c.user + c.system) / 1000
-          s.reads += readCalls() - r0
+          s.reads += readCalls() - r0 - OWN_READS
           current.set(k, s)
         }
       }
