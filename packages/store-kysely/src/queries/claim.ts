@@ -35,6 +35,20 @@ export interface ClaimSql {
    * JavaScript ones.
    */
   readonly columns?: ReadonlyArray<readonly ['d' | 'msg' | 'ep', string, string]>
+  /**
+   * Indexes the per-delivery lookups go through (SQLite: `INDEXED BY`), where the planner would
+   * take the primary key's and then read the row: `tenants`, one on the disabled tenants' names
+   * alone (the tenant rule's lookup); `endpoints`, one holding the endpoint columns the pick
+   * reads (the joined `ep`). Unset: the planner's choice.
+   */
+  readonly indexedBy?: { readonly tenants: string; readonly endpoints: string }
+}
+
+/** `table as alias`, through `index` if one is given (SQLite's `INDEXED BY`, which follows the alias). */
+function tableAs<T extends string, A extends string>(table: T, alias: A, index: string | undefined): `${T} as ${A}` {
+  if (index === undefined) return `${table} as ${alias}`
+  // A raw table expression: kysely has no INDEXED BY; the cast names the same table and alias.
+  return sql`${sql.table(table)} as ${sql.id(alias)} indexed by ${sql.id(index)}` as unknown as `${T} as ${A}`
 }
 
 /**
@@ -96,7 +110,11 @@ export function dueDeliveries(
     const picked = columns
       ? (from
           .leftJoin('hookbox_messages as msg', 'msg.seq', 'd.message_seq')
-          .$if(joinsEndpoint, (q) => q.leftJoin('hookbox_endpoints as ep', 'ep.id', 'd.endpoint_id') as unknown as typeof q)
+          .$if(
+            joinsEndpoint,
+            (q) =>
+              q.leftJoin(tableAs('hookbox_endpoints', 'ep', dialect.indexedBy?.endpoints), 'ep.id', 'd.endpoint_id') as unknown as typeof q,
+          )
           .select(columns.map(([table, column, name]) => sql.ref(`${table}.${column}`).as(name))) as unknown as ReturnType<
           typeof from.selectAll<'d'>
         >)
@@ -120,7 +138,7 @@ export function dueDeliveries(
         })
         .where((w) => {
           const disabled = w
-            .selectFrom('hookbox_tenants as t')
+            .selectFrom(tableAs('hookbox_tenants', 't', dialect.indexedBy?.tenants))
             .select(sql.lit(1).as('one'))
             .whereRef('t.tenant', '=', 'd.tenant')
             .where('t.enabled', '=', sql.lit(0))

@@ -12,6 +12,7 @@ import { deliveryTenantBlocksMigration } from './000010-delivery-tenant-blocks.j
 import { endpointDueMigration } from './000011-endpoint-due.js'
 import { endpointDueBlocksMigration } from './000012-endpoint-due-blocks.js'
 import { endpointDueHalfBlocksMigration } from './000013-endpoint-due-half-blocks.js'
+import { endpointClaimIndexMigration } from './000014-endpoint-claim-index.js'
 
 /**
  * Every migration in order. Exported so hosts that run their own migration tool can take the
@@ -31,6 +32,7 @@ export const migrations: readonly Migration[] = [
   endpointDueMigration,
   endpointDueBlocksMigration,
   endpointDueHalfBlocksMigration,
+  endpointClaimIndexMigration,
 ]
 
 /** The book-keeping table `migrate()` records each applied version in. */

@@ -16,13 +16,20 @@ import {
 } from '@hookbox/store-kysely'
 import type { SyncExecutor } from '../sync-executor.js'
 import { dueAfter, dueAround, dueWindow, firstAround } from '../due-around.js'
+import { DISABLED_TENANTS_INDEX, ENDPOINT_CLAIM_INDEX } from '../migrations/000014-endpoint-claim-index.js'
 
 /**
  * SQLite's side of the shared claim: `IS` compares nullable endpoints, [NOT] EXISTS looks up
  * collection and tenant, the pick reads the messages and the `each` endpoints (whether one holds
- * its delivery back, and its breaker columns) too ({@link CLAIM_COLUMNS}).
+ * its delivery back, and its breaker columns) too ({@link CLAIM_COLUMNS}), tenant and endpoint
+ * through the indexes that hold what it reads of them (migrations 6 and 14).
  */
-const CLAIM_SQL: ClaimSql = { nullSafeEquals: 'IS', lookups: 'exists', columns: CLAIM_COLUMNS }
+const CLAIM_SQL: ClaimSql = {
+  nullSafeEquals: 'IS',
+  lookups: 'exists',
+  columns: CLAIM_COLUMNS,
+  indexedBy: { tenants: DISABLED_TENANTS_INDEX, endpoints: ENDPOINT_CLAIM_INDEX },
+}
 
 /**
  * Leases due deliveries in one IMMEDIATE transaction (it holds the write lock, so the read
