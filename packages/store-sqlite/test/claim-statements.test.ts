@@ -2,7 +2,7 @@ import { collection, endpoint, expandOnce, message, T0 } from '@hookbox/core/tes
 import type Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { sqliteStore } from '../src/index.js'
-import { tempDatabase } from './support.js'
+import { planOf, tempDatabase } from './support.js'
 
 /** Records the SQL of every statement `db` runs from now on (the ones the store prepares through it). */
 function recordStatements(db: Database.Database): string[] {
@@ -92,9 +92,7 @@ describe('sqlite: what a claim runs', () => {
     ran.length = 0
     expect((await store.queue.claim({ now: T0, limit: 10, leaseMs: 30_000, owner: 'test' })).leased).toHaveLength(5)
     const pick = ran[0]!
-    const plan = (
-      t.db.prepare(`EXPLAIN QUERY PLAN ${pick}`).all(...Array.from(pick.matchAll(/\?/g), () => null)) as Array<{ detail: string }>
-    ).map((r) => r.detail)
+    const plan = planOf(t.db, pick)
     // Through the primary keys, each lookup also read the row: with 30,000 endpoints and 10,000
     // tenants, pages a spread batch rarely meets twice (issue 13).
     expect(plan).toContain('SEARCH t USING COVERING INDEX hookbox_tenants_disabled (tenant=?)')

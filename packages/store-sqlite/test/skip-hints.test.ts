@@ -1,9 +1,9 @@
 import { collection } from '@hookbox/core/testing'
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { sqliteStore } from '../src/index.js'
 import { HINT_MS } from '@hookbox/store-kysely'
-import { pendingDeliveries, tempDatabase } from './support.js'
+import { pendingDeliveries, planOf, tempDatabase } from './support.js'
 
 describe('sqlite: claims skipping the same endpoints start where the last walk found work', () => {
   const cleanups: Array<() => void> = []
@@ -58,9 +58,7 @@ describe('sqlite: claims skipping the same endpoints start where the last walk f
     await store.queue.claim({ now: 10, limit: 5, leaseMs: 1, owner: 'o', skipEndpoints: ['e2'] })
     const walks = statements.filter((q) => q.includes('WITH RECURSIVE blocks'))
     expect(walks).toHaveLength(1)
-    const unbound = walks[0]!.split('?').length - 1
-    const plan = t.db.prepare(`EXPLAIN QUERY PLAN ${walks[0]!}`).all(...Array<null>(unbound).fill(null)) as Array<{ detail: string }>
-    const details = plan.map((p) => p.detail).join('\n')
+    const details = planOf(t.db, walks[0]!).join('\n')
     // Each gap of each block: a seek of the block-led index, then the row (f's 3 here; 2,000 in the bench).
     expect(details).toMatch(/SEARCH x USING INDEX hookbox_deliveries_endpoint_due_block/)
     // On main the first was read back by id: the ids' index and the row again, per delivery found.

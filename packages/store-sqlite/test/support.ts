@@ -36,3 +36,9 @@ export function pendingDeliveries(db: Database.Database): (from: number, to: num
       SELECT printf('%08d', n), 'm' || n, n, ?, 'each', ?, '[]', '{}', 'pending', 0, ?, 0, 0, 0 FROM g`)
   return (from, to, endpoint, dueAt) => void insert.run(from, to, name, endpoint, dueAt)
 }
+
+/** The EXPLAIN QUERY PLAN details of a statement's text, every `?` bound to NULL (the plan does not depend on the values). */
+export function planOf(db: Database.Database, text: string): string[] {
+  const unbound = Array.from(text.matchAll(/\?/g), () => null)
+  return (db.prepare(`EXPLAIN QUERY PLAN ${text}`).all(...unbound) as Array<{ detail: string }>).map((r) => r.detail)
+}
