@@ -12,6 +12,8 @@
  * .cpuprofile; `--heap` its allocations (V8's sampling heap profiler, collected objects included:
  * bytes allocated per delivery by function, load-independent); `--async` counts the async resources
  * created per delivery by type (promises, timers…). The last two slow the drain: their CPU figures mean nothing.
+ * `CPU_AB_OPTS='{"/tmp/link":{"concurrency":256}}'` gives one root's drains these harness options
+ * (`openOutbox`'s): a symlink to this checkout as `--new` compares two settings of one engine.
  */
 import { createHook } from 'node:async_hooks'
 import { spawn } from 'node:child_process'
@@ -84,7 +86,8 @@ async function child(root: string, figure: string, url: string, profileTo: strin
     await h.route(first, noop ? 'noop://sink' : url, { tenants: 0 })
     await h.commitMany(first, n)
     await first.close()
-    const box = await h.openOutbox(t, { noop })
+    const options = (JSON.parse(process.env.CPU_AB_OPTS ?? '{}') as Record<string, object>)[root]
+    const box = await h.openOutbox(t, { noop, ...options })
     let delivered = 0
     let session: import('node:inspector/promises').Session | undefined
     if (profileTo) {

@@ -23,6 +23,7 @@ import { describeStoreContract } from './store-contract.js'
 import { describeTenants } from './tenants.js'
 import type { ConformanceTarget } from './target.js'
 import { describeTransactionRefusals } from './transactions-contract.js'
+import { describeWriteBackSlots } from './write-back-slots.js'
 
 export type { ConformanceTarget, RefusedHandle } from './target.js'
 export { TestReceiver } from './receiver.js'
@@ -64,4 +65,5 @@ export function runStoreConformance(target: ConformanceTarget): void {
   describeEndpointNames(target)
   describeConfigVersion(target)
   describeClaimConfig(target)
+  describeWriteBackSlots(target)
 }
