@@ -47,24 +47,32 @@ export function describeWriteBackSlots(target: ConformanceTarget): void {
     it('sends on while write-backs commit, up to twice its concurrency in leases, and loses nothing', async () => {
       const held = heldWriteBacks(store)
       const { outbox } = testOutbox(held.store, { health: { breaker: false }, dispatcher: { concurrency: 2, pollIntervalMs: 60_000 } })
+      const events = (from: number, n: number) =>
+        Array.from({ length: n }, (_, i) => ({ type: 'entity.changed', payload: { n: from + i } }))
       try {
         await outbox.migrate()
         await outbox.collections.upsert({ name: 'events', policy: policies.fixed() })
         await outbox.endpoints.create({ collection: 'events', url: `${receiver.url}/hook` })
         let delivered = 0
         outbox.on('delivered', () => delivered++)
-        await outbox.notifyMany(Array.from({ length: 6 }, (_, n) => ({ type: 'entity.changed', payload: { n } })))
+        await outbox.notifyMany(events(0, 4))
         outbox.start()
-        // Slots held until the write-back was durable would stop at 2 requests here.
-        await receiver.waitFor(4)
+        await receiver.waitFor(2)
         await eventually(() => held.calls() >= 1)
+        // New work while the first write-back is held: slots held until it is durable would
+        // send nothing more here.
+        await outbox.notifyMany(events(4, 2))
+        await receiver.waitFor(4)
+        // Their outcomes' write-back is held too where it may start beside the first (Postgres).
+        await eventually(() => held.calls() >= Math.min(2, store.writeBacksInFlight ?? 1))
+        await outbox.notifyMany(events(6, 2))
         for (let turn = 0; turn < 20; turn++) await new Promise((r) => setImmediate(r))
-        // 2 attempts in flight and 2 outcomes waiting for their write-back at most: no 5th lease.
+        // 2 outcomes waiting for each of the held write-backs' commit at most: no 5th lease.
         expect(receiver.requests).toHaveLength(4)
         expect(delivered).toBe(0)
         held.open()
-        await eventually(() => delivered === 6)
-        expect(receiver.requests).toHaveLength(6)
+        await eventually(() => delivered === 8)
+        expect(receiver.requests).toHaveLength(8)
         const all = await outbox.deliveries.list({ limit: 10 })
         expect(all.every((d) => d.state === 'delivered' && d.attempts === 1)).toBe(true)
       } finally {
