@@ -420,12 +420,8 @@ export class Dispatcher {
    */
   async #process(claim: Claim, adaptive: boolean, tracked = false): Promise<void> {
     const { clock, emitter, health } = this.#d
+    // Whether this delivery still holds its slot (freed in the finally, unless its outcome's queueing freed it).
     let slot = tracked
-    const release = (quietly?: boolean) => {
-      if (!slot) return
-      slot = false
-      this.#untrack(quietly)
-    }
     try {
       const { delivery, message, collection } = claim
       const skipped: SkippedAttempt[] = []
@@ -520,7 +516,9 @@ export class Dispatcher {
             latencyMs: a.latencyMs,
             error: a.error,
           })
-      await this.#enqueueCompletion(completion, () => this.#announce(claim, completion, failedEndpoints, now), tracked && release)
+      const durable = this.#enqueueCompletion(completion, () => this.#announce(claim, completion, failedEndpoints, now), slot)
+      slot = false
+      await durable
     } catch (error) {
       try {
         emitter.emit('error', { error, phase: 'deliver' })
@@ -528,7 +526,7 @@ export class Dispatcher {
         // An 'error' listener that throws must not leave this delivery's slot taken.
       }
     } finally {
-      release()
+      if (slot) this.#untrack()
     }
   }
 
@@ -575,15 +573,15 @@ export class Dispatcher {
   }
 
   /**
-   * Queues a write-back; resolves once it is durable. Batches what finishes together. `release`
-   * frees a tracked delivery's slot once queued: it then counts as unwritten until durable.
+   * Queues a write-back; resolves once it is durable. Batches what finishes together. `frees`:
+   * the tracked delivery's slot is freed once queued, and it counts as unwritten until durable.
    */
-  #enqueueCompletion(completion: Completion, emit: () => void, release: ((quietly: boolean) => void) | false): Promise<void> {
+  #enqueueCompletion(completion: Completion, emit: () => void, frees: boolean): Promise<void> {
     return new Promise((done) => {
-      this.#buffer.push({ completion, emit, done, counted: release !== false })
-      if (release) {
+      this.#buffer.push({ completion, emit, done, counted: frees })
+      if (frees) {
         this.#unwritten++
-        release(true)
+        this.#untrack(true)
       }
       if (this.#buffer.length >= this.#d.options.batchSize) void this.#flush()
       else if (!this.#flushSoon) {
